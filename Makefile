@@ -1,0 +1,36 @@
+# Two commands: `make demo` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test venv system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages the tests need: espeak-ng makes speech, chromium runs the browser tests.
+system-deps:
+	@if ! command -v espeak-ng >/dev/null || ! command -v chromium >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq espeak-ng chromium >/dev/null; \
+	fi
+
+demo: $(STAMP)
+	$(BIN)/capture add samples/ --yes
+	$(BIN)/capture build
+	@echo
+	@echo "Open the site: file://$(CURDIR)/site/index.html"
+	@echo "or preview it: $(BIN)/capture serve"
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf site media .capture

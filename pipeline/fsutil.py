@@ -1,0 +1,94 @@
+"""Atomic writes, locks and hashing: a crash leaves the old state or the new, never half."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import CaptureError
+
+TEMP_PREFIX = ".capture-tmp-"
+
+
+def _explain_os_error(path: Path, exc: OSError) -> CaptureError:
+    if exc.errno == errno.ENOSPC:
+        return CaptureError(f"the disk is full while writing {path}; free some space and run the command again")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return CaptureError(f"cannot write {path}: permission denied or read-only; check the folder's permissions")
+    return CaptureError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same folder, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _explain_os_error(path, exc) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def partial_path(path: Path) -> Path:
+    """Where a long output is written before it is renamed into place."""
+    return path.with_name(path.name + ".part")
+
+
+@contextlib.contextmanager
+def file_lock(lock_path: Path) -> Iterator[None]:
+    """An exclusive advisory lock held for the duration of the block (released on crash)."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Delete temp and ``.part`` files that an interrupted run left in ``folder`` (recursively)."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for candidate in folder.rglob("*"):
+        if candidate.is_file() and (candidate.name.startswith(TEMP_PREFIX) or candidate.name.endswith(".part")):
+            with contextlib.suppress(OSError):
+                candidate.unlink()
+                removed.append(candidate)
+    return removed

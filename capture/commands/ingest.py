@@ -6,15 +6,13 @@ from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.markup import escape
 from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, workspace
 
-STAGE_NAMES = {"hash": "reading", "probe": "probing", "media": "transcoding", "transcribe": "transcribing",
-               "save": "saving"}
-# Share of a clip's bar each stage fills (transcoding and transcription dominate).
-STAGE_SPAN = {"hash": (0.0, 0.02), "probe": (0.02, 0.05), "media": (0.05, 0.55), "transcribe": (0.55, 0.97),
-              "save": (0.97, 1.0)}
+STAGE_NAMES = {"hash": "reading", "probe": "probing", "audio": "measuring loudness", "media": "writing video",
+               "transcribe": "transcribing", "save": "saving"}
 
 
 @app.command()
@@ -26,13 +24,20 @@ def add(
     level: str | None = typer.Option(None, help="beginner, intermediate or advanced."),
     role: list[str] = typer.Option([], "--role", help="A role the clip is for (repeat for more)."),
     kind: str | None = typer.Option(None, help="skill, theory or strategy."),
-    target_height: int | None = typer.Option(None, "--target-height", help="Override media.target_height."),
+    target_height: int | None = typer.Option(None, "--target-height", min=144, max=2160,
+                                             help="Override media.target_height (lines of the short side)."),
+    crf: int | None = typer.Option(None, "--crf", min=0, max=51, help="Override media.crf (lower: better, bigger)."),
+    preset: str | None = typer.Option(None, "--preset", help="Override media.preset (x264: ultrafast … veryslow)."),
+    loudness: float | None = typer.Option(None, "--loudness", min=-40.0, max=-5.0,
+                                          help="Override media.loudness, the speech loudness target in LUFS."),
+    keep_original: bool | None = typer.Option(None, "--keep-original/--no-keep-original",
+                                              help="Override media.keep_original: keep a copy of the clip in media/<id>/."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Take suggestions as they are; ask nothing."),
 ) -> None:
     """Add clips: transcode to web video, transcribe, and record them in resources.yaml."""
     from dataclasses import replace
 
-    from pipeline.catalogue import KINDS, LEVELS, load_catalogue
+    from pipeline.catalogue import KINDS, LEVELS, PRESETS, load_catalogue
     from pipeline.errors import CaptureError
     from pipeline.ingest import AddOptions, add_clips, collect_clips
 
@@ -41,13 +46,15 @@ def add(
             raise CaptureError(f"--level: expected beginner, intermediate or advanced, got {level!r}")
         if kind is not None and kind not in KINDS:
             raise CaptureError(f"--kind: expected skill, theory or strategy, got {kind!r}")
+        if preset is not None and preset not in PRESETS:
+            raise CaptureError(f"--preset: expected one of {', '.join(PRESETS)}, got {preset!r}")
         if title and len(clips) > 1:
             raise CaptureError("--title names one clip; give one clip with --title, or leave it out")
         ws = workspace()
         catalogue = load_catalogue(ws.catalogue_path)
-        media = catalogue.settings.media
-        if target_height is not None:
-            media = replace(media, target_height=target_height)
+        overrides = {"target_height": target_height, "crf": crf, "preset": preset, "loudness": loudness,
+                     "keep_original": keep_original}
+        media = replace(catalogue.settings.media, **{k: v for k, v in overrides.items() if v is not None})
         options = AddOptions(title=title, expert=expert, job_title=job_title, level=level, roles=tuple(role),
                              kind=kind, media=media)
         found = collect_clips(clips)
@@ -59,11 +66,10 @@ def add(
             disable=not err_console.is_terminal,
         ) as bars:
             def on_start(clip: Path):  # type: ignore[no-untyped-def]
-                task = bars.add_task(clip.name[:40], total=1.0, stage="starting")
+                task = bars.add_task(escape(clip.name[:40]), total=1.0, stage="starting")
 
                 def update(stage: str, fraction: float) -> None:
-                    low, high = STAGE_SPAN.get(stage, (0.0, 1.0))
-                    bars.update(task, completed=low + (high - low) * fraction, stage=STAGE_NAMES.get(stage, stage))
+                    bars.update(task, completed=fraction, stage=STAGE_NAMES.get(stage, stage))
 
                 return update
 
@@ -78,14 +84,15 @@ def add(
     for r in results:
         if r.status == "failed":
             continue
-        console.print(f"[green]{r.status}[/] {r.clip.name} → [bold]{r.resource_id}[/] ({r.message}, {r.seconds:.1f} s)")
+        console.print(f"[green]{r.status}[/] {escape(r.clip.name)} → [bold]{r.resource_id}[/] "
+                      f"({escape(r.message)}, {r.seconds:.1f} s)")
     if len(results) > 1:
         table = Table(title="capture add")
         for column in ("clip", "result", "id", "time"):
             table.add_column(column, overflow="fold")
         for r in results:
-            outcome = f"failed: {r.message}" if r.status == "failed" else r.status
-            table.add_row(r.clip.name, outcome, r.resource_id or "-", f"{r.seconds:.1f} s")
+            outcome = {"failed": f"failed: {r.message}", "skipped": "skipped duplicate"}.get(r.status, r.status)
+            table.add_row(escape(r.clip.name), escape(outcome), r.resource_id or "-", f"{r.seconds:.1f} s")
         console.print(table)
     if failed:
         raise typer.Exit(1)

@@ -46,6 +46,8 @@ TRUE_PEAK_CEILING = -1.5
 SILENCE_LUFS = -60.0
 # Timestamps of this many packets decide whether the frame rate is constant.
 RATE_SAMPLE_PACKETS = 600
+# What ffmpeg logs (and still exits 0) when the input ends in the middle of its data.
+TRUNCATION_MARKS = ("partial file", "File ended prematurely")
 
 StageProgress = Callable[[str, float], None]
 
@@ -526,6 +528,7 @@ def _video_filters(video, info: MediaInfo, plan: MediaPlan):  # type: ignore[no-
 class FfmpegRun:
     stdout: bytearray
     log: list[str]
+    out_time: float  # seconds of output written, from ``-progress``
 
 
 def run_ffmpeg(command: list[str], duration: float, name: str,
@@ -546,19 +549,22 @@ def run_ffmpeg(command: list[str], duration: float, name: str,
     reader.start()
     log: list[str] = []
     errors: list[str] = []
+    out_time = 0.0
     try:
         assert process.stderr is not None
         for raw in process.stderr:
             line = raw.decode("utf-8", "replace").rstrip()
             key, sep, value = line.partition("=")
             if sep and key == "out_time_us":
-                if progress and duration > 0 and value.strip().lstrip("-").isdigit():
-                    progress(max(0.0, min(1.0, int(value) / 1_000_000 / duration)))
+                if value.strip().lstrip("-").isdigit():
+                    out_time = max(out_time, int(value) / 1_000_000)
+                    if progress and duration > 0:
+                        progress(max(0.0, min(1.0, out_time / duration)))
             elif sep and re.fullmatch(r"[a-z_0-9.]+", key):
                 continue
             elif line:
                 log.append(line)
-                if "[error]" in line or "[fatal]" in line or "partial file" in line:
+                if "[error]" in line or "[fatal]" in line or any(m in line for m in TRUNCATION_MARKS):
                     errors.append(re.sub(r"^(\[[^\]]*\] )+", "", line).strip())
         process.wait()
         reader.join()
@@ -566,15 +572,14 @@ def run_ffmpeg(command: list[str], duration: float, name: str,
         process.kill()
         process.wait()
         raise
-    partial = next((e for e in errors if "partial file" in e), None)
-    if partial:
+    if any(mark in e for e in errors for mark in TRUNCATION_MARKS):
         raise MediaError(_truncated(name, "ffmpeg reached the end of the file in the middle of the data"))
     if process.returncode != 0:
         detail = errors[-1] if errors else f"ffmpeg exited with code {process.returncode}"
         raise MediaError(_unreadable(name, detail))
     if progress:
         progress(1.0)
-    return FfmpegRun(stdout=out, log=log)
+    return FfmpegRun(stdout=out, log=log, out_time=out_time)
 
 
 def parse_loudness(log: list[str]) -> Loudness | None:
@@ -612,10 +617,13 @@ def process_media(info: MediaInfo, plan: MediaPlan, folder: Path,
     final = folder / ("audio.m4a" if plan.mode == "audio" else "video.mp4")
     part = partial_path(final)
     try:
-        run_ffmpeg(build_command(info, plan, part, audio_plan), info.duration, info.path.name,
-                   lambda f: report("media", f))
+        run = run_ffmpeg(build_command(info, plan, part, audio_plan), info.duration, info.path.name,
+                         lambda f: report("media", f))
         if not part.exists() or part.stat().st_size == 0:
             raise MediaError(_unreadable(info.path.name, "ffmpeg produced no output"))
+        if info.duration > 1 and run.out_time < 0.9 * info.duration - 0.5:
+            raise MediaError(_truncated(info.path.name, f"it holds {run.out_time:.1f} s of the "
+                                                        f"{info.duration:.1f} s it says it lasts"))
         os.replace(part, final)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -181,9 +181,9 @@ def stage_spans(mode: str, has_audio: bool, transcribe: bool) -> dict[str, tuple
     Transcoding costs about as much as transcription on the tiny model; a remux or an
     audio-only encode is a small part of it. Rough shares keep the ETA honest enough.
     """
-    weights = {"hash": 0.02, "probe": 0.02, "audio": 0.04 if has_audio else 0.0,
-               "media": 0.5 if mode == "transcode" else 0.06,
-               "transcribe": 0.5 if transcribe else 0.0, "save": 0.02}
+    weights = {"hash": 0.02, "probe": 0.01, "audio": 0.03 if has_audio else 0.0,
+               "media": 0.5 if mode == "transcode" else 0.03,
+               "transcribe": 0.5 if transcribe else 0.0, "save": 0.01}
     total = sum(weights.values())
     spans: dict[str, tuple[float, float]] = {}
     at = 0.0

@@ -85,7 +85,7 @@ def add(
         if r.status == "failed":
             continue
         console.print(f"[green]{r.status}[/] {escape(r.clip.name)} → [bold]{r.resource_id}[/] "
-                      f"({escape(r.message)}, {r.seconds:.1f} s)")
+                      f"({escape(r.message)}, {r.seconds:.1f} s)", soft_wrap=True)
     if len(results) > 1:
         table = Table(title="capture add")
         for column in ("clip", "result", "id", "time"):

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -182,7 +183,7 @@ def stage_spans(mode: str, has_audio: bool, transcribe: bool) -> dict[str, tuple
     audio-only encode is a small part of it. Rough shares keep the ETA honest enough.
     """
     weights = {"hash": 0.02, "probe": 0.01, "audio": 0.03 if has_audio else 0.0,
-               "media": 0.5 if mode == "transcode" else 0.03,
+               "media": 0.5 if mode == "transcode" else 0.03, "poster": 0.01,
                "transcribe": 0.5 if transcribe else 0.0, "save": 0.01}
     total = sum(weights.values())
     spans: dict[str, tuple[float, float]] = {}
@@ -261,6 +262,7 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     wants_transcript = info.has_audio and (existing is None or not transcript_ok or not words_ok)
     spans = stage_spans(plan.mode, info.has_audio, wants_transcript)
     report("probe", 1.0)
+    model_ready = _load_model_meanwhile(transcription) if wants_transcript else None
     with _staging(workspace, sha256) as staging:
         outputs = process_media(info, plan, staging, progress=report)
         transcript: Transcript | None = None
@@ -269,6 +271,9 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
         if outputs.audio is not None and wants_transcript:
             from .transcribe import transcribe_audio
 
+            report("transcribe", 0.0)
+            if model_ready is not None:
+                model_ready.join()
             result = transcribe_audio(outputs.audio, transcription, tuple(catalogue.settings.glossary),
                                       progress=lambda f: report("transcribe", f))
             model_label = result.model
@@ -283,6 +288,23 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
             return _restore(workspace, existing, staging, transcript, words, started, clip)
         return _commit_new(workspace, clip, sha256, info.duration, options, plan.describe(), staging,
                            transcript, words, model_label, started)
+
+
+def _load_model_meanwhile(settings: TranscriptionSettings) -> threading.Thread:
+    """Load the speech model while ffmpeg works (about half a second saved a clip).
+
+    The caller joins the thread before transcribing, so the model is built once; a
+    failure here is ignored and raised with its advice by the transcription itself.
+    """
+    from .transcribe import load_model
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            load_model(settings)
+
+    thread = threading.Thread(target=load, name="load-speech-model", daemon=True)
+    thread.start()
+    return thread
 
 
 def _meta(key: str, plan: str, outputs: MediaOutputs) -> dict[str, object]:

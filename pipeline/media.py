@@ -629,6 +629,7 @@ def process_media(info: MediaInfo, plan: MediaPlan, folder: Path,
         with contextlib.suppress(FileNotFoundError):
             part.unlink()
     poster = folder / "poster.jpg"
+    report("poster", 0.0)
     if plan.mode == "audio":
         make_card_poster(poster, info.path.stem)
     else:
@@ -664,22 +665,26 @@ def score_frame(luma) -> float:  # type: ignore[no-untyped-def]
 
 
 def choose_poster(video: Path, poster: Path, candidates: int = 6) -> float:
-    """Write the best of a few frames (not black, not blank, sharp) as ``poster``; return its time."""
+    """Write the best of a few frames (not black, not blank, sharp) as ``poster``; return its time.
+
+    Candidates are the key frames at or before evenly spaced moments: a key frame
+    decodes on its own (no run of frames to decode up to a moment) and is the
+    encoder's best-quality picture.
+    """
     import av
 
     best: tuple[float, float] = (-1.0, 0.0)
+    seen: set[float] = set()
     with av.open(str(video)) as container:
         stream = container.streams.video[0]
         duration = _duration(container, stream)
         times = [duration * (i + 1) / (candidates + 1) for i in range(candidates)] if duration > 0 else [0.0]
         for moment in times:
             container.seek(int(moment * 1_000_000), any_frame=False, backward=True)
-            frame = None
-            for frame in container.decode(stream):  # noqa: B007 - decode up to the wanted moment
-                if frame.time is None or frame.time >= moment - 0.02:
-                    break
-            if frame is None:
+            frame = next(container.decode(stream), None)
+            if frame is None or frame.time in seen:
                 continue
+            seen.add(frame.time)
             small = frame.reformat(width=160, height=max(2, int(160 * frame.height / max(frame.width, 1))),
                                    format="gray")
             score = score_frame(small.to_ndarray())

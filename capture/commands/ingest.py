@@ -11,7 +11,7 @@ from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, workspace
 
-STAGE_NAMES = {"hash": "reading", "probe": "probing", "audio": "measuring loudness", "media": "writing video",
+STAGE_NAMES = {"hash": "reading", "probe": "probing", "audio": "measuring loudness", "media": "writing video", "poster": "choosing poster",
                "transcribe": "transcribing", "save": "saving"}
 
 

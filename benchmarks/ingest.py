@@ -107,9 +107,13 @@ def make_clips(work: Path, minutes: list[float]) -> list[Clip]:
     if not speech.exists():
         raw = work / "speech-raw.wav"
         subprocess.run(["espeak-ng", "-v", "en-us+m3", "-s", "150", "-w", str(raw), SCRIPT * 4], check=True)
-        # Speech at the loudness target: the web-ready clip is ready in every way.
-        ffmpeg("-stream_loop", "-1", "-i", str(raw), "-t", "60", "-af", "loudnorm=I=-16:TP=-2:LRA=7",
-               "-ar", "48000", "-ac", "2", str(speech))
+        looped = work / "speech-looped.wav"
+        ffmpeg("-stream_loop", "-1", "-i", str(raw), "-t", "60", "-ar", "48000", "-ac", "2", str(looped))
+        # Speech at the loudness target (an exact gain): the web-ready clip is ready in every way.
+        _, level = analyse_audio(probe_media(looped))
+        assert level is not None
+        ffmpeg("-i", str(looped), "-af", f"volume={-16 - level.integrated:.2f}dB", str(speech))
+        looped.unlink()
     base_web = work / "web-1080p-base.mp4"
     if not base_web.exists():
         ffmpeg("-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=30:d=60", "-i", str(speech),

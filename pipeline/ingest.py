@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import threading
 import time
 import unicodedata
@@ -231,16 +232,10 @@ def _summary_from(transcript: Transcript) -> str:
 
 def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Progress | None = None) -> AddResult:
     """Ingest one clip. Raises CaptureError for a clip that cannot be used; the catalogue is unchanged then."""
-    from .media import plan_media, probe_media, process_media
+    from .media import analyse_audio, plan_media, probe_media, write_media
 
     started = time.monotonic()
-    spans = stage_spans("transcode", True, True)
-
-    def report(stage: str, fraction: float) -> None:
-        if progress is not None:
-            low, high = spans.get(stage, (0.0, 1.0))
-            progress(stage, low + (high - low) * fraction)
-
+    report = _Reporter(progress)
     _check_clip(clip)
     report("hash", 0.0)
     sha256 = sha256_file(clip)
@@ -249,7 +244,7 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     transcription = options.transcription or catalogue.settings.transcription
     existing = catalogue.by_sha256(sha256)
     key = media_key(sha256, settings)
-    transcript_ok = False
+    transcript_ok = words_ok = False
     if existing is not None:
         transcript_ok = existing.transcript is None or (workspace.root / existing.transcript).is_file()
         words_ok = existing.transcript is None or words_path(workspace, existing.id).is_file()
@@ -260,22 +255,34 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     info = probe_media(clip)
     plan = plan_media(info, settings)
     wants_transcript = info.has_audio and (existing is None or not transcript_ok or not words_ok)
-    spans = stage_spans(plan.mode, info.has_audio, wants_transcript)
+    report.spans = stage_spans(plan.mode, info.has_audio, wants_transcript)
     report("probe", 1.0)
     model_ready = _load_model_meanwhile(transcription) if wants_transcript else None
     with _staging(workspace, sha256) as staging:
-        outputs = process_media(info, plan, staging, progress=report)
+        samples, loudness = analyse_audio(info, lambda f: report("audio", f)) if info.has_audio else (None, None)
         transcript: Transcript | None = None
         words: list[dict[str, object]] = []
         model_label = ""
-        if outputs.audio is not None and wants_transcript:
+        if samples is None or not wants_transcript:
+            outputs = write_media(info, plan, staging, loudness, report)
+        else:
             from .transcribe import transcribe_audio
 
-            report("transcribe", 0.0)
-            if model_ready is not None:
+            # The video (a remux or a transcode) and the poster need only the loudness: they are
+            # written while the main thread transcribes, so a remuxed clip costs little more than
+            # its transcription.
+            with _Beside(write_media, info, plan, staging, loudness, report) as media_job:
+                report("transcribe", 0.0)
+                assert model_ready is not None
                 model_ready.join()
-            result = transcribe_audio(outputs.audio, transcription, tuple(catalogue.settings.glossary),
-                                      progress=lambda f: report("transcribe", f))
+
+                def transcribe_progress(fraction: float) -> None:
+                    media_job.raise_if_failed()  # a broken clip stops the transcription too
+                    report("transcribe", fraction)
+
+                result = transcribe_audio(samples, transcription, tuple(catalogue.settings.glossary),
+                                          progress=transcribe_progress)
+                outputs = media_job.result()
             model_label = result.model
             transcript = Transcript(id="", status="draft", model=result.model, language=result.language,
                                     lines=[Line(round(s.start, 1), s.text) for s in result.segments])
@@ -288,6 +295,74 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
             return _restore(workspace, existing, staging, transcript, words, started, clip)
         return _commit_new(workspace, clip, sha256, info.duration, options, plan.describe(), staging,
                            transcript, words, model_label, started)
+
+
+class _Reporter:
+    """Turns stage progress into the clip's overall fraction, from two threads at once.
+
+    Each stage fills its span of the bar (``stage_spans``); the overall fraction is the
+    sum, so it only grows even while the video is written beside the transcription.
+    The label follows the main thread's stage once transcription has begun.
+    """
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.spans = stage_spans("transcode", True, True)
+        self.done: dict[str, float] = {}
+        self.label = ""
+        self.lock = threading.Lock()
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if self.progress is None:
+            return
+        with self.lock:
+            self.done[stage] = max(fraction, self.done.get(stage, 0.0))
+            for earlier in ("hash", "probe", "audio"):
+                if earlier == stage:
+                    break
+                self.done[earlier] = 1.0
+            if not (self.label == "transcribe" and stage in ("media", "poster")):
+                self.label = stage
+            overall = sum((high - low) * self.done.get(name, 0.0) for name, (low, high) in self.spans.items())
+            self.progress(self.label, min(1.0, overall))
+
+
+class _Beside:
+    """Run ``function(*args)`` in a thread; on leaving early, stop its ffmpeg and wait for it."""
+
+    def __init__(self, function: Callable[..., MediaOutputs], *args: object) -> None:
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.outcome: MediaOutputs | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(function, args), name="write-media", daemon=True)
+
+    def _run(self, function: Callable[..., MediaOutputs], args: tuple[object, ...]) -> None:
+        try:
+            self.outcome = function(*args, processes=self.processes)
+        except BaseException as exc:  # handed to the main thread
+            self.error = exc
+
+    def __enter__(self) -> _Beside:
+        self.thread.start()
+        return self
+
+    def raise_if_failed(self) -> None:
+        if not self.thread.is_alive() and self.error is not None:
+            raise self.error
+
+    def result(self) -> MediaOutputs:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.outcome is not None
+        return self.outcome
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        if kind is not None:
+            for process in self.processes:
+                with contextlib.suppress(OSError):
+                    process.kill()
+        self.thread.join()
 
 
 def _load_model_meanwhile(settings: TranscriptionSettings) -> threading.Thread:

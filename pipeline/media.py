@@ -40,7 +40,7 @@ MEDIA_STAGE_VERSION = "2"
 HDR_TRANSFERS = ("arib-std-b67", "smpte2084")
 WEB_CONTAINERS = ("mov", "mp4", "m4a", "3gp", "3g2", "mj2")
 COMMON_RATES = (23.976, 24.0, 25.0, 29.97, 30.0, 48.0, 50.0, 59.94, 60.0)
-# Audio within this many LU of the target, with peaks below the ceiling, is left as it is.
+# Audio within this many LU of the target, and not clipping, is left as it is.
 LOUDNESS_TOLERANCE = 1.0
 TRUE_PEAK_CEILING = -1.5
 SILENCE_LUFS = -60.0
@@ -239,10 +239,12 @@ def _probe_video(container, video, name: str) -> dict[str, object]:  # type: ign
         raise MediaError(_unreadable(name, "the video track has no frame that decodes"))
     cc = video.codec_context
     pix = first.format.name if first.format else cc.pix_fmt
-    average, variable = frame_rate_from_stamps(sorted(stamps), video.time_base)
-    if not average:
-        rate = video.average_rate or video.guessed_rate or Fraction(0)
-        average = float(rate) if rate else 0.0
+    # Packets come in decoding order: the last few sorted stamps may skip frames still to come.
+    average, variable = frame_rate_from_stamps(sorted(stamps)[:-16] if len(stamps) > 48 else sorted(stamps),
+                                               video.time_base)
+    rate = video.average_rate or video.guessed_rate
+    if rate and (not variable or not average):
+        average = float(rate)
     return dict(
         video_codec=cc.name,
         width=first.width or cc.width or 0,
@@ -432,7 +434,7 @@ def plan_audio(loudness: Loudness | None, settings: MediaSettings, can_copy: boo
         return AudioPlan(copy=can_copy, gain=0.0, limit=False, reason="no speech level to measure: left as it is")
     gain = round(settings.loudness - loudness.integrated, 2)
     peak_after = loudness.true_peak + gain
-    if can_copy and abs(gain) <= LOUDNESS_TOLERANCE and loudness.true_peak <= TRUE_PEAK_CEILING + 1.0:
+    if can_copy and abs(gain) <= LOUDNESS_TOLERANCE and loudness.true_peak <= 0.0:
         return AudioPlan(copy=True, gain=0.0, limit=False,
                          reason=f"loudness {loudness.integrated:.1f} LUFS is on target: audio copied")
     return AudioPlan(copy=False, gain=gain, limit=peak_after > TRUE_PEAK_CEILING,
@@ -524,6 +526,16 @@ def _video_filters(video, info: MediaInfo, plan: MediaPlan):  # type: ignore[no-
 # Run
 
 
+def _die_with_parent() -> None:
+    """In the ffmpeg child, before exec: on Linux, be killed when capture dies (even by SIGKILL),
+    so no ffmpeg runs on after an interrupted ``capture add``."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 @dataclass
 class FfmpegRun:
     stdout: bytearray
@@ -532,12 +544,16 @@ class FfmpegRun:
 
 
 def run_ffmpeg(command: list[str], duration: float, name: str,
-               progress: Callable[[float], None] | None = None) -> FfmpegRun:
+               progress: Callable[[float], None] | None = None,
+               processes: list[subprocess.Popen[bytes]] | None = None) -> FfmpegRun:
     """Run ffmpeg, feeding ``progress`` (0..1) from ``-progress``; return its stdout and log lines.
 
     Commands log with ``level+...`` so errors are told apart from information by their prefix.
     """
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=_die_with_parent)
+    if processes is not None:
+        processes.append(process)
     out = bytearray()
 
     def read_stdout() -> None:
@@ -605,20 +621,34 @@ def analyse_audio(info: MediaInfo, progress: Callable[[float], None] | None = No
 
 def process_media(info: MediaInfo, plan: MediaPlan, folder: Path,
                   progress: StageProgress | None = None) -> MediaOutputs:
-    """Run ``plan`` into ``folder``: ``video.mp4`` (or ``audio.m4a``), ``poster.jpg``, and with
-    ``settings.keep_original`` a copy of the clip as ``original<ext>``."""
+    """Run ``plan`` into ``folder``: :func:`analyse_audio`, then :func:`write_media`."""
     report = progress or (lambda stage, fraction: None)
-    folder.mkdir(parents=True, exist_ok=True)
     samples, loudness = None, None
     if info.has_audio:
         samples, loudness = analyse_audio(info, lambda f: report("audio", f))
+    outputs = write_media(info, plan, folder, loudness, report)
+    outputs.audio = samples if plan.extract_audio else None
+    return outputs
+
+
+def write_media(info: MediaInfo, plan: MediaPlan, folder: Path, loudness: Loudness | None,
+                progress: StageProgress | None = None,
+                processes: list[subprocess.Popen[bytes]] | None = None) -> MediaOutputs:
+    """Write ``video.mp4`` (or ``audio.m4a``) and ``poster.jpg`` into ``folder``, and with
+    ``settings.keep_original`` a copy of the clip as ``original<ext>``.
+
+    It needs only the loudness, not the transcript, so ingest runs it beside
+    transcription; ``processes`` collects the ffmpeg it starts, for the caller to stop.
+    """
+    report = progress or (lambda stage, fraction: None)
+    folder.mkdir(parents=True, exist_ok=True)
     can_copy = plan.mode == "remux" and info.has_audio and info.audio[0].codec == "aac"
     audio_plan = plan_audio(loudness, plan.settings, can_copy) if info.has_audio else None
     final = folder / ("audio.m4a" if plan.mode == "audio" else "video.mp4")
     part = partial_path(final)
     try:
         run = run_ffmpeg(build_command(info, plan, part, audio_plan), info.duration, info.path.name,
-                         lambda f: report("media", f))
+                         lambda f: report("media", f), processes)
         if not part.exists() or part.stat().st_size == 0:
             raise MediaError(_unreadable(info.path.name, "ffmpeg produced no output"))
         if info.duration > 1 and run.out_time < 0.9 * info.duration - 0.5:
@@ -634,15 +664,15 @@ def process_media(info: MediaInfo, plan: MediaPlan, folder: Path,
         make_card_poster(poster, info.path.stem)
     else:
         choose_poster(final, poster)
+    report("poster", 1.0)
     original = None
     if plan.settings.keep_original:
         original = folder / f"original{info.path.suffix.lower() or '.bin'}"
         keep = partial_path(original)
         shutil.copyfile(info.path, keep)
         os.replace(keep, original)
-    return MediaOutputs(video=final, poster=poster, audio=samples if plan.extract_audio else None,
-                        duration=info.duration, plan=plan, loudness=loudness, audio_plan=audio_plan,
-                        original=original)
+    return MediaOutputs(video=final, poster=poster, audio=None, duration=info.duration, plan=plan,
+                        loudness=loudness, audio_plan=audio_plan, original=original)
 
 
 # ---------------------------------------------------------------------------------------------

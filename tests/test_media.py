@@ -175,6 +175,8 @@ def test_constant_rate_snaps_to_common_rates() -> None:
 def test_plan_audio() -> None:
     on_target = plan_audio(Loudness(-16.4, -3.0), SETTINGS, can_copy=True)
     assert (on_target.copy, on_target.gain) == (True, 0.0)
+    clipping = plan_audio(Loudness(-16.0, 0.4), SETTINGS, can_copy=True)  # on target but over 0 dBTP
+    assert (clipping.copy, clipping.gain, clipping.limit) == (False, 0.0, True)
     quiet = plan_audio(Loudness(-30.0, -12.0), SETTINGS, can_copy=True)
     assert (quiet.copy, quiet.gain, quiet.limit) == (False, 14.0, True)
     assert quiet.reason == "loudness -30.0 LUFS → -16 LUFS (+14.0 dB)"

@@ -30,7 +30,7 @@ from .transcript import Line, Transcript, write_transcript
 from .workspace import Workspace
 
 if TYPE_CHECKING:
-    from .media import MediaOutputs
+    from .media import MediaInfo, MediaOutputs, MediaPlan
 
 CLIP_EXTENSIONS = frozenset({
     ".mp4", ".mov", ".m4v", ".3gp", ".mkv", ".webm", ".avi", ".mts", ".m2ts",
@@ -232,7 +232,7 @@ def _summary_from(transcript: Transcript) -> str:
 
 def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Progress | None = None) -> AddResult:
     """Ingest one clip. Raises CaptureError for a clip that cannot be used; the catalogue is unchanged then."""
-    from .media import analyse_audio, plan_media, probe_media, write_media
+    from .media import plan_media, probe_media
 
     started = time.monotonic()
     report = _Reporter(progress)
@@ -258,6 +258,22 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     report.spans = stage_spans(plan.mode, info.has_audio, wants_transcript)
     report("probe", 1.0)
     model_ready = _load_model_meanwhile(transcription) if wants_transcript else None
+    try:
+        return _make(workspace, clip, options, report, sha256, key, info, plan, existing, wants_transcript,
+                     model_ready, catalogue, started)
+    finally:
+        if model_ready is not None:
+            # Never leave the model half-loaded in a thread: Python exiting under it (Ctrl-C) aborts.
+            model_ready.join()
+
+
+def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Reporter, sha256: str, key: str,
+          info: MediaInfo, plan: MediaPlan, existing: Resource | None, wants_transcript: bool,
+          model_ready: threading.Thread | None, catalogue: Catalogue, started: float) -> AddResult:
+    """The clip's outputs, made in a staging folder, then committed (or restored) under the lock."""
+    from .media import analyse_audio, write_media
+
+    transcription = options.transcription or catalogue.settings.transcription
     with _staging(workspace, sha256) as staging:
         samples, loudness = analyse_audio(info, lambda f: report("audio", f)) if info.has_audio else (None, None)
         transcript: Transcript | None = None

@@ -73,7 +73,7 @@ def add(
 
                 return update
 
-            results = add_clips(ws, found, options, on_start)
+            results = _interruptible(lambda: add_clips(ws, found, options, on_start))
     failed = [r for r in results if r.status == "failed"]
     if len(results) == 1 and failed:
         from capture.app import fail, state
@@ -98,3 +98,22 @@ def add(
         raise typer.Exit(1)
     if any(r.status == "added" for r in results):
         console.print("Next: review the transcripts in transcripts/, then [bold]capture build[/].")
+
+
+def _interruptible(work):  # type: ignore[no-untyped-def]
+    """Run ``work``; on Ctrl-C, once ``user_errors`` has said so and every staging folder is
+    cleared, leave at once. A transcription cut short leaves CTranslate2's worker threads
+    busy, and its destructors abort the process ("terminate called") during Python's
+    normal shutdown; there is nothing left to flush but the standard streams."""
+    import os
+    import sys
+
+    try:
+        with user_errors():
+            return work()
+    except typer.Exit as stop:
+        if stop.exit_code == 130:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        raise

@@ -230,8 +230,13 @@ def _summary_from(transcript: Transcript) -> str:
     return sentence if len(sentence) <= 200 else sentence[:197].rsplit(" ", 1)[0] + "…"
 
 
-def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Progress | None = None) -> AddResult:
-    """Ingest one clip. Raises CaptureError for a clip that cannot be used; the catalogue is unchanged then."""
+def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Progress | None = None,
+             model_ready: threading.Thread | None = None) -> AddResult:
+    """Ingest one clip. Raises CaptureError for a clip that cannot be used; the catalogue is unchanged then.
+
+    ``model_ready``: a thread already loading the speech model (``add_clips`` starts one
+    for the whole batch); without it one is started once the clip is known to need it.
+    """
     from .media import plan_media, probe_media
 
     started = time.monotonic()
@@ -257,12 +262,14 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     wants_transcript = info.has_audio and (existing is None or not transcript_ok or not words_ok)
     report.spans = stage_spans(plan.mode, info.has_audio, wants_transcript)
     report("probe", 1.0)
-    model_ready = _load_model_meanwhile(transcription) if wants_transcript else None
+    own_loader = model_ready is None and wants_transcript
+    if own_loader:
+        model_ready = _load_model_meanwhile(transcription)
     try:
         return _make(workspace, clip, options, report, sha256, key, info, plan, existing, wants_transcript,
                      model_ready, catalogue, started)
     finally:
-        if model_ready is not None:
+        if own_loader and model_ready is not None:
             # Never leave the model half-loaded in a thread: Python exiting under it (Ctrl-C) aborts.
             model_ready.join()
 
@@ -284,21 +291,28 @@ def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Report
         else:
             from .transcribe import transcribe_audio
 
-            # The video (a remux or a transcode) and the poster need only the loudness: they are
-            # written while the main thread transcribes, so a remuxed clip costs little more than
-            # its transcription.
-            with _Beside(write_media, info, plan, staging, loudness, report) as media_job:
+            def transcribe(check: Callable[[], None] = lambda: None):  # type: ignore[no-untyped-def]
                 report("transcribe", 0.0)
                 assert model_ready is not None
                 model_ready.join()
 
-                def transcribe_progress(fraction: float) -> None:
-                    media_job.raise_if_failed()  # a broken clip stops the transcription too
+                def progress(fraction: float) -> None:
+                    check()
                     report("transcribe", fraction)
 
-                result = transcribe_audio(samples, transcription, tuple(catalogue.settings.glossary),
-                                          progress=transcribe_progress)
-                outputs = media_job.result()
+                return transcribe_audio(samples, transcription, tuple(catalogue.settings.glossary), progress=progress)
+
+            # The video and the poster need only the loudness. A remux (mostly copying bytes) is
+            # written while the main thread transcribes, so a web-ready clip costs little more
+            # than its transcription. A transcode is not: x264 and CTranslate2 both fill every
+            # core, and together on 2 cores they took as long or longer (18-22 s against 21-35 s).
+            if plan.mode == "transcode":
+                outputs = write_media(info, plan, staging, loudness, report)
+                result = transcribe()
+            else:
+                with _Beside(write_media, info, plan, staging, loudness, report) as media_job:
+                    result = transcribe(media_job.raise_if_failed)  # a broken clip stops transcription too
+                    outputs = media_job.result()
             model_label = result.model
             transcript = Transcript(id="", status="draft", model=result.model, language=result.language,
                                     lines=[Line(round(s.start, 1), s.text) for s in result.segments])
@@ -497,14 +511,21 @@ def _commit_new(workspace: Workspace, clip: Path, sha256: str, duration: float, 
 def add_clips(workspace: Workspace, clips: list[Path], options: AddOptions,
               on_start: Callable[[Path], Progress] | None = None) -> list[AddResult]:
     """Add each clip, carrying on after a failure; every clip gets a result."""
-    load_catalogue(workspace.catalogue_path)  # a broken catalogue stops the run before any work
-    clear_leftovers(workspace)
+    catalogue = load_catalogue(workspace.catalogue_path)  # a broken catalogue stops the run before any work
+    # Most clips need the speech model: load it (and import faster-whisper) while the first
+    # clip is hashed, probed and its audio measured.
+    model_ready = _load_model_meanwhile(options.transcription or catalogue.settings.transcription) if clips else None
     results: list[AddResult] = []
-    for clip in clips:
-        started = time.monotonic()
-        progress = on_start(clip) if on_start else None
-        try:
-            results.append(add_clip(workspace, clip, options, progress))
-        except CaptureError as exc:
-            results.append(AddResult(clip, "failed", str(exc), None, time.monotonic() - started, error=exc))
+    try:
+        clear_leftovers(workspace)
+        for clip in clips:
+            started = time.monotonic()
+            progress = on_start(clip) if on_start else None
+            try:
+                results.append(add_clip(workspace, clip, options, progress, model_ready))
+            except CaptureError as exc:
+                results.append(AddResult(clip, "failed", str(exc), None, time.monotonic() - started, error=exc))
+    finally:
+        if model_ready is not None:
+            model_ready.join()  # never exit under a half-loaded model (see add_clip)
     return results

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import threading
 import time
 import unicodedata
@@ -286,33 +285,18 @@ def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Report
         transcript: Transcript | None = None
         words: list[dict[str, object]] = []
         model_label = ""
-        if samples is None or not wants_transcript:
-            outputs = write_media(info, plan, staging, loudness, report)
-        else:
+        # The video is written before transcription starts, never beside it: CTranslate2's
+        # OpenMP threads wait at barriers by spinning, and another busy thread in the process
+        # (PyAV choosing the poster) made a 15 s transcription take 45 s on 2 cores.
+        outputs = write_media(info, plan, staging, loudness, report)
+        if samples is not None and wants_transcript:
             from .transcribe import transcribe_audio
 
-            def transcribe(check: Callable[[], None] = lambda: None):  # type: ignore[no-untyped-def]
-                report("transcribe", 0.0)
-                assert model_ready is not None
-                model_ready.join()
-
-                def progress(fraction: float) -> None:
-                    check()
-                    report("transcribe", fraction)
-
-                return transcribe_audio(samples, transcription, tuple(catalogue.settings.glossary), progress=progress)
-
-            # The video and the poster need only the loudness. A remux (mostly copying bytes) is
-            # written while the main thread transcribes, so a web-ready clip costs little more
-            # than its transcription. A transcode is not: x264 and CTranslate2 both fill every
-            # core, and together on 2 cores they took as long or longer (18-22 s against 21-35 s).
-            if plan.mode == "transcode":
-                outputs = write_media(info, plan, staging, loudness, report)
-                result = transcribe()
-            else:
-                with _Beside(write_media, info, plan, staging, loudness, report) as media_job:
-                    result = transcribe(media_job.raise_if_failed)  # a broken clip stops transcription too
-                    outputs = media_job.result()
+            report("transcribe", 0.0)
+            assert model_ready is not None
+            model_ready.join()
+            result = transcribe_audio(samples, transcription, tuple(catalogue.settings.glossary),
+                                      progress=lambda f: report("transcribe", f))
             model_label = result.model
             transcript = Transcript(id="", status="draft", model=result.model, language=result.language,
                                     lines=[Line(round(s.start, 1), s.text) for s in result.segments])
@@ -328,11 +312,10 @@ def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Report
 
 
 class _Reporter:
-    """Turns stage progress into the clip's overall fraction, from two threads at once.
+    """Turns stage progress into the clip's overall fraction.
 
     Each stage fills its span of the bar (``stage_spans``); the overall fraction is the
-    sum, so it only grows even while the video is written beside the transcription.
-    The label follows the main thread's stage once transcription has begun.
+    sum of what each has done, so it only grows, whatever order stages report in.
     """
 
     def __init__(self, progress: Progress | None) -> None:
@@ -351,48 +334,9 @@ class _Reporter:
                 if earlier == stage:
                     break
                 self.done[earlier] = 1.0
-            if not (self.label == "transcribe" and stage in ("media", "poster")):
-                self.label = stage
+            self.label = stage
             overall = sum((high - low) * self.done.get(name, 0.0) for name, (low, high) in self.spans.items())
             self.progress(self.label, min(1.0, overall))
-
-
-class _Beside:
-    """Run ``function(*args)`` in a thread; on leaving early, stop its ffmpeg and wait for it."""
-
-    def __init__(self, function: Callable[..., MediaOutputs], *args: object) -> None:
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.outcome: MediaOutputs | None = None
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(function, args), name="write-media", daemon=True)
-
-    def _run(self, function: Callable[..., MediaOutputs], args: tuple[object, ...]) -> None:
-        try:
-            self.outcome = function(*args, processes=self.processes)
-        except BaseException as exc:  # handed to the main thread
-            self.error = exc
-
-    def __enter__(self) -> _Beside:
-        self.thread.start()
-        return self
-
-    def raise_if_failed(self) -> None:
-        if not self.thread.is_alive() and self.error is not None:
-            raise self.error
-
-    def result(self) -> MediaOutputs:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        assert self.outcome is not None
-        return self.outcome
-
-    def __exit__(self, kind: object, value: object, traceback: object) -> None:
-        if kind is not None:
-            for process in self.processes:
-                with contextlib.suppress(OSError):
-                    process.kill()
-        self.thread.join()
 
 
 def _load_model_meanwhile(settings: TranscriptionSettings) -> threading.Thread:

@@ -637,8 +637,7 @@ def write_media(info: MediaInfo, plan: MediaPlan, folder: Path, loudness: Loudne
     """Write ``video.mp4`` (or ``audio.m4a``) and ``poster.jpg`` into ``folder``, and with
     ``settings.keep_original`` a copy of the clip as ``original<ext>``.
 
-    It needs only the loudness, not the transcript, so ingest runs it beside
-    transcription; ``processes`` collects the ffmpeg it starts, for the caller to stop.
+    ``processes`` collects the ffmpeg it starts, for a caller that may need to stop it.
     """
     report = progress or (lambda stage, fraction: None)
     folder.mkdir(parents=True, exist_ok=True)

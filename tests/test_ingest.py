@@ -170,42 +170,17 @@ def test_two_runs_at_once_lose_nothing(workspace: Workspace, clips: Path) -> Non
     _no_leftovers(workspace)
 
 
-def test_progress_only_grows_while_video_and_transcription_run_together() -> None:
+def test_progress_only_grows_and_reaches_the_end() -> None:
     from pipeline.ingest import _Reporter
 
     seen: list[tuple[str, float]] = []
     report = _Reporter(lambda stage, fraction: seen.append((stage, fraction)))
     report.spans = stage_spans("transcode", True, True)
-    for stage, fraction in [("hash", 0.0), ("probe", 1.0), ("audio", 1.0), ("media", 0.2), ("transcribe", 0.0),
-                            ("media", 0.6), ("transcribe", 0.5), ("media", 1.0), ("poster", 1.0),
-                            ("transcribe", 1.0), ("save", 1.0)]:
+    for stage, fraction in [("hash", 0.0), ("probe", 1.0), ("audio", 1.0), ("media", 0.2), ("media", 0.6),
+                            ("media", 1.0), ("poster", 0.0), ("poster", 1.0), ("transcribe", 0.0),
+                            ("transcribe", 0.5), ("transcribe", 1.0), ("save", 0.0), ("save", 1.0)]:
         report(stage, fraction)
     fractions = [f for _, f in seen]
     assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
-    assert [s for s, _ in seen][4:10] == ["transcribe"] * 6  # the label stays on transcription
-
-
-def test_media_beside_transcription_is_stopped_when_transcription_fails() -> None:
-    from pipeline.errors import MediaError
-    from pipeline.ingest import _Beside
-
-    def slow(*, processes: list[subprocess.Popen[bytes]]):  # type: ignore[no-untyped-def]
-        process = subprocess.Popen(["sleep", "30"])
-        processes.append(process)
-        process.wait()
-        raise MediaError("stopped")
-
-    started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        with _Beside(slow) as job:
-            time.sleep(0.2)
-            raise KeyboardInterrupt
-    assert time.monotonic() - started < 10 and job.processes[0].returncode == -signal.SIGKILL
-
-    def broken(*, processes: list[subprocess.Popen[bytes]]):  # type: ignore[no-untyped-def]
-        raise MediaError("clip.mp4: the file is cut short")
-
-    with _Beside(broken) as job:
-        job.thread.join()
-        with pytest.raises(MediaError, match="cut short"):
-            job.raise_if_failed()
+    assert fractions[8] == fractions[7]  # transcription starts where the poster ended
+    assert seen[9] == ("transcribe", pytest.approx(fractions[7] + 0.25 / 1.08))  # half of its 0.5 weight

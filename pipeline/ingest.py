@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -229,13 +228,8 @@ def _summary_from(transcript: Transcript) -> str:
     return sentence if len(sentence) <= 200 else sentence[:197].rsplit(" ", 1)[0] + "…"
 
 
-def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Progress | None = None,
-             model_ready: threading.Thread | None = None) -> AddResult:
-    """Ingest one clip. Raises CaptureError for a clip that cannot be used; the catalogue is unchanged then.
-
-    ``model_ready``: a thread already loading the speech model (``add_clips`` starts one
-    for the whole batch); without it one is started once the clip is known to need it.
-    """
+def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Progress | None = None) -> AddResult:
+    """Ingest one clip. Raises CaptureError for a clip that cannot be used; the catalogue is unchanged then."""
     from .media import plan_media, probe_media
 
     started = time.monotonic()
@@ -261,21 +255,13 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     wants_transcript = info.has_audio and (existing is None or not transcript_ok or not words_ok)
     report.spans = stage_spans(plan.mode, info.has_audio, wants_transcript)
     report("probe", 1.0)
-    own_loader = model_ready is None and wants_transcript
-    if own_loader:
-        model_ready = _load_model_meanwhile(transcription)
-    try:
-        return _make(workspace, clip, options, report, sha256, key, info, plan, existing, wants_transcript,
-                     model_ready, catalogue, started)
-    finally:
-        if own_loader and model_ready is not None:
-            # Never leave the model half-loaded in a thread: Python exiting under it (Ctrl-C) aborts.
-            model_ready.join()
+    return _make(workspace, clip, options, report, sha256, key, info, plan, existing, wants_transcript,
+                 catalogue, started)
 
 
 def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Reporter, sha256: str, key: str,
           info: MediaInfo, plan: MediaPlan, existing: Resource | None, wants_transcript: bool,
-          model_ready: threading.Thread | None, catalogue: Catalogue, started: float) -> AddResult:
+          catalogue: Catalogue, started: float) -> AddResult:
     """The clip's outputs, made in a staging folder, then committed (or restored) under the lock."""
     from .media import analyse_audio, write_media
 
@@ -285,16 +271,15 @@ def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Report
         transcript: Transcript | None = None
         words: list[dict[str, object]] = []
         model_label = ""
-        # The video is written before transcription starts, never beside it: CTranslate2's
-        # OpenMP threads wait at barriers by spinning, and another busy thread in the process
-        # (PyAV choosing the poster) made a 15 s transcription take 45 s on 2 cores.
+        # The video is written before transcription starts, never beside it, and the speech
+        # model is loaded in this thread: with the poster chosen in another thread a 15 s
+        # transcription took 45 s on 2 cores, and a model loaded in another thread then ran
+        # 1.5-2 times slower here (CTranslate2's threads, measured, not understood).
         outputs = write_media(info, plan, staging, loudness, report)
         if samples is not None and wants_transcript:
             from .transcribe import transcribe_audio
 
             report("transcribe", 0.0)
-            assert model_ready is not None
-            model_ready.join()
             result = transcribe_audio(samples, transcription, tuple(catalogue.settings.glossary),
                                       progress=lambda f: report("transcribe", f))
             model_label = result.model
@@ -323,37 +308,18 @@ class _Reporter:
         self.spans = stage_spans("transcode", True, True)
         self.done: dict[str, float] = {}
         self.label = ""
-        self.lock = threading.Lock()
 
     def __call__(self, stage: str, fraction: float) -> None:
         if self.progress is None:
             return
-        with self.lock:
-            self.done[stage] = max(fraction, self.done.get(stage, 0.0))
-            for earlier in ("hash", "probe", "audio"):
-                if earlier == stage:
-                    break
-                self.done[earlier] = 1.0
-            self.label = stage
-            overall = sum((high - low) * self.done.get(name, 0.0) for name, (low, high) in self.spans.items())
-            self.progress(self.label, min(1.0, overall))
-
-
-def _load_model_meanwhile(settings: TranscriptionSettings) -> threading.Thread:
-    """Load the speech model while ffmpeg works (about half a second saved a clip).
-
-    The caller joins the thread before transcribing, so the model is built once; a
-    failure here is ignored and raised with its advice by the transcription itself.
-    """
-    from .transcribe import load_model
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            load_model(settings)
-
-    thread = threading.Thread(target=load, name="load-speech-model", daemon=True)
-    thread.start()
-    return thread
+        self.done[stage] = max(fraction, self.done.get(stage, 0.0))
+        for earlier in ("hash", "probe", "audio"):
+            if earlier == stage:
+                break
+            self.done[earlier] = 1.0
+        self.label = stage
+        overall = sum((high - low) * self.done.get(name, 0.0) for name, (low, high) in self.spans.items())
+        self.progress(self.label, min(1.0, overall))
 
 
 def _meta(key: str, plan: str, outputs: MediaOutputs) -> dict[str, object]:
@@ -455,21 +421,14 @@ def _commit_new(workspace: Workspace, clip: Path, sha256: str, duration: float, 
 def add_clips(workspace: Workspace, clips: list[Path], options: AddOptions,
               on_start: Callable[[Path], Progress] | None = None) -> list[AddResult]:
     """Add each clip, carrying on after a failure; every clip gets a result."""
-    catalogue = load_catalogue(workspace.catalogue_path)  # a broken catalogue stops the run before any work
-    # Most clips need the speech model: load it (and import faster-whisper) while the first
-    # clip is hashed, probed and its audio measured.
-    model_ready = _load_model_meanwhile(options.transcription or catalogue.settings.transcription) if clips else None
+    load_catalogue(workspace.catalogue_path)  # a broken catalogue stops the run before any work
+    clear_leftovers(workspace)
     results: list[AddResult] = []
-    try:
-        clear_leftovers(workspace)
-        for clip in clips:
-            started = time.monotonic()
-            progress = on_start(clip) if on_start else None
-            try:
-                results.append(add_clip(workspace, clip, options, progress, model_ready))
-            except CaptureError as exc:
-                results.append(AddResult(clip, "failed", str(exc), None, time.monotonic() - started, error=exc))
-    finally:
-        if model_ready is not None:
-            model_ready.join()  # never exit under a half-loaded model (see add_clip)
+    for clip in clips:
+        started = time.monotonic()
+        progress = on_start(clip) if on_start else None
+        try:
+            results.append(add_clip(workspace, clip, options, progress))
+        except CaptureError as exc:
+            results.append(AddResult(clip, "failed", str(exc), None, time.monotonic() - started, error=exc))
     return results

@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, workspace
 
-STAGE_NAMES = {"hash": "reading", "probe": "probing", "audio": "measuring loudness", "media": "writing video", "poster": "choosing poster",
-               "transcribe": "transcribing", "save": "saving"}
+STAGE_NAMES = {"hash": "reading", "probe": "probing", "audio": "measuring loudness", "media": "writing video",
+               "poster": "choosing poster", "transcribe": "transcribing", "save": "saving"}
 
 
 @app.command()

@@ -30,6 +30,8 @@ BUNDLED_LABEL = "tiny.en"
 NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0
 MAX_COMPRESSION = 2.4
+# Mean word probability under which a likely-silent window's words are a guess.
+DOUBTED_WORD = 0.3
 # A word or short phrase said this many times in a row is a decoding loop, not speech.
 MAX_REPEATS = 4
 # What whisper writes for sounds that are not words.
@@ -272,8 +274,13 @@ def _repeats_in_text(text: str, limit: int = MAX_REPEATS) -> bool:
 
 def is_invented(piece: Any) -> bool:
     """Whisper's tell-tales of text that was not said: likely silence, a decoding loop, or a sound label."""
-    if piece.no_speech_prob > NO_SPEECH_PROB and piece.avg_logprob < LOW_LOGPROB:
-        return True
+    if piece.no_speech_prob > NO_SPEECH_PROB:
+        if piece.avg_logprob < LOW_LOGPROB:
+            return True
+        # Whisper's stock guesses for silence ("You", "Thank you.") come with words it doubts.
+        words = piece.words or ()
+        if words and sum(w.probability for w in words) / len(words) < DOUBTED_WORD:
+            return True
     if piece.compression_ratio > MAX_COMPRESSION:
         return True
     return bool(NON_SPEECH.match(piece.text))

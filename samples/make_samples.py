@@ -45,12 +45,24 @@ def make_clip(ffmpeg: str, clip: dict, work: Path) -> None:
     print(f"made {out.name} ({out.stat().st_size // 1024} kB)")
 
 
+def make_audio_clip(ffmpeg: str, clip: dict, work: Path) -> None:
+    speech = work / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", clip["voice"], "-s", "140", "-w", str(speech), clip["text"]], check=True)
+    out = (HERE / clip["file"]).resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([ffmpeg, "-v", "error", "-y", "-i", str(speech), "-af", "volume=0.35,apad=pad_dur=0.8",
+                    "-c:a", "aac", "-b:a", "48k", "-ac", "1", str(out)], check=True)
+    print(f"made {out.name} ({out.stat().st_size // 1024} kB)")
+
+
 def main() -> int:
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
     scripts = YAML(typ="safe").load((HERE / "scripts.yaml").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as folder:
         for clip in scripts["clips"]:
             make_clip(ffmpeg, clip, Path(folder))
+        for clip in scripts.get("test_clips", []):
+            make_audio_clip(ffmpeg, clip, Path(folder))
     return 0
 
 

@@ -93,7 +93,7 @@ def balance_two(text: str, width: int = MAX_LINE) -> tuple[str, ...]:
     for cut in range(1, len(words)):
         top, bottom = " ".join(words[:cut]), " ".join(words[cut:])
         if len(top) <= width and len(bottom) <= width:
-            score = abs(len(top) - len(bottom)) - (8 if top.endswith((",", ".", "?", "!", ";", ":")) else 0)
+            score = abs(len(top) - len(bottom)) - (12 if top.endswith((",", ".", "?", "!", ";", ":")) else 0)
             if best is None or score < best[0]:
                 best = (score, (top, bottom))
     return best[1] if best else tuple(wrap_text(text, width))
@@ -176,40 +176,54 @@ def _split_long(tokens: list[Token]) -> list[Token]:
     return result
 
 
-def _group(tokens: list[Token], soft_limit: int) -> list[list[Token]]:
-    """Consecutive tokens into cue-sized groups, closing at sentence ends and clause breaks."""
-    groups: list[list[Token]] = []
-    current: list[Token] = []
-    for index, token in enumerate(tokens):
-        if current:
-            candidate = " ".join(t.text for t in current + [token])
-            if not fits(candidate) or len(candidate) > soft_limit or token.end - current[0].start > MAX_CUE:
-                groups.append(current)
-                current = []
-        current.append(token)
-        length = len(" ".join(t.text for t in current))
-        last = index == len(tokens) - 1
-        if not last and ((token.text.endswith((".", "?", "!")) and length >= 24)
-                         or (token.text.endswith((",", ";", ":")) and length >= 60)):
-            groups.append(current)
-            current = []
-    if current:
-        groups.append(current)
-    return groups
+# Breaking a cue right after one of these words separates it from the word it belongs to.
+WEAK_WORDS = frozenset("a an the to of and or but in on at with for from by your my our their this that".split())
+
+
+def _break_bonus(before: Token, after: Token) -> float:
+    """How good a place for a cue break is between two words: sentence ends, clauses, pauses."""
+    bonus = 0.0
+    text = before.text.rstrip("\"')”’")
+    if text.endswith((".", "?", "!")):
+        bonus += 6.0
+    elif text.endswith((",", ";", ":", "—", "–")):
+        bonus += 3.0
+    bonus += min(6.0, max(0.0, after.start - before.end - 0.15) * 8.0)
+    if before.text.lower() in WEAK_WORDS:
+        bonus -= 4.0
+    return bonus
 
 
 def chunk_line(tokens: list[Token]) -> list[list[Token]]:
-    """Cue-sized groups of similar length (a greedy fill leaves a stub at the end)."""
+    """Split a line's words into cues: each fits two lines and seven seconds; breaks go where they read best.
+
+    A small dynamic programme: every cue costs the same, a stub of a cue costs more, and a break
+    at a sentence end, a clause or a pause earns a bonus (one after "the" or "a" pays a fine).
+    """
     tokens = _split_long(tokens)
-    if not tokens:
-        return []
-    full = MAX_LINE * MAX_LINES
-    first = _group(tokens, full)
-    if len(first) < 2:
-        return first
-    total = len(" ".join(t.text for t in tokens))
-    balanced = _group(tokens, max(math.ceil(total / len(first)) + 8, 24))
-    return balanced if len(balanced) <= len(first) else first
+    count = len(tokens)
+    best = [0.0] + [math.inf] * count
+    back = [0] * (count + 1)
+    for end in range(1, count + 1):
+        length = -1
+        for begin in range(end - 1, -1, -1):
+            length += len(tokens[begin].text) + 1
+            if end - begin > 1 and (length > MAX_LINE * MAX_LINES
+                                    or tokens[end - 1].end - tokens[begin].start > MAX_CUE):
+                break
+            if end - begin > 1 and not fits(" ".join(t.text for t in tokens[begin:end])):
+                continue
+            cost = 10.0 + (max(0, 24 - length) * 0.4 if (begin, end) != (0, count) else 0.0)
+            if end < count:
+                cost -= _break_bonus(tokens[end - 1], tokens[end])
+            if best[begin] + cost < best[end]:
+                best[end], back[end] = best[begin] + cost, begin
+    groups: list[list[Token]] = []
+    end = count
+    while end > 0:
+        groups.append(tokens[back[end]:end])
+        end = back[end]
+    return groups[::-1]
 
 
 def plan_line(line: Line, window_end: float, words: Sequence[Word]) -> list[_Planned]:

@@ -184,34 +184,49 @@ def resource_cues(workspace: Workspace, resource: Resource, transcript: Transcri
     return make_cues(transcript, resource.duration, resource_words(workspace, resource.id))
 
 
-def transcribe_resource(workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None,
-                        force: bool = False, progress: Callable[[float], None] | None = None) -> TranscribeResult:
-    """Redo a resource's transcript from its processed media; an approved one only with ``force``."""
-    from .transcribe import check_settings, decode_audio, transcribe_audio
+def prepare_transcription(workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None,
+                          force: bool = False) -> TranscriptionSettings:
+    """Everything that can stop ``transcribe_resource``, checked before slow work: approval, settings, model."""
+    from .transcribe import load_model
 
     catalogue = load_catalogue(workspace.catalogue_path)
     resource = catalogue.get(resource_id)
     settings = settings or catalogue.settings.transcription
-    check_settings(settings)
     path = transcript_file(workspace, resource)
-    replaced = ""
-    if path.is_file():
+    if path.is_file() and not force:
         try:
             current = read_transcript(path)
-            replaced = current.status
-            approved_by = f" by {current.approved_by}" if current.approved_by else ""
+            status, approved_by = current.status, f" by {current.approved_by}" if current.approved_by else ""
         except TranscriptError:
-            replaced, approved_by = resource.review, ""
-        if "approved" in (replaced, resource.review) and not force:
+            status, approved_by = resource.review, ""
+        if "approved" in (status, resource.review):
             raise TranscriptError(
                 f"the transcript of {resource_id} is approved{approved_by}; transcribing again would replace the "
                 "reviewed text: add --force to do it anyway"
             )
     if not resource.video or not (workspace.root / resource.video).is_file():
         raise CaptureError(f"{resource_id}: its media is missing; run `capture add` on its clip again to rebuild it")
-    audio = decode_audio(workspace.root / resource.video)
-    result = transcribe_audio(audio, settings,
-                              tuple(catalogue.settings.glossary), progress=progress)
+    load_model(settings)  # a bad model name, a missing download or a missing GPU shows up here
+    return settings
+
+
+def transcribe_resource(workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None,
+                        force: bool = False, progress: Callable[[float], None] | None = None) -> TranscribeResult:
+    """Redo a resource's transcript from its processed media; an approved one only with ``force``."""
+    from .transcribe import decode_audio, transcribe_audio
+
+    settings = prepare_transcription(workspace, resource_id, settings, force)
+    catalogue = load_catalogue(workspace.catalogue_path)
+    resource = catalogue.get(resource_id)
+    path = transcript_file(workspace, resource)
+    replaced = ""
+    if path.is_file():
+        try:
+            replaced = read_transcript(path).status
+        except TranscriptError:
+            replaced = resource.review
+    audio = decode_audio(workspace.root / str(resource.video))
+    result = transcribe_audio(audio, settings, tuple(catalogue.settings.glossary), progress=progress)
     transcript = Transcript(id=resource_id, status="draft", model=result.model, language=result.language,
                             lines=[Line(round(s.start, 1), s.text) for s in result.segments])
     with editing_catalogue(workspace.catalogue_path) as fresh:

@@ -63,14 +63,13 @@ def transcribe(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.catalogue import load_catalogue
-    from pipeline.review import transcribe_resource
-    from pipeline.transcribe import check_settings
+    from pipeline.review import prepare_transcription, transcribe_resource
 
     with user_errors():
         ws = workspace()
         base = load_catalogue(ws.catalogue_path).settings.transcription
         settings = transcription_settings(base, model, device, compute_type, language, beam_size, vad, word_timestamps)
-        check_settings(settings)
+        prepare_transcription(ws, resource_id, settings, force)
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                       console=err_console, transient=True) as bars:
             task = bars.add_task(f"transcribing {resource_id}", total=1.0)

@@ -259,3 +259,18 @@ def test_an_unreadable_sidecar_is_no_sidecar(tmp_path: Path, content: str) -> No
     path.write_text(content)
     assert read_words(path) == ()
     assert read_words(tmp_path / "missing.json") == ()
+
+
+def test_capture_add_checks_transcription_flags_before_any_work(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from capture.cli import app
+    from pipeline.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws")
+    before = workspace.catalogue_path.read_bytes()
+    result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "add", str(SAMPLES / scripts()["clips"][0]["file"]),
+                                      "--device", "gpu"])
+    assert (result.exit_code, result.output) == (1, "Error: device: expected auto, cpu or cuda, got 'gpu'\n")
+    assert workspace.catalogue_path.read_bytes() == before
+    assert not workspace.media_dir.exists() or not any(workspace.media_dir.iterdir())

@@ -21,6 +21,7 @@ from .yamlio import line_of, load_yaml, save_yaml
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 KINDS: tuple[str, ...] = ("skill", "theory", "strategy")
 REVIEW_STATES: tuple[str, ...] = ("draft", "approved")
+FLOW_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.'-]{0,40}")
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 BUNDLED_MODEL = "bundled"
 
@@ -202,7 +203,9 @@ def _to_commented(value: Any) -> Any:
         return mapping
     if isinstance(value, list):
         seq = CommentedSeq(_to_commented(v) for v in value)
-        if all(isinstance(v, str) for v in value):
+        # Short lists of plain words read best inline; anything else goes in block style, where
+        # ruamel quotes every scalar correctly (inline '?x' would be read back as a mapping key).
+        if value and all(isinstance(v, str) and FLOW_SAFE.fullmatch(v) for v in value):
             seq.fa.set_flow_style()
         return seq
     return value

@@ -1,0 +1,286 @@
+"""Tag suggestions that explain themselves, and applying the tags a person settles on.
+
+Suggestions come from counting words in the transcript: the role signals and the
+level and kind cues in ``resources.yaml`` (built-in cues where the file has none),
+the glossary and the topics already in use, and the titles of other resources.
+No model, no network: the same transcript and rules always give the same
+suggestions, each with the words that led to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .catalogue import KINDS, LEVELS, Catalogue, Resource
+from .errors import CaptureError
+from .ordering import find_cycle
+
+PERSON = "person"
+SUGGESTED = "suggested"
+TAG_NAMES: tuple[str, ...] = ("level", "kind", "roles", "topics", "prerequisites", "what", "why", "when")
+LABELS = {"level": "level", "kind": "kind", "roles": "role", "topics": "topic", "prerequisites": "prerequisite"}
+
+# Used for a level or kind that resources.yaml gives no cues for.
+DEFAULT_LEVEL_CUES: dict[str, list[str]] = {
+    "beginner": ["the basics", "basic", "first time", "first day", "getting started", "before you start",
+                 "new starter", "introduction", "step by step"],
+    "intermediate": ["do not just", "dont just", "common mistake", "once you know", "a tip", "tricky",
+                     "instead of", "better way"],
+    "advanced": ["edge case", "rare", "exception", "unusual", "worst case", "nobody", "escalate"],
+}
+DEFAULT_KIND_CUES: dict[str, list[str]] = {
+    "skill": ["how to", "show you", "step", "write", "walk", "press", "check", "fill in", "first thing"],
+    "theory": ["why", "because", "the reason", "means that", "works by", "principle", "so that"],
+    "strategy": ["if", "decide", "depends", "until", "never", "priority", "plan", "call the"],
+}
+# A role is suggested when its signals count at least this share of the best role's count.
+ROLE_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested tag value and why: ``role: shift-lead, because the clip says 'shift lead' 2 times``."""
+
+    tag: str
+    value: str
+    reason: str
+    score: int = 0
+
+    def __str__(self) -> str:
+        return f"{LABELS.get(self.tag, self.tag)}: {self.value}, because {self.reason}"
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    level: Suggestion | None = None
+    kind: Suggestion | None = None
+    roles: tuple[Suggestion, ...] = ()
+    topics: tuple[Suggestion, ...] = ()
+    prerequisites: tuple[Suggestion, ...] = ()
+
+    def all(self) -> list[Suggestion]:
+        single = [s for s in (self.level, self.kind) if s is not None]
+        return single + [*self.roles, *self.topics, *self.prerequisites]
+
+    def values(self, tag: str) -> list[str]:
+        found = getattr(self, tag)
+        if found is None:
+            return []
+        if isinstance(found, Suggestion):
+            return [found.value]
+        return [s.value for s in found]
+
+
+@dataclass
+class TagChange:
+    """Tags to set on one resource; ``None`` leaves a tag as it is. ``sources`` says who chose each."""
+
+    level: str | None = None
+    kind: str | None = None
+    roles: list[str] | None = None
+    topics: list[str] | None = None
+    prerequisites: list[str] | None = None
+    what: str | None = None
+    why: str | None = None
+    when: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def set(self, tag: str, value: str | list[str], source: str) -> None:
+        if tag not in TAG_NAMES:
+            raise ValueError(f"unknown tag {tag!r}")
+        setattr(self, tag, value)
+        self.sources[tag] = source
+
+    def changed(self) -> list[str]:
+        return [tag for tag in TAG_NAMES if getattr(self, tag) is not None]
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, punctuation to spaces: "Don't  stop!" -> "dont stop"."""
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+@lru_cache(maxsize=4096)
+def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
+    words = normalise(phrase).split()
+    if not words:
+        return None
+    last = words[-1]
+    if len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
+        last = last[:-1]
+    words[-1] = last
+    # "fault code" also counts "fault codes"; "sign" counts "signs".
+    return re.compile(r"\b" + r"\s".join(re.escape(w) for w in words) + r"(?:s|es)?\b")
+
+
+def count_phrase(normalised_text: str, phrase: str) -> int:
+    pattern = _phrase_pattern(phrase)
+    return len(pattern.findall(normalised_text)) if pattern else 0
+
+
+def _counts(normalised_text: str, phrases: Iterable[str], overlap: bool = False) -> list[tuple[str, int]]:
+    """(phrase, count) for each phrase found, most frequent first, ties in the order given.
+
+    Unless ``overlap``, longer phrases claim their words first, so "the basics" is not
+    counted again as "basic".
+    """
+    unique = list(dict.fromkeys(p for p in phrases if _phrase_pattern(p)))
+    taken: list[tuple[int, int]] = []
+    found: dict[str, int] = {}
+    for phrase in sorted(unique, key=lambda p: -len(normalise(p))):
+        pattern = _phrase_pattern(phrase)
+        assert pattern is not None
+        for match in pattern.finditer(normalised_text):
+            start, end = match.span()
+            if not overlap and any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            found[phrase] = found.get(phrase, 0) + 1
+    return sorted([(p, found[p]) for p in unique if p in found], key=lambda item: -item[1])
+
+
+def _times(count: int) -> str:
+    return f"{count} time" if count == 1 else f"{count} times"
+
+
+def says(counts: Sequence[tuple[str, int]]) -> str:
+    """"the clip says 'shift lead' 2 times and 'duty manager' 1 time"."""
+    parts = [f"'{phrase}' {_times(n)}" for phrase, n in counts]
+    joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"the clip says {joined}"
+
+
+def _best_of(tag: str, names: tuple[str, ...], cues: dict[str, list[str]], text: str) -> Suggestion | None:
+    """The name whose cues count most; a tie goes to the later name (the harder level)."""
+    scored = [(name, _counts(text, cues.get(name, []))) for name in names]
+    scored = [(name, counts) for name, counts in scored if counts]
+    if not scored:
+        return None
+    best_name, best_counts = max(reversed(scored), key=lambda item: sum(n for _, n in item[1]))
+    reason = says(best_counts)
+    others = [f"{name}: {', '.join(repr(p) for p, _ in counts)}" for name, counts in scored if name != best_name]
+    if others:
+        reason += f" (fewer cues for {'; '.join(others)})"
+    return Suggestion(tag, best_name, reason, sum(n for _, n in best_counts))
+
+
+def _cues(configured: dict[str, list[str]], defaults: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {name: configured.get(name, words) for name, words in defaults.items()}
+
+
+def _requires(resources: Sequence[Resource], start: str, target: str) -> bool:
+    """Whether ``start`` needs ``target``, directly or through other prerequisites."""
+    by_id = {r.id: r for r in resources}
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        current = todo.pop()
+        if current == target:
+            return True
+        if current in seen or current not in by_id:
+            continue
+        seen.add(current)
+        todo.extend(by_id[current].prerequisites)
+    return False
+
+
+def suggest_tags(text: str, catalogue: Catalogue, resource_id: str | None = None) -> Suggestions:
+    """Suggest level, kind, roles, topics and prerequisites for a clip that says ``text``."""
+    words = normalise(text)
+    settings = catalogue.settings
+    level = _best_of("level", LEVELS, _cues(settings.levels, DEFAULT_LEVEL_CUES), words)
+    kind = _best_of("kind", KINDS, _cues(settings.kinds, DEFAULT_KIND_CUES), words)
+
+    role_counts = [(role.id, _counts(words, role.signals)) for role in settings.roles]
+    role_scores = {rid: sum(n for _, n in counts) for rid, counts in role_counts}
+    top = max(role_scores.values(), default=0)
+    roles = tuple(
+        Suggestion("roles", rid, says(counts), role_scores[rid])
+        for rid, counts in sorted(role_counts, key=lambda item: -role_scores[item[0]])
+        if counts and role_scores[rid] >= max(1.0, ROLE_SHARE * top)
+    )
+
+    candidates = list(settings.glossary) + [t for r in catalogue.resources for t in r.topics]
+    topics = tuple(Suggestion("topics", topic, says([(topic, n)]), n)
+                   for topic, n in _counts(words, candidates, overlap=True))
+
+    prerequisites: list[Suggestion] = []
+    for other in catalogue.resources:
+        if other.id == resource_id or (resource_id and _requires(catalogue.resources, other.id, resource_id)):
+            continue
+        named = _counts(words, [other.title, other.id.replace("-", " ")])
+        if named:
+            phrase, n = named[0]
+            prerequisites.append(Suggestion("prerequisites", other.id, f"the clip names '{phrase}' {_times(n)}", n))
+    return Suggestions(level=level, kind=kind, roles=roles, topics=topics, prerequisites=tuple(prerequisites))
+
+
+def transcript_text(root: Path, resource: Resource) -> str:
+    """The words of a resource's transcript ("" when it has none)."""
+    from .transcript import read_transcript
+
+    if not resource.transcript or not (root / resource.transcript).is_file():
+        return ""
+    return read_transcript(root / resource.transcript).text
+
+
+def suggest_for(root: Path, catalogue: Catalogue, resource: Resource) -> Suggestions:
+    return suggest_tags(transcript_text(root, resource), catalogue, resource.id)
+
+
+def _check_change(catalogue: Catalogue, resource: Resource, change: TagChange) -> None:
+    if change.level is not None and change.level not in LEVELS:
+        raise CaptureError(f"level: expected beginner, intermediate or advanced, got {change.level!r}")
+    if change.kind is not None and change.kind not in KINDS:
+        raise CaptureError(f"kind: expected skill, theory or strategy, got {change.kind!r}")
+    declared = [r.id for r in catalogue.settings.roles]
+    for role in change.roles or []:
+        if role not in declared:
+            raise CaptureError(
+                f"role '{role}' is not declared in {catalogue.path.name} (declared: {', '.join(declared) or 'none'}); "
+                "add it under 'roles:' first"
+            )
+    for need in change.prerequisites or []:
+        if need == resource.id:
+            raise CaptureError(f"'{resource.id}' cannot be its own prerequisite")
+        if catalogue.find(need) is None:
+            raise CaptureError(f"prerequisite '{need}' is not a resource id; see `capture list`")
+    if change.prerequisites is not None:
+        trial = [r if r.id != resource.id else _with_prerequisites(r, change.prerequisites) for r in catalogue.resources]
+        cycle = find_cycle(trial)
+        if cycle:
+            raise CaptureError(f"these prerequisites make a cycle {' → '.join(cycle)}; leave one of them out")
+
+
+def _with_prerequisites(resource: Resource, prerequisites: list[str]) -> Resource:
+    from dataclasses import replace
+
+    return replace(resource, prerequisites=list(prerequisites))
+
+
+def apply_tags(catalogue: Catalogue, resource_id: str, change: TagChange) -> Resource:
+    """Set the tags in ``change`` on one entry and record in ``tagged`` who chose each.
+
+    Raises CaptureError (and changes nothing) for a value that cannot be used.
+    The caller saves the catalogue (``editing_catalogue`` does).
+    """
+    from dataclasses import replace
+
+    resource = catalogue.get(resource_id)
+    _check_change(catalogue, resource, change)
+    updated = replace(resource, tagged=dict(resource.tagged), roles=list(resource.roles),
+                      topics=list(resource.topics), prerequisites=list(resource.prerequisites))
+    for tag in change.changed():
+        value = getattr(change, tag)
+        setattr(updated, tag, list(dict.fromkeys(value)) if isinstance(value, list) else value)
+        if value in ("", []):
+            updated.tagged.pop(tag, None)
+        else:
+            updated.tagged[tag] = change.sources.get(tag, PERSON)
+    catalogue.put(updated)
+    return updated

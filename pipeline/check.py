@@ -266,9 +266,9 @@ def _front_matter_line(path: Path, key: str) -> int:
     return 1
 
 
-def _file_order(problem: Problem) -> tuple[int, str, int]:
+def _file_order(problem: Problem) -> tuple[int, str, int, bool]:
     group = 0 if problem.file == CATALOGUE_NAME else 1 if problem.file.startswith("transcripts/") else 2
-    return group, problem.file, problem.line or 0
+    return group, problem.file, problem.line or 0, problem.severity != ERROR
 
 
 def check_workspace(workspace: Workspace) -> CheckReport:

@@ -25,11 +25,12 @@ def check(strict: bool = typer.Option(False, "--strict", help="Fail on warnings 
                f"{report.transcripts} transcript{'s' * (report.transcripts != 1)}, "
                f"{report.journeys} journey{'s' * (report.journeys != 1)}")
     if not report.problems:
-        console.print(f"[green]No problems[/] in {checked}.")
+        console.print(f"[green]No problems[/] in {checked}.", soft_wrap=True)
         return
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     if report.failed(strict):
         why = "" if errors else " (--strict fails on warnings)"
-        console.print(f"[red]{counts}[/] in {checked}{why}.")
+        console.print(f"[red]{counts}[/] in {checked}{why}.", soft_wrap=True)
         raise typer.Exit(1)
-    console.print(f"[yellow]{counts}[/] in {checked}; warnings do not fail the check (use --strict to make them).")
+    console.print(f"[yellow]{counts}[/] in {checked}; warnings do not fail the check (use --strict to make them).",
+                  soft_wrap=True)

@@ -30,6 +30,16 @@ TEXT_QUESTIONS = (
 )
 
 
+class _Answers:
+    """Lines read from a stream as the terminal gives them: without the newline, so Enter means "default"."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def readline(self) -> str:
+        return self.stream.readline().rstrip("\r\n")
+
+
 def _current(resource: Resource, tag: str) -> list[str]:
     value = getattr(resource, tag)
     if value is None:
@@ -73,9 +83,11 @@ def confirm_tags(resource: Resource, suggestions: Suggestions, yes: bool, *, rol
 
     Tags a person set already are left alone when ``keep_person``. With ``yes`` a tag that
     already has a value keeps it. An answer equal to the suggestion is recorded as an
-    accepted suggestion, anything else as the person's.
+    accepted suggestion, anything else as the person's. ``stream`` gives the answers
+    instead of the terminal (tests, piped answers).
     """
     out = out or console
+    stream = _Answers(stream) if stream is not None else None  # type: ignore[assignment]
     change = TagChange()
     asked = [t for t in ("level", "kind", *LIST_TAGS) if not (keep_person and resource.tagged.get(t) == PERSON)]
     if yes:

@@ -294,3 +294,12 @@ def test_capture_add_yes_records_accepted_suggestions(ws: Path, tmp_path: Path) 
     assert (resource.level, resource.roles) == ("advanced", ["lead"])
     assert resource.tagged["level"] == SUGGESTED and resource.tagged["roles"] == SUGGESTED
     assert "  level: advanced, because the clip says 'edge case' 1 time\n" in result.stdout
+
+
+def test_enter_keeps_a_current_value_that_is_not_declared(ws: Path) -> None:
+    edit(ws / "resources.yaml", "roles: [lead]", "roles: [manager]")
+    catalogue = load_catalogue(ws / "resources.yaml")
+    resource = catalogue.get("escalation")
+    change = confirm_tags(resource, suggest_tags("", catalogue), yes=False, roles=["operator", "lead"],
+                          resource_ids=["basics", "faults", "escalation"], out=quiet(), stream=io.StringIO(""))
+    assert change.changed() == []  # end of input: every default kept, nothing asked twice

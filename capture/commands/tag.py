@@ -55,14 +55,19 @@ def _split(answer: str) -> list[str]:
 
 def _ask_list(out: Console, label: str, default: list[str], allowed: Sequence[str] | None,
               stream: IO[str] | None) -> list[str]:
-    hint = f" [dim](comma-separated; {SKIP} for none{'; from: ' + ', '.join(allowed) if allowed else ''})[/]"
+    shown = ""
+    if allowed is not None:
+        shown = "; from: " + (", ".join(allowed[:8]) + (", … (see capture list)" if len(allowed) > 8 else "")
+                              if allowed else "nothing yet")
+    hint = f" [dim](comma-separated; {SKIP} for none{escape(shown)})[/]"
     while True:
         answer = Prompt.ask(f"{label}{hint}", console=out, default=", ".join(default) or SKIP, stream=stream)
         values = _split(answer)
         unknown = [v for v in values if allowed is not None and v not in allowed]
-        if not unknown:
+        if not unknown or values == default:  # Enter keeps what is there, even a value `capture check` flags
             return values
-        out.print(f"[red]Not known: {escape(', '.join(unknown))}[/]; choose from {escape(', '.join(allowed or []))}.")
+        choose = f"choose from {', '.join(allowed)}" if allowed else f"leave it as {SKIP}"
+        out.print(f"[red]Not known: {escape(', '.join(unknown))}[/]; {escape(choose)}.")
 
 
 def show_suggestions(resource: Resource, suggestions: Suggestions, out: Console | None = None) -> None:
@@ -107,10 +112,8 @@ def confirm_tags(resource: Resource, suggestions: Suggestions, yes: bool, *, rol
                                 stream=stream)
             values = [] if answer == SKIP else [answer]
         else:
-            allowed = list(roles) if tag == "roles" else list(resource_ids) if tag == "prerequisites" else None
-            if tag == "prerequisites" and allowed is not None:
-                allowed = [i for i in allowed if i != resource.id]
-            values = _ask_list(out, tag, default, allowed if allowed else None, stream)
+            allowed = {"roles": list(roles), "prerequisites": [i for i in resource_ids if i != resource.id]}.get(tag)
+            values = _ask_list(out, tag, default, allowed, stream)
         if values == current:
             continue
         source = SUGGESTED if values and values == suggested else PERSON

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import json
 
 from .catalogue import ID_PATTERN, LEVELS, Catalogue, Resource
 from .errors import CaptureError, CatalogueError, NotFoundError

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import IO
+from typing import IO, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,7 @@ from rich.prompt import Prompt
 from capture.app import app, console, user_errors, workspace
 from pipeline.catalogue import KINDS, LEVELS, Resource
 from pipeline.tagging import PERSON, SUGGESTED, Suggestions, TagChange
+from pipeline.workspace import Workspace
 
 SKIP = "-"
 LIST_TAGS = ("roles", "topics", "prerequisites")
@@ -92,7 +93,7 @@ def confirm_tags(resource: Resource, suggestions: Suggestions, yes: bool, *, rol
     instead of the terminal (tests, piped answers).
     """
     out = out or console
-    stream = _Answers(stream) if stream is not None else None  # type: ignore[assignment]
+    answers: Any = _Answers(stream) if stream is not None else None
     change = TagChange()
     asked = [t for t in ("level", "kind", *LIST_TAGS) if not (keep_person and resource.tagged.get(t) == PERSON)]
     if yes:
@@ -109,11 +110,11 @@ def confirm_tags(resource: Resource, suggestions: Suggestions, yes: bool, *, rol
         if tag in ("level", "kind"):
             names = LEVELS if tag == "level" else KINDS
             answer = Prompt.ask(tag, console=out, choices=[*names, SKIP], default=default[0] if default else SKIP,
-                                stream=stream)
+                                stream=answers)
             values = [] if answer == SKIP else [answer]
         else:
             allowed = {"roles": list(roles), "prerequisites": [i for i in resource_ids if i != resource.id]}.get(tag)
-            values = _ask_list(out, tag, default, allowed, stream)
+            values = _ask_list(out, tag, default, allowed, answers)
         if values == current:
             continue
         source = SUGGESTED if values and values == suggested else PERSON
@@ -126,7 +127,8 @@ def confirm_tags(resource: Resource, suggestions: Suggestions, yes: bool, *, rol
         if keep_person and resource.tagged.get(tag) == PERSON:
             continue
         current_text = getattr(resource, tag)
-        answer = Prompt.ask(question, console=out, default=current_text, show_default=bool(current_text), stream=stream)
+        answer = Prompt.ask(question, console=out, default=current_text, show_default=bool(current_text),
+                            stream=answers)
         if answer.strip() != current_text:
             change.set(tag, answer.strip(), PERSON)
     return change
@@ -143,7 +145,7 @@ def describe_tags(resource: Resource) -> str:
     return "; ".join(parts) or "no tags"
 
 
-def tag_new_resources(ws, resource_ids: Sequence[str], interactive: bool,  # type: ignore[no-untyped-def]
+def tag_new_resources(ws: Workspace, resource_ids: Sequence[str], interactive: bool,
                       stream: IO[str] | None = None) -> None:
     """After ``capture add``: suggest tags for each new clip, confirm them, record them."""
     from pipeline.catalogue import editing_catalogue, load_catalogue

@@ -106,40 +106,54 @@ def normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _phrase_pattern(phrase: str) -> re.Pattern[str] | None:
+def _phrase_words(phrase: str) -> tuple[str, ...]:
+    """A phrase as normalised words, its last word without a plural s ("fault codes" -> fault, code)."""
     words = normalise(phrase).split()
-    if not words:
-        return None
-    last = words[-1]
-    if len(last) > 3 and last.endswith("s") and not last.endswith("ss"):
-        last = last[:-1]
-    words[-1] = last
-    # "fault code" also counts "fault codes"; "sign" counts "signs".
-    return re.compile(r"\b" + r"\s".join(re.escape(w) for w in words) + r"(?:s|es)?\b")
+    if words and len(words[-1]) > 3 and words[-1].endswith("s") and not words[-1].endswith("ss"):
+        words[-1] = words[-1][:-1]
+    return tuple(words)
 
 
-def count_phrase(normalised_text: str, phrase: str) -> int:
-    pattern = _phrase_pattern(phrase)
-    return len(pattern.findall(normalised_text)) if pattern else 0
+class Words:
+    """A transcript's words, normalised and indexed by word, so each phrase is found without a scan."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = normalise(text).split()
+        self.index: dict[str, list[int]] = {}
+        for position, token in enumerate(self.tokens):
+            self.index.setdefault(token, []).append(position)
+
+    def find(self, phrase: str) -> list[int]:
+        """Where ``phrase`` starts; its last word may carry a plural s or es ("sign" finds "signs")."""
+        words = _phrase_words(phrase)
+        if not words:
+            return []
+        *head, last = words
+        endings = (last, last + "s", last + "es")
+        if not head:
+            return sorted(p for form in endings for p in self.index.get(form, []))
+        size = len(head)
+        return [start for start in self.index.get(head[0], [])
+                if start + size < len(self.tokens) and self.tokens[start:start + size] == head
+                and self.tokens[start + size] in endings]
 
 
-def _counts(normalised_text: str, phrases: Iterable[str], overlap: bool = False) -> list[tuple[str, int]]:
+def _counts(words: Words, phrases: Iterable[str], overlap: bool = False) -> list[tuple[str, int]]:
     """(phrase, count) for each phrase found, most frequent first, ties in the order given.
 
     Unless ``overlap``, longer phrases claim their words first, so "the basics" is not
     counted again as "basic".
     """
-    unique = list(dict.fromkeys(p for p in phrases if _phrase_pattern(p)))
-    taken: list[tuple[int, int]] = []
+    unique = [p for p in dict.fromkeys(phrases) if _phrase_words(p)]
+    taken = bytearray(len(words.tokens))  # 1 where a longer phrase already counted the word
     found: dict[str, int] = {}
-    for phrase in sorted(unique, key=lambda p: -len(normalise(p))):
-        pattern = _phrase_pattern(phrase)
-        assert pattern is not None
-        for match in pattern.finditer(normalised_text):
-            start, end = match.span()
-            if not overlap and any(start < t_end and t_start < end for t_start, t_end in taken):
-                continue
-            taken.append((start, end))
+    for phrase in sorted(unique, key=lambda p: -len(_phrase_words(p))):
+        size = len(_phrase_words(phrase))
+        for start in words.find(phrase):
+            if not overlap:
+                if any(taken[start:start + size]):
+                    continue
+                taken[start:start + size] = b"\x01" * size
             found[phrase] = found.get(phrase, 0) + 1
     return sorted([(p, found[p]) for p in unique if p in found], key=lambda item: -item[1])
 
@@ -155,7 +169,7 @@ def says(counts: Sequence[tuple[str, int]]) -> str:
     return f"the clip says {joined}"
 
 
-def _best_of(tag: str, names: tuple[str, ...], cues: dict[str, list[str]], text: str) -> Suggestion | None:
+def _best_of(tag: str, names: tuple[str, ...], cues: dict[str, list[str]], text: Words) -> Suggestion | None:
     """The name whose cues count most; a tie goes to the later name (the harder level)."""
     scored = [(name, _counts(text, cues.get(name, []))) for name in names]
     scored = [(name, counts) for name, counts in scored if counts]
@@ -191,7 +205,7 @@ def _requires(resources: Sequence[Resource], start: str, target: str) -> bool:
 
 def suggest_tags(text: str, catalogue: Catalogue, resource_id: str | None = None) -> Suggestions:
     """Suggest level, kind, roles, topics and prerequisites for a clip that says ``text``."""
-    words = normalise(text)
+    words = Words(text)
     settings = catalogue.settings
     level = _best_of("level", LEVELS, _cues(settings.levels, DEFAULT_LEVEL_CUES), words)
     kind = _best_of("kind", KINDS, _cues(settings.kinds, DEFAULT_KIND_CUES), words)

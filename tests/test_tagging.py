@@ -303,3 +303,14 @@ def test_enter_keeps_a_current_value_that_is_not_declared(ws: Path) -> None:
     change = confirm_tags(resource, suggest_tags("", catalogue), yes=False, roles=["operator", "lead"],
                           resource_ids=["basics", "faults", "escalation"], out=quiet(), stream=io.StringIO(""))
     assert change.changed() == []  # end of input: every default kept, nothing asked twice
+
+
+def test_phrases_match_whole_words_plurals_and_the_last_words() -> None:
+    from pipeline.tagging import Words, _counts
+
+    words = Words("Signs, signed, SIGN. Don't just log it: fault codes, a fault code")
+    assert _counts(words, ["sign", "dont just", "fault code", "code", "log it"]) == [
+        ("sign", 2), ("fault code", 2), ("dont just", 1), ("log it", 1),
+    ]
+    assert _counts(words, ["fault code", "code"], overlap=True) == [("fault code", 2), ("code", 2)]
+    assert _counts(Words(""), ["anything"]) == []

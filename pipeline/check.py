@@ -23,7 +23,7 @@ from .yamlio import line_of, load_yaml
 
 ERROR = "error"
 WARNING = "warning"
-_LOCATED = re.compile(r"^(?P<file>[^\s:]+\.(?:yaml|md))(?::(?P<line>\d+|\?))?: (?P<message>.*)$", re.S)
+_LOCATED = re.compile(r"^(?P<file>[^:]+?\.(?:yaml|md))(?::(?P<line>\d+|\?))?: (?P<message>.*)$", re.S)
 
 
 @dataclass(frozen=True)

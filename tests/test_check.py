@@ -221,3 +221,19 @@ def test_catalogue_and_journey_syntax_problems_keep_their_lines(ws: Path) -> Non
         "resources.yaml:22: error: resources[2].level: expected beginner, intermediate or advanced, got 'expert'",
         "journeys/operators.yaml:4: error: stage: unknown key (known keys: title, roles, goal, stages, summary)",
     ]
+
+
+def test_broken_yaml_still_lets_the_rest_be_checked(ws: Path) -> None:
+    edit(ws / "resources.yaml", "title: Test know-how", "title: Test know-how\n  bad: indent")
+    (ws / "journeys" / "broken.yaml").write_text("title: [unclosed\nroles: x\n", encoding="utf-8")
+    (ws / "journeys" / "Bad Name.yaml").write_text("title: x\n", encoding="utf-8")
+    result = run_check(ws)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "resources.yaml:2: error: mapping values are not allowed here; fix the YAML syntax there (a backup of your "
+        "edit may be in git)",
+        "journeys/Bad Name.yaml:1: error: file name: expected a lower-case id like 'new-starters.yaml'",
+        "journeys/broken.yaml:2: error: expected ',' or ']', but got ':'; fix the YAML syntax there (a backup of "
+        "your edit may be in git)",
+        "3 errors, 0 warnings in 0 resources, 0 transcripts, 3 journeys.",
+    ]

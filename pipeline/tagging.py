@@ -37,6 +37,7 @@ DEFAULT_KIND_CUES: dict[str, list[str]] = {
     "theory": ["why", "because", "the reason", "means that", "works by", "principle", "so that"],
     "strategy": ["if", "decide", "depends", "until", "never", "priority", "plan", "call the"],
 }
+TIE_RULES = {"level": "a tie goes to the harder level", "kind": "a tie goes to strategy, then theory"}
 # A role is suggested when its signals count at least this share of the best role's count.
 ROLE_SHARE = 0.5
 
@@ -176,11 +177,13 @@ def _best_of(tag: str, names: tuple[str, ...], cues: dict[str, list[str]], text:
     if not scored:
         return None
     best_name, best_counts = max(reversed(scored), key=lambda item: sum(n for _, n in item[1]))
+    best = sum(n for _, n in best_counts)
     reason = says(best_counts)
     others = [f"{name}: {', '.join(repr(p) for p, _ in counts)}" for name, counts in scored if name != best_name]
     if others:
-        reason += f" (fewer cues for {'; '.join(others)})"
-    return Suggestion(tag, best_name, reason, sum(n for _, n in best_counts))
+        tie = any(sum(n for _, n in counts) == best for name, counts in scored if name != best_name)
+        reason += f" (also cues for {'; '.join(others)}{'; ' + TIE_RULES[tag] if tie else ''})"
+    return Suggestion(tag, best_name, reason, best)
 
 
 def _cues(configured: dict[str, list[str]], defaults: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -225,7 +228,8 @@ def suggest_tags(text: str, catalogue: Catalogue, resource_id: str | None = None
 
     prerequisites: list[Suggestion] = []
     for other in catalogue.resources:
-        if other.id == resource_id or (resource_id and _requires(catalogue.resources, other.id, resource_id)):
+        # Leave out the clip itself and whatever needs it already: suggesting those would make a cycle.
+        if resource_id and _requires(catalogue.resources, other.id, resource_id):
             continue
         named = _counts(words, [other.title, other.id.replace("-", " ")])
         if named:

@@ -111,9 +111,13 @@ def test_a_weak_second_role_is_left_out_and_a_strong_one_kept(ws: Path) -> None:
 
 def test_a_tied_level_goes_to_the_harder_one_and_says_so(ws: Path) -> None:
     catalogue = load_catalogue(ws / "resources.yaml")
+    assert str(suggest_tags("The basics, the basics, and an edge case.", catalogue).level) == (
+        "level: beginner, because the clip says 'the basics' 2 times (also cues for advanced: 'edge case')"
+    )
     suggestions = suggest_tags("The basics of an edge case.", catalogue)
     assert str(suggestions.level) == (
-        "level: advanced, because the clip says 'edge case' 1 time (fewer cues for beginner: 'the basics')"
+        "level: advanced, because the clip says 'edge case' 1 time (also cues for beginner: 'the basics'; "
+        "a tie goes to the harder level)"
     )
 
 

@@ -318,3 +318,22 @@ def test_phrases_match_whole_words_plurals_and_the_last_words() -> None:
     ]
     assert _counts(words, ["fault code", "code"], overlap=True) == [("fault code", 2), ("code", 2)]
     assert _counts(Words(""), ["anything"]) == []
+
+
+def test_tags_that_cannot_be_used_leave_the_others_recorded(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from capture.commands.tag import tag_new_resources
+    from pipeline.workspace import Workspace
+
+    edit(ws / "resources.yaml", "    level: advanced\n", "")
+    edit(ws / "resources.yaml", "    level: beginner\n", "")
+    # basics: the answer names 'escalation' as a prerequisite, which needs basics: a cycle, refused.
+    # escalation: its level typed, everything else kept.
+    answers = io.StringIO("\n\n\n\nescalation\n\n\n\n" + "advanced\n" + "\n" * 7)
+    tag_new_resources(Workspace(ws), ["basics", "escalation"], interactive=True, stream=answers)
+    captured = capsys.readouterr()
+    assert "Warning: basics not tagged: these prerequisites make a cycle basics → escalation → faults → basics; " \
+           "leave one of them out; set its tags with `capture tag basics`" in " ".join(captured.err.split())
+    catalogue = load_catalogue(ws / "resources.yaml")
+    assert catalogue.get("basics").level is None
+    escalation = catalogue.get("escalation")
+    assert (escalation.level, escalation.tagged) == ("advanced", {"level": PERSON})

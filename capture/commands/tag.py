@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.prompt import Prompt
 
-from capture.app import app, console, user_errors, workspace
+from capture.app import app, console, err_console, user_errors, workspace
 from pipeline.catalogue import KINDS, LEVELS, Resource
+from pipeline.errors import CaptureError
 from pipeline.tagging import PERSON, SUGGESTED, Suggestions, TagChange
 from pipeline.workspace import Workspace
 
@@ -162,10 +163,20 @@ def tag_new_resources(ws: Workspace, resource_ids: Sequence[str], interactive: b
             resource_ids=[r.id for r in catalogue.resources], stream=stream,
         )
     # Ask first, lock after: a person may take minutes to answer.
+    updated: list[Resource] = []
+    refused: list[str] = []
     with editing_catalogue(ws.catalogue_path) as editing:
-        updated = [apply_tags(editing, rid, change) for rid, change in changes.items() if change.changed()]
+        for resource_id, change in changes.items():
+            if not change.changed():
+                continue
+            try:
+                updated.append(apply_tags(editing, resource_id, change))
+            except CaptureError as exc:  # the clip stays added; its tags can be set again
+                refused.append(f"{resource_id} not tagged: {exc}; set its tags with `capture tag {resource_id}`")
     for resource in updated:
         console.print(f"[green]tagged[/] {escape(resource.id)}: {escape(describe_tags(resource))}", soft_wrap=True)
+    for message in refused:
+        err_console.print(f"[yellow]Warning:[/] {escape(message)}")
 
 
 @app.command()

@@ -44,6 +44,7 @@ from .logparse import (
     LINE_PATTERN,
     PATH_PATTERN,
     RANGE_PATTERN,
+    REST_PATTERN,
     LogFileStats,
     ProgressCallback,
     check_log_files,
@@ -64,6 +65,9 @@ FINISHED = 0.95
 BOT_PATTERN = re.compile(
     rb"(?i)(?:bot|crawler|spider)[/;)\s]|bot$|crawl|slurp|curl/|wget/|python-requests|go-http-client|headlesschrome"
 )
+SITE_SUFFIXES = (b"/", b"/index.html", b"/video.mp4", b"/search.gif")
+CACHE_LIMIT = 50_000
+_UNSEEN = object()
 PAGE_OK = (b"200", b"304")
 VIDEO_OK = (b"200", b"206")
 
@@ -381,8 +385,12 @@ def tally_logs(
     match = LINE_PATTERN.match
     path_search = PATH_PATTERN.search
     bot_search = BOT_PATTERN.search
+    rest_match = REST_PATTERN.match
     blake2b = hashlib.blake2b
     day_cache: dict[bytes, date | None] = {}
+    site_cache: dict[bytes, Any] = {}
+    bot_cache: dict[bytes, bool] = {}
+    query_cache: dict[bytes, tuple[str, int | None]] = {}
     pages = tally.pages
     videos = tally.videos
     watches = tally.watches
@@ -424,20 +432,38 @@ def tally_logs(
                 continue
             target = m[4]
             question = target.find(b"?")
-            site = path_search(target if question < 0 else target[:question])
-            if site is None or m[3] != b"GET":
+            path = target if question < 0 else target[:question]
+            if not path.endswith(SITE_SUFFIXES) or m[3] != b"GET":
                 continue
-            agent = m[7] or b""
-            if bot_search(agent):
+            # Pages and agents repeat endlessly in a log: classify each distinct one once.
+            site = site_cache.get(path, _UNSEEN)
+            if site is _UNSEEN:
+                found = path_search(path)
+                site = None if found is None else found.groups()
+                if len(site_cache) >= CACHE_LIMIT:
+                    site_cache.clear()
+                site_cache[path] = site
+            if site is None:
+                continue
+            rest = rest_match(m[7])
+            # A common-format line (no referer and agent) still counts, keyed by address alone.
+            agent, extra = (rest[1], rest[2]) if rest is not None else (b"", m[7])
+            is_bot = bot_cache.get(agent)
+            if is_bot is None:
+                is_bot = bot_search(agent) is not None
+                if len(bot_cache) >= CACHE_LIMIT:
+                    bot_cache.clear()
+                bot_cache[agent] = is_bot
+            if is_bot:
                 bots += 1
                 continue
             visitor = blake2b(m[1] + b"\0" + agent, key=salt, digest_size=8).digest()
             status = m[5]
-            kind = site[1]
+            kind = site[0]
             if kind is not None:
                 if status not in PAGE_OK:
                     continue
-                page_id = site[2]
+                page_id = site[1]
                 if page_id not in (resources if kind == b"r" else journeys):
                     name = f"{kind.decode()}/{page_id.decode()}/"
                     if name in unknown or len(unknown) < MAX_UNKNOWN_PAGES:
@@ -450,8 +476,8 @@ def tally_logs(
                 else:
                     entry[0] += 1
                     entry[1].add(visitor)
-            elif site[3] is not None:
-                video_id = site[3]
+            elif site[2] is not None:
+                video_id = site[2]
                 if status not in VIDEO_OK:
                     continue
                 if video_id not in resources:
@@ -469,7 +495,6 @@ def tally_logs(
                 if status == b"200":
                     start = 0
                 else:
-                    extra = m[8]
                     found = CONTENT_RANGE_PATTERN.search(extra) if extra else None
                     if found is not None:
                         start = int(found[1])
@@ -487,7 +512,14 @@ def tally_logs(
                     watch.add(start, start + sent)
                     video.furthest = max(video.furthest, start + sent)
             else:
-                term, results = _search_term(target[question + 1:] if question >= 0 else b"")
+                query = target[question + 1:] if question >= 0 else b""
+                parsed = query_cache.get(query)
+                if parsed is None:
+                    parsed = _search_term(query)
+                    if len(query_cache) >= CACHE_LIMIT:
+                        query_cache.clear()
+                    query_cache[query] = parsed
+                term, results = parsed
                 if not term:
                     continue
                 entry = searches.get(term)

@@ -157,7 +157,9 @@ class Catalogue:
                     if key in RESOURCE_KEYS and key not in mapping:
                         del node[key]
                 for key, value in mapping.items():
-                    if node.get(key) != value:
+                    if key not in node:
+                        node.insert(_insert_position(node, key), key, value)
+                    elif node.get(key) != value:
                         node[key] = value
                 self.resources[index] = resource
                 return
@@ -166,6 +168,16 @@ class Catalogue:
 
     def save(self) -> None:
         save_yaml(self.path, self.doc)
+
+
+def _insert_position(node: Any, key: str) -> int:
+    """Where a new key goes: after the last existing key that comes before it in RESOURCE_KEYS."""
+    order = RESOURCE_KEYS.index(key)
+    position = 0
+    for index, existing in enumerate(node.keys()):
+        if existing in RESOURCE_KEYS and RESOURCE_KEYS.index(existing) < order:
+            position = index + 1
+    return position
 
 
 def _new_seq() -> Any:

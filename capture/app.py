@@ -1,0 +1,89 @@
+"""The typer application and what every command shares: consoles, errors, the workspace."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from pipeline import __version__
+from pipeline.errors import CaptureError, CatalogueError
+
+app = typer.Typer(
+    name="capture",
+    help="Turn smartphone clips of local experts into a searchable learning site.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class State:
+    debug: bool = False
+    workspace: Path | None = None
+
+
+state = State()
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"capture {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
+    workspace: Path | None = typer.Option(
+        None, "--workspace", "-w", help="The workspace folder (default: found by walking up from here).",
+        file_okay=False,
+    ),
+) -> None:
+    state.debug = debug
+    state.workspace = workspace
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Write ``Error: message`` to stderr; the caller raises the returned Exit."""
+    sys.stderr.write(f"Error: {message}\n")
+    return typer.Exit(code)
+
+
+def report_error(exc: CaptureError) -> None:
+    sys.stderr.write(f"Error: {exc}\n")
+    if isinstance(exc, CatalogueError):
+        for problem in exc.problems:
+            sys.stderr.write(f"  {problem}\n")
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn library errors into ``Error: ...`` on stderr and a non-zero exit, once, for every command."""
+    try:
+        yield
+    except CaptureError as exc:
+        if state.debug:
+            raise
+        report_error(exc)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        if state.debug:
+            raise
+        sys.stderr.write("Interrupted: nothing half-done was kept; run the same command again to finish.\n")
+        raise typer.Exit(130) from None
+
+
+def workspace():  # type: ignore[no-untyped-def]
+    from pipeline.workspace import find_workspace
+
+    return find_workspace(state.workspace)

@@ -1,0 +1,13 @@
+"""Entry point: mounts every command module on the one typer app."""
+
+from __future__ import annotations
+
+from capture.app import app
+from capture.commands import build, init, ingest, listing  # noqa: F401  (they register commands)
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,1 @@
+"""One module per command or command group; each registers on capture.app.app."""

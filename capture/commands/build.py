@@ -1,0 +1,20 @@
+"""``capture build``: the static site."""
+
+from __future__ import annotations
+
+from capture.app import app, console, user_errors, workspace
+
+
+@app.command()
+def build() -> None:
+    """Build the static site into site/ (only what changed is rewritten)."""
+    from pipeline.site import build_site
+
+    with user_errors():
+        ws = workspace()
+        result = build_site(ws)
+    console.print(
+        f"Built {result.pages} pages for {result.resources} resources into {ws.relative(result.site)}/ "
+        f"({result.written} files written, {result.unchanged} unchanged) in {result.seconds:.2f} s"
+    )
+    console.print(f"Open: {result.site / 'index.html'}")

@@ -1,0 +1,90 @@
+"""``capture add``: ingest clips with a progress bar, then a table of results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from capture.app import app, console, err_console, user_errors, workspace
+
+STAGE_NAMES = {"hash": "reading", "probe": "probing", "media": "transcoding", "transcribe": "transcribing",
+               "save": "saving"}
+# Share of a clip's bar each stage fills (transcoding and transcription dominate).
+STAGE_SPAN = {"hash": (0.0, 0.02), "probe": (0.02, 0.05), "media": (0.05, 0.55), "transcribe": (0.55, 0.97),
+              "save": (0.97, 1.0)}
+
+
+@app.command()
+def add(
+    clips: list[Path] = typer.Argument(..., help="Clips or folders of clips.", show_default=False),
+    title: str | None = typer.Option(None, help="Title (default: from the file name)."),
+    expert: str | None = typer.Option(None, help="The expert's name."),
+    job_title: str | None = typer.Option(None, "--job-title", help="The expert's job title."),
+    level: str | None = typer.Option(None, help="beginner, intermediate or advanced."),
+    role: list[str] = typer.Option([], "--role", help="A role the clip is for (repeat for more)."),
+    kind: str | None = typer.Option(None, help="skill, theory or strategy."),
+    target_height: int | None = typer.Option(None, "--target-height", help="Override media.target_height."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Take suggestions as they are; ask nothing."),
+) -> None:
+    """Add clips: transcode to web video, transcribe, and record them in resources.yaml."""
+    from dataclasses import replace
+
+    from pipeline.catalogue import KINDS, LEVELS, load_catalogue
+    from pipeline.errors import CaptureError
+    from pipeline.ingest import AddOptions, add_clips, collect_clips
+
+    with user_errors():
+        if level is not None and level not in LEVELS:
+            raise CaptureError(f"--level: expected beginner, intermediate or advanced, got {level!r}")
+        if kind is not None and kind not in KINDS:
+            raise CaptureError(f"--kind: expected skill, theory or strategy, got {kind!r}")
+        if title and len(clips) > 1:
+            raise CaptureError("--title names one clip; give one clip with --title, or leave it out")
+        ws = workspace()
+        catalogue = load_catalogue(ws.catalogue_path)
+        media = catalogue.settings.media
+        if target_height is not None:
+            media = replace(media, target_height=target_height)
+        options = AddOptions(title=title, expert=expert, job_title=job_title, level=level, roles=tuple(role),
+                             kind=kind, media=media)
+        found = collect_clips(clips)
+        if not found:
+            raise CaptureError(f"no clips found in {', '.join(str(c) for c in clips)}; give video files or a folder of them")
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
+        ) as bars:
+            def on_start(clip: Path):  # type: ignore[no-untyped-def]
+                task = bars.add_task(clip.name[:40], total=1.0, stage="starting")
+
+                def update(stage: str, fraction: float) -> None:
+                    low, high = STAGE_SPAN.get(stage, (0.0, 1.0))
+                    bars.update(task, completed=low + (high - low) * fraction, stage=STAGE_NAMES.get(stage, stage))
+
+                return update
+
+            results = add_clips(ws, found, options, on_start)
+    failed = [r for r in results if r.status == "failed"]
+    if len(results) == 1 and failed:
+        from capture.app import fail
+
+        raise fail(failed[0].message)
+    for r in results:
+        if r.status == "failed":
+            continue
+        console.print(f"[green]{r.status}[/] {r.clip.name} → [bold]{r.resource_id}[/] ({r.message}, {r.seconds:.1f} s)")
+    if len(results) > 1:
+        table = Table(title="capture add")
+        for column in ("clip", "result", "id", "time"):
+            table.add_column(column, overflow="fold")
+        for r in results:
+            outcome = f"failed: {r.message}" if r.status == "failed" else r.status
+            table.add_row(r.clip.name, outcome, r.resource_id or "-", f"{r.seconds:.1f} s")
+        console.print(table)
+    if failed:
+        raise typer.Exit(1)
+    if any(r.status == "added" for r in results):
+        console.print("Next: review the transcripts in transcripts/, then [bold]capture build[/].")

@@ -1,0 +1,44 @@
+"""``capture list``: what the catalogue holds."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from capture.app import app, console, user_errors, workspace
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+@app.command("list")
+def list_resources(as_json: bool = typer.Option(False, "--json", help="Print JSON for other tools.")) -> None:
+    """List every resource: id, title, level, roles, review status, duration."""
+    from pipeline.catalogue import load_catalogue
+
+    with user_errors():
+        ws = workspace()
+        catalogue = load_catalogue(ws.catalogue_path)
+    if as_json:
+        rows = [
+            {"id": r.id, "title": r.title, "level": r.level, "kind": r.kind, "roles": r.roles,
+             "expert": r.expert.name, "review": r.review, "duration": r.duration, "video": r.video,
+             "transcript": r.transcript}
+            for r in catalogue.resources
+        ]
+        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not catalogue.resources:
+        console.print("No resources yet. Add one with [bold]capture add CLIP[/].")
+        return
+    table = Table(title=f"{catalogue.settings.title}: {len(catalogue.resources)} resources")
+    for column in ("id", "title", "level", "roles", "expert", "review", "length"):
+        table.add_column(column, overflow="fold")
+    for r in catalogue.resources:
+        table.add_row(r.id, r.title, r.level or "-", ", ".join(r.roles) or "-", r.expert.name or "-", r.review,
+                      _duration(r.duration))
+    console.print(table)

@@ -1,0 +1,332 @@
+"""``capture add``: one clip in, one catalogue entry out, or nothing at all.
+
+Work happens in a staging folder; the catalogue write under its lock is the
+commit point, so a crash or Ctrl-C before it leaves the catalogue as it was and a
+re-run starts over, clearing what the interrupted run left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import re
+import shutil
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalogue import Catalogue, Expert, MediaSettings, Resource, SourceClip, TranscriptionSettings, editing_catalogue, load_catalogue
+from .errors import CaptureError, MediaError
+from .fsutil import atomic_write_text, remove_leftovers, sha256_file
+from .transcript import Line, Transcript, write_transcript
+from .workspace import Workspace
+
+CLIP_EXTENSIONS = frozenset({
+    ".mp4", ".mov", ".m4v", ".3gp", ".mkv", ".webm", ".avi", ".mts", ".m2ts",
+    ".m4a", ".mp3", ".wav", ".aac", ".ogg", ".opus", ".flac",
+})
+STAGING_PREFIX = ".staging-"
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class AddOptions:
+    title: str | None = None
+    expert: str | None = None
+    job_title: str | None = None
+    level: str | None = None
+    roles: tuple[str, ...] = ()
+    kind: str | None = None
+    summary: str | None = None
+    media: MediaSettings | None = None
+    transcription: TranscriptionSettings | None = None
+
+
+@dataclass
+class AddResult:
+    clip: Path
+    status: str  # added, skipped, restored, failed
+    message: str
+    resource_id: str | None = None
+    seconds: float = 0.0
+    details: dict[str, str] = field(default_factory=dict)
+
+
+def collect_clips(paths: list[Path]) -> list[Path]:
+    """Expand folders into the clips they hold (sorted); files are kept as given."""
+    clips: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            clips.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CLIP_EXTENSIONS
+                                and not p.name.startswith(".")))
+        else:
+            clips.append(path)
+    return clips
+
+
+def slugify(text: str, fallback: str = "clip") -> str:
+    normalised = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", normalised).strip("-")[:60].strip("-")
+    return slug or fallback
+
+
+def humanise(stem: str) -> str:
+    words = re.sub(r"[_\-.]+", " ", stem).strip()
+    words = re.sub(r"\s+", " ", words)
+    return (words[:1].upper() + words[1:]) if words else "Untitled clip"
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
+
+
+@contextlib.contextmanager
+def _staging(workspace: Workspace, sha256: str) -> Iterator[Path]:
+    """A private folder for one clip's outputs, locked while in use so cleanup leaves it alone."""
+    workspace.media_dir.mkdir(parents=True, exist_ok=True)
+    folder = workspace.media_dir / f"{STAGING_PREFIX}{sha256[:16]}-{os.getpid()}"
+    lock_path = folder.with_suffix(".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def clear_leftovers(workspace: Workspace) -> list[Path]:
+    """Remove what interrupted runs left: staging folders nobody holds, temp and .part files."""
+    removed: list[Path] = []
+    if workspace.media_dir.is_dir():
+        for folder in workspace.media_dir.glob(f"{STAGING_PREFIX}*"):
+            if not folder.is_dir():
+                continue
+            lock_path = folder.with_suffix(".lock")
+            try:
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+            with contextlib.suppress(OSError):
+                os.unlink(lock_path)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+        removed += remove_leftovers(workspace.media_dir)
+    removed += remove_leftovers(workspace.transcripts_dir)
+    for name in os.listdir(workspace.root):
+        if name.startswith(".capture-tmp-"):
+            with contextlib.suppress(OSError):
+                os.unlink(workspace.root / name)
+                removed.append(workspace.root / name)
+    return removed
+
+
+def media_key(sha256: str, settings: MediaSettings) -> str:
+    from .media import MEDIA_STAGE_VERSION
+
+    return f"{MEDIA_STAGE_VERSION}:{sha256}:{settings.target_height}:{settings.crf}:{settings.preset}:{settings.loudness}"
+
+
+def media_is_current(workspace: Workspace, resource: Resource, key: str) -> bool:
+    folder = workspace.media_folder(resource.id)
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    wanted = [resource.video, resource.poster]
+    return meta.get("key") == key and all(p and (workspace.root / p).is_file() for p in wanted)
+
+
+def words_path(workspace: Workspace, resource_id: str) -> Path:
+    return workspace.cache_dir / "words" / f"{resource_id}.json"
+
+
+def _check_clip(clip: Path) -> None:
+    if not clip.exists():
+        raise MediaError(f"{clip}: no such file; check the path and try again")
+    if clip.is_dir():
+        raise MediaError(f"{clip}: is a folder with no clips in it")
+    if not os.access(clip, os.R_OK):
+        raise MediaError(f"{clip}: cannot read the file (permission denied); check its permissions")
+
+
+def _captured_date(clip: Path) -> str:
+    return dt.date.fromtimestamp(clip.stat().st_mtime).isoformat()
+
+
+def _summary_from(transcript: Transcript) -> str:
+    text = transcript.text
+    if not text:
+        return ""
+    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return sentence if len(sentence) <= 200 else sentence[:197].rsplit(" ", 1)[0] + "…"
+
+
+def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Progress | None = None) -> AddResult:
+    """Ingest one clip. Raises CaptureError for a clip that cannot be used; the catalogue is unchanged then."""
+    from .media import plan_media, probe_media, process_media
+
+    started = time.monotonic()
+    report = progress or (lambda stage, fraction: None)
+    _check_clip(clip)
+    report("hash", 0.0)
+    sha256 = sha256_file(clip)
+    catalogue = load_catalogue(workspace.catalogue_path)
+    settings = options.media or catalogue.settings.media
+    transcription = options.transcription or catalogue.settings.transcription
+    existing = catalogue.by_sha256(sha256)
+    key = media_key(sha256, settings)
+    transcript_ok = False
+    if existing is not None:
+        transcript_ok = existing.transcript is None or (workspace.root / existing.transcript).is_file()
+        words_ok = existing.transcript is None or words_path(workspace, existing.id).is_file()
+        if media_is_current(workspace, existing, key) and transcript_ok and words_ok:
+            return AddResult(clip, "skipped", f"already in the catalogue as '{existing.id}'", existing.id,
+                             time.monotonic() - started)
+    report("probe", 0.0)
+    info = probe_media(clip)
+    plan = plan_media(info, settings)
+    with _staging(workspace, sha256) as staging:
+        outputs = process_media(info, plan, staging, progress=lambda f: report("media", f))
+        transcript: Transcript | None = None
+        words: list[dict[str, object]] = []
+        model_label = ""
+        if outputs.audio is not None and (existing is None or not transcript_ok or not words_ok):
+            from .transcribe import transcribe_audio
+
+            result = transcribe_audio(outputs.audio, transcription, tuple(catalogue.settings.glossary),
+                                      progress=lambda f: report("transcribe", f))
+            model_label = result.model
+            transcript = Transcript(id="", status="draft", model=result.model, language=result.language,
+                                    lines=[Line(round(s.start, 1), s.text) for s in result.segments])
+            words = [{"start": s.start, "end": s.end, "text": s.text,
+                      "words": [[round(w.start, 3), round(w.end, 3), w.text] for w in s.words]}
+                     for s in result.segments]
+        report("save", 0.0)
+        atomic_write_text(staging / "meta.json", json.dumps({"key": key, "plan": plan.describe()}))
+        if existing is not None:
+            return _restore(workspace, existing, staging, transcript, words, started, clip)
+        return _commit_new(workspace, clip, sha256, info.duration, options, plan.describe(), staging,
+                           transcript, words, model_label, started)
+
+
+def _install_media(staging: Path, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(staging, target)
+    staging.mkdir()  # the staging context removes it again
+
+
+def _write_words(workspace: Workspace, resource_id: str, words: list[dict[str, object]]) -> None:
+    if words:
+        atomic_write_text(words_path(workspace, resource_id), json.dumps({"id": resource_id, "segments": words}))
+
+
+def _restore(workspace: Workspace, resource: Resource, staging: Path, transcript: Transcript | None,
+             words: list[dict[str, object]], started: float, clip: Path) -> AddResult:
+    with editing_catalogue(workspace.catalogue_path):
+        _install_media(staging, workspace.media_folder(resource.id))
+        if transcript is not None and resource.transcript and not (workspace.root / resource.transcript).is_file():
+            transcript.id = resource.id
+            write_transcript(workspace.root / resource.transcript, transcript)
+        _write_words(workspace, resource.id, words)
+    return AddResult(clip, "restored", f"already in the catalogue as '{resource.id}'; its media was rebuilt",
+                     resource.id, time.monotonic() - started)
+
+
+def _commit_new(workspace: Workspace, clip: Path, sha256: str, duration: float, options: AddOptions, plan: str,
+                staging: Path, transcript: Transcript | None, words: list[dict[str, object]], model_label: str,
+                started: float) -> AddResult:
+    title = options.title or humanise(clip.stem)
+    result: AddResult | None = None
+
+    def commit(catalogue: Catalogue) -> None:
+        nonlocal result
+        duplicate = catalogue.by_sha256(sha256)
+        if duplicate is not None:  # another run added the same clip while this one worked
+            result = AddResult(clip, "skipped", f"already in the catalogue as '{duplicate.id}'", duplicate.id,
+                               time.monotonic() - started)
+            return
+        taken = {r.id for r in catalogue.resources}
+        resource_id = unique_id(slugify(title), taken)
+        folder = workspace.media_folder(resource_id)
+        _install_media(staging, folder)
+        tagged = {}
+        if options.level:
+            tagged["level"] = "person"
+        if options.roles:
+            tagged["roles"] = "person"
+        if options.kind:
+            tagged["kind"] = "person"
+        transcript_rel = None
+        summary = options.summary or ""
+        if transcript is not None:
+            transcript.id = resource_id
+            transcript_path = workspace.transcript_path(resource_id)
+            write_transcript(transcript_path, transcript)
+            _write_words(workspace, resource_id, words)
+            transcript_rel = workspace.relative(transcript_path)
+            summary = summary or _summary_from(transcript)
+        video_name = "audio.m4a" if (folder / "audio.m4a").exists() else "video.mp4"
+        resource = Resource(
+            id=resource_id, title=title, summary=summary,
+            expert=Expert(name=options.expert or "", job_title=options.job_title or ""),
+            captured=_captured_date(clip), level=options.level, kind=options.kind, roles=list(options.roles),
+            source=SourceClip(file=clip.name, size=clip.stat().st_size, sha256=sha256),
+            video=workspace.relative(folder / video_name), poster=workspace.relative(folder / "poster.jpg"),
+            audio_only=video_name == "audio.m4a", transcript=transcript_rel, review="draft", duration=duration,
+            produced_by={"model": model_label, "media": plan} if model_label else {"media": plan},
+            tagged=tagged,
+        )
+        catalogue.put(resource)
+        if transcript is None:
+            note = "no audio track: published without a transcript"
+        elif not transcript.lines:
+            note = "no speech found: the transcript is empty"
+        else:
+            note = f"{len(transcript.lines)} transcript lines, draft for review"
+        result = AddResult(clip, "added", note, resource_id, time.monotonic() - started, {"plan": plan})
+
+    with editing_catalogue(workspace.catalogue_path) as catalogue:
+        commit(catalogue)
+    assert result is not None
+    return result
+
+
+def add_clips(workspace: Workspace, clips: list[Path], options: AddOptions,
+              on_start: Callable[[Path], Progress] | None = None) -> list[AddResult]:
+    """Add each clip, carrying on after a failure; every clip gets a result."""
+    load_catalogue(workspace.catalogue_path)  # a broken catalogue stops the run before any work
+    clear_leftovers(workspace)
+    results: list[AddResult] = []
+    for clip in clips:
+        started = time.monotonic()
+        progress = on_start(clip) if on_start else None
+        try:
+            results.append(add_clip(workspace, clip, options, progress))
+        except CaptureError as exc:
+            results.append(AddResult(clip, "failed", str(exc), None, time.monotonic() - started))
+    return results

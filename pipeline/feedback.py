@@ -64,7 +64,7 @@ class FeedbackRow:
 class FeedbackExport:
     path: str
     rows: list[FeedbackRow] = field(default_factory=list)
-    total_rows: int = 0
+    total_rows: int = 0  # responses in the period (all of them without --since or a date column)
     unmatched_rows: int = 0
     before_since: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -189,11 +189,11 @@ def read_feedback(
         for row in reader:
             if not any(value.strip() for value in row):
                 continue
-            export.total_rows += 1
             day = parse_day(cell(row, date_col)) if date_col is not None else None
             if since is not None and day is not None and day < since:
                 export.before_since += 1
                 continue
+            export.total_rows += 1
             resource_id = resource_of(cell(row, resource_col), known_ids, ids_by_title)
             if resource_id is None:
                 export.unmatched_rows += 1

@@ -97,7 +97,7 @@ def report_context(report: Report) -> dict[str, Any]:
                                "Most viewed resources"),
         "videos": videos,
         "journey_chart": bar_chart(
-            [row for j in report.journeys for row in (
+            [row for j in report.journeys if j.started for row in (
                 (f"{j.title}: started", j.started, f"{j.started:,}"),
                 (f"{j.title}: intermediate", j.reached_intermediate,
                  f"{j.reached_intermediate:,} ({_percent(j.reached_intermediate, j.started)})"),

@@ -49,7 +49,7 @@ from .logparse import (
     ProgressCallback,
     check_log_files,
     parse_log_date,
-    read_lines,
+    read_blocks,
 )
 from .workspace import Workspace
 from .yamlio import line_of, load_yaml
@@ -408,129 +408,130 @@ def tally_logs(
 
         lines = malformed = before_since = bots = 0
         first_bad: list[int] = []
-        for line in read_lines(path, stats, on_bytes if on_progress else None):
-            lines += 1
-            m = match(line)
-            if m is None:
-                if line.strip():
+        for block in read_blocks(path, stats, on_bytes if on_progress else None):
+            for line in block:
+                lines += 1
+                m = match(line)
+                if m is None:
+                    if line.strip():
+                        malformed += 1
+                        if len(first_bad) < 5:
+                            first_bad.append(lines)
+                    continue
+                day_text = m[2]
+                try:
+                    day = day_cache[day_text]
+                except KeyError:
+                    day = day_cache[day_text] = parse_log_date(day_text)
+                if day is None:
                     malformed += 1
                     if len(first_bad) < 5:
                         first_bad.append(lines)
-                continue
-            day_text = m[2]
-            try:
-                day = day_cache[day_text]
-            except KeyError:
-                day = day_cache[day_text] = parse_log_date(day_text)
-            if day is None:
-                malformed += 1
-                if len(first_bad) < 5:
-                    first_bad.append(lines)
-                continue
-            if since is not None and day < since:
-                before_since += 1
-                continue
-            target = m[4]
-            question = target.find(b"?")
-            path = target if question < 0 else target[:question]
-            if not path.endswith(SITE_SUFFIXES) or m[3] != b"GET":
-                continue
-            # Pages and agents repeat endlessly in a log: classify each distinct one once.
-            site = site_cache.get(path, _UNSEEN)
-            if site is _UNSEEN:
-                found = path_search(path)
-                site = None if found is None else found.groups()
-                if len(site_cache) >= CACHE_LIMIT:
-                    site_cache.clear()
-                site_cache[path] = site
-            if site is None:
-                continue
-            rest = rest_match(m[7])
-            # A common-format line (no referer and agent) still counts, keyed by address alone.
-            agent, extra = (rest[1], rest[2]) if rest is not None else (b"", m[7])
-            is_bot = bot_cache.get(agent)
-            if is_bot is None:
-                is_bot = bot_search(agent) is not None
-                if len(bot_cache) >= CACHE_LIMIT:
-                    bot_cache.clear()
-                bot_cache[agent] = is_bot
-            if is_bot:
-                bots += 1
-                continue
-            visitor = blake2b(m[1] + b"\0" + agent, key=salt, digest_size=8).digest()
-            status = m[5]
-            kind = site[0]
-            if kind is not None:
-                if status not in PAGE_OK:
                     continue
-                page_id = site[1]
-                if page_id not in (resources if kind == b"r" else journeys):
-                    name = f"{kind.decode()}/{page_id.decode()}/"
-                    if name in unknown or len(unknown) < MAX_UNKNOWN_PAGES:
-                        unknown[name] = unknown.get(name, 0) + 1
+                if since is not None and day < since:
+                    before_since += 1
                     continue
-                key = (kind, page_id, day)
-                entry = pages.get(key)
-                if entry is None:
-                    pages[key] = [1, {visitor}]
-                else:
-                    entry[0] += 1
-                    entry[1].add(visitor)
-            elif site[2] is not None:
-                video_id = site[2]
-                if status not in VIDEO_OK:
+                target = m[4]
+                question = target.find(b"?")
+                path = target if question < 0 else target[:question]
+                if not path.endswith(SITE_SUFFIXES) or m[3] != b"GET":
                     continue
-                if video_id not in resources:
-                    name = f"media/{video_id.decode()}/video.mp4"
-                    if name in unknown or len(unknown) < MAX_UNKNOWN_PAGES:
-                        unknown[name] = unknown.get(name, 0) + 1
+                # Pages and agents repeat endlessly in a log: classify each distinct one once.
+                site = site_cache.get(path, _UNSEEN)
+                if site is _UNSEEN:
+                    found = path_search(path)
+                    site = None if found is None else found.groups()
+                    if len(site_cache) >= CACHE_LIMIT:
+                        site_cache.clear()
+                    site_cache[path] = site
+                if site is None:
                     continue
-                sent = int(m[6]) if m[6] != b"-" else 0
-                video = videos.get(video_id)
-                if video is None:
-                    video = videos[video_id] = _VideoTally()
-                video.requests += 1
-                video.bytes_served += sent
-                start: int | None = None
-                if status == b"200":
-                    start = 0
-                else:
-                    found = CONTENT_RANGE_PATTERN.search(extra) if extra else None
-                    if found is not None:
-                        start = int(found[1])
-                        if found[3] != b"*":
-                            video.content_range_total = max(video.content_range_total, int(found[3]))
-                    elif extra and (found := RANGE_PATTERN.search(extra)) is not None:
-                        start = int(found[1])
-                watch = watches.get((video_id, visitor))
-                if watch is None:
-                    watch = watches[(video_id, visitor)] = _Watch()
-                if start is None:
-                    watch.unplaced += sent
-                    video.furthest = max(video.furthest, sent)
-                else:
-                    watch.add(start, start + sent)
-                    video.furthest = max(video.furthest, start + sent)
-            else:
-                query = target[question + 1:] if question >= 0 else b""
-                parsed = query_cache.get(query)
-                if parsed is None:
-                    parsed = _search_term(query)
-                    if len(query_cache) >= CACHE_LIMIT:
-                        query_cache.clear()
-                    query_cache[query] = parsed
-                term, results = parsed
-                if not term:
+                rest = rest_match(m[7])
+                # A common-format line (no referer and agent) still counts, keyed by address alone.
+                agent, extra = (rest[1], rest[2]) if rest is not None else (b"", m[7])
+                is_bot = bot_cache.get(agent)
+                if is_bot is None:
+                    is_bot = bot_search(agent) is not None
+                    if len(bot_cache) >= CACHE_LIMIT:
+                        bot_cache.clear()
+                    bot_cache[agent] = is_bot
+                if is_bot:
+                    bots += 1
                     continue
-                entry = searches.get(term)
-                if entry is None:
-                    if len(searches) >= MAX_SEARCH_TERMS:
+                visitor = blake2b(m[1] + b"\0" + agent, key=salt, digest_size=8).digest()
+                status = m[5]
+                kind = site[0]
+                if kind is not None:
+                    if status not in PAGE_OK:
                         continue
-                    entry = searches[term] = [0, 0, set()]
-                entry[0] += 1
-                if results == 0:
-                    entry[1] += 1
-                entry[2].add(visitor)
+                    page_id = site[1]
+                    if page_id not in (resources if kind == b"r" else journeys):
+                        name = f"{kind.decode()}/{page_id.decode()}/"
+                        if name in unknown or len(unknown) < MAX_UNKNOWN_PAGES:
+                            unknown[name] = unknown.get(name, 0) + 1
+                        continue
+                    key = (kind, page_id, day)
+                    entry = pages.get(key)
+                    if entry is None:
+                        pages[key] = [1, {visitor}]
+                    else:
+                        entry[0] += 1
+                        entry[1].add(visitor)
+                elif site[2] is not None:
+                    video_id = site[2]
+                    if status not in VIDEO_OK:
+                        continue
+                    if video_id not in resources:
+                        name = f"media/{video_id.decode()}/video.mp4"
+                        if name in unknown or len(unknown) < MAX_UNKNOWN_PAGES:
+                            unknown[name] = unknown.get(name, 0) + 1
+                        continue
+                    sent = int(m[6]) if m[6] != b"-" else 0
+                    video = videos.get(video_id)
+                    if video is None:
+                        video = videos[video_id] = _VideoTally()
+                    video.requests += 1
+                    video.bytes_served += sent
+                    start: int | None = None
+                    if status == b"200":
+                        start = 0
+                    else:
+                        found = CONTENT_RANGE_PATTERN.search(extra) if extra else None
+                        if found is not None:
+                            start = int(found[1])
+                            if found[3] != b"*":
+                                video.content_range_total = max(video.content_range_total, int(found[3]))
+                        elif extra and (found := RANGE_PATTERN.search(extra)) is not None:
+                            start = int(found[1])
+                    watch = watches.get((video_id, visitor))
+                    if watch is None:
+                        watch = watches[(video_id, visitor)] = _Watch()
+                    if start is None:
+                        watch.unplaced += sent
+                        video.furthest = max(video.furthest, sent)
+                    else:
+                        watch.add(start, start + sent)
+                        video.furthest = max(video.furthest, start + sent)
+                else:
+                    query = target[question + 1:] if question >= 0 else b""
+                    parsed = query_cache.get(query)
+                    if parsed is None:
+                        parsed = _search_term(query)
+                        if len(query_cache) >= CACHE_LIMIT:
+                            query_cache.clear()
+                        query_cache[query] = parsed
+                    term, results = parsed
+                    if not term:
+                        continue
+                    entry = searches.get(term)
+                    if entry is None:
+                        if len(searches) >= MAX_SEARCH_TERMS:
+                            continue
+                        entry = searches[term] = [0, 0, set()]
+                    entry[0] += 1
+                    if results == 0:
+                        entry[1] += 1
+                    entry[2].add(visitor)
         stats.lines = lines
         stats.malformed = malformed
         stats.first_malformed_lines = tuple(first_bad)

@@ -464,3 +464,10 @@ def test_cli_outside_a_workspace(tmp_path: Path) -> None:
 def test_report_is_typed(ws: Workspace, tmp_path: Path) -> None:
     report = build_report(ws, [write_log(tmp_path / "a.log", views_log())])
     assert isinstance(report, Report)
+
+
+def test_report_section_is_a_known_setting(ws: Workspace) -> None:
+    from pipeline.catalogue import load_catalogue
+
+    with_feedback_settings(ws, "report:\n  salt: s\n  feedback:\n    rating: Score\n")
+    assert load_catalogue(ws.catalogue_path).warnings == []

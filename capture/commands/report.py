@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from capture.app import app, console, err_console, fail, user_errors, workspace
@@ -34,6 +33,8 @@ def report(
     ),
 ) -> None:
     """Which resources are used, watched through and found helpful, from access logs and feedback."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     from pipeline.fsutil import atomic_write_text
     from pipeline.report import ReportError, build_report, parse_since, report_to_json
     from pipeline.reporthtml import render_report_html

@@ -680,6 +680,11 @@ def summarise(
     )
     all_warnings = list(warnings)
     all_warnings += [f.problem for f in tally.files if f.problem]
+    all_warnings += [
+        f"{Path(f.path).name}: {f.malformed:,} of {f.lines:,} lines are not in the combined or common log format; "
+        "check it is an access log (a custom log_format must start with the combined fields)"
+        for f in tally.files if f.malformed and f.malformed * 10 >= f.lines * 9
+    ]
     if feedback is not None:
         all_warnings += feedback.warnings
     return Report(

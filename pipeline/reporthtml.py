@@ -210,7 +210,7 @@ or at least 95 %. Browsers fetch ahead of what is played, so these are upper bou
 <tr><th>File</th><th class="n">Lines</th><th class="n">Not log lines (skipped)</th><th>Problem</th></tr>
 {% for f in report.files %}<tr><td>{{ f.path }}</td><td class="n">{{ number(f.lines) }}</td><td class="n">{{ number(f.malformed) }}</td><td>{{ f.problem }}</td></tr>
 {% endfor %}</table>
-<p class="muted">{{ number(report.bot_requests) }} requests from crawlers were left out{% if report.since %}, and {{ number(report.before_since) }} lines before {{ report.since }}{% endif %}.
+<p class="muted">Left out: {{ number(report.bot_requests) }} requests from crawlers{% if report.since %}, {{ number(report.before_since) }} lines before {{ report.since }}{% endif %}.
 Visitors are counted by a keyed hash of address and browser ({{ "a key set in resources.yaml" if report.salt_source == "setting" else "a random key for this report only" }}); no address is kept.</p>
 {% if report.unknown_pages %}<p class="muted">Pages not in the catalogue: {% for name, count in report.unknown_pages.items() %}{{ name }} ({{ count }}){{ ", " if not loop.last }}{% endfor %}.</p>{% endif %}
 {% for w in report.warnings %}<p class="warn">{{ w }}</p>{% endfor %}

@@ -471,3 +471,14 @@ def test_report_section_is_a_known_setting(ws: Workspace) -> None:
 
     with_feedback_settings(ws, "report:\n  salt: s\n  feedback:\n    rating: Score\n")
     assert load_catalogue(ws.catalogue_path).warnings == []
+
+
+def test_a_file_that_is_not_an_access_log_is_a_warning(ws: Workspace, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list\neggs\nmilk\n", encoding="utf-8")
+    report = build_report(ws, [notes])
+    assert (report.lines, report.malformed) == (3, 3)
+    assert report.warnings == [
+        "notes.txt: 3 of 3 lines are not in the combined or common log format; check it is an access log "
+        "(a custom log_format must start with the combined fields)"
+    ]

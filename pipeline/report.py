@@ -27,49 +27,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from statistics import median
 from typing import Any
-from urllib.parse import parse_qs
 
 from .catalogue import Catalogue, load_catalogue
 from .errors import CatalogueError, CaptureError
 from .feedback import FeedbackColumns, FeedbackExport, read_feedback
-from .logparse import (
-    CONTENT_RANGE_PATTERN,
-    LINE_PATTERN,
-    PATH_PATTERN,
-    RANGE_PATTERN,
-    REST_PATTERN,
-    LogFileStats,
-    ProgressCallback,
-    check_log_files,
-    parse_log_date,
-    read_blocks,
-)
+from .logparse import LogFileStats, ProgressCallback, check_log_files
+from .logtally import LogTally, VideoTally, Watch, tally_logs
 from .workspace import Workspace
 from .yamlio import line_of, load_yaml
 
 STAGES: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 REPORT_KEYS = ("salt", "feedback")
 FEEDBACK_KEYS = ("resource", "rating", "comment", "date")
-MAX_SEARCH_TERMS = 100_000
-MAX_UNKNOWN_PAGES = 1_000
-MAX_TERM_LENGTH = 100
 FINISHED = 0.95
 
-BOT_PATTERN = re.compile(
-    rb"(?i)(?:bot|crawler|spider)[/;)\s]|bot$|crawl|slurp|curl/|wget/|python-requests|go-http-client|headlesschrome"
-)
-SITE_SUFFIXES = (b"/", b"/index.html", b"/video.mp4", b"/search.gif")
-CACHE_LIMIT = 50_000
-_UNSEEN = object()
-PAGE_OK = (b"200", b"304")
-VIDEO_OK = (b"200", b"206")
 
 
 class ReportError(CaptureError):
@@ -296,254 +273,6 @@ class Report:
         return sorted((s for s in self.searches if s.no_result), key=lambda s: (-s.no_result, s.term))
 
 
-# ---------------------------------------------------------------- reading the logs
-
-
-class _Watch:
-    """The byte spans of one video one visitor was sent, merged, plus bytes with no known offset."""
-
-    __slots__ = ("spans", "unplaced")
-
-    def __init__(self) -> None:
-        self.spans: list[tuple[int, int]] = []
-        self.unplaced = 0
-
-    def add(self, start: int, end: int) -> None:
-        if end <= start:
-            return
-        merged: list[tuple[int, int]] = []
-        placed = False
-        for s, e in self.spans:
-            if e < start:
-                merged.append((s, e))
-            elif s > end:
-                if not placed:
-                    merged.append((start, end))
-                    placed = True
-                merged.append((s, e))
-            else:
-                start, end = min(s, start), max(e, end)
-        if not placed:
-            merged.append((start, end))
-        self.spans = merged
-
-    def fetched(self, size: int) -> float:
-        if size <= 0:
-            return 0.0
-        covered = sum(min(e, size) - s for s, e in self.spans if s < size) + self.unplaced
-        return min(1.0, covered / size)
-
-
-@dataclass
-class _VideoTally:
-    requests: int = 0
-    bytes_served: int = 0
-    content_range_total: int = 0
-    furthest: int = 0
-
-
-@dataclass
-class LogTally:
-    """Everything counted while streaming the logs; visitors are opaque hashes."""
-
-    files: list[LogFileStats] = field(default_factory=list)
-    lines: int = 0
-    malformed: int = 0
-    before_since: int = 0
-    bots: int = 0
-    days_seen: list[date] = field(default_factory=list)
-    # (b"r" or b"j", id, day) -> [views, {visitor, ...}]
-    pages: dict[tuple[bytes, bytes, date], list[Any]] = field(default_factory=dict)
-    videos: dict[bytes, _VideoTally] = field(default_factory=dict)
-    watches: dict[tuple[bytes, bytes], _Watch] = field(default_factory=dict)
-    # term -> [searches, no result, {visitor, ...}]
-    searches: dict[str, list[Any]] = field(default_factory=dict)
-    unknown_pages: dict[str, int] = field(default_factory=dict)
-
-
-def _search_term(query: bytes) -> tuple[str, int | None]:
-    fields = parse_qs(query.decode("utf-8", "replace"), keep_blank_values=True)
-    term = " ".join((fields.get("q") or [""])[0].casefold().split())[:MAX_TERM_LENGTH]
-    found = (fields.get("n") or [""])[0].strip()
-    return term, int(found) if found.isdigit() else None
-
-
-def tally_logs(
-    paths: list[Path],
-    known_resources: set[str],
-    known_journeys: set[str],
-    since: date | None,
-    salt: bytes,
-    on_progress: ProgressCallback | None = None,
-) -> LogTally:
-    """Stream every log once and count what the report needs; memory grows with visitors, not lines."""
-    tally = LogTally()
-    resources = {r.encode() for r in known_resources}
-    journeys = {j.encode() for j in known_journeys}
-    sizes = [p.stat().st_size for p in paths]
-    total = sum(sizes)
-    match = LINE_PATTERN.match
-    path_search = PATH_PATTERN.search
-    bot_search = BOT_PATTERN.search
-    rest_match = REST_PATTERN.match
-    blake2b = hashlib.blake2b
-    day_cache: dict[bytes, date | None] = {}
-    site_cache: dict[bytes, Any] = {}
-    bot_cache: dict[bytes, bool] = {}
-    query_cache: dict[bytes, tuple[str, int | None]] = {}
-    pages = tally.pages
-    videos = tally.videos
-    watches = tally.watches
-    searches = tally.searches
-    unknown = tally.unknown_pages
-    done_before = 0
-    for path, size in zip(paths, sizes):
-        stats = LogFileStats(path=str(path), bytes=size)
-        tally.files.append(stats)
-        offset = done_before
-
-        def on_bytes(done: int, offset: int = offset) -> None:
-            if on_progress is not None:
-                on_progress(offset + done, total)
-
-        lines = malformed = before_since = bots = 0
-        first_bad: list[int] = []
-        for block in read_blocks(path, stats, on_bytes if on_progress else None):
-            for line in block:
-                lines += 1
-                m = match(line)
-                if m is None:
-                    if line.strip():
-                        malformed += 1
-                        if len(first_bad) < 5:
-                            first_bad.append(lines)
-                    continue
-                day_text = m[2]
-                try:
-                    day = day_cache[day_text]
-                except KeyError:
-                    day = day_cache[day_text] = parse_log_date(day_text)
-                if day is None:
-                    malformed += 1
-                    if len(first_bad) < 5:
-                        first_bad.append(lines)
-                    continue
-                if since is not None and day < since:
-                    before_since += 1
-                    continue
-                target = m[4]
-                question = target.find(b"?")
-                path = target if question < 0 else target[:question]
-                if not path.endswith(SITE_SUFFIXES) or m[3] != b"GET":
-                    continue
-                # Pages and agents repeat endlessly in a log: classify each distinct one once.
-                site = site_cache.get(path, _UNSEEN)
-                if site is _UNSEEN:
-                    found = path_search(path)
-                    site = None if found is None else found.groups()
-                    if len(site_cache) >= CACHE_LIMIT:
-                        site_cache.clear()
-                    site_cache[path] = site
-                if site is None:
-                    continue
-                rest = rest_match(m[7])
-                # A common-format line (no referer and agent) still counts, keyed by address alone.
-                agent, extra = (rest[1], rest[2]) if rest is not None else (b"", m[7])
-                is_bot = bot_cache.get(agent)
-                if is_bot is None:
-                    is_bot = bot_search(agent) is not None
-                    if len(bot_cache) >= CACHE_LIMIT:
-                        bot_cache.clear()
-                    bot_cache[agent] = is_bot
-                if is_bot:
-                    bots += 1
-                    continue
-                visitor = blake2b(m[1] + b"\0" + agent, key=salt, digest_size=8).digest()
-                status = m[5]
-                kind = site[0]
-                if kind is not None:
-                    if status not in PAGE_OK:
-                        continue
-                    page_id = site[1]
-                    if page_id not in (resources if kind == b"r" else journeys):
-                        name = f"{kind.decode()}/{page_id.decode()}/"
-                        if name in unknown or len(unknown) < MAX_UNKNOWN_PAGES:
-                            unknown[name] = unknown.get(name, 0) + 1
-                        continue
-                    key = (kind, page_id, day)
-                    entry = pages.get(key)
-                    if entry is None:
-                        pages[key] = [1, {visitor}]
-                    else:
-                        entry[0] += 1
-                        entry[1].add(visitor)
-                elif site[2] is not None:
-                    video_id = site[2]
-                    if status not in VIDEO_OK:
-                        continue
-                    if video_id not in resources:
-                        name = f"media/{video_id.decode()}/video.mp4"
-                        if name in unknown or len(unknown) < MAX_UNKNOWN_PAGES:
-                            unknown[name] = unknown.get(name, 0) + 1
-                        continue
-                    sent = int(m[6]) if m[6] != b"-" else 0
-                    video = videos.get(video_id)
-                    if video is None:
-                        video = videos[video_id] = _VideoTally()
-                    video.requests += 1
-                    video.bytes_served += sent
-                    start: int | None = None
-                    if status == b"200":
-                        start = 0
-                    else:
-                        found = CONTENT_RANGE_PATTERN.search(extra) if extra else None
-                        if found is not None:
-                            start = int(found[1])
-                            if found[3] != b"*":
-                                video.content_range_total = max(video.content_range_total, int(found[3]))
-                        elif extra and (found := RANGE_PATTERN.search(extra)) is not None:
-                            start = int(found[1])
-                    watch = watches.get((video_id, visitor))
-                    if watch is None:
-                        watch = watches[(video_id, visitor)] = _Watch()
-                    if start is None:
-                        watch.unplaced += sent
-                        video.furthest = max(video.furthest, sent)
-                    else:
-                        watch.add(start, start + sent)
-                        video.furthest = max(video.furthest, start + sent)
-                else:
-                    query = target[question + 1:] if question >= 0 else b""
-                    parsed = query_cache.get(query)
-                    if parsed is None:
-                        parsed = _search_term(query)
-                        if len(query_cache) >= CACHE_LIMIT:
-                            query_cache.clear()
-                        query_cache[query] = parsed
-                    term, results = parsed
-                    if not term:
-                        continue
-                    entry = searches.get(term)
-                    if entry is None:
-                        if len(searches) >= MAX_SEARCH_TERMS:
-                            continue
-                        entry = searches[term] = [0, 0, set()]
-                    entry[0] += 1
-                    if results == 0:
-                        entry[1] += 1
-                    entry[2].add(visitor)
-        stats.lines = lines
-        stats.malformed = malformed
-        stats.first_malformed_lines = tuple(first_bad)
-        tally.lines += lines
-        tally.malformed += malformed
-        tally.before_since += before_since
-        tally.bots += bots
-        done_before += size
-    tally.days_seen = sorted(d for d in day_cache.values() if d is not None and (since is None or d >= since))
-    return tally
-
-
 # ---------------------------------------------------------------- from counts to a report
 
 
@@ -566,7 +295,7 @@ def _series(by_day: dict[date, list[Any]]) -> tuple[list[DayCount], list[WeekCou
     return days, week_counts, sum(d.views for d in days), len(everyone)
 
 
-def _video_size(workspace: Workspace, resource_id: str, tally: _VideoTally) -> tuple[int, str]:
+def _video_size(workspace: Workspace, resource_id: str, tally: VideoTally) -> tuple[int, str]:
     media = workspace.media_folder(resource_id) / "video.mp4"
     try:
         return media.stat().st_size, "file"
@@ -577,7 +306,7 @@ def _video_size(workspace: Workspace, resource_id: str, tally: _VideoTally) -> t
     return tally.furthest, "furthest-byte"
 
 
-def _video_stats(workspace: Workspace, resource_id: str, video: _VideoTally | None, watches: list[_Watch]) -> VideoStats | None:
+def _video_stats(workspace: Workspace, resource_id: str, video: VideoTally | None, watches: list[Watch]) -> VideoStats | None:
     if video is None:
         return None
     size, source = _video_size(workspace, resource_id, video)
@@ -645,7 +374,7 @@ def summarise(
             everyone |= entry[1]
         return everyone
 
-    watches_of: dict[bytes, list[_Watch]] = {}
+    watches_of: dict[bytes, list[Watch]] = {}
     for (video_id, _), watch in tally.watches.items():
         watches_of.setdefault(video_id, []).append(watch)
     ratings = _feedback_stats(feedback)

@@ -176,17 +176,17 @@ def tally_logs(
                     continue
                 target = m[4]
                 question = target.find(b"?")
-                path = target if question < 0 else target[:question]
-                if not path.endswith(SITE_SUFFIXES) or m[3] != b"GET":
+                url_path = target if question < 0 else target[:question]
+                if not url_path.endswith(SITE_SUFFIXES) or m[3] != b"GET":
                     continue
                 # Pages and agents repeat endlessly in a log: classify each distinct one once.
-                site = site_cache.get(path, _UNSEEN)
+                site = site_cache.get(url_path, _UNSEEN)
                 if site is _UNSEEN:
-                    found = path_search(path)
+                    found = path_search(url_path)
                     site = None if found is None else found.groups()
                     if len(site_cache) >= CACHE_LIMIT:
                         site_cache.clear()
-                    site_cache[path] = site
+                    site_cache[url_path] = site
                 if site is None:
                     continue
                 rest = rest_match(m[7])

@@ -147,9 +147,9 @@ def read_journey_plans(folder: Path) -> tuple[list[JourneyPlan], list[str]]:
                         stages[stage].append(step_id.strip())
         else:
             warnings.append(f"journeys/{path.name}: no stages; the journey's progression cannot be measured")
-        journey_id = doc.get("id") if isinstance(doc.get("id"), str) else path.stem
         title = doc.get("title")
-        plans.append(JourneyPlan(id=journey_id, title=str(title) if title else journey_id, stages=stages))
+        # The site publishes a journey at j/<file name without .yaml>/.
+        plans.append(JourneyPlan(id=path.stem, title=str(title) if title else path.stem, stages=stages))
     return plans, warnings
 
 

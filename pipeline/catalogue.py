@@ -123,6 +123,10 @@ RESOURCE_KEYS: tuple[str, ...] = (
 )
 
 
+# Values that need not be written into an entry a person wrote without them.
+IMPLIED_DEFAULTS: dict[str, Any] = {"review": "draft"}
+
+
 @dataclass
 class Catalogue:
     path: Path
@@ -157,6 +161,8 @@ class Catalogue:
                     if key in RESOURCE_KEYS and key not in mapping:
                         del node[key]
                 for key, value in mapping.items():
+                    if key not in node and IMPLIED_DEFAULTS.get(key) == value:
+                        continue  # a default the person left out stays left out
                     if key not in node:
                         node.insert(_insert_position(node, key), key, value)
                     elif node.get(key) != value:

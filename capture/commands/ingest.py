@@ -56,6 +56,7 @@ def add(
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
             TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
+            disable=not err_console.is_terminal,
         ) as bars:
             def on_start(clip: Path):  # type: ignore[no-untyped-def]
                 task = bars.add_task(clip.name[:40], total=1.0, stage="starting")
@@ -69,8 +70,10 @@ def add(
             results = add_clips(ws, found, options, on_start)
     failed = [r for r in results if r.status == "failed"]
     if len(results) == 1 and failed:
-        from capture.app import fail
+        from capture.app import fail, state
 
+        if state.debug and failed[0].error is not None:
+            raise failed[0].error
         raise fail(failed[0].message)
     for r in results:
         if r.status == "failed":

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from .report import Report
+from .report import Report, ResourceStats
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 260
@@ -80,6 +80,25 @@ def day_chart(report: Report) -> Markup:
     return Markup("".join(parts))
 
 
+def sparkline(report: Report, resource: ResourceStats) -> Markup:
+    """A resource's views per day over the report's whole period, as a small inline line."""
+    if not report.first_day or not report.last_day or not resource.days:
+        return Markup("")
+    span = (report.last_day - report.first_day).days + 1
+    views = [0] * span
+    for day in resource.days:
+        views[(day.day - report.first_day).days] = day.views
+    top = max(views) or 1
+    width, height = 160, 24
+    step = width / max(span - 1, 1)
+    points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * v / top:.1f}" for i, v in enumerate(views))
+    return Markup(
+        f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="views per day, at most {top}" xmlns="http://www.w3.org/2000/svg">'
+        f'<polyline points="{points}" class="line"/></svg>'
+    )
+
+
 def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f} %" if whole else "–"
 
@@ -91,6 +110,7 @@ def report_context(report: Report) -> dict[str, Any]:
     return {
         "report": report,
         "percent": _percent,
+        "sparkline": lambda resource: sparkline(report, resource),
         "number": _number,
         "day_chart": day_chart(report),
         "top_chart": bar_chart([(r.title, r.views, f"{r.views:,} views, {r.visitors:,} visitors") for r in top],
@@ -127,6 +147,7 @@ th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eee; 
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .chart { max-width: 100%; height: auto; font-size: 12px; }
 .chart .bar { fill: #2f6fb0; } .chart .line { fill: none; stroke: #d9822b; stroke-width: 2; }
+.spark .line { fill: none; stroke: #2f6fb0; stroke-width: 1.5; }
 .chart .note { fill: #555; }
 .muted { color: #666; } .warn { color: #a33; }
 .key span { display: inline-block; width: .8em; height: .8em; margin: 0 .3em 0 1em; }
@@ -159,11 +180,17 @@ blockquote { margin: .3rem 0; padding: .2rem .8rem; border-left: 3px solid #ccc;
 {% else %}<p>No resource or journey page was viewed in these logs.</p>{% endif %}
 
 <h2>Most viewed resources</h2>
-{% if report.resources %}{{ top_chart }}{% else %}<p>None.</p>{% endif %}
+{% if report.resources %}{{ top_chart }}
+<table>
+<tr><th>Resource</th><th class="n">Views</th><th class="n">Visitors</th><th>Views per day</th><th class="n">Rating</th></tr>
+{% for r in report.resources %}<tr><td>{{ r.title }}</td><td class="n">{{ number(r.views) }}</td><td class="n">{{ number(r.visitors) }}</td>
+<td>{{ sparkline(r) }}</td><td class="n">{% if r.feedback and r.feedback.mean_rating is not none %}{{ r.feedback.mean_rating }}{% else %}–{% endif %}</td></tr>
+{% endfor %}</table>
+{% else %}<p>None.</p>{% endif %}
 
 <h2>Watched through</h2>
 <p class="muted">Share of each video's viewers whose browser fetched more than a quarter, half, three quarters of it,
-or at least 95 %. Browsers fetch ahead of what is played, so these are upper bounds.</p>
+or at least 95&nbsp;%. Browsers fetch ahead of what is played, so these are upper bounds.</p>
 {% if videos %}
 <table>
 <tr><th>Resource</th><th class="n">Viewers</th><th class="n">Median fetched</th><th class="n">&gt; 25 %</th><th class="n">&gt; 50 %</th><th class="n">&gt; 75 %</th><th class="n">≥ 95 %</th></tr>

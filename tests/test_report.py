@@ -380,7 +380,8 @@ def test_html_is_self_contained_and_escaped(ws: Workspace, tmp_path: Path) -> No
     html = render_report_html(report)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script" not in html and "src=" not in html and "<link" not in html and "url(" not in html
-    assert html.count("<svg") == 4  # views by day, top resources, journeys, most searched
+    assert html.count('<svg class="chart"') == 4  # views by day, top resources, journeys, most searched
+    assert html.count('<svg class="spark"') == 2  # views per day of each resource viewed
 
 
 def test_progress_reports_bytes_of_all_files(ws: Workspace, tmp_path: Path) -> None:

@@ -30,6 +30,8 @@ LINE_PATTERN = re.compile(
 # nginx's \x22) are allowed and matching stays linear.
 _QUOTED = rb'[^"\\]*(?:\\.[^"\\]*)*'
 REST_PATTERN = re.compile(rb' "' + _QUOTED + rb'" "(' + _QUOTED + rb')"(.*)')
+# The same without escapes, three times faster; used when the rest of the line has no backslash.
+PLAIN_REST_PATTERN = re.compile(rb' "[^"]*" "([^"]*)"(.*)')
 
 # The site's own paths, matched on their suffix so the site may live under any sub-path.
 PATH_PATTERN = re.compile(

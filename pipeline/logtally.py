@@ -22,6 +22,7 @@ from .logparse import (
     LINE_PATTERN,
     PATH_PATTERN,
     RANGE_PATTERN,
+    PLAIN_REST_PATTERN,
     REST_PATTERN,
     LogFileStats,
     ProgressCallback,
@@ -129,6 +130,7 @@ def tally_logs(
     path_search = PATH_PATTERN.search
     bot_search = BOT_PATTERN.search
     rest_match = REST_PATTERN.match
+    plain_rest_match = PLAIN_REST_PATTERN.match
     blake2b = hashlib.blake2b
     day_cache: dict[bytes, date | None] = {}
     site_cache: dict[bytes, Any] = {}
@@ -189,9 +191,10 @@ def tally_logs(
                     site_cache[url_path] = site
                 if site is None:
                     continue
-                rest = rest_match(m[7])
+                rest_text = m[7]
+                rest = (rest_match if b"\\" in rest_text else plain_rest_match)(rest_text)
                 # A common-format line (no referer and agent) still counts, keyed by address alone.
-                agent, extra = (rest[1], rest[2]) if rest is not None else (b"", m[7])
+                agent, extra = (rest[1], rest[2]) if rest is not None else (b"", rest_text)
                 is_bot = bot_cache.get(agent)
                 if is_bot is None:
                     is_bot = bot_search(agent) is not None

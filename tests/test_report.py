@@ -483,3 +483,16 @@ def test_a_file_that_is_not_an_access_log_is_a_warning(ws: Workspace, tmp_path: 
         "notes.txt: 3 of 3 lines are not in the combined or common log format; check it is an access log "
         "(a custom log_format must start with the combined fields)"
     ]
+
+
+def test_escaped_quotes_in_the_user_agent(ws: Workspace, tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text(
+        '10.0.8.1 - - [09/Nov/2026:08:00:00 +0000] "GET /r/handover/ HTTP/1.1" 200 512 "-" "Agent \\"one\\" 1.0"\n'
+        '10.0.8.1 - - [09/Nov/2026:08:00:00 +0000] "GET /r/handover/ HTTP/1.1" 200 512 "-" "Agent \\"two\\" 1.0"\n'
+        '10.0.8.1 - - [09/Nov/2026:08:00:00 +0000] "GET /r/handover/ HTTP/1.1" 200 512 "-" "Agent \\x22one\\x22 1.0"\n'
+        '10.0.8.1 - - [09/Nov/2026:08:00:00 +0000] "GET /r/handover/ HTTP/1.1" 200 512 "-" "Agent \\"one\\" 1.0"\n',
+        encoding="utf-8",
+    )
+    report = build_report(ws, [log])
+    assert (report.page_views, report.visitors, report.malformed) == (4, 3, 0)

@@ -496,3 +496,36 @@ def test_escaped_quotes_in_the_user_agent(ws: Workspace, tmp_path: Path) -> None
     )
     report = build_report(ws, [log])
     assert (report.page_views, report.visitors, report.malformed) == (4, 3, 0)
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pipeline.logtally import Watch, tally_logs  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 120), st.integers(0, 60)), max_size=12), st.integers(1, 150))
+def test_merged_ranges_cover_exactly_the_bytes_sent(spans: list[tuple[int, int]], size: int) -> None:
+    watch = Watch()
+    sent: set[int] = set()
+    for start, length in spans:
+        watch.add(start, start + length)
+        sent.update(range(start, start + length))
+    assert watch.fetched(size) == min(1.0, len([b for b in sent if b < size]) / size)
+    assert all(a[1] < b[0] for a, b in zip(watch.spans, watch.spans[1:]))  # sorted, apart
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.binary(max_size=200).map(lambda b: b.replace(b"\n", b" ")), max_size=30))
+def test_any_bytes_are_counted_never_a_crash(tmp_path_factory: pytest.TempPathFactory, junk: list[bytes]) -> None:
+    log = tmp_path_factory.mktemp("junk") / "access.log"
+    good = log_line("10.0.9.1", MON, "/r/handover/").encode()
+    log.write_bytes(good + b"".join(line + b"\n" for line in junk) + good)
+    tally = tally_logs([log], {"handover"}, set(), None, b"k" * 32)
+    blank = sum(1 for line in junk if not line.strip())
+    assert tally.lines == len(junk) + 2
+    assert tally.malformed <= len(junk) - blank
+    assert sum(entry[0] for entry in tally.pages.values()) >= 2

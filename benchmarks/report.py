@@ -126,7 +126,7 @@ print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "lines": report.lines,
 
 
 def measure(workspace: Path, log: Path) -> dict[str, float]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     done = subprocess.run([sys.executable, "-c", MEASURE, str(workspace), str(log)],
                           capture_output=True, text=True, env=env, check=True)
     result = json.loads(done.stdout)
@@ -134,25 +134,33 @@ def measure(workspace: Path, log: Path) -> dict[str, float]:
     return result
 
 
-def section(small: dict[str, float], full: dict[str, float], command: str) -> str:
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def section(small: dict[str, float], full: dict[str, float], command: str, machine: str) -> str:
     def row(name: str, r: dict[str, float]) -> str:
         return (f"| {name} | {r['bytes'] / 1e9:.2f} GB | {r['lines']:,} | {r['seconds']:.1f} s | {r['cpu_seconds']:.1f} s | "
                 f"{r['lines'] / r['seconds']:,.0f} | {r['lines'] / r['cpu_seconds']:,.0f} | "
                 f"{r['bytes'] / r['seconds'] / 1e6:.1f} MB/s | {r['peak_rss_mib']:.0f} MiB |")
 
-    cpu = platform.processor() or platform.machine()
     return "\n".join([
         BEGIN,
         "## `capture report`: reading access logs",
         "",
-        f"Measured {date.today().isoformat()} with `{command}` on {cpu}, "
-        f"{os.cpu_count()} cores (shared), Python {platform.python_version()}. The log is generated "
+        f"Measured {date.today().isoformat()} with `{command}` on {machine}, "
+        f"Python {platform.python_version()}. The log is generated "
         "(combined format with Range and Content-Range fields; 40 % assets, 25 % resource pages, 20 % video "
         "ranges, 5 % searches, crawlers, 404s and 0.1 % malformed lines; 5,000 visitors over 180 days). "
         "Each run is `build_report` (catalogue, journeys, the whole log, the summary) in a fresh process, "
-        "single-threaded; peak memory is that process's maximum resident size. The machine is shared with "
-        "other work, so wall time is longer than CPU time and runs differ by about 15 %; CPU time is the "
-        "steadier figure.",
+        "single-threaded; peak memory is that process's maximum resident size. On a machine shared with "
+        "other work wall time is longer than CPU time; CPU time is the steadier figure.",
         "",
         "| log | size | lines | wall time | CPU time | lines/s (wall) | lines/s (CPU) | throughput (wall) | peak memory |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -179,6 +187,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gb", type=float, default=1.0, help="size of the generated log in GB (default 1)")
     parser.add_argument("--no-write", action="store_true", help="print the figures, leave docs/benchmarks.md alone")
+    parser.add_argument("--machine", default="", help="how to describe the machine (default: its CPU model and cores)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="capture-bench-", dir="/tmp") as tmp:
         folder = Path(tmp)
@@ -193,7 +202,8 @@ def main() -> None:
         full = measure(folder, full_log)
         print(json.dumps(full), file=sys.stderr)
     command = "python benchmarks/report.py" + (f" --gb {args.gb:g}" if args.gb != 1.0 else "")
-    text = section(small, full, command)
+    machine = args.machine or f"{cpu_model()} ({os.cpu_count()} cores)"
+    text = section(small, full, command, machine)
     print(text)
     if not args.no_write:
         write_section(text, ROOT / "docs" / "benchmarks.md")

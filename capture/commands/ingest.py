@@ -87,6 +87,14 @@ def add(
             outcome = f"failed: {r.message}" if r.status == "failed" else r.status
             table.add_row(r.clip.name, outcome, r.resource_id or "-", f"{r.seconds:.1f} s")
         console.print(table)
+    added = [r.resource_id for r in results if r.status == "added" and r.resource_id]
+    if added:  # suggest tags, then ask (in a terminal) or take them (--yes, scripts)
+        import sys
+
+        from capture.commands.tag import tag_new_resources
+
+        with user_errors():
+            tag_new_resources(ws, added, interactive=not yes and sys.stdin.isatty())
     if failed:
         raise typer.Exit(1)
     if any(r.status == "added" for r in results):

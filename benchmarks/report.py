@@ -160,7 +160,8 @@ def section(small: dict[str, float], full: dict[str, float], command: str, machi
         "ranges, 5 % searches, crawlers, 404s and 0.1 % malformed lines; 5,000 visitors over 180 days). "
         "Each run is `build_report` (catalogue, journeys, the whole log, the summary) in a fresh process, "
         "single-threaded; peak memory is that process's maximum resident size. On a machine shared with "
-        "other work wall time is longer than CPU time; CPU time is the steadier figure.",
+        f"other work (load average {os.getloadavg()[0]:.1f} as this run ended) wall time is longer than CPU time; "
+        "CPU time is the steadier figure.",
         "",
         "| log | size | lines | wall time | CPU time | lines/s (wall) | lines/s (CPU) | throughput (wall) | peak memory |",
         "|---|---|---|---|---|---|---|---|---|",

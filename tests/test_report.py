@@ -529,3 +529,11 @@ def test_any_bytes_are_counted_never_a_crash(tmp_path_factory: pytest.TempPathFa
     assert tally.lines == len(junk) + 2
     assert tally.malformed <= len(junk) - blank
     assert sum(entry[0] for entry in tally.pages.values()) >= 2
+
+
+def test_the_command_is_registered_in_the_cli() -> None:
+    from capture import cli
+
+    result = CliRunner().invoke(cli.app, ["report", "--help"])
+    assert result.exit_code == 0
+    assert "--access-log" in result.stdout and "--feedback" in result.stdout

@@ -363,7 +363,7 @@ class _Reader:
 
 
 SETTINGS_KEYS = ("title", "organisation", "feedback", "roles", "glossary", "levels", "kinds", "media", "transcription",
-                 "site", "resources")
+                 "site", "report", "resources")
 ROLE_KEYS = ("id", "name", "description", "signals")
 MEDIA_KEYS = ("target_height", "crf", "preset", "loudness", "keep_original", "max_duration")
 TRANSCRIPTION_KEYS = ("model", "device", "compute_type", "language", "beam_size", "vad", "word_timestamps")

@@ -134,9 +134,12 @@ def render(rows: list[dict], settings: TranscriptionSettings, device: str, compu
     def rate(errors: int, total: int) -> str:
         return f"{100 * errors / total:.1f} %" if total else "-"
 
+    where = "the CPU" if device == "cpu" else "a GPU (CUDA)"
     lines = [
-        f"Transcription: capture vs bare faster-whisper, bundled tiny.en, {device} ({compute}), beam {settings.beam_size}, "
-        f"median of {runs} runs; {dt.date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} CPUs.",
+        f"## `capture` transcription on {where}: against bare faster-whisper",
+        "",
+        f"Bundled tiny.en, {device} ({compute}), beam {settings.beam_size}, median of {runs} interleaved runs; "
+        f"{dt.date.today().isoformat()}, {platform.machine()}, {os.cpu_count()} CPUs.",
         "Measured with `python benchmarks/transcribe.py" + (f" --device {device}" if device != "cpu" else "") + "`.",
         "",
         "| audio | length | WER capture | WER bare | words invented (capture / bare) | time capture | time bare |",

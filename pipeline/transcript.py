@@ -17,7 +17,7 @@ from .errors import TranscriptError
 from .fsutil import atomic_write_text, sha256_text
 
 # [mm:ss], [mm:ss.s], [h:mm:ss.s]; a comma works as the decimal mark too.
-TIME_LINE = re.compile(r"^\[\s*(?:(\d{1,6}):)?(\d{1,6}):(\d{1,2}(?:[.,]\d{1,3})?)\s*\]\s?(.*)$")
+TIME_LINE = re.compile(r"^\[\s*(?:(\d{1,6}):)?(\d{1,6}):(\d{2}(?:[.,]\d{1,3})?)\s*\]\s?(.*)$")
 # A bracket that starts like a time but does not read as one: "[1:2:3:4]", "[00:5x]".
 TIME_ATTEMPT = re.compile(r"^\[\s*\d[\d:.,\s]*(?:\]|$|[^\]\s]*\])")
 FRONT_KEYS = ("id", "status", "model", "language", "approved_by", "approved_at")

@@ -339,3 +339,37 @@ def test_review_page_in_headless_chromium(server: ReviewServer, ws: Workspace) -
             assert review_in_catalogue(ws) == "approved"
         finally:
             browser.close()
+
+
+def test_capture_review_serves_until_interrupted(ws: Workspace) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.speech_helpers import REPO
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    process = subprocess.Popen([sys.executable, "-m", "capture", "review", RID, "--no-open"], cwd=ws.root, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:(\d+)/)", first)
+        assert match, first
+        connection = http.client.HTTPConnection("127.0.0.1", int(match.group(2)), timeout=10)
+        connection.request("GET", "/api/transcript")
+        assert json.loads(connection.getresponse().read())["id"] == RID
+        connection.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "Only this computer can open it." in out and out.rstrip().endswith("Stopped.")
+
+
+def test_a_port_in_use_says_choose_another(ws: Workspace, server: ReviewServer) -> None:
+    from pipeline.errors import CaptureError
+
+    with pytest.raises(CaptureError) as caught:
+        start_review(ws, RID, server.port)
+    assert str(caught.value) == f"cannot listen on 127.0.0.1:{server.port} (Address already in use); choose another --port"

@@ -54,14 +54,22 @@
       box.addEventListener("input", function () {
         item.classList.toggle("changed", box.value !== line.text);
         saveButton.disabled = !dirty();
+        fit(box);
       });
       item.append(time, box);
       item.addEventListener("click", function () { seek(line.start); });
       list.append(item);
     });
+    list.querySelectorAll("textarea").forEach(fit);
     document.getElementById("empty").hidden = state.lines.length > 0;
     saveButton.disabled = true;
     showStatus();
+  }
+
+  function fit(box) {
+    // Show the whole line: grow the box to its text.
+    box.style.height = "auto";
+    box.style.height = box.scrollHeight + 2 + "px";
   }
 
   function seek(seconds) {

@@ -26,7 +26,7 @@ from pipeline.transcribe import (
     whisper_options,
     words_document,
 )
-from tests.speech_helpers import DATA, SAMPLES, generated_audio, matched_fraction, script_of, scripts, words_of
+from tests.speech_helpers import DATA, SAMPLES, generated_audio, matched_fraction, script_of, scripts
 
 ENGLISH = TranscriptionSettings(language="en")
 DEMO_GLOSSARY = ("handover", "lockout")

@@ -364,7 +364,7 @@ def test_capture_review_serves_until_interrupted(ws: Workspace) -> None:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
-    assert "Only this computer can open it." in out and out.rstrip().endswith("Stopped.")
+    assert "Only this computer can open it." in first and out.rstrip().endswith("Stopped.")
 
 
 def test_a_port_in_use_says_choose_another(ws: Workspace, server: ReviewServer) -> None:

@@ -21,6 +21,7 @@ from .yamlio import line_of, load_yaml, save_yaml
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 KINDS: tuple[str, ...] = ("skill", "theory", "strategy")
 REVIEW_STATES: tuple[str, ...] = ("draft", "approved")
+FLOW_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.'-]{0,40}")
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 BUNDLED_MODEL = "bundled"
 
@@ -83,6 +84,9 @@ class Settings:
     media: MediaSettings = field(default_factory=MediaSettings)
     transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
+    # Cue words per level and per kind that suggest tags (empty: the built-in cues of pipeline.tagging).
+    levels: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, list[str]] = field(default_factory=dict)
 
     def role(self, role_id: str) -> Role | None:
         return next((r for r in self.roles if r.id == role_id), None)
@@ -202,7 +206,9 @@ def _to_commented(value: Any) -> Any:
         return mapping
     if isinstance(value, list):
         seq = CommentedSeq(_to_commented(v) for v in value)
-        if all(isinstance(v, str) for v in value):
+        # Short lists of plain words read best inline; anything else goes in block style, where
+        # ruamel quotes every scalar correctly (inline '?x' would be read back as a mapping key).
+        if value and all(isinstance(v, str) and FLOW_SAFE.fullmatch(v) for v in value):
             seq.fa.set_flow_style()
         return seq
     return value
@@ -334,6 +340,18 @@ class _Reader:
             return []
         return [str(v).strip() for v in value if str(v).strip()]
 
+    def inside_path(self, key: str) -> str | None:
+        """A workspace-relative path; absolute paths, '..' and control characters are refused."""
+        value = self.text(key)
+        if not value:
+            return None
+        parts = value.replace("\\", "/").split("/")
+        if value.startswith(("/", "~")) or ".." in parts or re.search(r"[\x00-\x1f\x7f]", value) or re.match(r"^[A-Za-z]:", value):
+            self.problems.error(self.line(key), f"{self.where}.{key}",
+                                f"expected a path inside the workspace like 'media/<id>/video.mp4', got {value!r}")
+            return None
+        return value
+
     def mapping(self, key: str) -> Any:
         value = self.node.get(key)
         if value is None:
@@ -344,7 +362,8 @@ class _Reader:
         return value
 
 
-SETTINGS_KEYS = ("title", "organisation", "feedback", "roles", "glossary", "media", "transcription", "site", "resources")
+SETTINGS_KEYS = ("title", "organisation", "feedback", "roles", "glossary", "levels", "kinds", "media", "transcription",
+                 "site", "report", "resources")
 ROLE_KEYS = ("id", "name", "description", "signals")
 MEDIA_KEYS = ("target_height", "crf", "preset", "loudness", "keep_original", "max_duration")
 TRANSCRIPTION_KEYS = ("model", "device", "compute_type", "language", "beam_size", "vad", "word_timestamps")
@@ -401,12 +420,20 @@ def _read_settings(doc: Any, problems: _Problems) -> Settings:
         vad=trans.flag("vad", True),
         word_timestamps=trans.flag("word_timestamps", True),
     )
+    settings.levels = _read_cues(top, "levels", LEVELS, problems)
+    settings.kinds = _read_cues(top, "kinds", KINDS, problems)
     site = _Reader(top.mapping("site") or {}, "site", problems, SITE_KEYS)
     settings.site = SiteSettings(
         publish_drafts=site.flag("publish_drafts", True),
         language=site.text("language", "en") or "en",
     )
     return settings
+
+
+def _read_cues(top: _Reader, key: str, names: tuple[str, ...], problems: _Problems) -> dict[str, list[str]]:
+    """``levels:`` / ``kinds:``: a mapping from each level (or kind) to words that suggest it."""
+    reader = _Reader(top.mapping(key) or {}, key, problems, names)
+    return {name: reader.texts(name) for name in names if name in reader.node}
 
 
 def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | None:
@@ -446,10 +473,10 @@ def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | Non
         prerequisites=reader.texts("prerequisites"),
         topics=reader.texts("topics"),
         source=source,
-        video=reader.text("video") or None,
-        poster=reader.text("poster") or None,
+        video=reader.inside_path("video"),
+        poster=reader.inside_path("poster"),
         audio_only=reader.flag("audio_only", False),
-        transcript=reader.text("transcript") or None,
+        transcript=reader.inside_path("transcript"),
         review=reader.choice("review", REVIEW_STATES, "draft") or "draft",
         duration=reader.number("duration", 0.0, 0.0),
         produced_by={str(k): str(v) for k, v in produced.items()},

@@ -165,6 +165,11 @@ def _source(path: Path) -> str:
 
 
 def _unreadable(name: str, detail: str) -> str:
+    lowered = detail.lower()
+    if "no space left on device" in lowered:
+        return f"{name}: the disk is full while writing the web video; free some space and run the command again"
+    if "read-only file system" in lowered or "permission denied" in lowered:
+        return f"{name}: cannot write the web video: the folder is read-only or not yours; check its permissions"
     return (f"{name}: not a video or audio file capture can read ({detail.strip()}); "
             "check that it is the clip you meant and that it copied completely")
 

@@ -10,6 +10,15 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, workspace
+from capture.commands.review import (
+    beam_size_option,
+    compute_type_option,
+    device_option,
+    language_option,
+    model_option,
+    transcription_settings,
+    vad_option,
+)
 
 STAGE_NAMES = {"hash": "reading", "probe": "probing", "audio": "measuring loudness", "media": "writing video",
                "poster": "choosing poster", "transcribe": "transcribing", "save": "saving"}
@@ -32,6 +41,12 @@ def add(
                                           help="Override media.loudness, the speech loudness target in LUFS."),
     keep_original: bool | None = typer.Option(None, "--keep-original/--no-keep-original",
                                               help="Override media.keep_original: keep a copy of the clip in media/<id>/."),
+    model: str | None = model_option(),
+    device: str | None = device_option(),
+    compute_type: str | None = compute_type_option(),
+    language: str | None = language_option(),
+    beam_size: int | None = beam_size_option(),
+    vad: bool | None = vad_option(),
     yes: bool = typer.Option(False, "--yes", "-y", help="Take suggestions as they are; ask nothing."),
 ) -> None:
     """Add clips: transcode to web video, transcribe, and record them in resources.yaml."""
@@ -40,6 +55,7 @@ def add(
     from pipeline.catalogue import KINDS, LEVELS, PRESETS, load_catalogue
     from pipeline.errors import CaptureError
     from pipeline.ingest import AddOptions, add_clips, collect_clips
+    from pipeline.transcribe import check_settings
 
     with user_errors():
         if level is not None and level not in LEVELS:
@@ -55,8 +71,11 @@ def add(
         overrides = {"target_height": target_height, "crf": crf, "preset": preset, "loudness": loudness,
                      "keep_original": keep_original}
         media = replace(catalogue.settings.media, **{k: v for k, v in overrides.items() if v is not None})
+        transcription = transcription_settings(catalogue.settings.transcription, model, device, compute_type,
+                                               language, beam_size, vad)
+        check_settings(transcription)
         options = AddOptions(title=title, expert=expert, job_title=job_title, level=level, roles=tuple(role),
-                             kind=kind, media=media)
+                             kind=kind, media=media, transcription=transcription)
         found = collect_clips(clips)
         if not found:
             raise CaptureError(f"no clips found in {', '.join(str(c) for c in clips)}; give video files or a folder of them")
@@ -94,6 +113,14 @@ def add(
             outcome = {"failed": f"failed: {r.message}", "skipped": "skipped duplicate"}.get(r.status, r.status)
             table.add_row(escape(r.clip.name), escape(outcome), r.resource_id or "-", f"{r.seconds:.1f} s")
         console.print(table)
+    added = [r.resource_id for r in results if r.status == "added" and r.resource_id]
+    if added:  # suggest tags, then ask (in a terminal) or take them (--yes, scripts)
+        import sys
+
+        from capture.commands.tag import tag_new_resources
+
+        with user_errors():
+            tag_new_resources(ws, added, interactive=not yes and sys.stdin.isatty())
     if failed:
         raise typer.Exit(1)
     if any(r.status == "added" for r in results):

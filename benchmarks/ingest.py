@@ -11,8 +11,10 @@ an iPhone films it) it runs, interleaved, ``repeats`` times:
   the transcode or remux with the measured gain), typed out as a person would;
 - bare faster-whisper on the clip (the bundled model, the same options capture uses).
 
-Wall time is the median over the runs; peak memory is the largest resident set of any
-one process in the command's tree (``wait4``'s ``ru_maxrss``). Clips are generated once
+Wall time is the median over the runs. On a shared machine the load changes from one
+minute to the next, so the ratios are also given paired: each run of ``capture add``
+against the bare tools run just before it, the median of those. Peak memory is the
+largest resident set of any one process in the command's tree (``wait4``'s ``ru_maxrss``). Clips are generated once
 into ``--work`` (default /tmp/capture-bench) and never committed. The table goes into
 ``docs/benchmarks.md`` between ``<!-- ingest:begin -->`` and ``<!-- ingest:end -->``.
 """
@@ -217,16 +219,19 @@ def render(clips: list[Clip], results: dict[str, dict[str, Runs]], plans: dict[s
         "- **whisper**: bare faster-whisper on the clip file (bundled tiny.en, int8 on the CPU, beam 5, VAD, "
         "word timestamps: capture's options).",
         "",
-        "| clip | plan | add s | ffmpeg s | whisper s | add ÷ (ffmpeg + whisper) | add ÷ whisper | "
-        "peak MB add | peak MB whisper | peak ratio |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| clip | plan | add s | ffmpeg s | whisper s | add ÷ (ffmpeg + whisper) | paired | add ÷ whisper | "
+        "paired | peak MB add | peak MB whisper | peak ratio |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for clip in clips:
         r = results[clip.name]
         add, bare_ff, bare_w = r["add"].median, r["ffmpeg"].median, r["whisper"].median
+        runs = zip(r["add"].seconds, r["ffmpeg"].seconds, r["whisper"].seconds)
+        paired_sum, paired_w = zip(*((a / (f + w), a / w) for a, f, w in runs))
         lines.append(
             f"| {clip.name} | {plans[clip.name]} | {add:.1f} | {bare_ff:.1f} | {bare_w:.1f} | "
-            f"{add / (bare_ff + bare_w):.2f} | {add / bare_w:.2f} | {r['add'].peak_mb:.0f} | "
+            f"{add / (bare_ff + bare_w):.2f} | {statistics.median(paired_sum):.2f} | {add / bare_w:.2f} | "
+            f"{statistics.median(paired_w):.2f} | {r['add'].peak_mb:.0f} | "
             f"{r['whisper'].peak_mb:.0f} | {r['add'].peak_mb / r['whisper'].peak_mb:.2f} |"
         )
     lines += [

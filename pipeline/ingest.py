@@ -431,4 +431,6 @@ def add_clips(workspace: Workspace, clips: list[Path], options: AddOptions,
             results.append(add_clip(workspace, clip, options, progress))
         except CaptureError as exc:
             results.append(AddResult(clip, "failed", str(exc), None, time.monotonic() - started, error=exc))
+        if progress is not None:
+            progress(results[-1].status, 1.0)  # the clip's bar ends full, named by its result
     return results

@@ -72,16 +72,18 @@ def test_duplicate_content_is_skipped_under_any_name(workspace: Workspace, clips
 def test_batch_goes_on_after_a_failure(workspace: Workspace, clips: Path) -> None:
     (clips / "broken.mp4").write_text("not a video")
     seen: list[Path] = []
+    last: dict[str, tuple[str, float]] = {}
 
     def on_start(clip: Path):  # type: ignore[no-untyped-def]
         seen.append(clip)
-        return lambda stage, fraction: None
+        return lambda stage, fraction: last.__setitem__(clip.name, (stage, fraction))
 
     results = add_clips(workspace, [clips / "broken.mp4", phone_clips.no_audio(clips, "after.mp4")], AddOptions(),
                         on_start)
     assert [r.status for r in results] == ["failed", "added"]
     assert results[0].message.startswith("broken.mp4: not a video or audio file capture can read")
     assert seen == [clips / "broken.mp4", clips / "after.mp4"]
+    assert last == {"broken.mp4": ("failed", 1.0), "after.mp4": ("added", 1.0)}  # each bar ends full
 
 
 def test_clear_leftovers(workspace: Workspace) -> None:

@@ -1,8 +1,8 @@
 """Media: probe a clip, plan its processing, run the plan with ffmpeg.
 
-``probe_media`` reads a clip with PyAV into :class:`MediaInfo`. ``plan_media`` is a
-pure function from that and the settings to a :class:`MediaPlan`. ``process_media``
-runs the plan in two ffmpeg processes:
+``probe_media`` (in :mod:`pipeline.probe`) reads a clip with PyAV into :class:`MediaInfo`.
+``plan_media`` is a pure function from that and the settings to a :class:`MediaPlan`.
+``process_media`` runs the plan in two ffmpeg processes:
 
 1. an audio-only pass that measures loudness (EBU R128) and, from the same decode,
    pipes the 16 kHz mono audio that transcription needs;
@@ -13,7 +13,7 @@ runs the plan in two ffmpeg processes:
 
 Measuring first costs one cheap audio decode and buys an exact gain; ffmpeg's
 one-pass ``loudnorm`` is slower than the AAC encoder itself and misses short clips'
-target by a few LU.
+target by a few LU. Posters are chosen in :mod:`pipeline.poster`.
 """
 
 from __future__ import annotations
@@ -22,84 +22,48 @@ import contextlib
 import os
 import re
 import shutil
-import struct
 import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 from .catalogue import MediaSettings
 from .errors import MediaError
 from .fsutil import partial_path
+from .poster import choose_poster, make_card_poster, score_frame
+from .probe import (
+    AudioStream,
+    MediaInfo,
+    check_mp4_boxes,
+    cut_short,
+    ffmpeg_exe,
+    frame_rate_from_stamps,
+    probe_media,
+    source_path,
+    unreadable,
+)
+
+__all__ = [  # probe and poster are re-exported: ``pipeline.media`` is the stage's one entry point
+    "AudioPlan", "AudioStream", "Loudness", "MediaInfo", "MediaOutputs", "MediaPlan", "analyse_audio",
+    "build_command", "check_mp4_boxes", "choose_poster", "constant_rate", "ffmpeg_exe", "frame_rate_from_stamps",
+    "make_card_poster", "plan_audio", "plan_media", "probe_media", "process_media", "run_ffmpeg", "score_frame",
+    "write_media",
+]
 
 SAMPLE_RATE = 16000
 # Bump when the media stage's output changes, so cached outputs are rebuilt.
 MEDIA_STAGE_VERSION = "2"
-HDR_TRANSFERS = ("arib-std-b67", "smpte2084")
 WEB_CONTAINERS = ("mov", "mp4", "m4a", "3gp", "3g2", "mj2")
 COMMON_RATES = (23.976, 24.0, 25.0, 29.97, 30.0, 48.0, 50.0, 59.94, 60.0)
 # Audio within this many LU of the target, and not clipping, is left as it is.
 LOUDNESS_TOLERANCE = 1.0
 TRUE_PEAK_CEILING = -1.5
 SILENCE_LUFS = -60.0
-# Timestamps of this many packets decide whether the frame rate is constant.
-RATE_SAMPLE_PACKETS = 600
 # What ffmpeg logs (and still exits 0) when the input ends in the middle of its data.
 TRUNCATION_MARKS = ("partial file", "File ended prematurely")
 
 StageProgress = Callable[[str, float], None]
-
-
-@dataclass(frozen=True)
-class AudioStream:
-    codec: str
-    channels: int
-    sample_rate: int
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    path: Path
-    container: str
-    duration: float
-    video_codec: str | None = None
-    width: int = 0
-    height: int = 0
-    rotation: int = 0
-    pixel_format: str | None = None
-    bit_depth: int = 8
-    color_transfer: str | None = None
-    color_primaries: str | None = None
-    color_space: str | None = None
-    frame_rate: float = 0.0
-    variable_frame_rate: bool = False
-    audio: tuple[AudioStream, ...] = ()
-
-    @property
-    def has_video(self) -> bool:
-        return self.video_codec is not None
-
-    @property
-    def has_audio(self) -> bool:
-        return bool(self.audio)
-
-    @property
-    def is_hdr(self) -> bool:
-        return self.color_transfer in HDR_TRANSFERS
-
-    @property
-    def display_size(self) -> tuple[int, int]:
-        """Width and height as a viewer sees them, after the display rotation."""
-        if self.rotation % 180:
-            return self.height, self.width
-        return self.width, self.height
-
-    @property
-    def orientation(self) -> str:
-        width, height = self.display_size
-        return "portrait" if height > width else "landscape" if width > height else "square"
 
 
 @dataclass(frozen=True)
@@ -146,235 +110,6 @@ class MediaOutputs:
     loudness: Loudness | None = None
     audio_plan: AudioPlan | None = None
     original: Path | None = None
-
-
-def ffmpeg_exe() -> str:
-    """The ffmpeg binary: ``CAPTURE_FFMPEG`` if set, else the one imageio-ffmpeg ships."""
-    chosen = os.environ.get("CAPTURE_FFMPEG")
-    if chosen:
-        return chosen
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-def _source(path: Path) -> str:
-    """How ffmpeg and PyAV are told the clip: absolute, so a name like ``-clip.mp4`` or
-    ``concat:x.mp4`` is a file name and never an option or a protocol."""
-    return os.path.abspath(path)
-
-
-def _unreadable(name: str, detail: str) -> str:
-    lowered = detail.lower()
-    if "no space left on device" in lowered:
-        return f"{name}: the disk is full while writing the web video; free some space and run the command again"
-    if "read-only file system" in lowered or "permission denied" in lowered:
-        return f"{name}: cannot write the web video: the folder is read-only or not yours; check its permissions"
-    return (f"{name}: not a video or audio file capture can read ({detail.strip()}); "
-            "check that it is the clip you meant and that it copied completely")
-
-
-def _truncated(name: str, detail: str) -> str:
-    return f"{name}: the file is cut short ({detail}); copy the whole clip from the phone again and re-run `capture add`"
-
-
-# ---------------------------------------------------------------------------------------------
-# Probe
-
-
-def probe_media(path: Path) -> MediaInfo:
-    """Read container and stream facts with PyAV; raise MediaError with advice when unreadable."""
-    import av
-
-    name = path.name
-    if not path.exists():
-        raise MediaError(f"{path}: no such file; check the path and try again")
-    if not path.is_file():
-        raise MediaError(f"{path}: not a file; give a video file or a folder of clips")
-    if path.stat().st_size == 0:
-        raise MediaError(f"{name}: the file is empty (0 bytes); copy the clip from the phone again")
-    damage = check_mp4_boxes(path)
-    if damage:
-        raise MediaError(_truncated(name, damage))
-    try:
-        container = av.open(_source(path), metadata_errors="ignore")
-    except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
-        raise MediaError(_unreadable(name, getattr(exc, "strerror", None) or str(exc))) from exc
-    except (OSError, ValueError) as exc:
-        raise MediaError(_unreadable(name, str(exc))) from exc
-    with container:
-        video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
-        audio_streams = tuple(
-            AudioStream(codec=s.codec_context.name, channels=s.codec_context.channels or 0,
-                        sample_rate=s.codec_context.sample_rate or 0)
-            for s in container.streams.audio
-        )
-        if video is None and not audio_streams:
-            raise MediaError(_unreadable(name, "no video or audio stream"))
-        info: dict[str, object] = dict(path=path, container=container.format.name,
-                                       duration=_duration(container, video), audio=audio_streams)
-        if video is not None:
-            info.update(_probe_video(container, video, name))
-    return MediaInfo(**info)  # type: ignore[arg-type]
-
-
-def _probe_video(container, video, name: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """Facts about the video stream from its packets' timestamps and its first decoded frame.
-
-    PyAV 18 exposes the display matrix and the colour tags reliably only on decoded
-    frames (the codec context says "unspecified" for tags set in the bitstream), so one
-    frame is decoded; that also proves the stream decodes at all.
-    """
-    import av
-
-    stamps: list[int] = []
-    first = None
-    try:
-        for packet in container.demux(video):
-            if packet.pts is not None and packet.size:
-                stamps.append(packet.pts)
-            if first is None:
-                first = next(iter(packet.decode()), None)
-            if first is not None and len(stamps) >= RATE_SAMPLE_PACKETS:
-                break
-    except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
-        if first is None:
-            raise MediaError(_unreadable(name, f"the video does not decode: {exc}")) from exc
-    if first is None:
-        raise MediaError(_unreadable(name, "the video track has no frame that decodes"))
-    cc = video.codec_context
-    pix = first.format.name if first.format else cc.pix_fmt
-    # Packets come in decoding order: the last few sorted stamps may skip frames still to come.
-    average, variable = frame_rate_from_stamps(sorted(stamps)[:-16] if len(stamps) > 48 else sorted(stamps),
-                                               video.time_base)
-    rate = video.average_rate or video.guessed_rate
-    if rate and (not variable or not average):
-        average = float(rate)
-    return dict(
-        video_codec=cc.name,
-        width=first.width or cc.width or 0,
-        height=first.height or cc.height or 0,
-        rotation=_rotation(video, first),
-        pixel_format=pix,
-        bit_depth=_bit_depth(first),
-        color_transfer=_color_name("trc", first.color_trc),
-        color_primaries=_color_name("primaries", first.color_primaries),
-        color_space=_color_name("space", first.colorspace),
-        frame_rate=round(average, 3),
-        variable_frame_rate=variable,
-    )
-
-
-def frame_rate_from_stamps(stamps: list[int], time_base: Fraction | None) -> tuple[float, bool]:
-    """Average rate and whether it varies, from sorted presentation timestamps.
-
-    A frame interval more than 1.5 ticks and 2 % away from the median counts as
-    irregular; a clip is variable-rate when over 5 % of its intervals are. Muxers
-    round 30 fps into 1/1000 ticks as 33, 33, 34: that stays constant.
-    """
-    if len(stamps) < 3 or not time_base:
-        return 0.0, False
-    deltas = [b - a for a, b in zip(stamps, stamps[1:]) if b > a]
-    if not deltas:
-        return 0.0, False
-    span = (stamps[-1] - stamps[0]) * float(time_base)
-    average = (len(stamps) - 1) / span if span > 0 else 0.0
-    median = sorted(deltas)[len(deltas) // 2]
-    allowed = max(1.5, 0.02 * median)
-    irregular = sum(1 for d in deltas if abs(d - median) > allowed)
-    return average, irregular > 0.05 * len(deltas)
-
-
-def check_mp4_boxes(path: Path) -> str | None:
-    """For an MP4/MOV file, say what is missing when it is cut short; None when whole or not MP4.
-
-    Walks the top-level boxes (headers only): a box that claims to run past the end of
-    the file, or no ``moov`` index at all, means the copy or the recording stopped early.
-    """
-    size = path.stat().st_size
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-        if len(head) < 8 or head[4:8] not in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip"):
-            return None
-        offset, seen = 0, set()
-        while offset + 8 <= size:
-            handle.seek(offset)
-            header = handle.read(16)
-            box_size, kind = struct.unpack(">I4s", header[:8])
-            if box_size == 1 and len(header) == 16:
-                box_size = struct.unpack(">Q", header[8:16])[0]
-            elif box_size == 0:
-                box_size = size - offset
-            if box_size < 8:
-                return f"a damaged box at byte {offset}"
-            seen.add(kind)
-            if offset + box_size > size:
-                return f"{size} bytes, but its '{kind.decode('latin-1')}' data runs to byte {offset + box_size}"
-            offset += box_size
-    if b"moov" not in seen:
-        return "it has no index ('moov'), so the recording or the copy stopped before the end"
-    return None
-
-
-def _is_cover_art(stream) -> bool:  # type: ignore[no-untyped-def]
-    disposition = getattr(stream, "disposition", None)
-    flag = getattr(type(disposition), "attached_pic", None) if disposition is not None else None
-    return bool(disposition is not None and flag is not None and disposition & flag)
-
-
-def _duration(container, video) -> float:  # type: ignore[no-untyped-def]
-    if container.duration:
-        return container.duration / 1_000_000
-    if video is not None and video.duration and video.time_base:
-        return float(video.duration * video.time_base)
-    return 0.0
-
-
-def _rotation(stream, frame) -> int:  # type: ignore[no-untyped-def]
-    """Display rotation in degrees clockwise: the display matrix, else the old ``rotate`` tag."""
-    matrix = getattr(frame, "rotation", 0) or 0
-    if matrix:
-        # PyAV gives the matrix's counter-clockwise angle; players turn the picture clockwise by its negation.
-        return int(round(-float(matrix))) % 360
-    tag = (stream.metadata or {}).get("rotate", "").strip()
-    if re.fullmatch(r"-?\d+", tag):
-        return int(tag) % 360
-    return 0
-
-
-def _bit_depth(frame) -> int:  # type: ignore[no-untyped-def]
-    components = getattr(frame.format, "components", ()) if frame.format else ()
-    depths = [c.bits for c in components if getattr(c, "bits", 0)]
-    return max(depths) if depths else 8
-
-
-# PyAV's enum names turned into ffmpeg's option names where the two differ.
-_COLOR_NAME_FIXES = {"bt1361_ecg": "bt1361e", "log": "log100", "log_sqrt": "log316", "ebu3213": "jedec-p22"}
-# PyAV 18's Colorspace enum folds several matrices into one value, so the matrix uses ffmpeg's table.
-_COLOR_SPACES = {0: "gbr", 1: "bt709", 4: "fcc", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "ycgco",
-                 9: "bt2020nc", 10: "bt2020c", 14: "ictcp"}
-
-
-def _color_name(kind: str, value: object) -> str | None:
-    """An ffmpeg colour name (``arib-std-b67``, ``smpte2084``, ``bt709``), None when unspecified."""
-    from av.video.reformatter import ColorPrimaries, ColorTrc
-
-    if value is None:
-        return None
-    try:
-        number = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-    if kind == "space":
-        return _COLOR_SPACES.get(number)
-    enum = ColorTrc if kind == "trc" else ColorPrimaries
-    try:
-        raw = enum(number).name.lower()
-    except ValueError:
-        return None
-    if raw == "unspecified":
-        return None
-    return _COLOR_NAME_FIXES.get(raw, raw.replace("_", "-"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -460,7 +195,7 @@ def analysis_command(info: MediaInfo) -> list[str]:
              "[measure]ebur128=peak=true:framelog=quiet,anullsink;"
              f"[speech]aresample={SAMPLE_RATE},aformat=sample_fmts=flt:channel_layouts=mono[pcm]")
     return _base("-loglevel", "level+info", "-progress", "pipe:2", "-vn", "-sn", "-dn",
-                 "-i", _source(info.path), "-filter_complex", graph,
+                 "-i", source_path(info.path), "-filter_complex", graph,
                  "-map", "[pcm]", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1")
 
 
@@ -469,7 +204,7 @@ def build_command(info: MediaInfo, plan: MediaPlan, video_out: Path, audio: Audi
     import ffmpeg
 
     audio = audio or AudioPlan(copy=False, gain=0.0, limit=False, reason="")
-    source = ffmpeg.input(_source(info.path))
+    source = ffmpeg.input(source_path(info.path))
     streams = []
     args: dict[str, object] = dict(movflags="+faststart", f="mp4", map_metadata=-1)
     if plan.mode != "audio":
@@ -594,10 +329,10 @@ def run_ffmpeg(command: list[str], duration: float, name: str,
         process.wait()
         raise
     if any(mark in e for e in errors for mark in TRUNCATION_MARKS):
-        raise MediaError(_truncated(name, "ffmpeg reached the end of the file in the middle of the data"))
+        raise MediaError(cut_short(name, "ffmpeg reached the end of the file in the middle of the data"))
     if process.returncode != 0:
         detail = errors[-1] if errors else f"ffmpeg exited with code {process.returncode}"
-        raise MediaError(_unreadable(name, detail))
+        raise MediaError(unreadable(name, detail))
     if progress:
         progress(1.0)
     return FfmpegRun(stdout=out, log=log, out_time=out_time)
@@ -654,9 +389,9 @@ def write_media(info: MediaInfo, plan: MediaPlan, folder: Path, loudness: Loudne
         run = run_ffmpeg(build_command(info, plan, part, audio_plan), info.duration, info.path.name,
                          lambda f: report("media", f), processes)
         if not part.exists() or part.stat().st_size == 0:
-            raise MediaError(_unreadable(info.path.name, "ffmpeg produced no output"))
+            raise MediaError(unreadable(info.path.name, "ffmpeg produced no output"))
         if info.duration > 1 and run.out_time < 0.9 * info.duration - 0.5:
-            raise MediaError(_truncated(info.path.name, f"it holds {run.out_time:.1f} s of the "
+            raise MediaError(cut_short(info.path.name, f"it holds {run.out_time:.1f} s of the "
                                                         f"{info.duration:.1f} s it says it lasts"))
         os.replace(part, final)
     finally:
@@ -677,78 +412,3 @@ def write_media(info: MediaInfo, plan: MediaPlan, folder: Path, loudness: Loudne
         os.replace(keep, original)
     return MediaOutputs(video=final, poster=poster, audio=None, duration=info.duration, plan=plan,
                         loudness=loudness, audio_plan=audio_plan, original=original)
-
-
-# ---------------------------------------------------------------------------------------------
-# Posters
-
-
-def score_frame(luma) -> float:  # type: ignore[no-untyped-def]
-    """How good a grey frame is as a poster: detail times exposure, near zero for black, blank or blur."""
-    import numpy as np
-
-    luma = luma.astype(np.float32)
-    mean, spread = float(luma.mean()), float(luma.std())
-    lap = luma[1:-1, 1:-1] * 4 - luma[:-2, 1:-1] - luma[2:, 1:-1] - luma[1:-1, :-2] - luma[1:-1, 2:]
-    sharpness = float(np.abs(lap).mean()) if lap.size else 0.0
-    exposure = 1.0 - abs(mean - 128.0) / 128.0
-    score = (spread + 4.0 * sharpness) * exposure
-    if mean < 16 or mean > 240 or spread < 4:
-        score *= 0.01
-    return score
-
-
-def choose_poster(video: Path, poster: Path, candidates: int = 6) -> float:
-    """Write the best of a few frames (not black, not blank, sharp) as ``poster``; return its time.
-
-    Candidates are the key frames at or before evenly spaced moments: a key frame
-    decodes on its own (no run of frames to decode up to a moment) and is the
-    encoder's best-quality picture.
-    """
-    import av
-
-    best: tuple[float, float] = (-1.0, 0.0)
-    seen: set[float] = set()
-    with av.open(str(video)) as container:
-        stream = container.streams.video[0]
-        duration = _duration(container, stream)
-        times = [duration * (i + 1) / (candidates + 1) for i in range(candidates)] if duration > 0 else [0.0]
-        for moment in times:
-            container.seek(int(moment * 1_000_000), any_frame=False, backward=True)
-            frame = next(container.decode(stream), None)
-            if frame is None or frame.time in seen:
-                continue
-            seen.add(frame.time)
-            small = frame.reformat(width=160, height=max(2, int(160 * frame.height / max(frame.width, 1))),
-                                   format="gray")
-            score = score_frame(small.to_ndarray())
-            if score > best[0]:
-                best = (score, frame.time if frame.time is not None else moment)
-    moment = best[1]
-    part = partial_path(poster)
-    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-ss", f"{moment:.3f}", "-i", str(video),
-               "-frames:v", "1", "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", str(part)]
-    result = subprocess.run(command, capture_output=True)
-    if result.returncode != 0 or not part.exists():
-        with contextlib.suppress(FileNotFoundError):
-            part.unlink()
-        raise MediaError(f"{video.name}: could not write a poster frame ({result.stderr.decode(errors='replace').strip()})")
-    os.replace(part, poster)
-    return moment
-
-
-def make_card_poster(poster: Path, title: str) -> None:
-    """A plain title card for audio-only resources."""
-    safe = re.sub(r"[^A-Za-z0-9 ._-]", " ", title)[:40].strip() or "Audio"
-    part = partial_path(poster)
-    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x1d4e89:s=1280x720:d=1",
-               "-vf", f"drawtext=text='{safe}':fontcolor=white:fontsize=64:x=(w-text_w)/2:y=(h-text_h)/2",
-               "-frames:v", "1", "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", str(part)]
-    result = subprocess.run(command, capture_output=True)
-    if result.returncode != 0:
-        # No fonts on this machine: a plain card still beats no poster.
-        at = command.index("-vf")
-        result = subprocess.run(command[:at] + command[at + 2:], capture_output=True)
-    if result.returncode != 0 or not part.exists():
-        raise MediaError(f"could not make a poster card: {result.stderr.decode(errors='replace').strip()}")
-    os.replace(part, poster)

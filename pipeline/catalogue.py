@@ -55,6 +55,7 @@ class MediaSettings:
     loudness: float = -16.0
     keep_original: bool = False
     max_duration: float = 4 * 3600.0
+    max_size_gb: float = 32.0
 
 
 @dataclass
@@ -365,7 +366,7 @@ class _Reader:
 SETTINGS_KEYS = ("title", "organisation", "feedback", "roles", "glossary", "levels", "kinds", "media", "transcription",
                  "site", "report", "resources")
 ROLE_KEYS = ("id", "name", "description", "signals")
-MEDIA_KEYS = ("target_height", "crf", "preset", "loudness", "keep_original", "max_duration")
+MEDIA_KEYS = ("target_height", "crf", "preset", "loudness", "keep_original", "max_duration", "max_size_gb")
 TRANSCRIPTION_KEYS = ("model", "device", "compute_type", "language", "beam_size", "vad", "word_timestamps")
 SITE_KEYS = ("publish_drafts", "language")
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
@@ -409,6 +410,7 @@ def _read_settings(doc: Any, problems: _Problems) -> Settings:
         loudness=media.number("loudness", -16.0, -40.0, -5.0),
         keep_original=media.flag("keep_original", False),
         max_duration=media.number("max_duration", 4 * 3600.0, 1.0, 48 * 3600.0),
+        max_size_gb=media.number("max_size_gb", 32.0, 0.001, 10000.0),
     )
     trans = _Reader(top.mapping("transcription") or {}, "transcription", problems, TRANSCRIPTION_KEYS)
     settings.transcription = TranscriptionSettings(

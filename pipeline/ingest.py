@@ -235,10 +235,14 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     started = time.monotonic()
     report = _Reporter(progress)
     _check_clip(clip)
-    report("hash", 0.0)
-    sha256 = sha256_file(clip)
     catalogue = load_catalogue(workspace.catalogue_path)
     settings = options.media or catalogue.settings.media
+    size = clip.stat().st_size
+    if size > settings.max_size_gb * 1e9:  # checked before hashing: a huge file is refused at once
+        raise MediaError(f"{clip.name}: the file is {size / 1e9:.1f} GB, more than the {settings.max_size_gb:g} GB "
+                         "allowed by media.max_size_gb; trim or compress it, or raise the limit")
+    report("hash", 0.0)
+    sha256 = sha256_file(clip)
     transcription = options.transcription or catalogue.settings.transcription
     existing = catalogue.by_sha256(sha256)
     key = media_key(sha256, settings)
@@ -267,7 +271,8 @@ def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Report
 
     transcription = options.transcription or catalogue.settings.transcription
     with _staging(workspace, sha256) as staging:
-        samples, loudness = analyse_audio(info, lambda f: report("audio", f)) if info.has_audio else (None, None)
+        samples, loudness = (analyse_audio(info, lambda f: report("audio", f), plan.settings.max_duration)
+                             if info.has_audio else (None, None))
         transcript: Transcript | None = None
         words: list[dict[str, object]] = []
         model_label = ""

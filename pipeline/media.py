@@ -116,12 +116,19 @@ class MediaOutputs:
 # Plan
 
 
+def _clock(seconds: float) -> str:
+    """h:mm:ss, or m:ss under an hour."""
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def plan_media(info: MediaInfo, settings: MediaSettings) -> MediaPlan:
     """Decide how to make ``info`` web-ready. Pure: no files touched."""
     if info.duration > settings.max_duration:
         raise MediaError(
-            f"{info.path.name}: the clip is {info.duration / 60:.0f} minutes long, more than the "
-            f"{settings.max_duration / 60:.0f} allowed by media.max_duration; trim it or raise the limit"
+            f"{info.path.name}: the clip is {_clock(info.duration)} long, more than the "
+            f"{_clock(settings.max_duration)} allowed by media.max_duration; trim it or raise the limit"
         )
     if not info.has_video:
         return MediaPlan(mode="audio", reasons=("audio only: published as audio with a generated poster",),
@@ -189,14 +196,18 @@ def _base(*extra: str) -> list[str]:
     return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", *extra]
 
 
-def analysis_command(info: MediaInfo) -> list[str]:
-    """Decode the first audio stream once: loudness summary on stderr, 16 kHz mono f32 on stdout."""
+def analysis_command(info: MediaInfo, max_duration: float | None = None) -> list[str]:
+    """Decode the first audio stream once: loudness summary on stderr, 16 kHz mono f32 on stdout.
+
+    ``max_duration`` bounds the decode, so a stream that claims to be short but never ends stops.
+    """
+    limit = ["-t", f"{max_duration:.3f}"] if max_duration else []
     graph = ("[0:a:0]asplit=2[measure][speech];"
              "[measure]ebur128=peak=true:framelog=quiet,anullsink;"
              f"[speech]aresample={SAMPLE_RATE},aformat=sample_fmts=flt:channel_layouts=mono[pcm]")
     return _base("-loglevel", "level+info", "-progress", "pipe:2", "-vn", "-sn", "-dn",
                  "-i", source_path(info.path), "-filter_complex", graph,
-                 "-map", "[pcm]", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1")
+                 "-map", "[pcm]", *limit, "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1")
 
 
 def build_command(info: MediaInfo, plan: MediaPlan, video_out: Path, audio: AudioPlan | None = None) -> list[str]:
@@ -206,7 +217,8 @@ def build_command(info: MediaInfo, plan: MediaPlan, video_out: Path, audio: Audi
     audio = audio or AudioPlan(copy=False, gain=0.0, limit=False, reason="")
     source = ffmpeg.input(source_path(info.path))
     streams = []
-    args: dict[str, object] = dict(movflags="+faststart", f="mp4", map_metadata=-1)
+    # t= bounds the output even where the input's header claims a shorter duration than it streams.
+    args: dict[str, object] = dict(movflags="+faststart", f="mp4", map_metadata=-1, t=plan.settings.max_duration)
     if plan.mode != "audio":
         video = source["v:0"]
         if plan.mode == "transcode":
@@ -351,11 +363,12 @@ def parse_loudness(log: list[str]) -> Loudness | None:
     return Loudness(integrated=value, true_peak=top)
 
 
-def analyse_audio(info: MediaInfo, progress: Callable[[float], None] | None = None) -> tuple[object, Loudness | None]:
+def analyse_audio(info: MediaInfo, progress: Callable[[float], None] | None = None,
+                  max_duration: float | None = None) -> tuple[object, Loudness | None]:
     """One decode of the audio: 16 kHz mono float32 samples (numpy) and the loudness."""
     import numpy as np
 
-    run = run_ffmpeg(analysis_command(info), info.duration, info.path.name, progress)
+    run = run_ffmpeg(analysis_command(info, max_duration), info.duration, info.path.name, progress)
     return np.frombuffer(run.stdout, dtype=np.float32), parse_loudness(run.log)
 
 

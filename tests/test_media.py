@@ -154,7 +154,7 @@ def test_plan_target_height_setting_and_audio_only() -> None:
 def test_plan_refuses_a_clip_over_max_duration() -> None:
     with pytest.raises(MediaError) as error:
         plan_media(_info(duration=7200.0), replace(SETTINGS, max_duration=3600.0))
-    assert str(error.value) == ("clip.mp4: the clip is 120 minutes long, more than the 60 allowed by "
+    assert str(error.value) == ("clip.mp4: the clip is 2:00:00 long, more than the 1:00:00 allowed by "
                                 "media.max_duration; trim it or raise the limit")
 
 

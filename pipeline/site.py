@@ -1,27 +1,52 @@
 """``capture build``: the static, resources-first site.
 
-Two phases, as in mkdocs: first gather and validate everything (catalogue,
-journeys, transcripts) into page contexts, then render and write. The site is
-written into a fresh folder beside ``site/`` and swapped in, so a failed build
-never leaves a broken site.
+Two phases, as in mkdocs. First *gather*: the catalogue, journeys and transcripts
+become views, and every output file gets a key, a hash of everything it shows
+(see :mod:`pipeline.site_output`). Then *write*: only files whose key changed are
+rendered, staged, and moved into ``site/`` one atomic rename at a time; a first
+build stages the whole site and swaps the folder in. Rendering is lazy, so a
+rebuild with nothing changed parses no transcript and renders no template.
+
+URL layout (relative links only, so the site works from ``file://`` and any sub-path):
+``index.html``, ``r/<id>/index.html`` (+ ``captions.vtt``), ``j/<id>/index.html``,
+``role/<id>/index.html``, ``expert/<slug>/index.html``, ``media/<id>/video.mp4`` and
+``poster.jpg``, ``feed.xml``, ``search-index.js``, ``search.gif`` and ``static/``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
+import datetime as dt
+import hashlib
+import json
+import pickle
+import re
 import time
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from .captions import format_vtt, make_cues
-from .catalogue import LEVELS, Catalogue, Resource, load_catalogue
+from .catalogue import LEVELS, Catalogue, Resource, Role
 from .errors import BuildError, CaptureError
+from .fsutil import atomic_write_bytes
 from .journeys import Journey, load_journeys
-from .transcript import Transcript, format_time, read_transcript
+from .ordering import order_by_prerequisites
+from .search import SearchEntry, encode_entry, index_script
+from .site_catalogue import load_catalogue_cached
+from .site_output import Output, write_site
+from .transcript import Line, Transcript, format_time, parse_transcript
 from .workspace import Workspace
+
+# Bump when the pages' structure changes in a way the theme files do not show.
+SITE_FORMAT = 1
+NEW_DAYS = 7
+NEW_MAX = 12
+FEED_MAX = 50
+# The modules whose code shapes the output: a change to any of them rebuilds every page.
+_CODE_MODULES = ("site.py", "site_output.py", "search.py", "captions.py", "transcript.py")
 
 
 @dataclass
@@ -31,17 +56,10 @@ class BuildResult:
     pages: int
     written: int
     unchanged: int
+    removed: int
     seconds: float
+    full: bool = False
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ResourcePage:
-    resource: Resource
-    transcript: Transcript | None
-    vtt: str
-    video_name: str | None
-    poster_name: str | None
 
 
 def theme_dir() -> Path:
@@ -54,6 +72,291 @@ def theme_dir() -> Path:
     return Path(str(resources.files("pipeline.theme")))
 
 
+def _hash(*parts: object) -> str:
+    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()  # noqa: S324 - a change key, not security
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:80].strip("-") or "expert"
+
+
+def feedback_link(setting: str, resource: Resource) -> str:
+    """The feedback address for one resource: ``{id}`` filled in, or the id added as a subject or parameter."""
+    setting = setting.strip()
+    if not setting:
+        return ""
+    if "{id}" in setting:
+        return setting.replace("{id}", quote(resource.id))
+    joiner = "&" if "?" in setting else "?"
+    if setting.startswith("mailto:"):
+        return f"{setting}{joiner}subject={quote(f'Feedback on {resource.title} ({resource.id})')}"
+    return f"{setting}{joiner}resource={quote(resource.id)}"
+
+
+def jpeg_size(path: Path) -> tuple[int, int] | None:
+    """Width and height from a JPEG's frame header, without decoding it."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(1 << 16)
+    except OSError:
+        return None
+    if data[:2] != b"\xff\xd8":
+        return None
+    at = 2
+    while at + 9 < len(data):
+        if data[at] != 0xFF:
+            at += 1
+            continue
+        marker = data[at + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+            at += 1 if marker == 0xFF else 2
+            continue
+        length = int.from_bytes(data[at + 2:at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[at + 5:at + 7], "big")
+            width = int.from_bytes(data[at + 7:at + 9], "big")
+            return (width, height) if width and height else None
+        at += 2 + length
+    return None
+
+
+@dataclass
+class MediaFile:
+    source: Path
+    key: str
+
+
+@dataclass
+class ResourceView:
+    """One resource as the site shows it; the transcript is parsed only when a page needs it."""
+
+    resource: Resource
+    transcript_path: Path | None
+    transcript_bytes: bytes | None
+    publish_drafts: bool
+    video: MediaFile | None
+    poster: MediaFile | None
+    expert_slug: str
+
+    @cached_property
+    def transcript_digest(self) -> str:
+        return hashlib.sha1(self.transcript_bytes).hexdigest() if self.transcript_bytes is not None else ""  # noqa: S324
+
+    @cached_property
+    def transcript_status(self) -> str | None:
+        if self.transcript_bytes is None:
+            return None
+        match = re.search(rb"^status:\s*\"?(draft|approved)", self.transcript_bytes[:2000], re.MULTILINE)
+        return match.group(1).decode() if match else "draft"
+
+    @property
+    def reviewed(self) -> bool:
+        status = self.transcript_status
+        return status == "approved" if status else self.resource.review == "approved"
+
+    @property
+    def published(self) -> bool:
+        """Whether the transcript (and so captions and search lines) is shown."""
+        return self.transcript_bytes is not None and (self.publish_drafts or self.reviewed)
+
+    @cached_property
+    def transcript(self) -> Transcript | None:
+        if not self.published or self.transcript_bytes is None:
+            return None
+        name = self.transcript_path.name if self.transcript_path else f"{self.resource.id}.md"
+        try:
+            return parse_transcript(self.transcript_bytes.decode("utf-8"), name)
+        except UnicodeDecodeError as exc:
+            raise BuildError(f"{self.resource.id}: transcripts/{name} is not UTF-8 text; save it as UTF-8") from exc
+        except CaptureError as exc:
+            raise BuildError(f"{self.resource.id}: {exc}") from exc
+
+    @property
+    def lines(self) -> list[Line]:
+        return self.transcript.lines if self.transcript else []
+
+    @cached_property
+    def cues(self) -> list[tuple[float, float, str]]:
+        from .captions import make_cues
+
+        if not self.lines or self.transcript is None:
+            return []
+        return [(c.start, c.end, c.text) for c in make_cues(self.transcript, self.resource.duration)]
+
+    @cached_property
+    def vtt(self) -> str:
+        from .captions import format_vtt, make_cues
+
+        if not self.lines or self.transcript is None:
+            return ""
+        return format_vtt(make_cues(self.transcript, self.resource.duration))
+
+    @cached_property
+    def frame(self) -> tuple[int, int] | None:
+        return jpeg_size(self.poster.source) if self.poster else None
+
+    @property
+    def portrait(self) -> bool:
+        return bool(self.frame and self.frame[1] > self.frame[0])
+
+    @cached_property
+    def updated(self) -> str:
+        approved = ""
+        if self.transcript_bytes is not None:
+            match = re.search(rb"^approved_at:\s*\"?(\d{4}-\d{2}-\d{2})", self.transcript_bytes[:2000], re.MULTILINE)
+            approved = match.group(1).decode() if match else ""
+        return max(self.resource.captured[:10], approved)
+
+    @cached_property
+    def card_key(self) -> str:
+        r = self.resource
+        return _hash(r.id, r.title, r.summary, r.duration, r.expert.name, r.level, r.kind, r.captured,
+                     self.reviewed, self.poster.key if self.poster else "", self.video is not None, self.updated)
+
+    @cached_property
+    def page_key(self) -> str:
+        r = self.resource
+        return _hash(r.id, r.title, r.summary, r.expert.name, r.expert.job_title, r.captured, r.what, r.why, r.when,
+                     r.roles, r.level, r.kind, r.prerequisites, r.topics, r.audio_only, r.review, r.duration,
+                     self.transcript_digest, self.published, self.video.key if self.video else "",
+                     self.poster.key if self.poster else "")
+
+    @cached_property
+    def search_key(self) -> str:
+        r = self.resource
+        return _hash(r.id, r.title, r.summary, r.level, r.duration, self.poster is not None, self.reviewed,
+                     self.transcript_digest if self.published else "")
+
+
+def _media_file(folder: Path, relative: str | None, root: Path, meta: str | None) -> MediaFile | None:
+    if not relative:
+        return None
+    path = root / relative
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return None
+    if meta is not None:
+        key = _hash(meta, path.name, size)
+    else:
+        from .fsutil import sha256_file
+
+        key = sha256_file(path)
+    return MediaFile(path, key)
+
+
+@dataclass
+class SiteModel:
+    """Everything gathered in phase one."""
+
+    catalogue: Catalogue
+    journeys: list[Journey]
+    views: list[ResourceView]
+    by_id: dict[str, ResourceView]
+    next_steps: dict[str, list[str]]
+    in_journeys: dict[str, list[Journey]]
+    warnings: list[str]
+    today: dt.date
+
+    @cached_property
+    def experts(self) -> dict[str, list[ResourceView]]:
+        found: dict[str, list[ResourceView]] = {}
+        for view in self.views:
+            if view.resource.expert.name:
+                found.setdefault(view.expert_slug, []).append(view)
+        return found
+
+    def roles(self) -> list[Role]:
+        known = list(self.catalogue.settings.roles)
+        ids = {r.id for r in known}
+        for view in self.views:
+            for role_id in view.resource.roles:
+                if role_id not in ids:
+                    ids.add(role_id)
+                    known.append(Role(id=role_id, name=role_id.replace("-", " ").capitalize()))
+        return known
+
+    @cached_property
+    def by_role(self) -> dict[str, dict[str, list[ResourceView]]]:
+        """Each role's resources in the three levels, prerequisites first."""
+        grouped: dict[str, list[Resource]] = {}
+        for view in self.views:
+            for role_id in view.resource.roles:
+                grouped.setdefault(role_id, []).append(view.resource)
+        result: dict[str, dict[str, list[ResourceView]]] = {}
+        for role_id, resources in grouped.items():
+            levels: dict[str, list[ResourceView]] = {level: [] for level in (*LEVELS, "")}
+            for resource in order_by_prerequisites(resources):
+                levels[resource.level if resource.level in LEVELS else ""].append(self.by_id[resource.id])
+            result[role_id] = levels
+        return result
+
+    @cached_property
+    def newest(self) -> tuple[str, list[ResourceView]]:
+        """("new" or "newest", views): resources captured in the last week, else the latest few."""
+        dated = [v for v in self.views if re.match(r"\d{4}-\d{2}-\d{2}", v.resource.captured)]
+        dated.sort(key=lambda v: v.resource.captured, reverse=True)
+        since = (self.today - dt.timedelta(days=NEW_DAYS - 1)).isoformat()
+        fresh = [v for v in dated if since <= v.resource.captured[:10] <= self.today.isoformat()]
+        return ("new", fresh[:NEW_MAX]) if fresh else ("newest", dated[:6])
+
+
+def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
+    cache = workspace.cache_dir / "site"
+    catalogue = load_catalogue_cached(workspace.catalogue_path, cache / "catalogue.pickle")
+    journeys = load_journeys(workspace.journeys_dir)
+    settings = catalogue.settings
+    views: list[ResourceView] = []
+    warnings: list[str] = []
+    for resource in catalogue.resources:
+        transcript_path = workspace.root / resource.transcript if resource.transcript else None
+        data: bytes | None = None
+        if transcript_path is not None:
+            try:
+                data = transcript_path.read_bytes()
+            except FileNotFoundError:
+                warnings.append(f"{resource.id}: {resource.transcript} is missing; run `capture add` on its clip again")
+            except OSError as exc:
+                raise BuildError(f"{resource.id}: cannot read {resource.transcript}: {exc.strerror or exc}") from exc
+        folder = workspace.media_folder(resource.id)
+        try:
+            meta: str | None = (folder / "meta.json").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            meta = None
+        video = _media_file(folder, resource.video, workspace.root, meta)
+        if resource.video and video is None:
+            warnings.append(f"{resource.id}: media is missing; run `capture add` on its clip again to rebuild it")
+        view = ResourceView(
+            resource=resource, transcript_path=transcript_path, transcript_bytes=data,
+            publish_drafts=settings.site.publish_drafts, video=video,
+            poster=_media_file(folder, resource.poster, workspace.root, meta),
+            expert_slug=slugify(resource.expert.name) if resource.expert.name else "",
+        )
+        if data is not None and not view.published:
+            warnings.append(f"{resource.id}: draft transcript not published (site.publish_drafts is false)")
+        views.append(view)
+    by_id = {v.resource.id: v for v in views}
+    next_steps: dict[str, list[str]] = {}
+    for view in views:
+        for need in view.resource.prerequisites:
+            if need in by_id and need != view.resource.id:
+                next_steps.setdefault(need, []).append(view.resource.id)
+    in_journeys: dict[str, list[Journey]] = {}
+    for journey in journeys:
+        steps = [step.id for _, step in journey.steps() if step.id in by_id]
+        for index, step_id in enumerate(steps):
+            if journey not in in_journeys.get(step_id, []):
+                in_journeys.setdefault(step_id, []).append(journey)
+            if index + 1 < len(steps) and steps[index + 1] not in next_steps.get(step_id, []):
+                next_steps.setdefault(step_id, []).append(steps[index + 1])
+        missing = sorted({step.id for _, step in journey.steps() if step.id not in by_id})
+        if missing:
+            warnings.append(f"journeys/{journey.path.name}: unknown resource ids {', '.join(missing)}; see `capture check`")
+    return SiteModel(catalogue=catalogue, journeys=journeys, views=views, by_id=by_id, next_steps=next_steps,
+                     in_journeys=in_journeys, warnings=warnings, today=today or dt.date.today())
+
+
 def _environment():  # type: ignore[no-untyped-def]
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -63,117 +366,198 @@ def _environment():  # type: ignore[no-untyped-def]
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters["clock"] = format_time
     env.filters["minutes"] = lambda s: f"{int(s) // 60}:{int(s) % 60:02d}"
+    env.filters["seconds"] = lambda s: str(int(s))
     return env
 
 
-def gather(workspace: Workspace, catalogue: Catalogue) -> tuple[list[ResourcePage], list[str]]:
-    pages: list[ResourcePage] = []
-    warnings: list[str] = []
-    for resource in catalogue.resources:
-        transcript = None
-        if resource.transcript:
-            try:
-                transcript = read_transcript(workspace.root / resource.transcript)
-            except CaptureError as exc:
-                raise BuildError(f"{resource.id}: {exc}") from exc
-        if transcript is not None and transcript.status == "draft" and not catalogue.settings.site.publish_drafts:
-            warnings.append(f"{resource.id}: draft transcript not published (site.publish_drafts is false)")
-            transcript = None
-        video = workspace.root / resource.video if resource.video else None
-        poster = workspace.root / resource.poster if resource.poster else None
-        if video is None or not video.is_file():
-            warnings.append(f"{resource.id}: media is missing; run `capture add` on its clip again to rebuild it")
-            video = None
-        vtt = format_vtt(make_cues(transcript, resource.duration)) if transcript and transcript.lines else ""
-        pages.append(ResourcePage(
-            resource=resource, transcript=transcript, vtt=vtt,
-            video_name=video.name if video else None,
-            poster_name=poster.name if poster and poster.is_file() else None,
-        ))
-    return pages, warnings
+def _code_key() -> str:
+    """A hash of the theme and of the code that renders it."""
+    digest = hashlib.sha1(str(SITE_FORMAT).encode())  # noqa: S324
+    theme = theme_dir()
+    files = sorted(p for p in theme.rglob("*") if p.is_file() and "review" not in p.relative_to(theme).parts
+                   and "__pycache__" not in p.parts)
+    here = Path(__file__).resolve().parent
+    for path in [*files, *(here / name for name in _CODE_MODULES)]:
+        digest.update(path.name.encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            pass
+    return digest.hexdigest()
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+class Renderer:
+    """Builds every template context in one place and renders pages to bytes."""
+
+    def __init__(self, model: SiteModel) -> None:
+        self.model = model
+        self.env = _environment()
+        settings = model.catalogue.settings
+        self.base = dict(site_title=settings.title, organisation=settings.organisation, lang=settings.site.language,
+                         levels=LEVELS, role_names={r.id: r.name for r in model.roles()})
+
+    def render(self, template: str, root: str, **context: Any) -> bytes:
+        return self.env.get_template(template).render(root=root, **self.base, **context).encode("utf-8")
+
+    def journey_view(self, journey: Journey) -> dict[str, Any]:
+        by_id = self.model.by_id
+        stages = []
+        for level in LEVELS:
+            steps = [dict(card=by_id[s.id], practice=s.practice) for s in journey.stages.get(level, []) if s.id in by_id]
+            stages.append(dict(level=level, steps=steps))
+        return dict(id=journey.id, title=journey.title, goal=journey.goal, summary=journey.summary,
+                    roles=journey.roles, stages=stages, count=sum(len(s["steps"]) for s in stages))
+
+    def resource_page(self, view: ResourceView) -> bytes:
+        model = self.model
+        rid = view.resource.id
+        return self.render(
+            "resource.html", "../../", card=view,
+            prerequisites=[model.by_id[p] for p in view.resource.prerequisites if p in model.by_id and p != rid],
+            next_steps=[model.by_id[n] for n in model.next_steps.get(rid, [])],
+            journeys=model.in_journeys.get(rid, []),
+            feedback=feedback_link(model.catalogue.settings.feedback, view.resource),
+        )
 
 
-def build_site(workspace: Workspace) -> BuildResult:
+def _feed(model: SiteModel, renderer: Renderer, entries: list[ResourceView]) -> bytes:
+    settings = model.catalogue.settings
+    updated = max((v.updated for v in entries), default="1970-01-01") or "1970-01-01"
+    return renderer.render(
+        "feed.xml", "", entries=entries, updated=updated,
+        feed_id=uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{settings.organisation}").urn,
+        entry_id=lambda view: uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{view.resource.id}").urn,
+    )
+
+
+class SearchCache:
+    """Encoded index rows by resource search key, so one change re-encodes one row."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            with open(path, "rb") as handle:
+                self.rows: dict[str, str] = pickle.load(handle)
+            if not isinstance(self.rows, dict):
+                self.rows = {}
+        except Exception:  # noqa: BLE001 - disposable
+            self.rows = {}
+
+    def script(self, views: Sequence[ResourceView]) -> bytes:
+        rows = []
+        for view in views:
+            row = self.rows.get(view.search_key)
+            if row is None:
+                r = view.resource
+                row = encode_entry(SearchEntry(
+                    id=r.id, title=r.title, summary=r.summary, level=r.level or "", duration=r.duration,
+                    has_poster=view.poster is not None, reviewed=view.reviewed, lines=view.lines))
+                self.rows[view.search_key] = row
+            rows.append(row)
+        live = {v.search_key for v in views}
+        self.rows = {k: v for k, v in self.rows.items() if k in live}
+        try:
+            atomic_write_bytes(self.path, pickle.dumps(self.rows, protocol=pickle.HIGHEST_PROTOCOL))
+        except CaptureError:
+            pass
+        return index_script(rows).encode("utf-8")
+
+
+def plan_outputs(model: SiteModel, workspace: Workspace) -> list[Output]:
+    """Every file of the site with its key, in commit order: media, assets, resources, lists, home."""
+    renderer_box: list[Renderer] = []
+
+    def renderer() -> Renderer:
+        if not renderer_box:
+            renderer_box.append(Renderer(model))
+        return renderer_box[0]
+
+    settings = model.catalogue.settings
+    code = _code_key()
+    base = _hash(code, settings.title, settings.organisation, settings.feedback, settings.site.language,
+                 settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()])
+    outputs: list[Output] = []
+    for view in model.views:
+        rid = view.resource.id
+        for media in (view.video, view.poster):
+            if media is not None:
+                outputs.append(Output(f"media/{rid}/{media.source.name}", media.key, source=media.source))
+    static = theme_dir() / "static"
+    for asset in sorted(static.iterdir()):
+        if asset.is_file():
+            data = asset.read_bytes()
+            rel = "search.gif" if asset.name == "search.gif" else f"static/{asset.name}"
+            outputs.append(Output(rel, hashlib.sha1(data).hexdigest(), render=lambda data=data: data))  # noqa: S324
+
+    def card_keys(ids: Sequence[str]) -> list[str]:
+        return [model.by_id[i].card_key for i in ids if i in model.by_id]
+
+    for view in model.views:
+        rid = view.resource.id
+        links = [p for p in view.resource.prerequisites if p != rid] + model.next_steps.get(rid, [])
+        key = _hash(base, view.page_key, card_keys(links),
+                    [(j.id, j.title) for j in model.in_journeys.get(rid, [])])
+        outputs.append(Output(f"r/{rid}/index.html", key,
+                              render=lambda view=view: renderer().resource_page(view)))
+        if view.published:
+            outputs.append(Output(f"r/{rid}/captions.vtt", _hash(code, view.transcript_digest, view.resource.duration),
+                                  render=lambda view=view: view.vtt.encode("utf-8")))
+    for journey in model.journeys:
+        ids = [s.id for _, s in journey.steps()]
+        key = _hash(base, journey.id, journey.title, journey.goal, journey.summary, journey.roles,
+                    [(lvl, s.id, s.practice) for lvl, s in journey.steps()], card_keys(ids))
+        outputs.append(Output(f"j/{journey.id}/index.html", key, render=lambda journey=journey: renderer().render(
+            "journey.html", "../../", journey=renderer().journey_view(journey))))
+    for role in model.roles():
+        levels = model.by_role.get(role.id, {})
+        journeys = [j for j in model.journeys if role.id in j.roles]
+        key = _hash(base, role.id, [(lvl, [v.card_key for v in views]) for lvl, views in levels.items()],
+                    [(j.id, j.title, j.goal, len(j.steps())) for j in journeys])
+        outputs.append(Output(f"role/{role.id}/index.html", key, render=lambda role=role, levels=levels, journeys=journeys:
+                              renderer().render("role.html", "../../", role=role, by_level=levels,
+                                                journeys=[renderer().journey_view(j) for j in journeys])))
+    for slug, views in model.experts.items():
+        key = _hash(base, slug, [(v.resource.expert.name, v.resource.expert.job_title, v.card_key) for v in views])
+        outputs.append(Output(f"expert/{slug}/index.html", key, render=lambda views=views: renderer().render(
+            "expert.html", "../../", expert=views[0].resource.expert, cards=views,
+            jobs=sorted({v.resource.expert.job_title for v in views if v.resource.expert.job_title}))))
+    feed_entries = sorted(model.views, key=lambda v: v.resource.captured, reverse=True)[:FEED_MAX]
+    outputs.append(Output("feed.xml", _hash(base, [(v.card_key, v.resource.summary, v.expert_slug) for v in feed_entries]),
+                          render=lambda: _feed(model, renderer(), feed_entries)))
+    search_key = _hash(code, [v.search_key for v in model.views])
+    search_cache = workspace.cache_dir / "site" / "search.pickle"
+    outputs.append(Output("search-index.js", search_key, render=lambda: SearchCache(search_cache).script(model.views)))
+    which, newest = model.newest
+    role_counts = [(r.id, [len(model.by_role.get(r.id, {}).get(lvl, [])) for lvl in LEVELS]) for r in model.roles()]
+    experts = [(slug, views[0].resource.expert.name, len(views)) for slug, views in model.experts.items()]
+    experts.sort(key=lambda e: e[1].lower())
+    home_key = _hash(base, which, [v.card_key for v in newest], role_counts, experts, len(model.views),
+                     [(j.id, j.title, j.goal, j.roles, len(j.steps())) for j in model.journeys])
+    outputs.append(Output("index.html", home_key, render=lambda: renderer().render(
+        "index.html", "", journey_cards=[renderer().journey_view(j) for j in model.journeys], which_new=which,
+        newest=newest, roles=model.roles(), role_counts=dict(role_counts), experts=experts, total=len(model.views))))
+    return outputs
+
+
+def build_site(workspace: Workspace, today: dt.date | None = None,
+               on_phase: Callable[[str], None] | None = None) -> BuildResult:
+    """Build ``site/``: gather everything, then write only what changed (see the module doc)."""
     started = time.monotonic()
-    catalogue = load_catalogue(workspace.catalogue_path)
-    journeys = load_journeys(workspace.journeys_dir)
-    pages, warnings = gather(workspace, catalogue)
-    env = _environment()
-    by_id = {page.resource.id: page for page in pages}
-    levels = {level: [p for p in pages if p.resource.level == level] for level in LEVELS}
-    unlevelled = [p for p in pages if p.resource.level not in LEVELS]
-    base = dict(site_title=catalogue.settings.title, organisation=catalogue.settings.organisation,
-                lang=catalogue.settings.site.language, levels=LEVELS)
-
-    target = workspace.site_dir
-    staging = target.with_name(f".{target.name}.new")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    written = 0
-    try:
-        def write(rel: str, text: str) -> None:
-            nonlocal written
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written += 1
-
-        def render(name: str, rel: str, root: str, **context: Any) -> None:
-            write(rel, env.get_template(name).render(root=root, **base, **context))
-
-        render("index.html", "index.html", "", levels_map=levels, unlevelled=unlevelled, journeys=journeys,
-               journey_cards=[_journey_view(j, by_id) for j in journeys])
-        for page in pages:
-            rid = page.resource.id
-            render("resource.html", f"r/{rid}/index.html", "../../", page=page,
-                   prerequisites=[by_id[p] for p in page.resource.prerequisites if p in by_id])
-            if page.vtt:
-                write(f"r/{rid}/captions.vtt", page.vtt)
-            folder = workspace.media_folder(rid)
-            for name in (page.video_name, page.poster_name):
-                if name:
-                    _link_or_copy(folder / name, staging / "media" / rid / name)
-        for journey in journeys:
-            render("journey.html", f"j/{journey.id}/index.html", "../../", journey=_journey_view(journey, by_id))
-        (staging / "static").mkdir(exist_ok=True)
-        for asset in sorted((theme_dir() / "static").iterdir()):
-            if asset.is_file():
-                shutil.copy2(asset, staging / "static" / asset.name)
-                written += 1
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _swap(staging, target)
-    return BuildResult(site=target, resources=len(pages), pages=1 + len(pages) + len(journeys), written=written,
-                       unchanged=0, seconds=time.monotonic() - started, warnings=warnings)
+    model = gather(workspace, today)
+    outputs = plan_outputs(model, workspace)
+    if on_phase:
+        on_phase("write")
+    report = write_site(workspace.site_dir, outputs, workspace.cache_dir / "site" / "manifest.json")
+    pages = sum(1 for o in outputs if o.rel.endswith(".html"))
+    return BuildResult(site=workspace.site_dir, resources=len(model.views), pages=pages, written=len(report.written),
+                       unchanged=report.unchanged, removed=len(report.removed), seconds=time.monotonic() - started,
+                       full=report.full, warnings=model.warnings)
 
 
-def _journey_view(journey: Journey, by_id: dict[str, ResourcePage]) -> dict[str, Any]:
-    stages = []
-    for level in LEVELS:
-        steps = [dict(page=by_id[s.id], practice=s.practice) for s in journey.stages.get(level, []) if s.id in by_id]
-        stages.append(dict(level=level, steps=steps))
-    return dict(id=journey.id, title=journey.title, goal=journey.goal, roles=journey.roles, stages=stages,
-                count=sum(len(s["steps"]) for s in stages))
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` with two renames: old or new site, never half of one."""
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staging, target)
-    with contextlib.suppress(OSError):
-        shutil.rmtree(old)
+def describe_outputs(outputs: Sequence[Output]) -> str:
+    """A stable JSON listing of paths and keys (for tests and debugging)."""
+    return json.dumps({o.rel: o.key for o in outputs}, indent=1, sort_keys=True)

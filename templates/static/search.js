@@ -80,7 +80,7 @@
     return frag;
   }
   function link(row, seconds) {
-    return "r/" + row.id + "/index.html" + (seconds === null ? "" : "#t=" + Math.floor(seconds));
+    return "r/" + row.id + "/index.html" + (seconds === null ? "" : "#t=" + Math.round(seconds * 10) / 10);
   }
 
   var lastQuery = null, lastCount = 0, logged = null, logTimer = null;

@@ -177,20 +177,23 @@ class ResourceView:
         return self.transcript.lines if self.transcript else []
 
     @cached_property
-    def cues(self) -> list[tuple[float, float, str]]:
+    def _cues(self) -> list[Any]:
         from .captions import make_cues
 
         if not self.lines or self.transcript is None:
             return []
-        return [(c.start, c.end, c.text) for c in make_cues(self.transcript, self.resource.duration)]
+        return make_cues(self.transcript, self.resource.duration)
+
+    @property
+    def cues(self) -> list[tuple[float, float, str]]:
+        """The captions as ``[start, end, text]`` for the page's script (``file://`` refuses the track file)."""
+        return [(c.start, c.end, c.text) for c in self._cues]
 
     @cached_property
     def vtt(self) -> str:
-        from .captions import format_vtt, make_cues
+        from .captions import format_vtt
 
-        if not self.lines or self.transcript is None:
-            return ""
-        return format_vtt(make_cues(self.transcript, self.resource.duration))
+        return format_vtt(self._cues) if self._cues else ""
 
     @cached_property
     def frame(self) -> tuple[int, int] | None:

@@ -62,7 +62,6 @@ def _load_manifest(path: Path, site: Path) -> dict[str, list]:  # type: ignore[t
 
 def _link_or_copy(source: Path, target: Path) -> None:
     """Hard-link where the file system allows (no bytes copied), else copy."""
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
     except OSError:
@@ -89,6 +88,12 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
     manifest: dict[str, list] = {}  # type: ignore[type-arg]
     staged: list[str] = []
     unchanged = 0
+    folders: set[Path] = {staging}
+
+    def folder_for(path: Path) -> None:
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
     try:
         for output in outputs:
             previous = old.get(output.rel)
@@ -103,6 +108,7 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
                     manifest[output.rel] = [output.key, _size(current)]
                     unchanged += 1
                     continue
+                folder_for(target)
                 _link_or_copy(output.source, target)
                 manifest[output.rel] = [output.key, _size(target)]
             else:
@@ -112,7 +118,7 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
                 if not full and _size(current) == len(data) and current.read_bytes() == data:
                     unchanged += 1
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
+                folder_for(target)
                 target.write_bytes(data)
             staged.append(output.rel)
     except BaseException:

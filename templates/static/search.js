@@ -115,7 +115,6 @@
           time.className = "hit-time";
           time.textContent = clock(row.starts[index]);
           jump.appendChild(time);
-          jump.appendChild(document.createTextNode(" "));
           jump.appendChild(marked(row.lines[index], result.tokens));
           item.appendChild(jump);
           ul.appendChild(item);

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from capture.app import app
-from capture.commands import build, init, ingest, listing, serve  # noqa: F401  (they register commands)
+from capture.commands import build, check, init, ingest, journey, listing, serve, tag  # noqa: F401  (they register commands)
 
 
 def main() -> None:

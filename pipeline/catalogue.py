@@ -21,6 +21,7 @@ from .yamlio import line_of, load_yaml, save_yaml
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 KINDS: tuple[str, ...] = ("skill", "theory", "strategy")
 REVIEW_STATES: tuple[str, ...] = ("draft", "approved")
+FLOW_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.'-]{0,40}")
 ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 BUNDLED_MODEL = "bundled"
 
@@ -83,6 +84,9 @@ class Settings:
     media: MediaSettings = field(default_factory=MediaSettings)
     transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
+    # Cue words per level and per kind that suggest tags (empty: the built-in cues of pipeline.tagging).
+    levels: dict[str, list[str]] = field(default_factory=dict)
+    kinds: dict[str, list[str]] = field(default_factory=dict)
 
     def role(self, role_id: str) -> Role | None:
         return next((r for r in self.roles if r.id == role_id), None)
@@ -123,6 +127,10 @@ RESOURCE_KEYS: tuple[str, ...] = (
 )
 
 
+# Values that need not be written into an entry a person wrote without them.
+IMPLIED_DEFAULTS: dict[str, Any] = {"review": "draft"}
+
+
 @dataclass
 class Catalogue:
     path: Path
@@ -157,6 +165,8 @@ class Catalogue:
                     if key in RESOURCE_KEYS and key not in mapping:
                         del node[key]
                 for key, value in mapping.items():
+                    if key not in node and IMPLIED_DEFAULTS.get(key) == value:
+                        continue  # a default the person left out stays left out
                     if key not in node:
                         node.insert(_insert_position(node, key), key, value)
                     elif node.get(key) != value:
@@ -196,7 +206,9 @@ def _to_commented(value: Any) -> Any:
         return mapping
     if isinstance(value, list):
         seq = CommentedSeq(_to_commented(v) for v in value)
-        if all(isinstance(v, str) for v in value):
+        # Short lists of plain words read best inline; anything else goes in block style, where
+        # ruamel quotes every scalar correctly (inline '?x' would be read back as a mapping key).
+        if value and all(isinstance(v, str) and FLOW_SAFE.fullmatch(v) for v in value):
             seq.fa.set_flow_style()
         return seq
     return value
@@ -338,7 +350,8 @@ class _Reader:
         return value
 
 
-SETTINGS_KEYS = ("title", "organisation", "feedback", "roles", "glossary", "media", "transcription", "site", "resources")
+SETTINGS_KEYS = ("title", "organisation", "feedback", "roles", "glossary", "levels", "kinds", "media", "transcription",
+                 "site", "resources")
 ROLE_KEYS = ("id", "name", "description", "signals")
 MEDIA_KEYS = ("target_height", "crf", "preset", "loudness", "keep_original", "max_duration")
 TRANSCRIPTION_KEYS = ("model", "device", "compute_type", "language", "beam_size", "vad", "word_timestamps")
@@ -395,12 +408,20 @@ def _read_settings(doc: Any, problems: _Problems) -> Settings:
         vad=trans.flag("vad", True),
         word_timestamps=trans.flag("word_timestamps", True),
     )
+    settings.levels = _read_cues(top, "levels", LEVELS, problems)
+    settings.kinds = _read_cues(top, "kinds", KINDS, problems)
     site = _Reader(top.mapping("site") or {}, "site", problems, SITE_KEYS)
     settings.site = SiteSettings(
         publish_drafts=site.flag("publish_drafts", True),
         language=site.text("language", "en") or "en",
     )
     return settings
+
+
+def _read_cues(top: _Reader, key: str, names: tuple[str, ...], problems: _Problems) -> dict[str, list[str]]:
+    """``levels:`` / ``kinds:``: a mapping from each level (or kind) to words that suggest it."""
+    reader = _Reader(top.mapping(key) or {}, key, problems, names)
+    return {name: reader.texts(name) for name in names if name in reader.node}
 
 
 def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | None:

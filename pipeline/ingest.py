@@ -56,6 +56,7 @@ class AddResult:
     resource_id: str | None = None
     seconds: float = 0.0
     details: dict[str, str] = field(default_factory=dict)
+    error: CaptureError | None = None
 
 
 def collect_clips(paths: list[Path]) -> list[Path]:
@@ -328,5 +329,5 @@ def add_clips(workspace: Workspace, clips: list[Path], options: AddOptions,
         try:
             results.append(add_clip(workspace, clip, options, progress))
         except CaptureError as exc:
-            results.append(AddResult(clip, "failed", str(exc), None, time.monotonic() - started))
+            results.append(AddResult(clip, "failed", str(exc), None, time.monotonic() - started, error=exc))
     return results

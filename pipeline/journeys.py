@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalogue import ID_PATTERN, LEVELS
-from .errors import CatalogueError
+from .catalogue import ID_PATTERN, LEVELS, Catalogue, Resource
+from .errors import CaptureError, CatalogueError, NotFoundError
+from .fsutil import atomic_write_text
+from .ordering import order_by_prerequisites
 from .yamlio import line_of, load_yaml
 
 JOURNEY_KEYS = ("title", "roles", "goal", "stages", "summary")
@@ -103,3 +106,111 @@ def load_journeys(folder: Path) -> list[Journey]:
     if problems:
         raise CatalogueError(f"the journeys have {len(problems)} problem(s); fix them and run the command again", problems)
     return journeys
+
+
+def load_journey(folder: Path, journey_id: str) -> Journey:
+    """One journey by id; raise NotFoundError naming the journeys there are, or its problems."""
+    path = folder / f"{journey_id}.yaml"
+    if not ID_PATTERN.match(journey_id) or not path.is_file():
+        known = ", ".join(p.stem for p in sorted(folder.glob("*.yaml"))[:8]) if folder.is_dir() else ""
+        raise NotFoundError(
+            f"no journey '{journey_id}' in journeys/ (known: {known or 'none yet'}); "
+            "start one with `capture journey new --role ROLE`"
+        )
+    journey, problems = parse_journey(path, load_yaml(path, f"journeys/{path.name}"))
+    if problems:
+        raise CatalogueError(f"journeys/{path.name} has {len(problems)} problem(s); fix them and run the command again",
+                             problems)
+    return journey
+
+
+def role_levels(catalogue: Catalogue, role_id: str) -> dict[str, list[Resource]]:
+    """A role's resources by level (beginner, intermediate, advanced: all three keys, in that order).
+
+    Each list is in catalogue order, moved only as far as prerequisites demand, so a
+    prerequisite comes before what needs it. Resources without a level are left out
+    (``capture check`` warns about them). The site uses this for roles no journey serves.
+    """
+    return _by_level([r for r in catalogue.resources if role_id in r.roles])
+
+
+def _by_level(resources: list[Resource]) -> dict[str, list[Resource]]:
+    grouped: dict[str, list[Resource]] = {level: [] for level in LEVELS}
+    for resource in order_by_prerequisites(resources):
+        if resource.level in grouped:
+            grouped[resource.level].append(resource)
+    return grouped
+
+
+def _with_prerequisites(catalogue: Catalogue, resources: list[Resource]) -> tuple[list[Resource], dict[str, str]]:
+    """``resources`` and everything they need, in catalogue order; and for each one added, who needs it."""
+    wanted = {r.id for r in resources}
+    needed_by: dict[str, str] = {}
+    todo = list(resources)
+    while todo:
+        resource = todo.pop(0)
+        for need in resource.prerequisites:
+            found = catalogue.find(need)
+            if found is not None and need not in wanted:
+                wanted.add(need)
+                needed_by[need] = resource.id
+                todo.append(found)
+    return [r for r in catalogue.resources if r.id in wanted], needed_by
+
+
+def _quoted(text: str) -> str:
+    """A YAML scalar for ``text``: JSON's double-quoted strings are valid YAML."""
+    return json.dumps(" ".join(text.split()), ensure_ascii=False)
+
+
+def scaffold_journey(catalogue: Catalogue, role_id: str, journey_id: str, title: str | None = None) -> str:
+    """The text of a new journey for ``role_id``: its resources by level, prerequisites first.
+
+    Written by hand rather than dumped, so it carries comments that say what to fill in.
+    """
+    role = catalogue.settings.role(role_id)
+    if role is None:
+        declared = ", ".join(r.id for r in catalogue.settings.roles) or "none"
+        raise CaptureError(
+            f"role '{role_id}' is not declared in {catalogue.path.name} (declared: {declared}); "
+            "add it under 'roles:' or pick one of those"
+        )
+    resources, needed_by = _with_prerequisites(catalogue, [r for r in catalogue.resources if role_id in r.roles])
+    levels = _by_level(resources)
+    lines = [
+        f"# A journey for {role.name}: from not knowing, to knowing, to doing.",
+        "# Steps are resource ids from resources.yaml, in the order people take them; add a",
+        "# practice note to a step so people try it at work. Check it with `capture check`.",
+        f"title: {_quoted(title or role.name + ' journey')}",
+        f"roles: [{role.id}]",
+        'goal: ""  # the business goal this journey supports, e.g. "fewer first-hour stops"',
+        "stages:",
+    ]
+    for level in LEVELS:
+        steps = levels[level]
+        if not steps:
+            lines.append(f"  {level}: []")
+            continue
+        lines.append(f"  {level}:")
+        for resource in steps:
+            note = f" (needed first by {needed_by[resource.id]})" if resource.id in needed_by else ""
+            lines.append(f"    - id: {resource.id}  # {' '.join(resource.title.split())}{note}")
+            lines.append('      # practice: "try this in your next shift"')
+    unlevelled = [r.id for r in resources if r.level not in LEVELS]
+    if unlevelled:
+        lines.append(f"# Not placed, no level yet (set one with `capture tag ID --level ...`): {', '.join(unlevelled)}")
+    return "\n".join(lines) + "\n"
+
+
+def create_journey(folder: Path, catalogue: Catalogue, role_id: str, journey_id: str | None = None,
+                   title: str | None = None) -> Path:
+    """Write ``journeys/<id>.yaml`` scaffolded for a role; never overwrite one that exists."""
+    journey_id = journey_id or f"{role_id}-journey"
+    if not ID_PATTERN.match(journey_id):
+        raise CaptureError(f"--id: expected a lower-case id like 'new-starters', got {journey_id!r}")
+    path = folder / f"{journey_id}.yaml"
+    if path.exists():
+        raise CaptureError(f"journeys/{path.name} already exists; edit it, or give another --id")
+    text = scaffold_journey(catalogue, role_id, journey_id, title)
+    atomic_write_text(path, text)
+    return path

@@ -61,3 +61,83 @@ def order_by_prerequisites(resources: Sequence[Resource]) -> list[Resource]:
             placed.extend(pending)
             break
     return placed
+
+
+def find_cycles(resources: Sequence[Resource]) -> list[list[str]]:
+    """One cycle ``[a, b, ..., a]`` for each knot of resources that need each other, in catalogue order.
+
+    Each cycle starts at its knot's first resource in catalogue order, so the same
+    catalogue always names its cycles the same way. Unknown ids are ignored.
+    """
+    known = {r.id: r for r in resources}
+    position = {r.id: index for index, r in enumerate(resources)}
+    edges = {r.id: [p for p in dict.fromkeys(r.prerequisites) if p in known] for r in resources}
+
+    # Tarjan's strongly connected components, iterative so long chains cannot overflow the stack.
+    index_of: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    knots: list[list[str]] = []
+    counter = 0
+    for root in known:
+        if root in index_of:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, next_edge = work.pop()
+            if next_edge == 0:
+                index_of[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            if next_edge < len(edges[node]):
+                work.append((node, next_edge + 1))
+                child = edges[node][next_edge]
+                if child not in index_of:
+                    work.append((child, 0))
+                elif child in on_stack:
+                    low[node] = min(low[node], index_of[child])
+                continue
+            if low[node] == index_of[node]:
+                knot: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    knot.append(member)
+                    if member == node:
+                        break
+                if len(knot) > 1 or node in edges[node]:
+                    knots.append(knot)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+
+    cycles: list[list[str]] = []
+    for knot in sorted(knots, key=lambda k: min(position[m] for m in k)):
+        members = set(knot)
+        start = min(knot, key=position.__getitem__)
+        cycles.append(_cycle_through(start, members, edges))
+    return cycles
+
+
+def _cycle_through(start: str, members: set[str], edges: dict[str, list[str]]) -> list[str]:
+    """The shortest way from ``start`` back to itself inside one knot (breadth first)."""
+    came_from: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        following: list[str] = []
+        for node in frontier:
+            for child in edges[node]:
+                if child not in members:
+                    continue
+                if child == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(came_from[path[-1]])
+                    return [start, *reversed(path[:-1]), start] if len(path) > 1 else [start, start]
+                if child not in came_from:
+                    came_from[child] = node
+                    following.append(child)
+        frontier = following
+    return [start, start]  # unreachable for a real knot

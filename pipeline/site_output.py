@@ -126,12 +126,25 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
         raise
     removed = [rel for rel in old if rel not in manifest]
     if full:
+        manifest_path.unlink(missing_ok=True)
         _swap(staging, site)
-    else:
+    elif staged or removed:
+        # Until the commit is done, the files it touches are of unknown content: a crash in
+        # the middle must not let a later build trust their old keys.
+        unsure = {rel: entry for rel, entry in old.items() if rel not in removed}
+        unsure.update({rel: ["", -1] for rel in staged})
+        _save_manifest(manifest_path, site, unsure)
         _commit(staging, site, staged, removed)
-    atomic_write_text(manifest_path, json.dumps({"version": MANIFEST_VERSION, "site": str(site), "files": manifest},
-                                                separators=(",", ":")))
+    else:
+        shutil.rmtree(staging, ignore_errors=True)
+    if full or staged or removed or manifest != old:
+        _save_manifest(manifest_path, site, manifest)
     return WriteReport(written=staged, unchanged=unchanged, removed=removed, full=full)
+
+
+def _save_manifest(path: Path, site: Path, files: dict[str, list]) -> None:  # type: ignore[type-arg]
+    atomic_write_text(path, json.dumps({"version": MANIFEST_VERSION, "site": str(site), "files": files},
+                                       separators=(",", ":")))
 
 
 def _same_file(source: Path, current: Path) -> bool:

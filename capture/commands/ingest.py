@@ -56,6 +56,7 @@ def add(
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
             TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
+            disable=not err_console.is_terminal,
         ) as bars:
             def on_start(clip: Path):  # type: ignore[no-untyped-def]
                 task = bars.add_task(clip.name[:40], total=1.0, stage="starting")
@@ -69,8 +70,10 @@ def add(
             results = add_clips(ws, found, options, on_start)
     failed = [r for r in results if r.status == "failed"]
     if len(results) == 1 and failed:
-        from capture.app import fail
+        from capture.app import fail, state
 
+        if state.debug and failed[0].error is not None:
+            raise failed[0].error
         raise fail(failed[0].message)
     for r in results:
         if r.status == "failed":
@@ -84,6 +87,14 @@ def add(
             outcome = f"failed: {r.message}" if r.status == "failed" else r.status
             table.add_row(r.clip.name, outcome, r.resource_id or "-", f"{r.seconds:.1f} s")
         console.print(table)
+    added = [r.resource_id for r in results if r.status == "added" and r.resource_id]
+    if added:  # suggest tags, then ask (in a terminal) or take them (--yes, scripts)
+        import sys
+
+        from capture.commands.tag import tag_new_resources
+
+        with user_errors():
+            tag_new_resources(ws, added, interactive=not yes and sys.stdin.isatty())
     if failed:
         raise typer.Exit(1)
     if any(r.status == "added" for r in results):

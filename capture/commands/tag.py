@@ -1,0 +1,228 @@
+"""``capture tag``: set level, roles, kind, topics and prerequisites, or confirm the suggestions.
+
+``confirm_tags`` is also what ``capture add`` calls for each new clip: in a terminal it
+asks a short question per tag with the suggestion as the default; otherwise it takes
+the suggestions as they are. What a person chose and what was accepted are recorded
+apart, in the entry's ``tagged`` mapping.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import IO, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.prompt import Prompt
+
+from capture.app import app, console, err_console, user_errors, workspace
+from pipeline.catalogue import KINDS, LEVELS, Resource
+from pipeline.errors import CaptureError
+from pipeline.tagging import PERSON, SUGGESTED, Suggestions, TagChange
+from pipeline.workspace import Workspace
+
+SKIP = "-"
+LIST_TAGS = ("roles", "topics", "prerequisites")
+TEXT_QUESTIONS = (
+    ("what", "What is the expertise, in a line"),
+    ("why", "Why should others know it"),
+    ("when", "When would they apply it"),
+)
+
+
+class _Answers:
+    """Lines read from a stream as the terminal gives them: without the newline, so Enter means "default"."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def readline(self) -> str:
+        return self.stream.readline().rstrip("\r\n")
+
+
+def _current(resource: Resource, tag: str) -> list[str]:
+    value = getattr(resource, tag)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _split(answer: str) -> list[str]:
+    if answer.strip() == SKIP:
+        return []
+    return list(dict.fromkeys(part.strip() for part in answer.replace(";", ",").split(",") if part.strip()))
+
+
+def _ask_list(out: Console, label: str, default: list[str], allowed: Sequence[str] | None,
+              stream: IO[str] | None) -> list[str]:
+    shown = ""
+    if allowed is not None:
+        shown = "; from: " + (", ".join(allowed[:8]) + (", … (see capture list)" if len(allowed) > 8 else "")
+                              if allowed else "nothing yet")
+    hint = f" [dim](comma-separated; {SKIP} for none{escape(shown)})[/]"
+    while True:
+        answer = Prompt.ask(f"{label}{hint}", console=out, default=", ".join(default) or SKIP, stream=stream)
+        values = _split(answer)
+        unknown = [v for v in values if allowed is not None and v not in allowed]
+        if not unknown or values == default:  # Enter keeps what is there, even a value `capture check` flags
+            return values
+        choose = f"choose from {', '.join(allowed)}" if allowed else f"leave it as {SKIP}"
+        out.print(f"[red]Not known: {escape(', '.join(unknown))}[/]; {escape(choose)}.")
+
+
+def show_suggestions(resource: Resource, suggestions: Suggestions, out: Console | None = None) -> None:
+    out = out or console
+    found = suggestions.all()
+    if not found:
+        out.print(f"[bold]{escape(resource.id)}[/]: no suggestions (no role signals or cues in its transcript)")
+        return
+    out.print(f"[bold]{escape(resource.id)}[/]: suggested")
+    for suggestion in found:
+        out.print(f"  {escape(str(suggestion))}", soft_wrap=True)
+
+
+def confirm_tags(resource: Resource, suggestions: Suggestions, yes: bool, *, roles: Sequence[str] = (),
+                 resource_ids: Sequence[str] = (), keep_person: bool = True, out: Console | None = None,
+                 stream: IO[str] | None = None) -> TagChange:
+    """The tags to set on ``resource``: the suggestions (``yes``) or what a person answers.
+
+    Tags a person set already are left alone when ``keep_person``. With ``yes`` a tag that
+    already has a value keeps it. An answer equal to the suggestion is recorded as an
+    accepted suggestion, anything else as the person's. ``stream`` gives the answers
+    instead of the terminal (tests, piped answers).
+    """
+    out = out or console
+    answers: Any = _Answers(stream) if stream is not None else None
+    change = TagChange()
+    asked = [t for t in ("level", "kind", *LIST_TAGS) if not (keep_person and resource.tagged.get(t) == PERSON)]
+    if yes:
+        for tag in asked:
+            suggested = suggestions.values(tag)
+            if suggested and not _current(resource, tag):
+                change.set(tag, suggested[0] if tag in ("level", "kind") else suggested, SUGGESTED)
+        return change
+    out.print(f"Tags for [bold]{escape(resource.title)}[/] ({escape(resource.id)}): Enter keeps the default.")
+    for tag in asked:
+        suggested = suggestions.values(tag)
+        current = _current(resource, tag)
+        default = current or suggested
+        if tag in ("level", "kind"):
+            names = LEVELS if tag == "level" else KINDS
+            answer = Prompt.ask(tag, console=out, choices=[*names, SKIP], default=default[0] if default else SKIP,
+                                stream=answers)
+            values = [] if answer == SKIP else [answer]
+        else:
+            allowed = {"roles": list(roles), "prerequisites": [i for i in resource_ids if i != resource.id]}.get(tag)
+            values = _ask_list(out, tag, default, allowed, answers)
+        if values == current:
+            continue
+        source = SUGGESTED if values and values == suggested else PERSON
+        if tag in ("level", "kind"):
+            if values:
+                change.set(tag, values[0], source)
+        else:
+            change.set(tag, values, source)
+    for tag, question in TEXT_QUESTIONS:
+        if keep_person and resource.tagged.get(tag) == PERSON:
+            continue
+        current_text = getattr(resource, tag)
+        answer = Prompt.ask(question, console=out, default=current_text, show_default=bool(current_text),
+                            stream=answers)
+        if answer.strip() != current_text:
+            change.set(tag, answer.strip(), PERSON)
+    return change
+
+
+def describe_tags(resource: Resource) -> str:
+    parts = []
+    for tag in ("level", "kind", "roles", "topics", "prerequisites"):
+        value = getattr(resource, tag)
+        shown = ", ".join(value) if isinstance(value, list) else value
+        if shown:
+            who = resource.tagged.get(tag)
+            parts.append(f"{tag}: {shown}" + (f" ({who})" if who else ""))
+    return "; ".join(parts) or "no tags"
+
+
+def tag_new_resources(ws: Workspace, resource_ids: Sequence[str], interactive: bool,
+                      stream: IO[str] | None = None) -> None:
+    """After ``capture add``: suggest tags for each new clip, confirm them, record them."""
+    from pipeline.catalogue import editing_catalogue, load_catalogue
+    from pipeline.tagging import apply_tags, suggest_for
+
+    catalogue = load_catalogue(ws.catalogue_path)
+    changes: dict[str, TagChange] = {}
+    for resource_id in resource_ids:
+        resource = catalogue.get(resource_id)
+        suggestions = suggest_for(ws.root, catalogue, resource)
+        show_suggestions(resource, suggestions)
+        changes[resource_id] = confirm_tags(
+            resource, suggestions, yes=not interactive, roles=[r.id for r in catalogue.settings.roles],
+            resource_ids=[r.id for r in catalogue.resources], stream=stream,
+        )
+    # Ask first, lock after: a person may take minutes to answer.
+    updated: list[Resource] = []
+    refused: list[str] = []
+    with editing_catalogue(ws.catalogue_path) as editing:
+        for resource_id, change in changes.items():
+            if not change.changed():
+                continue
+            try:
+                updated.append(apply_tags(editing, resource_id, change))
+            except CaptureError as exc:  # the clip stays added; its tags can be set again
+                refused.append(f"{resource_id} not tagged: {exc}; set its tags with `capture tag {resource_id}`")
+    for resource in updated:
+        console.print(f"[green]tagged[/] {escape(resource.id)}: {escape(describe_tags(resource))}", soft_wrap=True)
+    for message in refused:
+        err_console.print(f"[yellow]Warning:[/] {escape(message)}")
+
+
+@app.command()
+def tag(
+    resource_id: str = typer.Argument(..., help="The resource's id (see `capture list`)."),
+    level: str | None = typer.Option(None, help="beginner, intermediate or advanced."),
+    role: list[str] = typer.Option([], "--role", help="A role it is for (repeat for more; replaces the roles)."),
+    kind: str | None = typer.Option(None, help="skill, theory or strategy."),
+    topic: list[str] = typer.Option([], "--topic", help="A topic (repeat for more; replaces the topics)."),
+    prerequisite: list[str] = typer.Option(
+        [], "--prerequisite", "--needs", help="A resource id to watch first (repeat for more; replaces them)."),
+    what: str | None = typer.Option(None, help="What the expertise is."),
+    why: str | None = typer.Option(None, help="Why others should know it."),
+    when: str | None = typer.Option(None, help="When to apply it."),
+    suggest: bool = typer.Option(False, "--suggest", help="Only show the suggestions and their reasons."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Accept the suggestions for tags that have no value yet."),
+) -> None:
+    """Tag a resource. With no tag options: suggest tags from its transcript and ask (or --yes)."""
+    from pipeline.catalogue import editing_catalogue, load_catalogue
+    from pipeline.tagging import apply_tags, suggest_for
+
+    change = TagChange()
+    for name, value in (("level", level), ("kind", kind), ("what", what), ("why", why), ("when", when)):
+        if value is not None:
+            change.set(name, value, PERSON)
+    for name, values in (("roles", role), ("topics", topic), ("prerequisites", prerequisite)):
+        if values:
+            change.set(name, list(values), PERSON)
+    with user_errors():
+        ws = workspace()
+        if not change.changed():
+            catalogue = load_catalogue(ws.catalogue_path)
+            resource = catalogue.get(resource_id)
+            suggestions = suggest_for(ws.root, catalogue, resource)
+            show_suggestions(resource, suggestions)
+            if suggest:
+                return
+            if not yes and not sys.stdin.isatty():
+                console.print("Nothing changed: run it in a terminal to confirm, add --yes to accept the "
+                              "suggestions, or set tags with --level, --role, --kind, --topic, --needs.")
+                return
+            change = confirm_tags(resource, suggestions, yes, roles=[r.id for r in catalogue.settings.roles],
+                                  resource_ids=[r.id for r in catalogue.resources], keep_person=yes)
+            if not change.changed():
+                console.print(f"{escape(resource_id)}: nothing changed ({escape(describe_tags(resource))})")
+                return
+        with editing_catalogue(ws.catalogue_path) as editing:
+            updated = apply_tags(editing, resource_id, change)
+    console.print(f"[green]tagged[/] {escape(updated.id)}: {escape(describe_tags(updated))}", soft_wrap=True)

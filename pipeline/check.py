@@ -1,0 +1,285 @@
+"""``capture check``: the catalogue, the transcripts and the journeys, validated together.
+
+Every problem is collected, none stops the others, and each names its file and line:
+``journeys/leads.yaml:9: error: stages.beginner[1]: 'x' is advanced but sits in the beginner stage; ...``.
+Errors are what would mislead a learner or break the site; warnings are gaps worth closing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalogue import LEVELS, Catalogue, Resource, load_catalogue
+from .errors import CaptureError, CatalogueError
+from .journeys import Journey, parse_journey
+from .ordering import find_cycles
+from .transcript import read_transcript
+from .workspace import CATALOGUE_NAME, Workspace
+from .yamlio import line_of, load_yaml
+
+ERROR = "error"
+WARNING = "warning"
+_LOCATED = re.compile(r"^(?P<file>[^:]+?\.(?:yaml|md))(?::(?P<line>\d+|\?))?: (?P<message>.*)$", re.S)
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # error or warning
+    file: str  # relative to the workspace: resources.yaml, journeys/x.yaml, transcripts/x.md
+    line: int | None
+    message: str  # "where: what, and what to do"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line or '?'}: {self.severity}: {self.message}"
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    resources: int = 0
+    transcripts: int = 0
+    journeys: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+
+def _located(severity: str, text: str, default_file: str) -> Problem:
+    """A Problem from a loader's ``file:line: message`` string."""
+    match = _LOCATED.match(text)
+    if match is None:
+        return Problem(severity, default_file, None, text)
+    line = match.group("line")
+    return Problem(severity, match.group("file"), int(line) if line and line.isdigit() else None,
+                   match.group("message"))
+
+
+def _hint(unknown: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(unknown, known, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _declared_hint(catalogue: Catalogue) -> str:
+    return ", ".join(r.id for r in catalogue.settings.roles) or "none"
+
+
+class _Checker:
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+        self.report = CheckReport()
+
+    def add(self, severity: str, file: str, line: int | None, message: str) -> None:
+        self.report.problems.append(Problem(severity, file, line, message))
+
+    # resources.yaml ---------------------------------------------------------------------------
+    def catalogue(self) -> Catalogue | None:
+        try:
+            catalogue = load_catalogue(self.workspace.catalogue_path)
+        except CatalogueError as exc:
+            for text in exc.problems or [str(exc)]:
+                self.report.problems.append(_located(ERROR, text, CATALOGUE_NAME))
+            return None
+        for text in catalogue.warnings:
+            self.report.problems.append(_located(WARNING, text, CATALOGUE_NAME))
+        self.report.resources = len(catalogue.resources)
+        return catalogue
+
+    def resources(self, catalogue: Catalogue) -> None:
+        entries = catalogue.doc.get("resources") or []
+        by_id = {r.id: r for r in catalogue.resources}
+        known = list(by_id)
+        declared = {r.id for r in catalogue.settings.roles}
+        rank = {level: index for index, level in enumerate(LEVELS)}
+        for index, resource in enumerate(catalogue.resources):
+            node = entries[index]
+            where = f"resources[{index}]"
+            for j, role in enumerate(resource.roles):
+                if role not in declared:
+                    self.add(ERROR, CATALOGUE_NAME, _item_line(node, "roles", j),
+                             f"{where}.roles: role '{role}' is not declared; add it under 'roles:' in "
+                             f"{CATALOGUE_NAME} (declared: {_declared_hint(catalogue)})")
+            for j, need in enumerate(resource.prerequisites):
+                line = _item_line(node, "prerequisites", j)
+                needed = by_id.get(need)
+                if needed is None:
+                    self.add(ERROR, CATALOGUE_NAME, line,
+                             f"{where}.prerequisites: unknown resource id '{need}'{_hint(need, known)}; "
+                             "use an id from `capture list`")
+                elif resource.level and needed.level and rank[needed.level] > rank[resource.level]:
+                    self.add(WARNING, CATALOGUE_NAME, line,
+                             f"{where}.prerequisites: '{need}' is {needed.level}, harder than this "
+                             f"{resource.level} resource; check both levels")
+            if resource.level is None:
+                self.add(WARNING, CATALOGUE_NAME, resource.line,
+                         f"{where}.level: '{resource.id}' has no level; set one with "
+                         f"`capture tag {resource.id} --level beginner|intermediate|advanced`")
+        position = {r.id: i for i, r in enumerate(catalogue.resources)}
+        for cycle in find_cycles(catalogue.resources):
+            first = cycle[0]
+            node = entries[position[first]]
+            self.add(ERROR, CATALOGUE_NAME, line_of(node, "prerequisites"),
+                     f"resources[{position[first]}].prerequisites: prerequisite cycle {' → '.join(cycle)}; "
+                     "remove one of these prerequisites")
+
+    # transcripts ------------------------------------------------------------------------------
+    def transcripts(self, catalogue: Catalogue) -> None:
+        root = self.workspace.root
+        entries = catalogue.doc.get("resources") or []
+        used: set[Path] = set()
+        for index, resource in enumerate(catalogue.resources):
+            if not resource.transcript:
+                continue
+            path = (root / resource.transcript).resolve()
+            used.add(path)
+            name = resource.transcript
+            if not path.is_file():
+                self.add(ERROR, CATALOGUE_NAME, line_of(entries[index], "transcript"),
+                         f"resources[{index}].transcript: {name} does not exist; "
+                         "run `capture add` on the clip again to make it")
+                continue
+            self.report.transcripts += 1
+            try:
+                transcript = read_transcript(path)
+            except CaptureError as exc:
+                text = str(exc)
+                if text.startswith(path.name):
+                    text = name + text[len(path.name):]
+                elif text.startswith(str(path)):
+                    text = name + text[len(str(path)):]
+                self.report.problems.append(_located(ERROR, text, name))
+                continue
+            if transcript.id != resource.id:
+                self.add(ERROR, name, _front_matter_line(path, "id"),
+                         f"id: '{transcript.id}' does not match the resource '{resource.id}' whose transcript "
+                         "this is; make them the same")
+        folder = self.workspace.transcripts_dir
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.md")):
+                if path.resolve() not in used:
+                    self.add(WARNING, self.workspace.relative(path), 1,
+                             f"no resource in {CATALOGUE_NAME} points to this transcript; "
+                             "add its entry again with `capture add`, or delete the file")
+
+    # journeys ---------------------------------------------------------------------------------
+    def journeys(self, catalogue: Catalogue | None) -> set[str]:
+        placed: set[str] = set()
+        folder = self.workspace.journeys_dir
+        if not folder.is_dir():
+            return placed
+        for path in sorted(folder.glob("*.yaml")):
+            name = f"journeys/{path.name}"
+            try:
+                doc = load_yaml(path, name)
+            except CatalogueError as exc:
+                self.report.problems.append(_located(ERROR, str(exc), name))
+                continue
+            journey, found = parse_journey(path, doc)
+            self.report.journeys += 1
+            for text in found:
+                self.report.problems.append(_located(ERROR, text, name))
+            placed.update(step.id for _, step in journey.steps())
+            if catalogue is not None:
+                self.journey(catalogue, journey, doc, name)
+        return placed
+
+    def journey(self, catalogue: Catalogue, journey: Journey, doc: Any, name: str) -> None:
+        declared = {r.id for r in catalogue.settings.roles}
+        roles_node = doc.get("roles") if isinstance(doc, dict) else None
+        for j, role in enumerate(journey.roles):
+            if role not in declared:
+                line = line_of(roles_node, j) if isinstance(roles_node, list) else line_of(doc, "roles")
+                self.add(ERROR, name, line,
+                         f"roles: role '{role}' is not declared; add it under 'roles:' in {CATALOGUE_NAME} "
+                         f"(declared: {_declared_hint(catalogue)})")
+        by_id = {r.id: r for r in catalogue.resources}
+        rank = {level: index for index, level in enumerate(LEVELS)}
+        where_of: dict[str, str] = {}
+        order: dict[str, int] = {}
+        steps = journey.steps()
+        stage_index: dict[str, int] = {}
+        for position, (level, step) in enumerate(steps):
+            index = stage_index.get(level, 0)
+            stage_index[level] = index + 1
+            where = f"stages.{level}[{index}]"
+            if step.id in where_of:
+                self.add(ERROR, name, step.line, f"{where}: '{step.id}' is already at {where_of[step.id]}; keep one")
+                continue
+            where_of[step.id] = where
+            order[step.id] = position
+        for position, (level, step) in enumerate(steps):
+            if order.get(step.id) != position:
+                continue  # a repeat, reported above
+            where = where_of[step.id]
+            resource = by_id.get(step.id)
+            if resource is None:
+                self.add(ERROR, name, step.line,
+                         f"{where}: unknown resource id '{step.id}'{_hint(step.id, list(by_id))}; "
+                         "use an id from `capture list`")
+                continue
+            if resource.level and rank[resource.level] > rank[level]:
+                self.add(ERROR, name, step.line,
+                         f"{where}: '{resource.id}' is {resource.level} but sits in the {level} stage; "
+                         f"move it to the {resource.level} stage or change its level")
+            for need in resource.prerequisites:
+                if need not in by_id or need == resource.id:
+                    continue  # reported in resources.yaml
+                if need not in order:
+                    self.add(WARNING, name, step.line,
+                             f"{where}: its prerequisite '{need}' is in no stage of this journey; "
+                             f"add it before '{resource.id}'")
+                elif order[need] > position:
+                    self.add(ERROR, name, step.line,
+                             f"{where}: '{resource.id}' comes before its prerequisite '{need}' "
+                             f"({where_of[need]}); move '{need}' before '{resource.id}'")
+
+    def unplaced(self, catalogue: Catalogue, placed: set[str]) -> None:
+        for index, resource in enumerate(catalogue.resources):
+            if resource.id not in placed:
+                self.add(WARNING, CATALOGUE_NAME, resource.line,
+                         f"resources[{index}]: '{resource.id}' is in no journey; add it to a stage in journeys/ "
+                         "(or start one with `capture journey new --role ROLE`)")
+
+
+def _item_line(node: Any, key: str, index: int) -> int | None:
+    items = node.get(key) if isinstance(node, dict) else None
+    if isinstance(items, list):
+        return line_of(items, index)
+    return line_of(node, key)
+
+
+def _front_matter_line(path: Path, key: str) -> int:
+    for number, row in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if row.strip().startswith(f"{key}:"):
+            return number
+    return 1
+
+
+def _file_order(problem: Problem) -> tuple[int, str, int, bool]:
+    group = 0 if problem.file == CATALOGUE_NAME else 1 if problem.file.startswith("transcripts/") else 2
+    return group, problem.file, problem.line or 0, problem.severity != ERROR
+
+
+def check_workspace(workspace: Workspace) -> CheckReport:
+    """Validate ``resources.yaml``, the transcripts and the journeys; report every problem found."""
+    checker = _Checker(workspace)
+    catalogue = checker.catalogue()
+    if catalogue is not None:
+        checker.resources(catalogue)
+        checker.transcripts(catalogue)
+    placed = checker.journeys(catalogue)
+    if catalogue is not None:
+        checker.unplaced(catalogue, placed)
+    checker.report.problems.sort(key=_file_order)
+    return checker.report

@@ -1,0 +1,57 @@
+"""Shared helpers for tests: run the CLI, make tiny real media with the bundled ffmpeg."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_FILES = ("resources.yaml", "journeys", "transcripts", "samples")
+
+
+def ffmpeg() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def run_capture(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m capture`` in a subprocess, as a user would."""
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), COLUMNS="200")
+    return subprocess.run([sys.executable, "-m", "capture", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def make_speech(text: str, path: Path, voice: str = "en-us+m3") -> Path:
+    subprocess.run(["espeak-ng", "-v", voice, "-s", "140", "-w", str(path), text], check=True)
+    return path
+
+
+def make_clip(path: Path, seconds: float = 2.0, size: str = "320x240", speech: Path | None = None,
+              audio: bool = True, extra: tuple[str, ...] = ()) -> Path:
+    """A small H.264/AAC clip: test pattern, with speech, a tone, or no audio."""
+    command = [ffmpeg(), "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}"]
+    if speech is not None:
+        command += ["-i", str(speech), "-shortest"]
+    elif audio:
+        command += ["-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}"]
+    command += ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", *extra]
+    if speech is not None or audio:
+        command += ["-c:a", "aac", "-b:a", "64k"]
+    command.append(str(path))
+    subprocess.run(command, check=True)
+    return path
+
+
+def copy_demo(target: Path) -> Path:
+    """The repository's demo workspace (catalogue, journeys, transcripts, sample clips) in ``target``."""
+    for name in DEMO_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            shutil.copy2(source, target / name)
+    return target

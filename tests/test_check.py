@@ -1,0 +1,239 @@
+"""``capture check``: each check with its exact message, and the exit codes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from capture.cli import app
+from journey_workspace import edit, make_workspace
+from pipeline.check import check_workspace
+from pipeline.workspace import Workspace
+
+REPO = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Path:
+    return make_workspace(tmp_path / "ws")
+
+
+def problems(root: Path) -> list[str]:
+    return [str(p) for p in check_workspace(Workspace(root)).problems]
+
+
+def run_check(root: Path, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["--workspace", str(root), "check", *args])
+
+
+def test_a_clean_workspace_has_no_problems(ws: Path) -> None:
+    report = check_workspace(Workspace(ws))
+    assert report.problems == []
+    assert (report.resources, report.transcripts, report.journeys) == (3, 1, 2)
+    result = run_check(ws, "--strict")
+    assert result.exit_code == 0
+    assert result.stdout == "No problems in 3 resources, 1 transcript, 2 journeys.\n"
+
+
+def test_the_demo_workspace_passes_strictly(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    shutil.copy(REPO / "resources.yaml", demo)
+    shutil.copytree(REPO / "journeys", demo / "journeys")
+    shutil.copytree(REPO / "transcripts", demo / "transcripts")
+    result = run_check(demo, "--strict")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.startswith("No problems in 3 resources, 3 transcripts, 2 journeys")
+
+
+def test_unknown_prerequisite(ws: Path) -> None:
+    edit(ws / "resources.yaml", "prerequisites: [basics]", "prerequisites: [basic]")
+    assert problems(ws) == [
+        "resources.yaml:19: error: resources[1].prerequisites: unknown resource id 'basic' (did you mean 'basics'?); "
+        "use an id from `capture list`",
+    ]
+
+
+def test_unknown_id_in_a_journey(ws: Path) -> None:
+    edit(ws / "journeys" / "leads.yaml", "advanced: [escalation]", "advanced: [escalate, zzz]")
+    assert problems(ws) == [
+        "resources.yaml:20: warning: resources[2]: 'escalation' is in no journey; add it to a stage in journeys/ "
+        "(or start one with `capture journey new --role ROLE`)",
+        "journeys/leads.yaml:6: error: stages.advanced[0]: unknown resource id 'escalate' (did you mean 'escalation'?); "
+        "use an id from `capture list`",
+        "journeys/leads.yaml:6: error: stages.advanced[1]: unknown resource id 'zzz'; use an id from `capture list`",
+    ]
+
+
+def test_prerequisite_cycle_is_named(ws: Path) -> None:
+    edit(ws / "resources.yaml", "    transcript: transcripts/basics.md\n",
+         "    transcript: transcripts/basics.md\n    prerequisites: [escalation]\n")
+    assert problems(ws) == [
+        "resources.yaml:15: error: resources[0].prerequisites: prerequisite cycle basics → escalation → faults → "
+        "basics; remove one of these prerequisites",
+        "resources.yaml:15: warning: resources[0].prerequisites: 'escalation' is advanced, harder than this "
+        "beginner resource; check both levels",
+        "journeys/leads.yaml:4: error: stages.beginner[0]: 'basics' comes before its prerequisite 'escalation' "
+        "(stages.advanced[0]); move 'escalation' before 'basics'",
+        "journeys/operators.yaml:6: warning: stages.beginner[0]: its prerequisite 'escalation' is in no stage of "
+        "this journey; add it before 'basics'",
+    ]
+
+
+def test_a_resource_that_needs_itself_is_a_cycle(ws: Path) -> None:
+    edit(ws / "resources.yaml", "prerequisites: [faults]", "prerequisites: [faults, escalation]")
+    assert problems(ws) == [
+        "resources.yaml:24: error: resources[2].prerequisites: prerequisite cycle escalation → escalation; "
+        "remove one of these prerequisites",
+    ]
+
+
+def test_resource_below_its_level_in_a_stage(ws: Path) -> None:
+    edit(ws / "journeys" / "leads.yaml", "  beginner: [basics]\n  intermediate: [faults]\n  advanced: [escalation]",
+         "  beginner: [basics, faults, escalation]")
+    assert problems(ws) == [
+        "journeys/leads.yaml:4: error: stages.beginner[1]: 'faults' is intermediate but sits in the beginner stage; "
+        "move it to the intermediate stage or change its level",
+        "journeys/leads.yaml:4: error: stages.beginner[2]: 'escalation' is advanced but sits in the beginner stage; "
+        "move it to the advanced stage or change its level",
+    ]
+
+
+def test_resource_before_its_prerequisite(ws: Path) -> None:
+    edit(ws / "journeys" / "operators.yaml", "  beginner:\n    - basics\n  intermediate:\n",
+         "  intermediate:\n")
+    edit(ws / "journeys" / "operators.yaml", "      practice: Hand over an open fault.\n",
+         "      practice: Hand over an open fault.\n    - basics\n")
+    assert problems(ws) == [
+        "journeys/operators.yaml:6: error: stages.intermediate[0]: 'faults' comes before its prerequisite 'basics' "
+        "(stages.intermediate[1]); move 'basics' before 'faults'",
+    ]
+
+
+def test_prerequisite_missing_from_the_journey_warns(ws: Path) -> None:
+    edit(ws / "journeys" / "leads.yaml", "  intermediate: [faults]\n", "")
+    assert problems(ws) == [
+        "journeys/leads.yaml:5: warning: stages.advanced[0]: its prerequisite 'faults' is in no stage of this "
+        "journey; add it before 'escalation'",
+    ]
+
+
+def test_role_used_but_not_declared(ws: Path) -> None:
+    edit(ws / "resources.yaml", "roles: [operator]\n    prerequisites: [basics]", "roles: [operater]\n    prerequisites: [basics]")
+    edit(ws / "journeys" / "leads.yaml", "roles: [lead]", "roles: [lead, manager]")
+    assert problems(ws) == [
+        "resources.yaml:18: error: resources[1].roles: role 'operater' is not declared; add it under 'roles:' in "
+        "resources.yaml (declared: operator, lead)",
+        "journeys/leads.yaml:2: error: roles: role 'manager' is not declared; add it under 'roles:' in "
+        "resources.yaml (declared: operator, lead)",
+    ]
+
+
+def test_resource_in_no_journey_is_a_warning_and_strict_fails(ws: Path) -> None:
+    (ws / "journeys" / "leads.yaml").unlink()
+    assert problems(ws) == [
+        "resources.yaml:20: warning: resources[2]: 'escalation' is in no journey; add it to a stage in journeys/ "
+        "(or start one with `capture journey new --role ROLE`)",
+    ]
+    relaxed = run_check(ws)
+    assert relaxed.exit_code == 0
+    assert relaxed.stdout.splitlines()[-1] == (
+        "0 errors, 1 warning in 3 resources, 1 transcript, 1 journey; warnings do not fail the check "
+        "(use --strict to make them)."
+    )
+    strict = run_check(ws, "--strict")
+    assert strict.exit_code == 1
+    assert strict.stdout.splitlines()[-1] == (
+        "0 errors, 1 warning in 3 resources, 1 transcript, 1 journey (--strict fails on warnings)."
+    )
+
+
+def test_errors_exit_1_and_every_problem_is_listed(ws: Path) -> None:
+    edit(ws / "resources.yaml", "prerequisites: [basics]", "prerequisites: [nothing]")
+    edit(ws / "journeys" / "operators.yaml", "    - basics\n", "    - basics\n    - nowhere\n")
+    result = run_check(ws)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "resources.yaml:19: error: resources[1].prerequisites: unknown resource id 'nothing'; use an id from "
+        "`capture list`",
+        "journeys/operators.yaml:7: error: stages.beginner[1]: unknown resource id 'nowhere'; use an id from "
+        "`capture list`",
+        "2 errors, 0 warnings in 3 resources, 1 transcript, 2 journeys.",
+    ]
+
+
+def test_prerequisite_harder_than_the_resource_warns(ws: Path) -> None:
+    edit(ws / "resources.yaml", "    level: intermediate\n", "    level: advanced\n")
+    edit(ws / "resources.yaml", "    level: advanced\n    roles: [lead]", "    level: intermediate\n    roles: [lead]")
+    in_catalogue = [p for p in problems(ws) if p.startswith("resources.yaml")]
+    assert in_catalogue == [
+        "resources.yaml:24: warning: resources[2].prerequisites: 'faults' is advanced, harder than this "
+        "intermediate resource; check both levels",
+    ]
+
+
+def test_missing_level_warns(ws: Path) -> None:
+    edit(ws / "resources.yaml", "    level: advanced\n", "")
+    assert problems(ws) == [
+        "resources.yaml:20: warning: resources[2].level: 'escalation' has no level; set one with "
+        "`capture tag escalation --level beginner|intermediate|advanced`",
+    ]
+
+
+def test_missing_and_broken_transcripts(ws: Path) -> None:
+    edit(ws / "resources.yaml", "    prerequisites: [basics]\n",
+         "    prerequisites: [basics]\n    transcript: transcripts/faults.md\n")
+    edit(ws / "transcripts" / "basics.md", "[00:00.0] These", "[0:0] These")
+    assert problems(ws) == [
+        "resources.yaml:20: error: resources[1].transcript: transcripts/faults.md does not exist; run `capture add` "
+        "on the clip again to make it",
+        "transcripts/basics.md:5: error: cannot read the time in '[0:0] These are the basi'; write it as [mm:ss.s], "
+        "e.g. [01:23.4]",
+    ]
+
+
+def test_transcript_for_another_resource_and_orphans(ws: Path) -> None:
+    edit(ws / "transcripts" / "basics.md", "id: basics", "id: basic")
+    (ws / "transcripts" / "old.md").write_text("---\nid: old\n---\n", encoding="utf-8")
+    assert problems(ws) == [
+        "transcripts/basics.md:2: error: id: 'basic' does not match the resource 'basics' whose transcript this is; "
+        "make them the same",
+        "transcripts/old.md:1: warning: no resource in resources.yaml points to this transcript; add its entry "
+        "again with `capture add`, or delete the file",
+    ]
+
+
+def test_repeated_step_in_a_journey(ws: Path) -> None:
+    edit(ws / "journeys" / "leads.yaml", "advanced: [escalation]", "advanced: [escalation, basics]")
+    assert problems(ws) == [
+        "journeys/leads.yaml:6: error: stages.advanced[1]: 'basics' is already at stages.beginner[0]; keep one",
+    ]
+
+
+def test_catalogue_and_journey_syntax_problems_keep_their_lines(ws: Path) -> None:
+    edit(ws / "resources.yaml", "    level: advanced\n", "    level: expert\n")
+    edit(ws / "journeys" / "operators.yaml", "stages:", "stage:")
+    assert problems(ws) == [
+        "resources.yaml:22: error: resources[2].level: expected beginner, intermediate or advanced, got 'expert'",
+        "journeys/operators.yaml:4: error: stage: unknown key (known keys: title, roles, goal, stages, summary)",
+    ]
+
+
+def test_broken_yaml_still_lets_the_rest_be_checked(ws: Path) -> None:
+    edit(ws / "resources.yaml", "title: Test know-how", "title: Test know-how\n  bad: indent")
+    (ws / "journeys" / "broken.yaml").write_text("title: [unclosed\nroles: x\n", encoding="utf-8")
+    (ws / "journeys" / "Bad Name.yaml").write_text("title: x\n", encoding="utf-8")
+    result = run_check(ws)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "resources.yaml:2: error: mapping values are not allowed here; fix the YAML syntax there (a backup of your "
+        "edit may be in git)",
+        "journeys/Bad Name.yaml:1: error: file name: expected a lower-case id like 'new-starters.yaml'",
+        "journeys/broken.yaml:2: error: expected ',' or ']', but got ':'; fix the YAML syntax there (a backup of "
+        "your edit may be in git)",
+        "3 errors, 0 warnings in 0 resources, 0 transcripts, 3 journeys.",
+    ]

@@ -285,3 +285,67 @@ def test_demo_site_has_every_sample(demo_site: Path) -> None:
         assert (demo_site / "r" / rid / "index.html").is_file()
         assert (demo_site / "media" / rid / "video.mp4").stat().st_size > 10_000
     assert 'href="j/handover-for-operators/index.html"' in html
+
+
+def test_server_answers_byte_ranges(library: Path) -> None:
+    import threading
+    import urllib.request
+
+    from pipeline.site_serve import make_server
+
+    seen: list[tuple[str, int]] = []
+    server = make_server(library / "site", 0, on_request=lambda path, status: seen.append((path, status)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        video = (library / "site" / "media" / resource_id(0) / "video.mp4").read_bytes()
+        request = urllib.request.Request(base + f"media/{resource_id(0)}/video.mp4", headers={"Range": "bytes=4-11"})
+        with urllib.request.urlopen(request) as response:
+            assert response.status == 206
+            assert response.headers["Content-Range"] == f"bytes 4-11/{len(video)}"
+            assert response.read() == video[4:12]
+        with urllib.request.urlopen(base + "search.gif?q=jam&n=3") as response:
+            assert response.read().startswith(b"GIF89a")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (f"/media/{resource_id(0)}/video.mp4", 206) in seen and ("/search.gif?q=jam&n=3", 200) in seen
+
+
+def test_watcher_rebuilds_on_change_and_keeps_the_last_good_site(library: Path) -> None:
+    from pipeline.site_serve import Watcher
+
+    results: list[tuple[object, object]] = []
+    watcher = Watcher(Workspace(library), lambda: build(library), lambda result, error: results.append((result, error)))
+    assert watcher.check() is False
+    path = library / "transcripts" / f"{resource_id(3)}.md"
+    path.write_text(path.read_text() + "[00:40.0] Count the cartons twice.\n")
+    assert watcher.check() is True
+    assert results[-1][1] is None and results[-1][0].written == 3  # type: ignore[union-attr]
+    page = (library / "site" / "r" / resource_id(3) / "index.html").read_text()
+    assert "Count the cartons twice." in page
+    path.write_text("broken\n")
+    assert watcher.check() is True
+    assert isinstance(results[-1][1], BuildError)
+    assert (library / "site" / "r" / resource_id(3) / "index.html").read_text() == page
+
+
+def test_capture_serve_serves_on_loopback(library: Path) -> None:
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.conftest import REPO
+
+    process = subprocess.Popen([sys.executable, "-m", "capture", "serve", "--port", "0", "--no-watch"], cwd=library,
+                               env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        match = re.search(r"Serving site/ at (http://127\.0\.0\.1:\d+/) \(loopback only\)", line)
+        assert match, line
+        with urllib.request.urlopen(match.group(1) + "index.html") as response:
+            assert b"Benchmark know-how" in response.read()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -18,13 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import pickle
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -36,7 +37,8 @@ from .journeys import Journey, load_journeys
 from .ordering import order_by_prerequisites
 from .search import SearchEntry, encode_entry, index_script
 from .site_catalogue import load_catalogue_cached
-from .site_output import Output, write_site
+from .site_inputs import InputLog, InputsRecord, fixed_digest, load_record, reread, save_record
+from .site_output import Output, site_intact, write_site
 from .transcript import Line, Transcript, format_time, parse_transcript
 from .workspace import Workspace
 
@@ -45,6 +47,8 @@ SITE_FORMAT = 1
 NEW_DAYS = 7
 NEW_MAX = 12
 FEED_MAX = 50
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FRONT_FIELD = re.compile(rb"^(status|approved_at):[ \t]*\"?([A-Za-z0-9_:.-]+)", re.MULTILINE)
 # The modules whose code shapes the output: a change to any of them rebuilds every page.
 _CODE_MODULES = ("site.py", "site_output.py", "search.py", "captions.py", "transcript.py")
 
@@ -70,6 +74,25 @@ def theme_dir() -> Path:
     from importlib import resources
 
     return Path(str(resources.files("pipeline.theme")))
+
+
+class cached_property:  # noqa: N801 - named like the functools one it replaces
+    """``functools.cached_property`` without its per-instance lock (Python < 3.12 takes one on every
+    first access, which costs more than the values here take to compute, 10,000 views at a time)."""
+
+    def __init__(self, func: Callable[[Any], Any]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:  # noqa: ANN401
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
 
 
 def _hash(*parts: object) -> str:
@@ -123,7 +146,8 @@ def jpeg_size(path: Path) -> tuple[int, int] | None:
 
 @dataclass
 class MediaFile:
-    source: Path
+    source: str
+    name: str
     key: str
 
 
@@ -132,7 +156,7 @@ class ResourceView:
     """One resource as the site shows it; the transcript is parsed only when a page needs it."""
 
     resource: Resource
-    transcript_path: Path | None
+    transcript_path: str | None
     transcript_bytes: bytes | None
     publish_drafts: bool
     video: MediaFile | None
@@ -144,11 +168,18 @@ class ResourceView:
         return hashlib.sha1(self.transcript_bytes).hexdigest() if self.transcript_bytes is not None else ""  # noqa: S324
 
     @cached_property
+    def _front(self) -> dict[bytes, bytes]:
+        """``status`` and ``approved_at`` from the front matter, without parsing the whole file."""
+        data = self.transcript_bytes or b""
+        end = data.find(b"\n---", 3, 4000)
+        return dict(_FRONT_FIELD.findall(data[:end if end > 0 else 4000]))
+
+    @cached_property
     def transcript_status(self) -> str | None:
         if self.transcript_bytes is None:
             return None
-        match = re.search(rb"^status:\s*\"?(draft|approved)", self.transcript_bytes[:2000], re.MULTILINE)
-        return match.group(1).decode() if match else "draft"
+        status = self._front.get(b"status", b"draft")
+        return "approved" if status == b"approved" else "draft"
 
     @property
     def reviewed(self) -> bool:
@@ -164,7 +195,7 @@ class ResourceView:
     def transcript(self) -> Transcript | None:
         if not self.published or self.transcript_bytes is None:
             return None
-        name = self.transcript_path.name if self.transcript_path else f"{self.resource.id}.md"
+        name = os.path.basename(self.transcript_path) if self.transcript_path else f"{self.resource.id}.md"
         try:
             return parse_transcript(self.transcript_bytes.decode("utf-8"), name)
         except UnicodeDecodeError as exc:
@@ -197,7 +228,7 @@ class ResourceView:
 
     @cached_property
     def frame(self) -> tuple[int, int] | None:
-        return jpeg_size(self.poster.source) if self.poster else None
+        return jpeg_size(Path(self.poster.source)) if self.poster else None
 
     @property
     def portrait(self) -> bool:
@@ -205,10 +236,9 @@ class ResourceView:
 
     @cached_property
     def updated(self) -> str:
-        approved = ""
-        if self.transcript_bytes is not None:
-            match = re.search(rb"^approved_at:\s*\"?(\d{4}-\d{2}-\d{2})", self.transcript_bytes[:2000], re.MULTILINE)
-            approved = match.group(1).decode() if match else ""
+        approved = self._front.get(b"approved_at", b"").decode("ascii", "replace")[:10]
+        if not _DATE.match(approved):
+            approved = ""
         return max(self.resource.captured[:10], approved)
 
     @cached_property
@@ -232,21 +262,25 @@ class ResourceView:
                      self.transcript_digest if self.published else "")
 
 
-def _media_file(folder: Path, relative: str | None, root: Path, meta: str | None) -> MediaFile | None:
+def _media_file(relative: str | None, root: str, meta: str | None, log: InputLog) -> MediaFile | None:
     if not relative:
         return None
-    path = root / relative
+    path = os.path.join(root, relative)
     try:
-        size = path.stat().st_size
+        size = os.stat(path).st_size
     except OSError:
+        log.size(path, None)
         return None
-    if meta is not None:
-        key = _hash(meta, path.name, size)
+    name = os.path.basename(path)
+    if meta is not None:  # the media stage's own content key: source sha256, settings, stage version
+        log.size(path, size)
+        key = _hash(meta, name, size)
     else:
         from .fsutil import sha256_file
 
-        key = sha256_file(path)
-    return MediaFile(path, key)
+        key = sha256_file(Path(path))
+        log.sha256(path, key)
+    return MediaFile(path, name, key)
 
 
 @dataclass
@@ -261,6 +295,7 @@ class SiteModel:
     in_journeys: dict[str, list[Journey]]
     warnings: list[str]
     today: dt.date
+    inputs: InputLog
 
     @cached_property
     def experts(self) -> dict[str, list[ResourceView]]:
@@ -281,24 +316,26 @@ class SiteModel:
         return known
 
     @cached_property
-    def by_role(self) -> dict[str, dict[str, list[ResourceView]]]:
-        """Each role's resources in the three levels, prerequisites first."""
-        grouped: dict[str, list[Resource]] = {}
+    def role_members(self) -> dict[str, list[ResourceView]]:
+        """Each role's resources in catalogue order (what the role page's key is made from)."""
+        grouped: dict[str, list[ResourceView]] = {}
         for view in self.views:
-            for role_id in view.resource.roles:
-                grouped.setdefault(role_id, []).append(view.resource)
-        result: dict[str, dict[str, list[ResourceView]]] = {}
-        for role_id, resources in grouped.items():
-            levels: dict[str, list[ResourceView]] = {level: [] for level in (*LEVELS, "")}
-            for resource in order_by_prerequisites(resources):
-                levels[resource.level if resource.level in LEVELS else ""].append(self.by_id[resource.id])
-            result[role_id] = levels
-        return result
+            for role_id in dict.fromkeys(view.resource.roles):
+                grouped.setdefault(role_id, []).append(view)
+        return grouped
+
+    def role_levels(self, role_id: str) -> dict[str, list[ResourceView]]:
+        """A role's resources in the three levels ("" for none), prerequisites first."""
+        levels: dict[str, list[ResourceView]] = {level: [] for level in (*LEVELS, "")}
+        members = [view.resource for view in self.role_members.get(role_id, [])]
+        for resource in order_by_prerequisites(members):
+            levels[resource.level if resource.level in LEVELS else ""].append(self.by_id[resource.id])
+        return levels
 
     @cached_property
     def newest(self) -> tuple[str, list[ResourceView]]:
         """("new" or "newest", views): resources captured in the last week, else the latest few."""
-        dated = [v for v in self.views if re.match(r"\d{4}-\d{2}-\d{2}", v.resource.captured)]
+        dated = [v for v in self.views if _DATE.match(v.resource.captured)]
         dated.sort(key=lambda v: v.resource.captured, reverse=True)
         since = (self.today - dt.timedelta(days=NEW_DAYS - 1)).isoformat()
         fresh = [v for v in dated if since <= v.resource.captured[:10] <= self.today.isoformat()]
@@ -306,34 +343,47 @@ class SiteModel:
 
 
 def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
+    """Phase one: read everything the site is made from; logs each file read for the next no-op check."""
+    log = InputLog()
     cache = workspace.cache_dir / "site"
     catalogue = load_catalogue_cached(workspace.catalogue_path, cache / "catalogue.pickle")
     journeys = load_journeys(workspace.journeys_dir)
     settings = catalogue.settings
     views: list[ResourceView] = []
     warnings: list[str] = []
+    root = str(workspace.root)
+    media_root = str(workspace.media_dir)
     for resource in catalogue.resources:
-        transcript_path = workspace.root / resource.transcript if resource.transcript else None
+        transcript_path = os.path.join(root, resource.transcript) if resource.transcript else None
         data: bytes | None = None
         if transcript_path is not None:
             try:
-                data = transcript_path.read_bytes()
+                with open(transcript_path, "rb") as handle:
+                    data = handle.read()
+                log.content(transcript_path, data)
             except FileNotFoundError:
+                log.content(transcript_path, None)
                 warnings.append(f"{resource.id}: {resource.transcript} is missing; run `capture add` on its clip again")
             except OSError as exc:
                 raise BuildError(f"{resource.id}: cannot read {resource.transcript}: {exc.strerror or exc}") from exc
-        folder = workspace.media_folder(resource.id)
+        meta_path = os.path.join(media_root, resource.id, "meta.json")
         try:
-            meta: str | None = (folder / "meta.json").read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            with open(meta_path, "rb") as handle:
+                meta_bytes: bytes | None = handle.read()
+        except OSError:
+            meta_bytes = None
+        log.content(meta_path, meta_bytes)
+        try:
+            meta = meta_bytes.decode("utf-8") if meta_bytes is not None else None
+        except UnicodeDecodeError:
             meta = None
-        video = _media_file(folder, resource.video, workspace.root, meta)
+        video = _media_file(resource.video, root, meta, log)
         if resource.video and video is None:
             warnings.append(f"{resource.id}: media is missing; run `capture add` on its clip again to rebuild it")
         view = ResourceView(
             resource=resource, transcript_path=transcript_path, transcript_bytes=data,
             publish_drafts=settings.site.publish_drafts, video=video,
-            poster=_media_file(folder, resource.poster, workspace.root, meta),
+            poster=_media_file(resource.poster, root, meta, log),
             expert_slug=slugify(resource.expert.name) if resource.expert.name else "",
         )
         if data is not None and not view.published:
@@ -357,7 +407,7 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
         if missing:
             warnings.append(f"journeys/{journey.path.name}: unknown resource ids {', '.join(missing)}; see `capture check`")
     return SiteModel(catalogue=catalogue, journeys=journeys, views=views, by_id=by_id, next_steps=next_steps,
-                     in_journeys=in_journeys, warnings=warnings, today=today or dt.date.today())
+                     in_journeys=in_journeys, warnings=warnings, today=today or dt.date.today(), inputs=log)
 
 
 def _environment():  # type: ignore[no-untyped-def]
@@ -488,7 +538,7 @@ def plan_outputs(model: SiteModel, workspace: Workspace) -> list[Output]:
         rid = view.resource.id
         for media in (view.video, view.poster):
             if media is not None:
-                outputs.append(Output(f"media/{rid}/{media.source.name}", media.key, source=media.source))
+                outputs.append(Output(f"media/{rid}/{media.name}", media.key, source=media.source))
     static = theme_dir() / "static"
     for asset in sorted(static.iterdir()):
         if asset.is_file():
@@ -516,12 +566,13 @@ def plan_outputs(model: SiteModel, workspace: Workspace) -> list[Output]:
         outputs.append(Output(f"j/{journey.id}/index.html", key, render=lambda journey=journey: renderer().render(
             "journey.html", "../../", journey=renderer().journey_view(journey))))
     for role in model.roles():
-        levels = model.by_role.get(role.id, {})
+        # The order on the page follows from levels, catalogue order and prerequisites, all in the key.
+        members = model.role_members.get(role.id, [])
         journeys = [j for j in model.journeys if role.id in j.roles]
-        key = _hash(base, role.id, [(lvl, [v.card_key for v in views]) for lvl, views in levels.items()],
+        key = _hash(base, role.id, [(v.card_key, v.resource.prerequisites) for v in members],
                     [(j.id, j.title, j.goal, len(j.steps())) for j in journeys])
-        outputs.append(Output(f"role/{role.id}/index.html", key, render=lambda role=role, levels=levels, journeys=journeys:
-                              renderer().render("role.html", "../../", role=role, by_level=levels,
+        outputs.append(Output(f"role/{role.id}/index.html", key, render=lambda role=role, journeys=journeys:
+                              renderer().render("role.html", "../../", role=role, by_level=model.role_levels(role.id),
                                                 journeys=[renderer().journey_view(j) for j in journeys])))
     for slug, views in model.experts.items():
         key = _hash(base, slug, [(v.resource.expert.name, v.resource.expert.job_title, v.card_key) for v in views])
@@ -535,7 +586,10 @@ def plan_outputs(model: SiteModel, workspace: Workspace) -> list[Output]:
     search_cache = workspace.cache_dir / "site" / "search.pickle"
     outputs.append(Output("search-index.js", search_key, render=lambda: SearchCache(search_cache).script(model.views)))
     which, newest = model.newest
-    role_counts = [(r.id, [len(model.by_role.get(r.id, {}).get(lvl, [])) for lvl in LEVELS]) for r in model.roles()]
+    role_counts = []
+    for role in model.roles():
+        counted = Counter(v.resource.level for v in model.role_members.get(role.id, []))
+        role_counts.append((role.id, [counted[level] for level in LEVELS]))
     experts = [(slug, views[0].resource.expert.name, len(views)) for slug, views in model.experts.items()]
     experts.sort(key=lambda e: e[1].lower())
     home_key = _hash(base, which, [v.card_key for v in newest], role_counts, experts, len(model.views),
@@ -546,15 +600,39 @@ def plan_outputs(model: SiteModel, workspace: Workspace) -> list[Output]:
     return outputs
 
 
-def build_site(workspace: Workspace, today: dt.date | None = None,
-               on_phase: Callable[[str], None] | None = None) -> BuildResult:
+def _fixed_inputs(workspace: Workspace, today: dt.date) -> str:
+    """The digest of the inputs every page may depend on: catalogue, journeys, theme and code, the day."""
+    parts = [_code_key().encode(), today.isoformat().encode(), str(workspace.site_dir).encode()]
+    for path in (workspace.catalogue_path, *sorted(workspace.journeys_dir.glob("*.yaml"))):
+        try:
+            parts += [path.name.encode(), path.read_bytes()]
+        except OSError:
+            parts += [path.name.encode(), b"\x00missing"]
+    return fixed_digest(parts)
+
+
+def build_site(workspace: Workspace, today: dt.date | None = None) -> BuildResult:
     """Build ``site/``: gather everything, then write only what changed (see the module doc)."""
     started = time.monotonic()
+    today = today or dt.date.today()
+    cache = workspace.cache_dir / "site"
+    record_path = cache / "inputs.txt"
+    manifest_path = cache / "manifest.txt"
+    fixed = _fixed_inputs(workspace, today)
+    record = load_record(record_path)
+    if record is not None and record.fixed == fixed and reread(record.entries) == record.variable:
+        files = site_intact(workspace.site_dir, manifest_path)
+        if files is not None:
+            return BuildResult(site=workspace.site_dir, resources=record.resources, pages=files[1], written=0,
+                               unchanged=files[0], removed=0, seconds=time.monotonic() - started,
+                               warnings=record.warnings)
     model = gather(workspace, today)
     outputs = plan_outputs(model, workspace)
-    if on_phase:
-        on_phase("write")
-    report = write_site(workspace.site_dir, outputs, workspace.cache_dir / "site" / "manifest.json")
+    report = write_site(workspace.site_dir, outputs, manifest_path)
+    done = InputsRecord(fixed, model.inputs.hexdigest(), len(model.views), model.inputs.entries,
+                        [" ".join(w.split()) for w in model.warnings])
+    if done != record:
+        save_record(record_path, done)
     pages = sum(1 for o in outputs if o.rel.endswith(".html"))
     return BuildResult(site=workspace.site_dir, resources=len(model.views), pages=pages, written=len(report.written),
                        unchanged=report.unchanged, removed=len(report.removed), seconds=time.monotonic() - started,

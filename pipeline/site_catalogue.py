@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue, Resource, Settings, load_catalogue, parse_catalogue
+from .catalogue import Catalogue, Expert, Resource, Settings, SourceClip, load_catalogue, parse_catalogue
 from .errors import CaptureError
 
-CACHE_VERSION = 1
-_ITEM = re.compile(r"^( *)- ")
+CACHE_VERSION = 2
 # An anchor or alias anywhere: the safe loader would expand it, so let the round-trip loader refuse it.
 _ALIAS_HINT = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s*&]")
 
@@ -38,15 +37,36 @@ class CatalogueCache:
     entries: dict[str, Resource] = field(default_factory=dict)
 
 
+def _flatten(resource: Resource) -> dict[str, Any]:
+    """A resource as plain values: unpickling 10,000 of these is several times faster than dataclasses."""
+    fields = dict(resource.__dict__)
+    fields["expert"] = (resource.expert.name, resource.expert.job_title)
+    fields["source"] = (resource.source.file, resource.source.size, resource.source.sha256) if resource.source else None
+    return fields
+
+
+def _restore(fields: dict[str, Any]) -> Resource:
+    resource = object.__new__(Resource)
+    values = dict(fields)
+    values["expert"] = Expert(*values["expert"])
+    values["source"] = SourceClip(*values["source"]) if values["source"] else None
+    resource.__dict__.update(values)
+    return resource
+
+
 def load_cache(path: Path) -> CatalogueCache:
     try:
         with open(path, "rb") as handle:
-            cache = pickle.load(handle)
-        if isinstance(cache, CatalogueCache) and cache.version == CACHE_VERSION:
-            return cache
+            version, header_key, settings, flat = pickle.load(handle)
+        if version == CACHE_VERSION:
+            return CatalogueCache(version, header_key, settings, {k: _restore(v) for k, v in flat.items()})
     except Exception:  # noqa: BLE001 - an unreadable cache only means parsing again
         pass
     return CatalogueCache()
+
+
+_RESOURCES_KEY = re.compile(r"^resources:[ \t]*(?:#.*)?\n", re.MULTILINE)
+_FIRST_ITEM = re.compile(r"^( *)- ", re.MULTILINE)
 
 
 def split_entries(text: str) -> tuple[str, list[str]] | None:
@@ -55,29 +75,23 @@ def split_entries(text: str) -> tuple[str, list[str]] | None:
     None when the file does not have the simple layout ``capture`` writes: a top-level
     ``resources:`` key followed by a block list, and nothing at column 0 after it.
     """
-    lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip() == "resources:"), None)
-    if start is None:
+    if not text.endswith("\n"):
+        text += "\n"
+    key = _RESOURCES_KEY.search(text)
+    if key is None:
         return None
-    chunks: list[list[str]] = []
-    indent: str | None = None
-    for line in lines[start + 1:]:
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            if chunks:
-                chunks[-1].append(line)
-            continue
-        if not line.startswith(" ") and not line.startswith("- "):
-            return None  # another top-level key after the list
-        match = _ITEM.match(line)
-        if match and (indent is None or match.group(1) == indent):
-            indent = match.group(1)
-            chunks.append([line])
-        elif chunks and indent is not None and line.startswith(indent) and len(line) - len(line.lstrip(" ")) > len(indent):
-            chunks[-1].append(line)
-        else:
-            return None
-    return "".join(lines[:start]), ["".join(chunk) for chunk in chunks]
+    header, body = text[:key.start()], text[key.end():]
+    first = _FIRST_ITEM.search(body)
+    if first is None:
+        return (header, []) if not re.search(r"^[ \t]*[^\s#]", body, re.MULTILINE) else None
+    indent = re.escape(first.group(1))
+    # Nothing but items may start at the items' column (a top-level key after the list, say).
+    if re.search(r"^[^\s#-]" if indent else r"^(?!- )[^\s#]", body, re.MULTILINE):
+        return None
+    if re.search(r"^[ \t]*[^\s#]", body[:first.start()], re.MULTILINE):
+        return None
+    chunks = re.split(rf"^(?={indent}- )", body[first.start():], flags=re.MULTILINE)
+    return header, [chunk for chunk in chunks if chunk]
 
 
 def _safe_load(text: str) -> Any:
@@ -136,6 +150,8 @@ def _save_cache(path: Path, cache: CatalogueCache) -> None:
     from .fsutil import atomic_write_bytes
 
     try:
-        atomic_write_bytes(path, pickle.dumps(cache, protocol=pickle.HIGHEST_PROTOCOL))
+        flat = {key: _flatten(resource) for key, resource in cache.entries.items()}
+        atomic_write_bytes(path, pickle.dumps((cache.version, cache.header_key, cache.settings, flat),
+                                              protocol=pickle.HIGHEST_PROTOCOL))
     except CaptureError:
         pass  # a cache we cannot write only costs time next build

@@ -18,7 +18,6 @@ the site and the manifest exactly as they were.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 from collections.abc import Callable, Sequence
@@ -38,7 +37,7 @@ class Output:
     rel: str
     key: str
     render: Callable[[], bytes] | None = None
-    source: Path | None = None
+    source: str | None = None
 
 
 @dataclass
@@ -49,18 +48,47 @@ class WriteReport:
     full: bool
 
 
-def _load_manifest(path: Path, site: Path) -> dict[str, list]:  # type: ignore[type-arg]
+# The manifest: a first line naming the format and the site, then "key<TAB>size<TAB>path" per file.
+# Plain lines read ten times faster than JSON for 40,000 files.
+_MAGIC = "capture-site-manifest"
+
+
+def _load_manifest(path: Path, site: Path) -> dict[str, tuple[str, int]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
         return {}
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION or data.get("site") != str(site):
+    if lines[0] != f"{_MAGIC} {MANIFEST_VERSION} {site}":
         return {}
-    files = data.get("files")
-    return files if isinstance(files, dict) else {}
+    files: dict[str, tuple[str, int]] = {}
+    try:
+        for line in lines[1:]:
+            if line:
+                key, size, rel = line.split("\t", 2)
+                files[rel] = (key, int(size))
+    except ValueError:
+        return {}
+    return files
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def _save_manifest(path: Path, site: Path, files: dict[str, tuple[str, int]]) -> None:
+    body = "".join(f"{key}\t{size}\t{rel}\n" for rel, (key, size) in files.items())
+    atomic_write_text(path, f"{_MAGIC} {MANIFEST_VERSION} {site}\n{body}")
+
+
+def site_intact(site: Path, manifest_path: Path) -> tuple[int, int] | None:
+    """``(files, pages)`` when every file the manifest lists is in ``site`` with its size; else None."""
+    files = _load_manifest(manifest_path, site)
+    if not files:
+        return None
+    root = str(site)
+    for rel, (key, size) in files.items():
+        if not key or _size(os.path.join(root, rel)) != size:
+            return None
+    return len(files), sum(1 for rel in files if rel.endswith(".html"))
+
+
+def _link_or_copy(source: str, target: str) -> None:
     """Hard-link where the file system allows (no bytes copied), else copy."""
     try:
         os.link(source, target)
@@ -68,9 +96,9 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _size(path: Path) -> int | None:
+def _size(path: str) -> int | None:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return None
 
@@ -85,41 +113,46 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
     staging = site.with_name(f".{site.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    manifest: dict[str, list] = {}  # type: ignore[type-arg]
+    site_root, staging_root = str(site), str(staging)
+    manifest: dict[str, tuple[str, int]] = {}
     staged: list[str] = []
     unchanged = 0
-    folders: set[Path] = {staging}
+    folders: set[str] = {staging_root}
 
-    def folder_for(path: Path) -> None:
-        if path.parent not in folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(path.parent)
+    def folder_for(path: str) -> None:
+        parent = os.path.dirname(path)
+        if parent not in folders:
+            os.makedirs(parent, exist_ok=True)
+            folders.add(parent)
+
     try:
         for output in outputs:
             previous = old.get(output.rel)
-            current = site / output.rel
+            current = os.path.join(site_root, output.rel)
             if previous and previous[0] == output.key and _size(current) == previous[1]:
                 manifest[output.rel] = previous
                 unchanged += 1
                 continue
-            target = staging / output.rel
+            target = os.path.join(staging_root, output.rel)
             if output.source is not None:
-                if not full and previous and _same_file(output.source, current):
-                    manifest[output.rel] = [output.key, _size(current)]
+                size = _size(current)
+                if not full and previous and size is not None and _same_file(output.source, current):
+                    manifest[output.rel] = (output.key, size)
                     unchanged += 1
                     continue
                 folder_for(target)
                 _link_or_copy(output.source, target)
-                manifest[output.rel] = [output.key, _size(target)]
+                manifest[output.rel] = (output.key, os.stat(target).st_size)
             else:
                 assert output.render is not None
                 data = output.render()
-                manifest[output.rel] = [output.key, len(data)]
-                if not full and _size(current) == len(data) and current.read_bytes() == data:
+                manifest[output.rel] = (output.key, len(data))
+                if not full and _size(current) == len(data) and _read(current) == data:
                     unchanged += 1
                     continue
                 folder_for(target)
-                target.write_bytes(data)
+                with open(target, "wb") as handle:
+                    handle.write(data)
             staged.append(output.rel)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -132,7 +165,7 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
         # Until the commit is done, the files it touches are of unknown content: a crash in
         # the middle must not let a later build trust their old keys.
         unsure = {rel: entry for rel, entry in old.items() if rel not in removed}
-        unsure.update({rel: ["", -1] for rel in staged})
+        unsure.update({rel: ("", -1) for rel in staged})
         _save_manifest(manifest_path, site, unsure)
         _commit(staging, site, staged, removed)
     else:
@@ -142,22 +175,26 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
     return WriteReport(written=staged, unchanged=unchanged, removed=removed, full=full)
 
 
-def _save_manifest(path: Path, site: Path, files: dict[str, list]) -> None:  # type: ignore[type-arg]
-    atomic_write_text(path, json.dumps({"version": MANIFEST_VERSION, "site": str(site), "files": files},
-                                       separators=(",", ":")))
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
-def _same_file(source: Path, current: Path) -> bool:
+def _same_file(source: str, current: str) -> bool:
     with contextlib.suppress(OSError):
         return os.path.samefile(source, current)
     return False
 
 
 def _commit(staging: Path, site: Path, staged: list[str], removed: list[str]) -> None:
+    made: set[str] = set()
     for rel in staged:
-        target = site / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / rel, target)
+        target = os.path.join(site, rel)
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        os.replace(os.path.join(staging, rel), target)
     for rel in removed:
         with contextlib.suppress(OSError):
             (site / rel).unlink()

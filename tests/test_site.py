@@ -349,3 +349,35 @@ def test_capture_serve_serves_on_loopback(library: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_noop_rebuild_keeps_its_warnings(library: Path) -> None:
+    (library / "media" / resource_id(7) / "video.mp4").unlink()
+    first = build(library)
+    again = build(library)
+    assert again.written == 0
+    assert again.warnings == first.warnings == [
+        f"{resource_id(7)}: media is missing; run `capture add` on its clip again to rebuild it"]
+
+
+def test_a_deleted_site_file_is_written_again(library: Path) -> None:
+    (library / "site" / "r" / resource_id(2) / "index.html").unlink()
+    result = build(library)
+    assert result.written == 1
+    assert (library / "site" / "r" / resource_id(2) / "index.html").is_file()
+
+
+def test_ordering_is_fast_and_puts_prerequisites_first() -> None:
+    import time
+
+    from pipeline.ordering import order_by_prerequisites
+
+    resources = [Resource(id=f"r{i}", title="t", level=("beginner", "advanced")[i % 2],
+                          prerequisites=[f"r{i + 1}"] if i % 3 == 0 and i + 1 < 6000 else [])
+                 for i in range(6000)]
+    started = time.process_time()
+    ordered = [r.id for r in order_by_prerequisites(resources)]
+    assert time.process_time() - started < 1.0
+    place = {rid: index for index, rid in enumerate(ordered)}
+    assert sorted(ordered) == sorted(r.id for r in resources)
+    assert all(place[f"r{i + 1}"] < place[f"r{i}"] for i in range(0, 5999, 3))

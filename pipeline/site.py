@@ -637,8 +637,3 @@ def build_site(workspace: Workspace, today: dt.date | None = None) -> BuildResul
     return BuildResult(site=workspace.site_dir, resources=len(model.views), pages=pages, written=len(report.written),
                        unchanged=report.unchanged, removed=len(report.removed), seconds=time.monotonic() - started,
                        full=report.full, warnings=model.warnings)
-
-
-def describe_outputs(outputs: Sequence[Output]) -> str:
-    """A stable JSON listing of paths and keys (for tests and debugging)."""
-    return json.dumps({o.rel: o.key for o in outputs}, indent=1, sort_keys=True)

@@ -115,7 +115,9 @@
           time.className = "hit-time";
           time.textContent = clock(row.starts[index]);
           jump.appendChild(time);
-          jump.appendChild(marked(row.lines[index], result.tokens));
+          var said = document.createElement("span");
+          said.appendChild(marked(row.lines[index], result.tokens));
+          jump.appendChild(said);
           item.appendChild(jump);
           ul.appendChild(item);
         });

@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 from .catalogue import LEVELS, Catalogue, Resource, Role
 from .errors import BuildError, CaptureError
-from .fsutil import atomic_write_bytes
+from .fsutil import atomic_write_bytes, file_lock
 from .journeys import Journey, load_journeys
 from .ordering import order_by_prerequisites
 from .search import SearchEntry, encode_entry, index_script
@@ -274,7 +274,7 @@ def _media_file(relative: str | None, root: str, meta: str | None, log: InputLog
     name = os.path.basename(path)
     if meta is not None:  # the media stage's own content key: source sha256, settings, stage version
         log.size(path, size)
-        key = _hash(meta, name, size)
+        key = f"{meta}:{name}:{size}"
     else:
         from .fsutil import sha256_file
 
@@ -373,10 +373,7 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
         except OSError:
             meta_bytes = None
         log.content(meta_path, meta_bytes)
-        try:
-            meta = meta_bytes.decode("utf-8") if meta_bytes is not None else None
-        except UnicodeDecodeError:
-            meta = None
+        meta = hashlib.sha1(meta_bytes).hexdigest() if meta_bytes is not None else None  # noqa: S324
         video = _media_file(resource.video, root, meta, log)
         if resource.video and video is None:
             warnings.append(f"{resource.id}: media is missing; run `capture add` on its clip again to rebuild it")
@@ -410,10 +407,18 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
                      in_journeys=in_journeys, warnings=warnings, today=today or dt.date.today(), inputs=log)
 
 
-def _environment():  # type: ignore[no-untyped-def]
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+def _environment(cache: Path | None = None):  # type: ignore[no-untyped-def]
+    from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
+    bytecode = None
+    if cache is not None:  # compiled templates kept between builds: a small rebuild skips compiling them
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            bytecode = FileSystemBytecodeCache(str(cache))
+        except OSError:
+            bytecode = None
     env = Environment(
+        bytecode_cache=bytecode,
         loader=FileSystemLoader(str(theme_dir())),
         autoescape=select_autoescape(["html", "xml"], default=True),
         undefined=StrictUndefined,
@@ -446,9 +451,9 @@ def _code_key() -> str:
 class Renderer:
     """Builds every template context in one place and renders pages to bytes."""
 
-    def __init__(self, model: SiteModel) -> None:
+    def __init__(self, model: SiteModel, cache: Path | None = None) -> None:
         self.model = model
-        self.env = _environment()
+        self.env = _environment(cache)
         settings = model.catalogue.settings
         self.base = dict(site_title=settings.title, organisation=settings.organisation, lang=settings.site.language,
                          levels=LEVELS, role_names={r.id: r.name for r in model.roles()})
@@ -526,7 +531,7 @@ def plan_outputs(model: SiteModel, workspace: Workspace) -> list[Output]:
 
     def renderer() -> Renderer:
         if not renderer_box:
-            renderer_box.append(Renderer(model))
+            renderer_box.append(Renderer(model, workspace.cache_dir / "site" / "jinja"))
         return renderer_box[0]
 
     settings = model.catalogue.settings
@@ -612,7 +617,15 @@ def _fixed_inputs(workspace: Workspace, today: dt.date) -> str:
 
 
 def build_site(workspace: Workspace, today: dt.date | None = None) -> BuildResult:
-    """Build ``site/``: gather everything, then write only what changed (see the module doc)."""
+    """Build ``site/``: gather everything, then write only what changed (see the module doc).
+
+    One build at a time per workspace (``capture serve`` and ``capture build`` may overlap).
+    """
+    with file_lock(workspace.cache_dir / "site" / "build.lock"):
+        return _build_site(workspace, today)
+
+
+def _build_site(workspace: Workspace, today: dt.date | None) -> BuildResult:
     started = time.monotonic()
     today = today or dt.date.today()
     cache = workspace.cache_dir / "site"

@@ -65,33 +65,44 @@ def load_cache(path: Path) -> CatalogueCache:
     return CatalogueCache()
 
 
-_RESOURCES_KEY = re.compile(r"^resources:[ \t]*(?:#.*)?\n", re.MULTILINE)
-_FIRST_ITEM = re.compile(r"^( *)- ", re.MULTILINE)
-
-
 def split_entries(text: str) -> tuple[str, list[str]] | None:
     """``(header, [entry chunk, ...])`` where header holds everything but the resources list.
 
     None when the file does not have the simple layout ``capture`` writes: a top-level
     ``resources:`` key followed by a block list, and nothing at column 0 after it.
+    (String searches, not multi-line regular expressions: 5 MB of YAML in milliseconds.)
     """
     if not text.endswith("\n"):
         text += "\n"
-    key = _RESOURCES_KEY.search(text)
-    if key is None:
+    text = "\n" + text
+    at = text.find("\nresources:")
+    if at < 0:
         return None
-    header, body = text[:key.start()], text[key.end():]
-    first = _FIRST_ITEM.search(body)
+    line_end = text.index("\n", at + 1)
+    rest = text[at + len("\nresources:"):line_end].strip()
+    if rest and not rest.startswith("#"):
+        return None  # resources: [] or a flow list
+    header, body = text[1:at + 1], text[line_end + 1:]
+    lines = body.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), None)
     if first is None:
-        return (header, []) if not re.search(r"^[ \t]*[^\s#]", body, re.MULTILINE) else None
-    indent = re.escape(first.group(1))
+        return header, []
+    item = lines[first]
+    indent = item[:len(item) - len(item.lstrip(" "))]
+    if not item.startswith(indent + "- "):
+        return None
     # Nothing but items may start at the items' column (a top-level key after the list, say).
-    if re.search(r"^[^\s#-]" if indent else r"^(?!- )[^\s#]", body, re.MULTILINE):
+    marker = "\n" + indent + "- "
+    if indent:
+        if re.search(r"\n[^\s#]", "\n" + body):
+            return None
+    elif re.search(r"\n(?!- )[^\s#]", "\n" + body):
         return None
-    if re.search(r"^[ \t]*[^\s#]", body[:first.start()], re.MULTILINE):
-        return None
-    chunks = re.split(rf"^(?={indent}- )", body[first.start():], flags=re.MULTILINE)
-    return header, [chunk for chunk in chunks if chunk]
+    start = sum(len(line) + 1 for line in lines[:first])
+    listed = "\n" + body[start:]
+    chunks = listed.split(marker)
+    return header, [indent + "- " + chunk.lstrip("\n") + ("" if chunk.endswith("\n") else "\n")
+                    for chunk in chunks[1:]]
 
 
 def _safe_load(text: str) -> Any:
@@ -138,8 +149,9 @@ def load_catalogue_cached(path: Path, cache_path: Path) -> Catalogue:
     if len({r.id for r in resources}) != len(resources):
         return load_catalogue(path)  # duplicate ids: let the full check report them with lines
     live = set(keys)
-    stale = len(cache.entries) != len(live)
-    if missing or stale or cache.header_key != header_key:
+    stale = len(cache.entries) - len(live)
+    # A few new entries are cheaper to parse again next time than to rewrite a 10,000-entry cache now.
+    if len(missing) > 16 or stale > 64 or cache.header_key != header_key or not cache_path.exists():
         cache.entries = {key: value for key, value in cache.entries.items() if key in live}
         cache.header_key, cache.settings = header_key, settings
         _save_cache(cache_path, cache)

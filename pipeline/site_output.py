@@ -125,7 +125,10 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
             os.makedirs(parent, exist_ok=True)
             folders.add(parent)
 
+    todo = [o for o in outputs if o.render is not None and not (
+        (previous := old.get(o.rel)) and previous[0] == o.key and _size(os.path.join(site_root, o.rel)) == previous[1])]
     try:
+        rendered = _render_in_parallel(todo)
         for output in outputs:
             previous = old.get(output.rel)
             current = os.path.join(site_root, output.rel)
@@ -145,7 +148,7 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
                 manifest[output.rel] = (output.key, os.stat(target).st_size)
             else:
                 assert output.render is not None
-                data = output.render()
+                data = rendered.pop(output.rel) if output.rel in rendered else output.render()
                 manifest[output.rel] = (output.key, len(data))
                 if not full and _size(current) == len(data) and _read(current) == data:
                     unchanged += 1
@@ -173,6 +176,39 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
     if full or staged or removed or manifest != old:
         _save_manifest(manifest_path, site, manifest)
     return WriteReport(written=staged, unchanged=unchanged, removed=removed, full=full)
+
+
+PARALLEL_MIN = 500  # below this many pages, starting workers costs more than it saves
+_JOBS: Sequence[Output] = ()
+
+
+def _render_job(index: int) -> bytes:
+    render = _JOBS[index].render
+    assert render is not None
+    return render()
+
+
+def _render_in_parallel(todo: Sequence[Output]) -> dict[str, bytes]:
+    """Render many pages on every core (forked workers inherit the gathered model); else nothing.
+
+    Only from a process with one thread: forking a threaded one (``capture serve``) is unsafe,
+    and there the rebuilds are small anyway. A worker's error is raised here, before any write.
+    """
+    global _JOBS
+    import multiprocessing
+    import threading
+
+    workers = min(os.cpu_count() or 1, 8)
+    if (len(todo) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return {}
+    _JOBS = todo
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pages = pool.map(_render_job, range(len(todo)), chunksize=64)
+    finally:
+        _JOBS = ()
+    return {output.rel: data for output, data in zip(todo, pages)}
 
 
 def _read(path: str) -> bytes:

@@ -381,3 +381,35 @@ def test_ordering_is_fast_and_puts_prerequisites_first() -> None:
     place = {rid: index for index, rid in enumerate(ordered)}
     assert sorted(ordered) == sorted(r.id for r in resources)
     assert all(place[f"r{i + 1}"] < place[f"r{i}"] for i in range(0, 5999, 3))
+
+
+def test_parallel_rendering_gives_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import site_output
+
+    sequential = make_library(tmp_path / "one", 12, lines=4)
+    build(sequential)
+    parallel = make_library(tmp_path / "many", 12, lines=4)
+    monkeypatch.setattr(site_output, "PARALLEL_MIN", 5)
+    monkeypatch.setattr(site_output.os, "cpu_count", lambda: 2)
+    build(parallel)
+
+    def pages(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
+                and not p.name.endswith((".mp4", ".jpg"))}
+
+    assert pages(sequential / "site") == pages(parallel / "site")
+
+
+def test_an_error_in_a_worker_stops_the_build(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import site_output
+
+    monkeypatch.setattr(site_output, "PARALLEL_MIN", 5)
+    monkeypatch.setattr(site_output.os, "cpu_count", lambda: 2)
+    (library / "resources.yaml").write_text((library / "resources.yaml").read_text().replace("Bench Ltd", "Bench plc"))
+    (library / "transcripts" / f"{resource_id(6)}.md").write_text("---\nid: x\n")
+    before = snapshot(library / "site")
+    with pytest.raises(BuildError) as caught:
+        build(library)
+    assert str(caught.value) == (f"{resource_id(6)}: {resource_id(6)}.md:1: the front matter is not closed; "
+                                 "add a line '---' after it")
+    assert changed(before, snapshot(library / "site")) == set()

@@ -66,6 +66,18 @@ def report_error(exc: CaptureError) -> None:
             sys.stderr.write(f"  {problem}\n")
 
 
+def explain_os_error(exc: OSError) -> str:
+    """A file-system failure the library did not anticipate, said for a person."""
+    import errno
+
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"the disk is full{where}; free some space and run the command again"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"cannot write{where}: the folder is read-only or not yours; check its permissions"
+    return f"{exc.strerror or exc}{where}"
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn library errors into ``Error: ...`` on stderr and a non-zero exit, once, for every command."""
@@ -76,6 +88,11 @@ def user_errors() -> Iterator[None]:
             raise
         report_error(exc)
         raise typer.Exit(exc.exit_code) from None
+    except OSError as exc:
+        if state.debug:
+            raise
+        sys.stderr.write(f"Error: {explain_os_error(exc)}\n")
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         if state.debug:
             raise

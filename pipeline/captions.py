@@ -1,21 +1,32 @@
 """Captions (WebVTT, SRT) generated from the transcript, following common subtitle practice.
 
 At most 42 characters a line and 2 lines a cue; a cue stays between ``MIN_CUE`` and
-``MAX_CUE`` seconds on screen and, where timing allows, is read at no more than
-``MAX_CPS`` characters a second.
+``MAX_CUE`` seconds on screen and, where the gap before the next cue allows, is read at
+no more than ``MAX_CPS`` characters a second.
+
+Where a transcript line still says what whisper heard (case and punctuation aside), its
+words carry whisper's own timings, so a cue changes when the speaker gets there. A line a
+person edited has no such timings: its words are spread over the line's time by length.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .transcript import Transcript
+from .transcribe import Word
+from .transcript import Line, Transcript
 
 MAX_LINE = 42
 MAX_LINES = 2
 MIN_CUE = 1.0
 MAX_CUE = 7.0
 MAX_CPS = 20.0
+# Nobody speaks slower than this; an edited line's longer window is a pause after it.
+SLOW_CPS = 10.0
+# How far a line's recorded start may be from its first word's (times are kept to 0.1 s).
+START_SLACK = 0.5
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,22 @@ class Cue:
     @property
     def text(self) -> str:
         return "\n".join(self.lines)
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a transcript line with the time it is said (measured or estimated)."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class _Planned:
+    start: float
+    end: float
+    text: str
 
 
 def wrap_text(text: str, width: int = MAX_LINE) -> list[str]:
@@ -52,49 +79,195 @@ def wrap_text(text: str, width: int = MAX_LINE) -> list[str]:
     return lines
 
 
+def fits(text: str) -> bool:
+    """Whether ``text`` fits one cue: at most two lines of at most 42 characters."""
+    return len(wrap_text(text)) <= MAX_LINES
+
+
 def balance_two(text: str, width: int = MAX_LINE) -> tuple[str, ...]:
-    """Break ``text`` (at most two lines' worth) into one line or two lines of similar length."""
+    """One line, or two of similar length, preferring a break after punctuation."""
     if len(text) <= width:
         return (text,)
     words = text.split()
-    best: tuple[int, tuple[str, ...]] | None = None
+    best: tuple[float, tuple[str, ...]] | None = None
     for cut in range(1, len(words)):
         top, bottom = " ".join(words[:cut]), " ".join(words[cut:])
         if len(top) <= width and len(bottom) <= width:
-            score = abs(len(top) - len(bottom))
+            score = abs(len(top) - len(bottom)) - (12 if top.endswith((",", ".", "?", "!", ";", ":")) else 0)
             if best is None or score < best[0]:
                 best = (score, (top, bottom))
-    return best[1] if best else tuple(wrap_text(text, width)[:MAX_LINES])
+    return best[1] if best else tuple(wrap_text(text, width))
 
 
-def split_chunks(text: str, width: int = MAX_LINE, lines: int = MAX_LINES) -> list[str]:
-    """Split a transcript line into pieces that each fit one cue."""
-    wrapped = wrap_text(text, width)
-    chunks: list[str] = []
-    for index in range(0, len(wrapped), lines):
-        chunks.append(" ".join(wrapped[index:index + lines]))
-    return chunks
+def _norm(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def make_cues(transcript: Transcript, duration: float) -> list[Cue]:
-    """Cues for every transcript line; a line's time runs to the next line's start."""
-    cues: list[Cue] = []
-    lines = transcript.lines
+def timed_tokens(line: Line, words: Sequence[Word]) -> list[Token] | None:
+    """The line's words with whisper's timings, if the line still says what whisper heard; else None."""
+    target = _norm(line.text)
+    if not target or not words:
+        return None
+    for first in range(len(words)):
+        if words[first].start < line.start - START_SLACK:
+            continue
+        if words[first].start > line.start + START_SLACK:
+            break
+        run: list[Word] = []
+        heard = ""
+        for word in words[first:]:
+            run.append(word)
+            heard += _norm(word.text)
+            if len(heard) >= len(target):
+                break
+        if heard == target:
+            return _align(line.text.split(), run)
+    return None
+
+
+def _align(tokens: list[str], run: list[Word]) -> list[Token]:
+    """Give each token the time of the whisper words its letters came from."""
+    spans: list[tuple[int, int, Word]] = []
+    offset = 0
+    for word in run:
+        size = len(_norm(word.text))
+        spans.append((offset, offset + size, word))
+        offset += size
+    result: list[Token] = []
+    offset = 0
+    previous_end = run[0].start
+    for token in tokens:
+        size = len(_norm(token))
+        covering = [w for lo, hi, w in spans if lo < offset + size and hi > offset] if size else []
+        if covering:
+            start, end = covering[0].start, max(w.end for w in covering)
+        else:  # punctuation on its own: said with the word before it
+            start = end = previous_end
+        result.append(Token(start, max(start, end), token))
+        previous_end = max(start, end)
+        offset += size
+    return result
+
+
+def estimated_tokens(line: Line, window_end: float) -> list[Token]:
+    """The line's words spread over the time it is likely said, in proportion to their length."""
+    tokens = line.text.split()
+    chars = sum(len(t) + 1 for t in tokens)
+    spoken = min(max(window_end - line.start, 0.0), max(chars / SLOW_CPS, MIN_CUE))
+    result: list[Token] = []
+    offset = 0
+    for token in tokens:
+        start = line.start + spoken * offset / chars
+        offset += len(token) + 1
+        result.append(Token(start, line.start + spoken * offset / chars, token))
+    return result
+
+
+def _split_long(tokens: list[Token]) -> list[Token]:
+    """A word longer than a caption line (a URL, say) becomes pieces that each fit one."""
+    result: list[Token] = []
+    for token in tokens:
+        if len(token.text) <= MAX_LINE:
+            result.append(token)
+            continue
+        pieces = [token.text[i:i + MAX_LINE] for i in range(0, len(token.text), MAX_LINE)]
+        step = (token.end - token.start) / len(pieces)
+        result += [Token(token.start + step * i, token.start + step * (i + 1), p) for i, p in enumerate(pieces)]
+    return result
+
+
+# Breaking a cue right after one of these words separates it from the word it belongs to.
+WEAK_WORDS = frozenset("a an the to of and or but in on at with for from by your my our their this that".split())
+
+
+def _break_bonus(before: Token, after: Token) -> float:
+    """How good a place for a cue break is between two words: sentence ends, clauses, pauses."""
+    bonus = 0.0
+    text = before.text.rstrip("\"')”’")
+    if text.endswith((".", "?", "!")):
+        bonus += 6.0
+    elif text.endswith((",", ";", ":", "—", "–")):
+        bonus += 3.0
+    bonus += min(6.0, max(0.0, after.start - before.end - 0.15) * 8.0)
+    if before.text.lower() in WEAK_WORDS:
+        bonus -= 4.0
+    return bonus
+
+
+def chunk_line(tokens: list[Token]) -> list[list[Token]]:
+    """Split a line's words into cues: each fits two lines and seven seconds; breaks go where they read best.
+
+    A small dynamic programme: every cue costs the same, a stub of a cue costs more, and a break
+    at a sentence end, a clause or a pause earns a bonus (one after "the" or "a" pays a fine).
+    """
+    tokens = _split_long(tokens)
+    count = len(tokens)
+    best = [0.0] + [math.inf] * count
+    back = [0] * (count + 1)
+    for end in range(1, count + 1):
+        length = -1
+        for begin in range(end - 1, -1, -1):
+            length += len(tokens[begin].text) + 1
+            if end - begin > 1 and (length > MAX_LINE * MAX_LINES
+                                    or tokens[end - 1].end - tokens[begin].start > MAX_CUE):
+                break
+            if end - begin > 1 and not fits(" ".join(t.text for t in tokens[begin:end])):
+                continue
+            cost = 10.0 + (max(0, 24 - length) * 0.4 if (begin, end) != (0, count) else 0.0)
+            if end < count:
+                cost -= _break_bonus(tokens[end - 1], tokens[end])
+            if best[begin] + cost < best[end]:
+                best[end], back[end] = best[begin] + cost, begin
+    groups: list[list[Token]] = []
+    end = count
+    while end > 0:
+        groups.append(tokens[back[end]:end])
+        end = back[end]
+    return groups[::-1]
+
+
+def plan_line(line: Line, window_end: float, words: Sequence[Word]) -> list[_Planned]:
+    tokens = timed_tokens(line, words) or estimated_tokens(line, window_end)
+    planned: list[_Planned] = []
+    for group in chunk_line(tokens):
+        start = max(group[0].start, line.start, planned[-1].start if planned else line.start)
+        end = min(max(group[-1].end, start), max(window_end, start))
+        planned.append(_Planned(start, end, " ".join(t.text for t in group)))
+    return planned
+
+
+def make_cues(transcript: Transcript, duration: float, words: Sequence[Word] = ()) -> list[Cue]:
+    """Cues for every transcript line; ``words`` (whisper's timings) place breaks where lines are unedited."""
+    lines = [line for line in transcript.lines if line.text.strip()]
+    planned: list[_Planned] = []
     for index, line in enumerate(lines):
-        next_start = lines[index + 1].start if index + 1 < len(lines) else max(duration, line.start + MIN_CUE)
-        chunks = split_chunks(line.text)
-        total_chars = sum(len(c) for c in chunks) or 1
-        span = max(next_start - line.start, 0.0)
-        # Text read at MAX_CPS needs this long; longer gaps are silence, not caption time.
-        needed = max(total_chars / MAX_CPS, MIN_CUE * len(chunks))
-        span = min(span, max(needed * 1.5, MIN_CUE), MAX_CUE * len(chunks)) if span > 0 else needed
-        moment = line.start
-        for chunk in chunks:
-            share = span * len(chunk) / total_chars
-            end = moment + min(max(share, MIN_CUE), MAX_CUE)
-            end = min(end, next_start) if next_start > moment + 0.3 else end
-            cues.append(Cue(round(moment, 3), round(end, 3), balance_two(chunk)))
-            moment = end
+        if index + 1 < len(lines):
+            window_end = lines[index + 1].start
+        elif duration > line.start:
+            window_end = duration
+        else:  # no known end: allow the time the words need
+            window_end = line.start + max(len(line.text) / SLOW_CPS, MIN_CUE)
+        planned += plan_line(line, window_end, words)
+    return _place(planned, duration)
+
+
+def _place(planned: list[_Planned], duration: float) -> list[Cue]:
+    """Final timings: long enough to read, never overlapping, never longer than MAX_CUE."""
+    cues: list[Cue] = []
+    cursor = 0.0
+    for index, item in enumerate(planned):
+        start = max(item.start, cursor)
+        if index + 1 < len(planned):
+            room = planned[index + 1].start
+        else:
+            room = duration if duration > start else math.inf
+        reading = start + len(item.text) / MAX_CPS
+        end = max(item.end, min(reading, room))  # stay up for reading where the gap allows
+        end = min(max(end, start + MIN_CUE), start + MAX_CUE)
+        start, end = round(start, 3), round(end, 3)
+        end = max(end, round(start + MIN_CUE, 3))
+        cues.append(Cue(start, end, balance_two(item.text)))
+        cursor = end
     return cues
 
 
@@ -121,5 +294,6 @@ def format_vtt(cues: list[Cue]) -> str:
 def format_srt(cues: list[Cue]) -> str:
     blocks = []
     for number, cue in enumerate(cues, start=1):
-        blocks.append(f"{number}\n{_stamp(cue.start, ',')} --> {_stamp(cue.end, ',')}\n" + "\n".join(cue.lines) + "\n")
+        lines = "\n".join(line.replace("-->", "->") for line in cue.lines)
+        blocks.append(f"{number}\n{_stamp(cue.start, ',')} --> {_stamp(cue.end, ',')}\n{lines}\n")
     return "\n".join(blocks)

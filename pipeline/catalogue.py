@@ -340,6 +340,18 @@ class _Reader:
             return []
         return [str(v).strip() for v in value if str(v).strip()]
 
+    def inside_path(self, key: str) -> str | None:
+        """A workspace-relative path; absolute paths, '..' and control characters are refused."""
+        value = self.text(key)
+        if not value:
+            return None
+        parts = value.replace("\\", "/").split("/")
+        if value.startswith(("/", "~")) or ".." in parts or re.search(r"[\x00-\x1f\x7f]", value) or re.match(r"^[A-Za-z]:", value):
+            self.problems.error(self.line(key), f"{self.where}.{key}",
+                                f"expected a path inside the workspace like 'media/<id>/video.mp4', got {value!r}")
+            return None
+        return value
+
     def mapping(self, key: str) -> Any:
         value = self.node.get(key)
         if value is None:
@@ -351,7 +363,7 @@ class _Reader:
 
 
 SETTINGS_KEYS = ("title", "organisation", "feedback", "roles", "glossary", "levels", "kinds", "media", "transcription",
-                 "site", "resources")
+                 "site", "report", "resources")
 ROLE_KEYS = ("id", "name", "description", "signals")
 MEDIA_KEYS = ("target_height", "crf", "preset", "loudness", "keep_original", "max_duration")
 TRANSCRIPTION_KEYS = ("model", "device", "compute_type", "language", "beam_size", "vad", "word_timestamps")
@@ -461,10 +473,10 @@ def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | Non
         prerequisites=reader.texts("prerequisites"),
         topics=reader.texts("topics"),
         source=source,
-        video=reader.text("video") or None,
-        poster=reader.text("poster") or None,
+        video=reader.inside_path("video"),
+        poster=reader.inside_path("poster"),
         audio_only=reader.flag("audio_only", False),
-        transcript=reader.text("transcript") or None,
+        transcript=reader.inside_path("transcript"),
         review=reader.choice("review", REVIEW_STATES, "draft") or "draft",
         duration=reader.number("duration", 0.0, 0.0),
         produced_by={str(k): str(v) for k, v in produced.items()},

@@ -111,6 +111,10 @@ def ffmpeg_exe() -> str:
 
 def _bad_media_message(name: str, detail: str) -> str:
     lowered = detail.lower()
+    if "no space left on device" in lowered:
+        return f"{name}: the disk is full while writing the web video; free some space and run the command again"
+    if "read-only file system" in lowered or "permission denied" in lowered:
+        return f"{name}: cannot write the web video: the folder is read-only or not yours; check its permissions"
     if "moov atom not found" in lowered or "end of file" in lowered or "truncated" in lowered:
         return (f"{name}: the file is truncated or damaged ({detail.strip()}); "
                 "copy it from the phone again and re-run `capture add`")

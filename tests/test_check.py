@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from capture.cli import app
-from journey_workspace import edit, make_workspace
+from tests.journey_workspace import edit, make_workspace
 from pipeline.check import check_workspace
 from pipeline.workspace import Workspace
 

@@ -88,6 +88,9 @@ def test_video_is_web_mp4_and_captions_match_the_script(demo: Path, clip: dict) 
         width, height = container.streams.video[0].codec_context.width, container.streams.video[0].codec_context.height
         frame = next(container.decode(video=0))
         assert not getattr(frame, "rotation", 0)
+        luma = frame.to_ndarray(format="gray")
+        # The samples carry a white band along their top edge: upright, not upside down or sideways.
+        assert luma[:12].mean() > 200 and luma[-12:].mean() < 200 and luma[:, :12].mean() < 200
     if clip["orientation"] == "portrait":
         assert height > width
     else:

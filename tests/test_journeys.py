@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from capture.cli import app
-from journey_workspace import edit, make_workspace
+from tests.journey_workspace import edit, make_workspace
 from pipeline.catalogue import LEVELS, Resource, load_catalogue
 from pipeline.check import check_workspace
 from pipeline.errors import CatalogueError

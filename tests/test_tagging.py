@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from capture.cli import app
 from capture.commands.tag import confirm_tags
-from journey_workspace import edit, make_workspace
+from tests.journey_workspace import edit, make_workspace
 from pipeline.catalogue import editing_catalogue, load_catalogue
 from pipeline.errors import CaptureError
 from pipeline.tagging import PERSON, SUGGESTED, TagChange, apply_tags, suggest_for, suggest_tags

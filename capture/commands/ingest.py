@@ -9,6 +9,15 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, workspace
+from capture.commands.review import (
+    beam_size_option,
+    compute_type_option,
+    device_option,
+    language_option,
+    model_option,
+    transcription_settings,
+    vad_option,
+)
 
 STAGE_NAMES = {"hash": "reading", "probe": "probing", "media": "transcoding", "transcribe": "transcribing",
                "save": "saving"}
@@ -27,6 +36,12 @@ def add(
     role: list[str] = typer.Option([], "--role", help="A role the clip is for (repeat for more)."),
     kind: str | None = typer.Option(None, help="skill, theory or strategy."),
     target_height: int | None = typer.Option(None, "--target-height", help="Override media.target_height."),
+    model: str | None = model_option(),
+    device: str | None = device_option(),
+    compute_type: str | None = compute_type_option(),
+    language: str | None = language_option(),
+    beam_size: int | None = beam_size_option(),
+    vad: bool | None = vad_option(),
     yes: bool = typer.Option(False, "--yes", "-y", help="Take suggestions as they are; ask nothing."),
 ) -> None:
     """Add clips: transcode to web video, transcribe, and record them in resources.yaml."""
@@ -35,6 +50,7 @@ def add(
     from pipeline.catalogue import KINDS, LEVELS, load_catalogue
     from pipeline.errors import CaptureError
     from pipeline.ingest import AddOptions, add_clips, collect_clips
+    from pipeline.transcribe import check_settings
 
     with user_errors():
         if level is not None and level not in LEVELS:
@@ -48,8 +64,11 @@ def add(
         media = catalogue.settings.media
         if target_height is not None:
             media = replace(media, target_height=target_height)
+        transcription = transcription_settings(catalogue.settings.transcription, model, device, compute_type,
+                                               language, beam_size, vad)
+        check_settings(transcription)
         options = AddOptions(title=title, expert=expert, job_title=job_title, level=level, roles=tuple(role),
-                             kind=kind, media=media)
+                             kind=kind, media=media, transcription=transcription)
         found = collect_clips(clips)
         if not found:
             raise CaptureError(f"no clips found in {', '.join(str(c) for c in clips)}; give video files or a folder of them")

@@ -132,3 +132,28 @@ def test_load_save_load_is_identity(tmp_path: Path, items: list[Resource]) -> No
     assert [comparable(r) for r in first.resources] == [comparable(r) for r in second.resources]
     assert [comparable(r) for r in first.resources] == [comparable(r) for r in items]
     assert text.startswith("# kept\n")
+
+
+@pytest.mark.parametrize("value", ["/etc/passwd", "../outside.md", "transcripts/../../x.md", "a\x01b.md", "~/x.md"])
+def test_paths_outside_the_workspace_are_refused(tmp_path: Path, value: str) -> None:
+    import json
+
+    path = tmp_path / "resources.yaml"
+    path.write_text(f"resources:\n  - id: a\n    transcript: {json.dumps(value)}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    assert caught.value.problems == [
+        f"resources.yaml:3: resources[0].transcript: expected a path inside the workspace like "
+        f"'media/<id>/video.mp4', got {value!r}"
+    ]
+
+
+@pytest.mark.parametrize("value", ["../escape", "/abs", "a/b", "UPPER", "dot.dot", "-lead", "x\u202ey"])
+def test_unsafe_ids_are_refused(tmp_path: Path, value: str) -> None:
+    import json
+
+    path = tmp_path / "resources.yaml"
+    path.write_text(f"resources:\n  - id: {json.dumps(value)}\n", encoding="utf-8")
+    with pytest.raises(CatalogueError) as caught:
+        load_catalogue(path)
+    assert caught.value.problems[0].startswith("resources.yaml:2: resources[0].id: expected a URL-safe id")

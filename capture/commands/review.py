@@ -1,0 +1,176 @@
+"""Transcript review: ``capture review``, ``approve``, ``status``, ``transcribe`` and ``captions``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from capture.app import app, console, err_console, user_errors, workspace
+
+
+def model_option() -> str | None:
+    return typer.Option(None, "--model", help="bundled, a faster-whisper name (e.g. small.en) or a model folder.")
+
+
+def device_option() -> str | None:
+    return typer.Option(None, "--device", help="auto, cpu or cuda.")
+
+
+def compute_type_option() -> str | None:
+    return typer.Option(None, "--compute-type", help="default, int8, float16, float32, ...")
+
+
+def language_option() -> str | None:
+    return typer.Option(None, "--language", help="Force a language code (e.g. en), or 'auto' to detect it.")
+
+
+def beam_size_option() -> int | None:
+    return typer.Option(None, "--beam-size", help="Beam search width, 1 to 20 (wider: slower, a little better).")
+
+
+def vad_option() -> bool | None:
+    return typer.Option(None, "--vad/--no-vad", help="Skip silence before transcribing (on by default).")
+
+
+def transcription_settings(base, model=None, device=None, compute_type=None, language=None,  # type: ignore[no-untyped-def]
+                           beam_size=None, vad=None, word_timestamps=None):
+    """``resources.yaml``'s transcription settings with the flags a person gave on top."""
+    from pipeline.transcribe import settings_with
+
+    if language == "auto":
+        language = ""
+    return settings_with(base, model=model, device=device, compute_type=compute_type, language=language,
+                         beam_size=beam_size, vad=vad, word_timestamps=word_timestamps)
+
+
+@app.command()
+def transcribe(
+    resource_id: str = typer.Argument(..., metavar="ID", help="The resource to transcribe again."),
+    force: bool = typer.Option(False, "--force", help="Replace an approved transcript too."),
+    model: str | None = model_option(),
+    device: str | None = device_option(),
+    compute_type: str | None = compute_type_option(),
+    language: str | None = language_option(),
+    beam_size: int | None = beam_size_option(),
+    vad: bool | None = vad_option(),
+    word_timestamps: bool | None = typer.Option(None, "--word-timestamps/--no-word-timestamps",
+                                                help="Time each word (places caption line breaks)."),
+) -> None:
+    """Transcribe a resource again, e.g. with another model; an approved transcript needs --force."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline.catalogue import load_catalogue
+    from pipeline.review import prepare_transcription, transcribe_resource
+
+    with user_errors():
+        ws = workspace()
+        base = load_catalogue(ws.catalogue_path).settings.transcription
+        settings = transcription_settings(base, model, device, compute_type, language, beam_size, vad, word_timestamps)
+        prepare_transcription(ws, resource_id, settings, force)
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      console=err_console, transient=True) as bars:
+            task = bars.add_task(f"transcribing {resource_id}", total=1.0)
+            result = transcribe_resource(ws, resource_id, settings, force=force,
+                                         progress=lambda f: bars.update(task, completed=f))
+    dropped = f", {result.dropped} likely invented segments dropped" if result.dropped else ""
+    console.print(f"Transcribed [bold]{result.id}[/] with {result.model}: {result.lines} lines, "
+                  f"language {result.language}{dropped}. It is a draft: review it with "
+                  f"[bold]capture review {result.id}[/].")
+
+
+@app.command()
+def review(
+    resource_id: str = typer.Argument(..., metavar="ID", help="The resource to review."),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (default: any free one)."),
+    open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the page in the web browser."),
+) -> None:
+    """Open a local page with the video and its transcript side by side, to fix words and approve."""
+    from pipeline.review_server import start_review
+
+    with user_errors():
+        server = start_review(workspace(), resource_id, port)
+    console.print(f"Reviewing [bold]{resource_id}[/] at {server.url}")
+    console.print("Only this computer can open it. Press Ctrl-C to stop.")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("Stopped.")
+    finally:
+        server.server_close()
+
+
+@app.command()
+def approve(
+    resource_id: str = typer.Argument(..., metavar="ID", help="The resource whose transcript is right."),
+    by: str | None = typer.Option(None, "--by", help="Who approves (default: the resource's expert)."),
+) -> None:
+    """Mark a transcript approved: checked by a person, ready for workers."""
+    from pipeline.catalogue import load_catalogue
+    from pipeline.review import approve_transcript
+
+    with user_errors():
+        ws = workspace()
+        who = by if by is not None else load_catalogue(ws.catalogue_path).get(resource_id).expert.name
+        transcript = approve_transcript(ws, resource_id, who or "")
+    console.print(f"Approved [bold]{resource_id}[/] ({len(transcript.lines)} lines) by {transcript.approved_by} "
+                  f"at {transcript.approved_at}.")
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for other tools.")) -> None:
+    """Which transcripts are approved and which still need a review."""
+    from pipeline.review import review_status
+
+    with user_errors():
+        rows = review_status(workspace())
+    if as_json:
+        typer.echo(json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        console.print("No resources yet. Add one with [bold]capture add CLIP[/].")
+        return
+    table = Table(title="Transcripts")
+    for column in ("id", "review", "lines", "model", "approved by"):
+        table.add_column(column, overflow="fold")
+    colours = {"approved": "green", "draft": "yellow"}
+    for row in rows:
+        state = f"[{colours.get(row.review, 'red')}]{row.review}[/]"
+        table.add_row(row.id, state, str(row.lines), row.model or "-", row.approved_by or "-")
+    console.print(table)
+    for row in rows:
+        if row.problem:
+            err_console.print(f"[red]{row.id}[/]: {row.problem}")
+    drafts = sum(row.review == "draft" for row in rows)
+    if drafts:
+        console.print(f"{drafts} to review: [bold]capture review ID[/].")
+
+
+@app.command()
+def captions(
+    resource_id: str = typer.Argument(..., metavar="ID", help="The resource whose captions to write."),
+    srt: bool = typer.Option(False, "--srt", help="SubRip (.srt) instead of WebVTT."),
+    output: Path | None = typer.Option(None, "--output", "-o", dir_okay=False, help="Write to this file."),
+) -> None:
+    """Print (or write) a resource's captions, made from its transcript."""
+    from pipeline.captions import format_srt, format_vtt
+    from pipeline.fsutil import atomic_write_text
+    from pipeline.review import load_for_review, resource_cues
+
+    with user_errors():
+        ws = workspace()
+        resource, transcript, _ = load_for_review(ws, resource_id)
+        cues = resource_cues(ws, resource, transcript)
+        text = format_srt(cues) if srt else format_vtt(cues)
+        if output is not None:
+            atomic_write_text(output, text)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        console.print(f"Wrote {len(cues)} cues to {output}")

@@ -1,0 +1,505 @@
+"""Evidence of use from what a static site already has: the web server's access log and a feedback export.
+
+The site's layout (relative to wherever it is published, so only the path's end is matched):
+
+- ``r/<id>/`` or ``r/<id>/index.html``: a resource page; a GET answered 200 or 304 is a view;
+- ``j/<id>/`` or ``j/<id>/index.html``: a journey page;
+- ``media/<id>/video.mp4``: the resource's video; the bytes served (200 or 206) say how much of
+  it a visitor fetched;
+- ``search.gif?q=<term>&n=<results>``: the site's search records each search this way, so any
+  static host's log sees it; ``n=0`` is a search that found nothing.
+
+A visitor is a keyed BLAKE2b hash of address and user agent. The key (salt) is random for each
+run unless ``report: salt:`` is set, so clear addresses are never kept and hashes from different
+runs cannot be joined. Requests from crawlers (by user agent) and HEAD requests are not counted.
+
+Watch-through is an estimate. For each visitor and video the byte ranges served are merged; the
+fraction of the video's size they cover is how much was fetched. Where the log has the range
+(a Content-Range or Range field after the user agent, see docs/report.md) the offsets are exact;
+otherwise a 200 starts at byte 0 and a 206's bytes are added without an offset (so overlapping
+re-fetches may count twice, capped at the whole file). Browsers buffer ahead of what is played,
+so it is an upper bound on what was watched. The video's size is that of ``media/<id>/video.mp4``
+in the workspace when present, else the largest total a Content-Range gave, else the furthest
+byte seen (then every figure for that video is an upper bound).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from .catalogue import Catalogue, load_catalogue
+from .errors import CatalogueError, CaptureError
+from .feedback import FeedbackColumns, FeedbackExport, read_feedback
+from .logparse import LogFileStats, ProgressCallback, check_log_files
+from .logtally import LogTally, VideoTally, Watch, tally_logs
+from .workspace import Workspace
+from .yamlio import line_of, load_yaml
+
+STAGES: tuple[str, ...] = ("beginner", "intermediate", "advanced")
+REPORT_KEYS = ("salt", "feedback")
+FEEDBACK_KEYS = ("resource", "rating", "comment", "date")
+FINISHED = 0.95
+
+
+
+class ReportError(CaptureError):
+    """The report cannot be made from what was given."""
+
+
+# ---------------------------------------------------------------- settings and journeys
+
+
+@dataclass
+class ReportSettings:
+    salt: str = ""
+    feedback: FeedbackColumns = field(default_factory=FeedbackColumns)
+
+
+def read_report_settings(catalogue: Catalogue) -> ReportSettings:
+    """The ``report:`` section of resources.yaml, every problem reported with its line."""
+    doc = catalogue.doc
+    node = doc.get("report") if isinstance(doc, dict) else None
+    name = catalogue.path.name
+    if node is None:
+        return ReportSettings()
+    problems: list[str] = []
+    if not isinstance(node, dict):
+        raise CatalogueError(
+            f"{name} has 1 problem; fix it and run the command again",
+            [f"{name}:{line_of(doc, 'report') or '?'}: report: expected a mapping with salt and feedback, got {node!r}"],
+        )
+
+    def text(parent: Any, key: str, where: str) -> str:
+        value = parent.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            problems.append(f"{name}:{line_of(parent, key) or '?'}: {where}.{key}: expected text, got {value!r}")
+            return ""
+        return str(value).strip()
+
+    for key in node:
+        if key not in REPORT_KEYS:
+            problems.append(f"{name}:{line_of(node, key) or '?'}: report.{key}: unknown key (known keys: {', '.join(REPORT_KEYS)})")
+    settings = ReportSettings(salt=text(node, "salt", "report"))
+    columns = node.get("feedback")
+    if columns is not None:
+        if not isinstance(columns, dict):
+            problems.append(
+                f"{name}:{line_of(node, 'feedback') or '?'}: report.feedback: expected a mapping of column names "
+                f"(resource, rating, comment, date), got {columns!r}"
+            )
+        else:
+            for key in columns:
+                if key not in FEEDBACK_KEYS:
+                    problems.append(f"{name}:{line_of(columns, key) or '?'}: report.feedback.{key}: unknown key "
+                                    f"(known keys: {', '.join(FEEDBACK_KEYS)})")
+            settings.feedback = FeedbackColumns(**{k: text(columns, k, "report.feedback") for k in FEEDBACK_KEYS})
+    if problems:
+        count = len(problems)
+        raise CatalogueError(
+            f"{name} has {count} problem{'s' if count > 1 else ''} in its report settings; "
+            f"fix {'them' if count > 1 else 'it'} and run the command again",
+            problems,
+        )
+    return settings
+
+
+@dataclass
+class JourneyPlan:
+    """Just what the report needs of a journey: its id, title and the resource ids of each stage."""
+
+    id: str
+    title: str
+    stages: dict[str, list[str]]
+
+
+def read_journey_plans(folder: Path) -> tuple[list[JourneyPlan], list[str]]:
+    """Every ``journeys/*.yaml`` read tolerantly: a file that cannot be used is a warning, not an error."""
+    plans: list[JourneyPlan] = []
+    warnings: list[str] = []
+    if not folder.is_dir():
+        return plans, warnings
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            doc = load_yaml(path, f"journeys/{path.name}")
+        except CaptureError as exc:
+            warnings.append(f"{exc}; the journey is left out of the report")
+            continue
+        if not isinstance(doc, dict):
+            warnings.append(f"journeys/{path.name}: expected a mapping with title and stages; left out of the report")
+            continue
+        stages_node = doc.get("stages")
+        stages: dict[str, list[str]] = {stage: [] for stage in STAGES}
+        if isinstance(stages_node, dict):
+            for stage in STAGES:
+                steps = stages_node.get(stage) or []
+                for step in steps if isinstance(steps, list) else []:
+                    step_id = step.get("id") if isinstance(step, dict) else step
+                    if isinstance(step_id, str) and step_id.strip():
+                        stages[stage].append(step_id.strip())
+        else:
+            warnings.append(f"journeys/{path.name}: no stages; the journey's progression cannot be measured")
+        title = doc.get("title")
+        # The site publishes a journey at j/<file name without .yaml>/.
+        plans.append(JourneyPlan(id=path.stem, title=str(title) if title else path.stem, stages=stages))
+    return plans, warnings
+
+
+# ---------------------------------------------------------------- the result
+
+
+@dataclass
+class DayCount:
+    day: date
+    views: int
+    visitors: int
+
+
+@dataclass
+class WeekCount:
+    week: str  # ISO week, e.g. 2026-W47
+    views: int
+    visitors: int
+
+
+@dataclass
+class VideoStats:
+    """How much of a video its viewers fetched (see the module's notes on the estimate)."""
+
+    size: int
+    size_source: str  # "file", "content-range" or "furthest-byte"
+    requests: int
+    bytes_served: int
+    viewers: int
+    median_fetched: float  # fraction of the video, 0..1
+    past_quarter: int  # viewers who fetched more than 25 %
+    past_half: int
+    past_three_quarters: int
+    finished: int  # fetched at least 95 %
+
+
+@dataclass
+class FeedbackComment:
+    text: str
+    rating: float | None
+    day: date | None
+
+
+@dataclass
+class FeedbackStats:
+    responses: int
+    ratings: int
+    mean_rating: float | None
+    rating_counts: dict[str, int]
+    comments: list[FeedbackComment]
+
+
+@dataclass
+class ResourceStats:
+    id: str
+    title: str
+    views: int
+    visitors: int
+    days: list[DayCount]
+    weeks: list[WeekCount]
+    video: VideoStats | None
+    feedback: FeedbackStats | None
+
+
+@dataclass
+class JourneyStats:
+    id: str
+    title: str
+    page_views: int
+    started: int  # visitors who opened the journey page or a beginner-stage resource
+    reached_intermediate: int  # of those, visitors who viewed an intermediate-stage resource
+    reached_advanced: int  # of those, visitors who viewed an advanced-stage resource
+
+    @property
+    def drop_out(self) -> float:
+        """The share of starters who never reached the intermediate stage."""
+        return 1 - self.reached_intermediate / self.started if self.started else 0.0
+
+
+@dataclass
+class SearchStats:
+    term: str
+    searches: int
+    no_result: int  # searches that reported n=0
+    visitors: int
+
+
+@dataclass
+class Report:
+    generated: str
+    since: date | None
+    first_day: date | None
+    last_day: date | None
+    files: list[LogFileStats]
+    lines: int
+    malformed: int
+    before_since: int
+    bot_requests: int
+    page_views: int  # resource and journey pages
+    visitors: int
+    days: list[DayCount]
+    weeks: list[WeekCount]
+    resources: list[ResourceStats]
+    journeys: list[JourneyStats]
+    searches: list[SearchStats]
+    unknown_pages: dict[str, int]
+    feedback_file: str
+    feedback_rows: int
+    feedback_unmatched: int
+    salt_source: str  # "random" (this run only) or "setting"
+    warnings: list[str]
+
+    @property
+    def unwatched(self) -> list[ResourceStats]:
+        """Resources with video viewers of whom none fetched more than the first quarter."""
+        return [r for r in self.resources if r.video and r.video.viewers and r.video.past_quarter == 0]
+
+    @property
+    def no_answer(self) -> list[SearchStats]:
+        """Searches that found nothing at least once, most asked first: the next clips to film."""
+        return sorted((s for s in self.searches if s.no_result), key=lambda s: (-s.no_result, s.term))
+
+
+# ---------------------------------------------------------------- from counts to a report
+
+
+def _week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _series(by_day: dict[date, list[Any]]) -> tuple[list[DayCount], list[WeekCount], int, int]:
+    """Daily and weekly views and distinct visitors, and the totals, from day → [views, visitors]."""
+    days = [DayCount(day, entry[0], len(entry[1])) for day, entry in sorted(by_day.items())]
+    weeks: dict[str, list[Any]] = {}
+    everyone: set[bytes] = set()
+    for day, entry in by_day.items():
+        week = weeks.setdefault(_week(day), [0, set()])
+        week[0] += entry[0]
+        week[1] |= entry[1]
+        everyone |= entry[1]
+    week_counts = [WeekCount(w, e[0], len(e[1])) for w, e in sorted(weeks.items())]
+    return days, week_counts, sum(d.views for d in days), len(everyone)
+
+
+def _video_size(workspace: Workspace, resource_id: str, tally: VideoTally) -> tuple[int, str]:
+    media = workspace.media_folder(resource_id) / "video.mp4"
+    try:
+        return media.stat().st_size, "file"
+    except OSError:
+        pass
+    if tally.content_range_total:
+        return tally.content_range_total, "content-range"
+    return tally.furthest, "furthest-byte"
+
+
+def _video_stats(workspace: Workspace, resource_id: str, video: VideoTally | None, watches: list[Watch]) -> VideoStats | None:
+    if video is None:
+        return None
+    size, source = _video_size(workspace, resource_id, video)
+    fractions = [w.fetched(size) for w in watches]
+    return VideoStats(
+        size=size,
+        size_source=source,
+        requests=video.requests,
+        bytes_served=video.bytes_served,
+        viewers=len(fractions),
+        median_fetched=round(median(fractions), 4) if fractions else 0.0,
+        past_quarter=sum(f > 0.25 for f in fractions),
+        past_half=sum(f > 0.5 for f in fractions),
+        past_three_quarters=sum(f > 0.75 for f in fractions),
+        finished=sum(f >= FINISHED for f in fractions),
+    )
+
+
+def _feedback_stats(export: FeedbackExport | None) -> dict[str, FeedbackStats]:
+    if export is None:
+        return {}
+    grouped: dict[str, list[Any]] = {}
+    for row in export.rows:
+        grouped.setdefault(row.resource_id, []).append(row)
+    result: dict[str, FeedbackStats] = {}
+    for resource_id, rows in grouped.items():
+        ratings = [r.rating for r in rows if r.rating is not None]
+        counts: dict[str, int] = {}
+        for rating in sorted(ratings):
+            label = f"{rating:g}"
+            counts[label] = counts.get(label, 0) + 1
+        result[resource_id] = FeedbackStats(
+            responses=len(rows),
+            ratings=len(ratings),
+            mean_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
+            rating_counts=counts,
+            comments=[FeedbackComment(r.comment, r.rating, r.day) for r in rows if r.comment],
+        )
+    return result
+
+
+def summarise(
+    workspace: Workspace,
+    catalogue: Catalogue,
+    plans: list[JourneyPlan],
+    tally: LogTally,
+    feedback: FeedbackExport | None,
+    since: date | None,
+    salt_source: str,
+    warnings: list[str],
+) -> Report:
+    """Turn the streamed counts into the typed report: per resource, journey and search term."""
+    per_page: dict[tuple[bytes, bytes], dict[date, list[Any]]] = {}
+    site_days: dict[date, list[Any]] = {}
+    for (kind, page_id, day), entry in tally.pages.items():
+        per_page.setdefault((kind, page_id), {})[day] = entry
+        site = site_days.setdefault(day, [0, set()])
+        site[0] += entry[0]
+        site[1] |= entry[1]
+    days, weeks, page_views, visitors = _series(site_days)
+
+    def visitors_of(kind: bytes, page_id: str) -> set[bytes]:
+        everyone: set[bytes] = set()
+        for entry in per_page.get((kind, page_id.encode()), {}).values():
+            everyone |= entry[1]
+        return everyone
+
+    watches_of: dict[bytes, list[Watch]] = {}
+    for (video_id, _), watch in tally.watches.items():
+        watches_of.setdefault(video_id, []).append(watch)
+    ratings = _feedback_stats(feedback)
+    resources: list[ResourceStats] = []
+    for resource in catalogue.resources:
+        r_days, r_weeks, r_views, r_visitors = _series(per_page.get((b"r", resource.id.encode()), {}))
+        key = resource.id.encode()
+        video = _video_stats(workspace, resource.id, tally.videos.get(key), watches_of.get(key, []))
+        stats = ratings.get(resource.id)
+        if not r_views and video is None and stats is None:
+            continue
+        resources.append(ResourceStats(resource.id, resource.title, r_views, r_visitors, r_days, r_weeks, video, stats))
+    resources.sort(key=lambda r: (-r.views, -r.visitors, r.id))
+
+    journeys: list[JourneyStats] = []
+    for plan in plans:
+        stage_visitors = {stage: set().union(*(visitors_of(b"r", rid) for rid in ids)) if ids else set()
+                          for stage, ids in plan.stages.items()}
+        page = per_page.get((b"j", plan.id.encode()), {})
+        started = visitors_of(b"j", plan.id) | stage_visitors["beginner"]
+        journeys.append(JourneyStats(
+            id=plan.id,
+            title=plan.title,
+            page_views=sum(entry[0] for entry in page.values()),
+            started=len(started),
+            reached_intermediate=len(started & stage_visitors["intermediate"]),
+            reached_advanced=len(started & stage_visitors["advanced"]),
+        ))
+    searches = sorted(
+        (SearchStats(term, e[0], e[1], len(e[2])) for term, e in tally.searches.items()),
+        key=lambda s: (-s.searches, s.term),
+    )
+    all_warnings = list(warnings)
+    all_warnings += [f.problem for f in tally.files if f.problem]
+    all_warnings += [
+        f"{Path(f.path).name}: {f.malformed:,} of {f.lines:,} lines are not in the combined or common log format; "
+        "check it is an access log (a custom log_format must start with the combined fields)"
+        for f in tally.files if f.malformed and f.malformed * 10 >= f.lines * 9
+    ]
+    if feedback is not None:
+        all_warnings += feedback.warnings
+    return Report(
+        generated=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        since=since,
+        first_day=tally.days_seen[0] if tally.days_seen else None,
+        last_day=tally.days_seen[-1] if tally.days_seen else None,
+        files=tally.files,
+        lines=tally.lines,
+        malformed=tally.malformed,
+        before_since=tally.before_since,
+        bot_requests=tally.bots,
+        page_views=page_views,
+        visitors=visitors,
+        days=days,
+        weeks=weeks,
+        resources=resources,
+        journeys=journeys,
+        searches=searches,
+        unknown_pages=dict(sorted(tally.unknown_pages.items(), key=lambda item: (-item[1], item[0]))),
+        feedback_file=feedback.path if feedback else "",
+        feedback_rows=feedback.total_rows if feedback else 0,
+        feedback_unmatched=feedback.unmatched_rows if feedback else 0,
+        salt_source=salt_source,
+        warnings=all_warnings,
+    )
+
+
+def build_report(
+    workspace: Workspace,
+    access_logs: list[Path],
+    feedback_csv: Path | None = None,
+    since: date | None = None,
+    salt: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Report:
+    """Read the workspace, stream the logs, read the feedback: the whole report in one call.
+
+    Everything that can be checked cheaply (files exist, settings, the feedback CSV's columns) is
+    checked before the long read of the logs starts.
+    """
+    logs = check_log_files(list(access_logs))
+    catalogue = load_catalogue(workspace.catalogue_path)
+    settings = read_report_settings(catalogue)
+    plans, warnings = read_journey_plans(workspace.journeys_dir)
+    known = {r.id for r in catalogue.resources}
+    feedback = None
+    if feedback_csv is not None:
+        by_title = {r.title.casefold(): r.id for r in catalogue.resources}
+        feedback = read_feedback(feedback_csv, settings.feedback, known, by_title, since)
+    key_text = salt if salt is not None else settings.salt
+    salt_source = "setting" if key_text else "random"
+    key = hashlib.blake2b(key_text.encode("utf-8"), digest_size=32).digest() if key_text else secrets.token_bytes(32)
+    tally = tally_logs(logs, known, {p.id for p in plans}, since, key, on_progress)
+    return summarise(workspace, catalogue, plans, tally, feedback, since, salt_source, warnings)
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def report_to_dict(report: Report) -> dict[str, Any]:
+    data = _plain(asdict(report))
+    for journey, stats in zip(data["journeys"], report.journeys):
+        journey["drop_out"] = round(stats.drop_out, 4)
+    data["unwatched"] = [r.id for r in report.unwatched]
+    data["no_answer"] = [s.term for s in report.no_answer]
+    return data
+
+
+def report_to_json(report: Report) -> str:
+    return json.dumps(report_to_dict(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def parse_since(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ReportError(f"--since expects a date like 2026-11-01, got {text!r}") from None
+

@@ -1,0 +1,241 @@
+"""Reviewing transcripts: status, edits, approval, redoing a transcript.
+
+An expert reads what the machine heard, fixes words and approves. The transcript
+file's front matter (``status``, ``approved_by``, ``approved_at``) and the
+resource's ``review`` in ``resources.yaml`` say the same thing, and every change
+here keeps them in step under the catalogue's lock. The loopback web page that
+calls these functions lives in :mod:`pipeline.review_server`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .captions import Cue, make_cues
+from .catalogue import Catalogue, Resource, TranscriptionSettings, editing_catalogue, load_catalogue
+from .errors import CaptureError, TranscriptError
+from .fsutil import atomic_write_text
+from .transcribe import Word, read_words, words_document
+from .transcript import (
+    Line,
+    Transcript,
+    clean_text,
+    format_transcript,
+    parse_transcript,
+    read_transcript,
+    read_transcript_text,
+    transcript_version,
+)
+from .workspace import Workspace
+
+
+class EditConflict(TranscriptError):
+    """The transcript changed on disk after the page read it."""
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    id: str
+    title: str
+    review: str  # draft, approved, missing (no transcript file) or none (no audio)
+    lines: int
+    model: str
+    approved_by: str
+    approved_at: str
+    problem: str = ""  # a transcript that cannot be read, or front matter and catalogue that disagree
+
+
+@dataclass(frozen=True)
+class TranscribeResult:
+    id: str
+    lines: int
+    dropped: int
+    model: str
+    language: str
+    replaced: str  # the old transcript's status, or "" when there was none
+
+
+def words_path(workspace: Workspace, resource_id: str) -> Path:
+    """Where ``capture add`` keeps whisper's word timings for a resource (a cache)."""
+    return workspace.cache_dir / "words" / f"{resource_id}.json"
+
+
+def transcript_file(workspace: Workspace, resource: Resource) -> Path:
+    return workspace.root / resource.transcript if resource.transcript else workspace.transcript_path(resource.id)
+
+
+def review_status(workspace: Workspace) -> list[StatusRow]:
+    """One row per resource: its transcript's review state, size and model."""
+    catalogue = load_catalogue(workspace.catalogue_path)
+    rows: list[StatusRow] = []
+    for resource in catalogue.resources:
+        if not resource.transcript:
+            rows.append(StatusRow(resource.id, resource.title, "none", 0, resource.produced_by.get("model", ""), "", ""))
+            continue
+        path = transcript_file(workspace, resource)
+        if not path.is_file():
+            rows.append(StatusRow(resource.id, resource.title, "missing", 0, "", "", "",
+                                  f"{resource.transcript} is missing; run `capture transcribe {resource.id}`"))
+            continue
+        try:
+            transcript = read_transcript(path)
+        except TranscriptError as exc:
+            rows.append(StatusRow(resource.id, resource.title, "unreadable", 0, "", "", "", str(exc)))
+            continue
+        problem = ""
+        if transcript.status != resource.review:
+            problem = (f"resources.yaml says review: {resource.review}, the transcript says status: "
+                       f"{transcript.status}; run `capture approve {resource.id}` or fix one of them")
+        rows.append(StatusRow(resource.id, resource.title, transcript.status, len(transcript.lines),
+                              transcript.model or resource.produced_by.get("model", ""),
+                              transcript.approved_by, transcript.approved_at, problem))
+    return rows
+
+
+def load_for_review(workspace: Workspace, resource_id: str) -> tuple[Resource, Transcript, str]:
+    """The resource, its transcript, and the file's version (to notice edits made elsewhere)."""
+    catalogue = load_catalogue(workspace.catalogue_path)
+    resource = catalogue.get(resource_id)
+    if not resource.transcript:
+        raise TranscriptError(f"{resource_id} has no transcript (its clip has no audio); nothing to review")
+    text = read_transcript_text(transcript_file(workspace, resource))
+    return resource, parse_transcript(text, Path(resource.transcript).name), transcript_version(text)
+
+
+def _set_review(catalogue: Catalogue, resource_id: str, review: str) -> None:
+    resource = catalogue.get(resource_id)
+    if resource.review != review:
+        resource.review = review
+        catalogue.put(resource)
+
+
+def now_stamp() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="minutes")
+
+
+def approve_transcript(workspace: Workspace, resource_id: str, by: str, when: str | None = None,
+                       version: str | None = None) -> Transcript:
+    """Mark the transcript approved by ``by`` (front matter and resources.yaml together)."""
+    who = clean_text(by)
+    if not who:
+        raise TranscriptError("say who approves the transcript: give a name (--by NAME)")
+    with editing_catalogue(workspace.catalogue_path) as catalogue:
+        resource = catalogue.get(resource_id)
+        if not resource.transcript:
+            raise TranscriptError(f"{resource_id} has no transcript (its clip has no audio); nothing to approve")
+        path = transcript_file(workspace, resource)
+        text = read_transcript_text(path)
+        if version is not None and transcript_version(text) != version:
+            raise EditConflict(f"{path.name} changed on disk since the page loaded it; reload the page, check it, "
+                               "then approve")
+        transcript = parse_transcript(text, path.name)
+        transcript.status, transcript.approved_by, transcript.approved_at = "approved", who, when or now_stamp()
+        atomic_write_text(path, format_transcript(transcript))
+        _set_review(catalogue, resource_id, "approved")
+    return transcript
+
+
+def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], version: str) -> tuple[Transcript, str]:
+    """Write a reviewer's lines back to the transcript file; an empty line is deleted.
+
+    Changing the words of an approved transcript makes it a draft again: the approval
+    was for the words as they were.
+    """
+    cleaned: list[Line] = []
+    for number, line in enumerate(lines, start=1):
+        if not math.isfinite(line.start) or line.start < 0:
+            raise TranscriptError(f"line {number}: the time must be a number of seconds from 0")
+        if cleaned and line.start < cleaned[-1].start:
+            raise TranscriptError(f"line {number}: its time comes before the line above it; keep the times in order")
+        text = clean_text(line.text)
+        if text:
+            cleaned.append(Line(round(line.start, 1), text))
+    with editing_catalogue(workspace.catalogue_path) as catalogue:
+        resource = catalogue.get(resource_id)
+        path = transcript_file(workspace, resource)
+        text = read_transcript_text(path)
+        if transcript_version(text) != version:
+            raise EditConflict(f"{path.name} changed on disk since the page loaded it; copy your edits, reload the "
+                               "page and make them again")
+        transcript = parse_transcript(text, path.name)
+        changed = [(l.start, l.text) for l in cleaned] != [(round(l.start, 1), l.text) for l in transcript.lines]
+        if not changed:
+            return transcript, version
+        transcript.lines = cleaned
+        if transcript.status == "approved":
+            transcript.status, transcript.approved_by, transcript.approved_at = "draft", "", ""
+        new_text = format_transcript(transcript)
+        atomic_write_text(path, new_text)
+        _set_review(catalogue, resource_id, transcript.status)
+    return transcript, transcript_version(new_text)
+
+
+def resource_words(workspace: Workspace, resource_id: str) -> tuple[Word, ...]:
+    return read_words(words_path(workspace, resource_id))
+
+
+def resource_cues(workspace: Workspace, resource: Resource, transcript: Transcript) -> list[Cue]:
+    """Captions for a resource, with whisper's word timings where its lines are unedited."""
+    return make_cues(transcript, resource.duration, resource_words(workspace, resource.id))
+
+
+def prepare_transcription(workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None,
+                          force: bool = False) -> TranscriptionSettings:
+    """Everything that can stop ``transcribe_resource``, checked before slow work: approval, settings, model."""
+    from .transcribe import load_model
+
+    catalogue = load_catalogue(workspace.catalogue_path)
+    resource = catalogue.get(resource_id)
+    settings = settings or catalogue.settings.transcription
+    path = transcript_file(workspace, resource)
+    if path.is_file() and not force:
+        try:
+            current = read_transcript(path)
+            status, approved_by = current.status, f" by {current.approved_by}" if current.approved_by else ""
+        except TranscriptError:
+            status, approved_by = resource.review, ""
+        if "approved" in (status, resource.review):
+            raise TranscriptError(
+                f"the transcript of {resource_id} is approved{approved_by}; transcribing again would replace the "
+                "reviewed text: add --force to do it anyway"
+            )
+    if not resource.video or not (workspace.root / resource.video).is_file():
+        raise CaptureError(f"{resource_id}: its media is missing; run `capture add` on its clip again to rebuild it")
+    load_model(settings)  # a bad model name, a missing download or a missing GPU shows up here
+    return settings
+
+
+def transcribe_resource(workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None,
+                        force: bool = False, progress: Callable[[float], None] | None = None) -> TranscribeResult:
+    """Redo a resource's transcript from its processed media; an approved one only with ``force``."""
+    from .transcribe import decode_audio, transcribe_audio
+
+    settings = prepare_transcription(workspace, resource_id, settings, force)
+    catalogue = load_catalogue(workspace.catalogue_path)
+    resource = catalogue.get(resource_id)
+    path = transcript_file(workspace, resource)
+    replaced = ""
+    if path.is_file():
+        try:
+            replaced = read_transcript(path).status
+        except TranscriptError:
+            replaced = resource.review
+    audio = decode_audio(workspace.root / str(resource.video))
+    result = transcribe_audio(audio, settings, tuple(catalogue.settings.glossary), progress=progress)
+    transcript = Transcript(id=resource_id, status="draft", model=result.model, language=result.language,
+                            lines=[Line(round(s.start, 1), s.text) for s in result.segments])
+    with editing_catalogue(workspace.catalogue_path) as fresh:
+        entry = fresh.get(resource_id)
+        atomic_write_text(path, format_transcript(transcript))
+        atomic_write_text(words_path(workspace, resource_id),
+                          json.dumps(words_document(resource_id, result.segments)))
+        entry.transcript = workspace.relative(path)
+        entry.review = "draft"
+        entry.produced_by = {**entry.produced_by, "model": result.model}
+        fresh.put(entry)
+    return TranscribeResult(resource_id, len(transcript.lines), result.dropped, result.model, result.language, replaced)

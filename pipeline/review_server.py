@@ -1,0 +1,260 @@
+"""The review page's web server: loopback only, standard library only.
+
+It serves one resource's video, captions and transcript, and takes two kinds of
+POST, save and approve. A POST must carry the page's secret token in
+``X-Capture-Token`` and, where the browser sends one, an ``Origin`` of this
+server; the ``Host`` must be the loopback address, so a web page elsewhere cannot
+drive it (cross-site requests, DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import mimetypes
+import re
+import secrets
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .captions import format_vtt
+from .errors import CaptureError
+from .review import EditConflict, approve_transcript, load_for_review, resource_cues, save_lines
+from .transcript import Line
+from .workspace import Workspace
+
+HOST = "127.0.0.1"
+MAX_BODY = 2 * 1024 * 1024
+STATIC = {"review.js": "text/javascript; charset=utf-8", "review.css": "text/css; charset=utf-8"}
+
+
+def review_assets() -> Path:
+    from .site import theme_dir
+
+    return theme_dir() / "review"
+
+
+class ReviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, workspace: Workspace, resource_id: str, port: int = 0) -> None:
+        self.workspace = workspace
+        self.resource_id = resource_id
+        self.token = secrets.token_urlsafe(24)
+        load_for_review(workspace, resource_id)  # fail before listening when there is nothing to review
+        try:
+            super().__init__((HOST, port), ReviewHandler)
+        except OSError as exc:
+            raise CaptureError(f"cannot listen on {HOST}:{port} ({exc.strerror}); choose another --port") from exc
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}/"
+
+    def allowed_hosts(self) -> set[str]:
+        return {f"{HOST}:{self.port}", f"localhost:{self.port}"}
+
+    def start_in_thread(self) -> threading.Thread:
+        """Serve in a background thread (tests and callers that do other work meanwhile)."""
+        thread = threading.Thread(target=self.serve_forever, name="capture-review", daemon=True)
+        thread.start()
+        return thread
+
+
+class ReviewHandler(BaseHTTPRequestHandler):
+    server: ReviewServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (quiet: the CLI prints the URL)
+        return
+
+    # -- GET -----------------------------------------------------------------------------------------
+    def do_GET(self) -> None:  # noqa: N802
+        if not self._host_ok():
+            return
+        path = urlsplit(self.path).path
+        try:
+            if path in ("/", "/index.html"):
+                self._send(200, self._page().encode("utf-8"), "text/html; charset=utf-8")
+            elif path.lstrip("/") in STATIC:
+                name = path.lstrip("/")
+                self._send(200, (review_assets() / name).read_bytes(), STATIC[name])
+            elif path == "/api/transcript":
+                self._json(200, self._transcript_json())
+            elif path == "/captions.vtt":
+                resource, transcript, _ = load_for_review(self.server.workspace, self.server.resource_id)
+                vtt = format_vtt(resource_cues(self.server.workspace, resource, transcript))
+                self._send(200, vtt.encode("utf-8"), "text/vtt; charset=utf-8")
+            elif path in ("/media/video", "/media/poster"):
+                self._media(path.rsplit("/", 1)[1])
+            else:
+                self._send(404, b"not found", "text/plain; charset=utf-8")
+        except CaptureError as exc:
+            self._json(500, {"error": str(exc)})
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def _page(self) -> str:
+        from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+        resource, _, _ = load_for_review(self.server.workspace, self.server.resource_id)
+        env = Environment(loader=FileSystemLoader(str(review_assets())), undefined=StrictUndefined,
+                          autoescape=select_autoescape(["html"], default=True))
+        return env.get_template("page.html").render(
+            resource=resource, token=self.server.token, expert=resource.expert.name,
+            has_poster=bool(resource.poster and (self.server.workspace.root / resource.poster).is_file()),
+        )
+
+    def _transcript_json(self) -> dict[str, Any]:
+        resource, transcript, version = load_for_review(self.server.workspace, self.server.resource_id)
+        return {
+            "id": resource.id, "title": resource.title, "status": transcript.status, "model": transcript.model,
+            "approved_by": transcript.approved_by, "approved_at": transcript.approved_at, "version": version,
+            "lines": [{"start": line.start, "text": line.text} for line in transcript.lines],
+        }
+
+    def _media(self, kind: str) -> None:
+        resource, _, _ = load_for_review(self.server.workspace, self.server.resource_id)
+        rel = resource.video if kind == "video" else resource.poster
+        file = self.server.workspace.root / rel if rel else None
+        if file is None or not file.is_file():
+            self._send(404, b"media missing: run capture add on the clip again", "text/plain; charset=utf-8")
+            return
+        size = file.stat().st_size
+        kind_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        start, end = 0, size - 1
+        status = 200
+        match = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", "").strip())
+        if match and (match.group(1) or match.group(2)):
+            # Browsers seek in a video with range requests; without them currentTime snaps back.
+            if match.group(1):
+                start = int(match.group(1))
+                end = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
+            else:
+                start = max(0, size - int(match.group(2)))
+            if start > end or start >= size:
+                self.send_response(416)
+                self.send_header("Content-Range", f"bytes */{size}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            status = 206
+        self.send_response(status)
+        self.send_header("Content-Type", kind_type)
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Content-Length", str(end - start + 1))
+        if status == 206:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        with open(file, "rb") as handle:
+            handle.seek(start)
+            left = end - start + 1
+            try:
+                while left > 0:
+                    block = handle.read(min(left, 1 << 16))
+                    if not block:
+                        break
+                    self.wfile.write(block)
+                    left -= len(block)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the browser cancelled the request: it does so while seeking
+
+    # -- POST ----------------------------------------------------------------------------------------
+    def do_POST(self) -> None:  # noqa: N802
+        if not self._host_ok() or not self._caller_ok():
+            return
+        body = self._body()
+        if body is None:
+            return
+        path = urlsplit(self.path).path
+        server = self.server
+        try:
+            if path == "/api/save":
+                lines = [Line(float(item["start"]), str(item["text"])) for item in body.get("lines", [])]
+                _, version = save_lines(server.workspace, server.resource_id, lines, str(body.get("version", "")))
+                self._json(200, {**self._transcript_json(), "saved": True, "version": version})
+            elif path == "/api/approve":
+                approve_transcript(server.workspace, server.resource_id, str(body.get("by", "")),
+                                   version=str(body["version"]) if body.get("version") else None)
+                self._json(200, self._transcript_json())
+            else:
+                self._json(404, {"error": "not found"})
+        except EditConflict as exc:
+            self._json(409, {"error": str(exc)})
+        except (KeyError, TypeError, ValueError, AttributeError):
+            self._json(400, {"error": "the request is not what the review page sends; reload the page"})
+        except CaptureError as exc:
+            self._json(400, {"error": str(exc)})
+
+    def _body(self) -> dict[str, Any] | None:
+        if not self.headers.get("Content-Type", "").startswith("application/json"):
+            self._json(415, {"error": "send JSON"})
+            return None
+        try:
+            length = int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            self._json(413, {"error": "request too large"})
+            return None
+        try:
+            data = json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            self._json(400, {"error": "not JSON"})
+            return None
+        if not isinstance(data, dict):
+            self._json(400, {"error": "expected a JSON object"})
+            return None
+        return data
+
+    # -- checks --------------------------------------------------------------------------------------
+    def _host_ok(self) -> bool:
+        if self.headers.get("Host", "") in self.server.allowed_hosts():
+            return True
+        self._send(421, b"wrong host: open the address capture review printed", "text/plain; charset=utf-8")
+        return False
+
+    def _caller_ok(self) -> bool:
+        origin = self.headers.get("Origin")
+        if origin is not None and origin not in {f"http://{h}" for h in self.server.allowed_hosts()}:
+            self._json(403, {"error": "requests from other sites are refused"})
+            return False
+        token = self.headers.get("X-Capture-Token", "")
+        if not hmac.compare_digest(token.encode("utf-8"), self.server.token.encode("utf-8")):
+            self._json(403, {"error": "missing or wrong token; reload the review page"})
+            return False
+        return True
+
+    # -- replies -------------------------------------------------------------------------------------
+    def _send(self, status: int, data: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if content_type.startswith("text/html"):
+            self.send_header("Content-Security-Policy", "default-src 'self'; media-src 'self'; img-src 'self'")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def _json(self, status: int, payload: dict[str, Any]) -> None:
+        self._send(status, json.dumps(payload).encode("utf-8"), "application/json")
+
+
+def start_review(workspace: Workspace, resource_id: str, port: int = 0) -> ReviewServer:
+    """A review server for one resource, listening on the loopback address (``port`` 0: any free one)."""
+    return ReviewServer(workspace, resource_id, port)
+

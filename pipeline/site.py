@@ -47,6 +47,7 @@ SITE_FORMAT = 1
 NEW_DAYS = 7
 NEW_MAX = 12
 FEED_MAX = 50
+_FEEDBACK_SCHEME = re.compile(r"(?:https?://|mailto:)\S", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FRONT_FIELD = re.compile(rb"^(status|approved_at):[ \t]*\"?([A-Za-z0-9_:.-]+)", re.MULTILINE)
 # The modules whose code shapes the output: a change to any of them rebuilds every page.
@@ -107,8 +108,8 @@ def slugify(text: str) -> str:
 def feedback_link(setting: str, resource: Resource) -> str:
     """The feedback address for one resource: ``{id}`` filled in, or the id added as a subject or parameter."""
     setting = setting.strip()
-    if not setting:
-        return ""
+    if not _FEEDBACK_SCHEME.match(setting):
+        return ""  # only a web form or an e-mail address; never javascript: or the like
     if "{id}" in setting:
         return setting.replace("{id}", quote(resource.id))
     joiner = "&" if "?" in setting else "?"
@@ -386,6 +387,9 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
         if data is not None and not view.published:
             warnings.append(f"{resource.id}: draft transcript not published (site.publish_drafts is false)")
         views.append(view)
+    if settings.feedback.strip() and not _FEEDBACK_SCHEME.match(settings.feedback.strip()):
+        warnings.append(f"feedback: expected an https:// form address or a mailto: address, got "
+                        f"{settings.feedback.strip()!r}; the pages show no feedback link")
     by_id = {v.resource.id: v for v in views}
     next_steps: dict[str, list[str]] = {}
     for view in views:

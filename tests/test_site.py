@@ -233,6 +233,7 @@ def test_feedback_link_forms() -> None:
         "mailto:l@example.com?subject=Feedback%20on%20Clearing%20a%20jam%20%28jam-clearing%29")
     assert feedback_link("https://forms.example.com/f?x=1", resource) == "https://forms.example.com/f?x=1&resource=jam-clearing"
     assert feedback_link("https://forms.example.com/f/{id}", resource) == "https://forms.example.com/f/jam-clearing"
+    assert feedback_link("javascript:alert(1)", resource) == ""
 
 
 def test_jpeg_size_reads_the_frame_header(tmp_path: Path) -> None:

@@ -53,8 +53,8 @@ def write_transcript(path: Path, rid: str, rng: random.Random, lines: int, statu
     rows = [f"---\nid: {rid}\nstatus: {status}\nmodel: tiny.en\nlanguage: en\n---\n"]
     start = 0.0
     for _ in range(lines):
-        minutes, seconds = divmod(start, 60)
-        rows.append(f"[{int(minutes):02d}:{seconds:04.1f}] {sentence(rng, rng.randint(8, 14))}\n")
+        minutes, tenths = divmod(int(round(start * 10)), 600)  # whole tenths: never a "60.0" second
+        rows.append(f"[{minutes:02d}:{tenths // 10:02d}.{tenths % 10}] {sentence(rng, rng.randint(8, 14))}\n")
         start += rng.uniform(3.5, 6.5)
     path.write_text("".join(rows), encoding="utf-8")
 
@@ -132,6 +132,19 @@ def timed_build(root: Path):  # type: ignore[no-untyped-def]
     return time.perf_counter() - started, result
 
 
+def captions_ms(root: Path, sample: int = 300) -> float:
+    """Milliseconds that ``pipeline.captions.make_cues`` takes for one resource, on a sample."""
+    from pipeline.captions import make_cues
+    from pipeline.transcript import read_transcript
+
+    paths = sorted((root / "transcripts").glob("*.md"))[:sample]
+    transcripts = [read_transcript(path) for path in paths]
+    started = time.process_time()
+    for transcript in transcripts:
+        make_cues(transcript, transcript.lines[-1].start + 5.0)
+    return 1000 * (time.process_time() - started) / max(len(transcripts), 1)
+
+
 def bench(count: int, folder: Path) -> dict[str, object]:
     root = make_library(folder / f"lib-{count}", count)
     full, result = timed_build(root)
@@ -146,14 +159,15 @@ def bench(count: int, folder: Path) -> dict[str, object]:
         per_page_ms=1000 * full / result.pages,
         cold_cached=cold, noop=noop, noop_written=noop_result.written, one=one, one_written=one_result.written,
         index_bytes=index.stat().st_size, index_gzip=len(gzip.compress(index.read_bytes(), 9)),
+        captions_ms=captions_ms(root),
     )
 
 
 def table(rows: list[dict[str, object]]) -> str:
     lines = [
         "| resources | pages | full build (CPU) | per page | rebuild, site deleted (caches warm) | no-op rebuild (files written) "
-        "| one resource changed (files written) | search index (gzip) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| one resource changed (files written) | search index (gzip) | captions, CPU per resource |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(
@@ -161,7 +175,8 @@ def table(rows: list[dict[str, object]]) -> str:
             f"| {row['per_page_ms']:.2f} ms "
             f"| {row['cold_cached']:.1f} s | {row['noop']:.2f} s ({row['noop_written']}) "
             f"| {row['one']:.2f} s ({row['one_written']}) "
-            f"| {row['index_bytes'] / 1e6:.1f} MB ({row['index_gzip'] / 1e6:.2f} MB) |"
+            f"| {row['index_bytes'] / 1e6:.1f} MB ({row['index_gzip'] / 1e6:.2f} MB) "
+            f"| {row['captions_ms']:.1f} ms |"
         )
     return "\n".join(lines)
 
@@ -189,6 +204,7 @@ def main() -> None:
             rows.append(bench(count, Path(folder)))
             print(table(rows[-1:]), flush=True)
     cpu = f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}"
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     markdown = (
         "## Site build (`python benchmarks/site.py`)\n\n"
         f"Synthetic libraries: each resource has a 24-line transcript, fake tiny media and a "
@@ -199,7 +215,10 @@ def main() -> None:
         "under 1 MB gzipped. Wall-clock seconds; *CPU* counts the render workers too (a full build "
         "renders on every core). A full build writes a file or folder per page, caption and media "
         "link (40,000 for 10,000 resources), so on a slow or busy disk the file system, not the "
-        "rendering, sets its pace. The machine was shared with other jobs while this ran.\n\n" + table(rows)
+        "rendering, sets its pace. *Captions* is the time `pipeline.captions.make_cues` takes for one "
+        "24-line transcript (every page with a transcript embeds its cues, and writes its `.vtt`): "
+        "in a full build it is most of the CPU. The machine was shared with other jobs while this "
+        "ran (load average " + load + ").\n\n" + table(rows)
     )
     print(markdown)
     if not args.no_write:

@@ -38,7 +38,7 @@ from .ordering import order_by_prerequisites
 from .search import SearchEntry, encode_entry, index_script
 from .site_catalogue import load_catalogue_cached
 from .site_inputs import InputLog, InputsRecord, fixed_digest, load_record, reread, save_record
-from .site_output import Output, site_intact, write_site
+from .site_output import Output, load_manifest, site_intact, write_site
 from .transcript import Line, Transcript, format_time, parse_transcript
 from .workspace import Workspace
 
@@ -163,6 +163,7 @@ class ResourceView:
     video: MediaFile | None
     poster: MediaFile | None
     expert_slug: str
+    current_vtt: str | None = None  # the site's captions.vtt, when it is already what this build would write
 
     @cached_property
     def transcript_digest(self) -> str:
@@ -216,9 +217,19 @@ class ResourceView:
             return []
         return make_cues(self.transcript, self.resource.duration)
 
-    @property
+    @cached_property
     def cues(self) -> list[tuple[float, float, str]]:
-        """The captions as ``[start, end, text]`` for the page's script (``file://`` refuses the track file)."""
+        """The captions as ``[start, end, text]`` for the page's script (``file://`` refuses the track file).
+
+        Planning cues is the costliest step of a page, so when the site's ``captions.vtt`` for
+        this resource is current (its key in the manifest matches), its cues are read back from it.
+        """
+        if self.current_vtt is not None:
+            try:
+                with open(self.current_vtt, encoding="utf-8") as handle:
+                    return parse_vtt(handle.read())
+            except (OSError, UnicodeDecodeError, ValueError):
+                pass
         return [(c.start, c.end, c.text) for c in self._cues]
 
     @cached_property
@@ -261,6 +272,27 @@ class ResourceView:
         r = self.resource
         return _hash(r.id, r.title, r.summary, r.level, r.duration, self.poster is not None, self.reviewed,
                      self.transcript_digest if self.published else "")
+
+
+_VTT_TIME = re.compile(r"^(\d+):(\d\d):(\d\d)\.(\d{3}) --> (\d+):(\d\d):(\d\d)\.(\d{3})")
+
+
+def parse_vtt(text: str) -> list[tuple[float, float, str]]:
+    """Cues ``(start, end, text)`` back from a WebVTT file ``format_vtt`` wrote."""
+    cues: list[tuple[float, float, str]] = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        rows = block.strip("\n").split("\n")
+        index = next((i for i, row in enumerate(rows) if "-->" in row), None)
+        if index is None:
+            continue
+        match = _VTT_TIME.match(rows[index])
+        if match is None:
+            raise ValueError(f"not a cue timing line: {rows[index]!r}")
+        h1, m1, s1, ms1, h2, m2, s2, ms2 = (int(g) for g in match.groups())
+        words = "\n".join(rows[index + 1:]).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        cues.append((round(h1 * 3600 + m1 * 60 + s1 + ms1 / 1000, 3), round(h2 * 3600 + m2 * 60 + s2 + ms2 / 1000, 3),
+                     words))
+    return cues
 
 
 def _media_file(relative: str | None, root: str, meta: str | None, log: InputLog) -> MediaFile | None:
@@ -436,14 +468,16 @@ def _environment(cache: Path | None = None):  # type: ignore[no-untyped-def]
     return env
 
 
-def _code_key() -> str:
-    """A hash of the theme and of the code that renders it."""
+def _code_key(modules: Sequence[str] = _CODE_MODULES, theme: bool = True) -> str:
+    """A hash of the theme and of the code that renders it (or of ``modules`` alone)."""
     digest = hashlib.sha1(str(SITE_FORMAT).encode())  # noqa: S324
-    theme = theme_dir()
-    files = sorted(p for p in theme.rglob("*") if p.is_file() and "review" not in p.relative_to(theme).parts
-                   and "__pycache__" not in p.parts)
+    files: list[Path] = []
+    if theme:
+        folder = theme_dir()
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and "review" not in p.relative_to(folder).parts
+                       and "__pycache__" not in p.parts)
     here = Path(__file__).resolve().parent
-    for path in [*files, *(here / name for name in _CODE_MODULES)]:
+    for path in [*files, *(here / name for name in modules)]:
         digest.update(path.name.encode())
         try:
             digest.update(path.read_bytes())
@@ -540,6 +574,8 @@ def plan_outputs(model: SiteModel, workspace: Workspace) -> list[Output]:
 
     settings = model.catalogue.settings
     code = _code_key()
+    captions_code = _code_key(("captions.py", "transcript.py"), theme=False)
+    built = load_manifest(workspace.cache_dir / "site" / "manifest.txt", workspace.site_dir)
     base = _hash(code, settings.title, settings.organisation, settings.feedback, settings.site.language,
                  settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()])
     outputs: list[Output] = []
@@ -566,8 +602,10 @@ def plan_outputs(model: SiteModel, workspace: Workspace) -> list[Output]:
         outputs.append(Output(f"r/{rid}/index.html", key,
                               render=lambda view=view: renderer().resource_page(view)))
         if view.published:
-            outputs.append(Output(f"r/{rid}/captions.vtt", _hash(code, view.transcript_digest, view.resource.duration),
-                                  render=lambda view=view: view.vtt.encode("utf-8")))
+            rel, key = f"r/{rid}/captions.vtt", _hash(captions_code, view.transcript_digest, view.resource.duration)
+            if built.get(rel, ("",))[0] == key:
+                view.current_vtt = os.path.join(workspace.site_dir, rel)
+            outputs.append(Output(rel, key, render=lambda view=view: view.vtt.encode("utf-8")))
     for journey in model.journeys:
         ids = [s.id for _, s in journey.steps()]
         key = _hash(base, journey.id, journey.title, journey.goal, journey.summary, journey.roles,

@@ -53,7 +53,7 @@ class WriteReport:
 _MAGIC = "capture-site-manifest"
 
 
-def _load_manifest(path: Path, site: Path) -> dict[str, tuple[str, int]]:
+def load_manifest(path: Path, site: Path) -> dict[str, tuple[str, int]]:
     try:
         lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
@@ -78,7 +78,7 @@ def _save_manifest(path: Path, site: Path, files: dict[str, tuple[str, int]]) ->
 
 def site_intact(site: Path, manifest_path: Path) -> tuple[int, int] | None:
     """``(files, pages)`` when every file the manifest lists is in ``site`` with its size; else None."""
-    files = _load_manifest(manifest_path, site)
+    files = load_manifest(manifest_path, site)
     if not files:
         return None
     root = str(site)
@@ -108,7 +108,7 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
     rels = [o.rel for o in outputs]
     if len(set(rels)) != len(rels):
         raise BuildError("two pages want the same path; make the ids unique and build again")
-    old = _load_manifest(manifest_path, site) if site.is_dir() else {}
+    old = load_manifest(manifest_path, site) if site.is_dir() else {}
     full = not old
     staging = site.with_name(f".{site.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)

@@ -451,3 +451,35 @@ def test_fast_ordering_matches_its_definition() -> None:
                               prerequisites=rng.sample([*ids, "unknown"], rng.randint(0, min(3, len(ids)))))
                      for rid in ids]  # cycles and self-references included
         assert [r.id for r in order_by_prerequisites(resources)] == _order_by_definition(resources)
+
+
+def test_a_page_rendered_again_reads_its_cues_back_from_the_site(library: Path) -> None:
+    rid = resource_id(4)
+    path = library / "transcripts" / f"{rid}.md"
+    path.write_text(path.read_text() + "[00:31.0] Keep 3 < 4 & 5 > 2 in mind, and \"quote\" it.\n")
+    build(library)
+    page = library / "site" / "r" / rid / "index.html"
+    first = page.read_bytes()
+    page.unlink()
+    from pipeline import site
+
+    calls: list[str] = []
+    real = site.ResourceView._cues.func  # type: ignore[attr-defined]
+    site.ResourceView._cues.func = lambda view: calls.append(view.resource.id) or real(view)  # type: ignore[attr-defined]
+    try:
+        assert build(library).written == 1
+    finally:
+        site.ResourceView._cues.func = real  # type: ignore[attr-defined]
+    assert page.read_bytes() == first
+    assert calls == []  # no cue was planned again: they came from captions.vtt
+
+
+def test_parse_vtt_reads_what_format_vtt_wrote() -> None:
+    from pipeline.captions import format_vtt, make_cues
+    from pipeline.site import parse_vtt
+    from pipeline.transcript import parse_transcript
+
+    transcript = parse_transcript("---\nid: a\n---\n[00:00.0] Keep 3 < 4 & 5 > 2 in mind.\n"
+                                  "[00:04.5] A much longer line that has to be split over two lines of a cue at least.\n")
+    cues = make_cues(transcript, 12.0)
+    assert parse_vtt(format_vtt(cues)) == [(c.start, c.end, c.text) for c in cues]

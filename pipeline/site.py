@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .catalogue import LEVELS, Catalogue, Resource, Role
+from .catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
 from .errors import BuildError, CaptureError
 from .fsutil import atomic_write_bytes, file_lock
 from .journeys import Journey, load_journeys
@@ -339,11 +339,16 @@ class SiteModel:
         return found
 
     def roles(self) -> list[Role]:
+        return self._roles
+
+    @cached_property
+    def _roles(self) -> list[Role]:
+        """The settings' roles, then any other role a resource names (a page each: ids must be URL-safe)."""
         known = list(self.catalogue.settings.roles)
         ids = {r.id for r in known}
         for view in self.views:
             for role_id in view.resource.roles:
-                if role_id not in ids:
+                if role_id not in ids and ID_PATTERN.match(role_id):
                     ids.add(role_id)
                     known.append(Role(id=role_id, name=role_id.replace("-", " ").capitalize()))
         return known

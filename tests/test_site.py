@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.site import POSTER, make_library, resource_id
 from pipeline.catalogue import Resource
-from pipeline.errors import BuildError
+from pipeline.errors import BuildError, CaptureError
 from pipeline.site import build_site, feedback_link, jpeg_size, slugify
 from pipeline.site_catalogue import load_catalogue_cached, split_entries
 from pipeline.workspace import Workspace
@@ -483,3 +483,19 @@ def test_parse_vtt_reads_what_format_vtt_wrote() -> None:
                                   "[00:04.5] A much longer line that has to be split over two lines of a cue at least.\n")
     cues = make_cues(transcript, 12.0)
     assert parse_vtt(format_vtt(cues)) == [(c.start, c.end, c.text) for c in cues]
+
+
+def test_a_role_id_that_is_not_url_safe_gets_no_page(library: Path) -> None:
+    from pipeline.catalogue import load_catalogue
+
+    catalogue = library / "resources.yaml"
+    text = catalogue.read_text()
+    catalogue.write_text(text.replace("roles: [line-operator", "roles: ['../../escape', line-operator", 1))
+    try:
+        load_catalogue(catalogue)
+    except CaptureError:
+        pytest.skip("the catalogue refuses such a role id before the site sees it")
+    result = build(library)
+    assert not (library / "escape").exists() and not (library / "site" / "escape").exists()
+    assert result.pages == 34
+    assert "../../escape" in (library / "site" / "r" / resource_id(0) / "index.html").read_text()

@@ -181,6 +181,24 @@ def table(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def verdicts(rows: list[dict[str, object]]) -> str:
+    """Which targets each size met, in words, from the measured rows."""
+    lines = []
+    for row in rows:
+        checks = [
+            ("full build about 1 ms a page", float(row["per_page_ms"]) <= 1.5),  # type: ignore[arg-type]
+            ("no-op under 1 s", float(row["noop"]) < 1.0 and row["noop_written"] == 0),  # type: ignore[arg-type]
+            ("one resource under 2 s", float(row["one"]) < 2.0),  # type: ignore[arg-type]
+        ]
+        if row["count"] == 1000:
+            checks.append(("search index under 1 MB gzipped", int(row["index_gzip"]) < 1_000_000))  # type: ignore[call-overload]
+        met = [name for name, ok in checks if ok]
+        missed = [name for name, ok in checks if not ok]
+        lines.append(f"- {row['count']:,} resources: met {', '.join(met) or 'none'}"
+                     + (f"; missed {', '.join(missed)}." if missed else "."))
+    return "\n".join(lines)
+
+
 def write_section(markdown: str, path: Path) -> None:
     begin, end = "<!-- site:begin -->", "<!-- site:end -->"
     section = f"{begin}\n{markdown}\n{end}"
@@ -218,7 +236,7 @@ def main() -> None:
         "rendering, sets its pace. *Captions* is the time `pipeline.captions.make_cues` takes for one "
         "24-line transcript (every page with a transcript embeds its cues, and writes its `.vtt`): "
         "in a full build it is most of the CPU. The machine was shared with other jobs while this "
-        "ran (load average " + load + ").\n\n" + table(rows)
+        "ran (load average " + load + ").\n\n" + table(rows) + "\n\n" + verdicts(rows)
     )
     print(markdown)
     if not args.no_write:

@@ -81,12 +81,18 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def remove_leftovers(folder: Path) -> list[Path]:
-    """Delete temp and ``.part`` files that an interrupted run left in ``folder`` (recursively)."""
+def remove_leftovers(folder: Path, keep_prefix: str = ".staging-") -> list[Path]:
+    """Delete temp and ``.part`` files that an interrupted run left in ``folder`` (recursively).
+
+    Folders named ``keep_prefix…`` belong to runs in progress (their owners lock them and
+    clean them up), so nothing inside them is touched here.
+    """
     removed: list[Path] = []
     if not folder.is_dir():
         return removed
     for candidate in folder.rglob("*"):
+        if any(part.startswith(keep_prefix) for part in candidate.relative_to(folder).parts[:-1]):
+            continue
         if candidate.is_file() and (candidate.name.startswith(TEMP_PREFIX) or candidate.name.endswith(".part")):
             with contextlib.suppress(OSError):
                 candidate.unlink()

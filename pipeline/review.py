@@ -19,7 +19,7 @@ from pathlib import Path
 from .captions import Cue, make_cues
 from .catalogue import Catalogue, Resource, TranscriptionSettings, editing_catalogue, load_catalogue
 from .errors import CaptureError, TranscriptError
-from .fsutil import atomic_write_text
+from .fsutil import atomic_write_text, remove_leftovers
 from .transcribe import Word, read_words, words_document
 from .transcript import (
     Line,
@@ -136,6 +136,7 @@ def approve_transcript(workspace: Workspace, resource_id: str, by: str, when: st
         transcript = parse_transcript(text, path.name)
         transcript.status, transcript.approved_by, transcript.approved_at = "approved", who, when or now_stamp()
         atomic_write_text(path, format_transcript(transcript))
+        remove_leftovers(path.parent)
         _set_review(catalogue, resource_id, "approved")
     return transcript
 
@@ -171,6 +172,7 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], versio
             transcript.status, transcript.approved_by, transcript.approved_at = "draft", "", ""
         new_text = format_transcript(transcript)
         atomic_write_text(path, new_text)
+        remove_leftovers(path.parent)  # temp files of a save that was killed; we hold the lock
         _set_review(catalogue, resource_id, transcript.status)
     return transcript, transcript_version(new_text)
 

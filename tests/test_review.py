@@ -354,6 +354,9 @@ def test_capture_review_serves_until_interrupted(ws: Workspace) -> None:
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         first = process.stdout.readline()
+        # Read the second line here too: communicate() below reads the pipe's file descriptor
+        # and would miss what this buffered reader has already taken from it.
+        first += process.stdout.readline()
         match = re.search(r"at (http://127\.0\.0\.1:(\d+)/)", first)
         assert match, first
         connection = http.client.HTTPConnection("127.0.0.1", int(match.group(2)), timeout=10)
@@ -364,7 +367,7 @@ def test_capture_review_serves_until_interrupted(ws: Workspace) -> None:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
-    assert "Only this computer can open it." in out and out.rstrip().endswith("Stopped.")
+    assert "Only this computer can open it." in first and out.rstrip().endswith("Stopped.")
 
 
 def test_a_port_in_use_says_choose_another(ws: Workspace, server: ReviewServer) -> None:

@@ -550,6 +550,7 @@ class SearchCache:
 
     def script(self, views: Sequence[ResourceView]) -> bytes:
         rows = []
+        new = 0
         for view in views:
             row = self.rows.get(view.search_key)
             if row is None:
@@ -558,17 +559,20 @@ class SearchCache:
                     id=r.id, title=r.title, summary=r.summary, level=r.level or "", duration=r.duration,
                     has_poster=view.poster is not None, reviewed=view.reviewed, lines=view.lines))
                 self.rows[view.search_key] = row
+                new += 1
             rows.append(row)
-        live = {v.search_key for v in views}
-        self.rows = {k: v for k, v in self.rows.items() if k in live}
-        try:
-            atomic_write_bytes(self.path, pickle.dumps(self.rows, protocol=pickle.HIGHEST_PROTOCOL))
-        except CaptureError:
-            pass
+        # A few new rows are cheaper to encode again next time than to rewrite every row now.
+        if new > 16 or len(self.rows) > 2 * len(views) + 64 or not self.path.exists():
+            live = {v.search_key for v in views}
+            self.rows = {k: v for k, v in self.rows.items() if k in live}
+            try:
+                atomic_write_bytes(self.path, pickle.dumps(self.rows, protocol=pickle.HIGHEST_PROTOCOL))
+            except CaptureError:
+                pass
         return index_script(rows).encode("utf-8")
 
 
-def plan_outputs(model: SiteModel, workspace: Workspace) -> list[Output]:
+def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[str, int]] | None = None) -> list[Output]:
     """Every file of the site with its key, in commit order: media, assets, resources, lists, home."""
     renderer_box: list[Renderer] = []
 
@@ -580,7 +584,8 @@ def plan_outputs(model: SiteModel, workspace: Workspace) -> list[Output]:
     settings = model.catalogue.settings
     code = _code_key()
     captions_code = _code_key(("captions.py", "transcript.py"), theme=False)
-    built = load_manifest(workspace.cache_dir / "site" / "manifest.txt", workspace.site_dir)
+    if built is None:
+        built = load_manifest(workspace.cache_dir / "site" / "manifest.txt", workspace.site_dir)
     base = _hash(code, settings.title, settings.organisation, settings.feedback, settings.site.language,
                  settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()])
     outputs: list[Output] = []
@@ -687,8 +692,9 @@ def _build_site(workspace: Workspace, today: dt.date | None) -> BuildResult:
                                unchanged=files[0], removed=0, seconds=time.monotonic() - started,
                                warnings=record.warnings)
     model = gather(workspace, today)
-    outputs = plan_outputs(model, workspace)
-    report = write_site(workspace.site_dir, outputs, manifest_path)
+    built = load_manifest(manifest_path, workspace.site_dir) if workspace.site_dir.is_dir() else {}
+    outputs = plan_outputs(model, workspace, built)
+    report = write_site(workspace.site_dir, outputs, manifest_path, built)
     done = InputsRecord(fixed, model.inputs.hexdigest(), len(model.views), model.inputs.entries,
                         [" ".join(w.split()) for w in model.warnings])
     if done != record:

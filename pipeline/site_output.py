@@ -103,12 +103,19 @@ def _size(path: str) -> int | None:
         return None
 
 
-def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> WriteReport:
-    """Bring ``site`` in line with ``outputs`` (already in commit order), touching only what changed."""
+def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path,
+               old: dict[str, tuple[str, int]] | None = None) -> WriteReport:
+    """Bring ``site`` in line with ``outputs`` (already in commit order), touching only what changed.
+
+    ``old`` is the manifest of the last build where the caller has already read it.
+    """
     rels = [o.rel for o in outputs]
     if len(set(rels)) != len(rels):
         raise BuildError("two pages want the same path; make the ids unique and build again")
-    old = load_manifest(manifest_path, site) if site.is_dir() else {}
+    if not site.is_dir():
+        old = {}
+    elif old is None:
+        old = load_manifest(manifest_path, site)
     full = not old
     staging = site.with_name(f".{site.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
@@ -125,14 +132,16 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path) -> Wr
             os.makedirs(parent, exist_ok=True)
             folders.add(parent)
 
-    todo = [o for o in outputs if o.render is not None and not (
-        (previous := old.get(o.rel)) and previous[0] == o.key and _size(os.path.join(site_root, o.rel)) == previous[1])]
+    # A file is current when its key matches and it is still in the site with the size recorded.
+    current_ok = [bool((previous := old.get(o.rel)) and previous[0] == o.key
+                       and _size(os.path.join(site_root, o.rel)) == previous[1]) for o in outputs]
+    todo = [o for o, ok in zip(outputs, current_ok) if o.render is not None and not ok]
     try:
         rendered = _render_in_parallel(todo)
-        for output in outputs:
+        for output, ok in zip(outputs, current_ok):
             previous = old.get(output.rel)
             current = os.path.join(site_root, output.rel)
-            if previous and previous[0] == output.key and _size(current) == previous[1]:
+            if ok and previous:
                 manifest[output.rel] = previous
                 unchanged += 1
                 continue

@@ -298,7 +298,7 @@ def parse_vtt(text: str) -> list[tuple[float, float, str]]:
 def _media_file(relative: str | None, root: str, meta: str | None, log: InputLog) -> MediaFile | None:
     if not relative:
         return None
-    path = os.path.join(root, relative)
+    path = f"{root}/{relative}"
     try:
         size = os.stat(path).st_size
     except OSError:
@@ -392,7 +392,8 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
     root = str(workspace.root)
     media_root = str(workspace.media_dir)
     for resource in catalogue.resources:
-        transcript_path = os.path.join(root, resource.transcript) if resource.transcript else None
+        # Plain string paths: at 10,000 resources, pathlib's objects cost a noticeable share of a rebuild.
+        transcript_path = f"{root}/{resource.transcript}" if resource.transcript else None
         data: bytes | None = None
         if transcript_path is not None:
             try:
@@ -404,7 +405,7 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
                 warnings.append(f"{resource.id}: {resource.transcript} is missing; run `capture add` on its clip again")
             except OSError as exc:
                 raise BuildError(f"{resource.id}: cannot read {resource.transcript}: {exc.strerror or exc}") from exc
-        meta_path = os.path.join(media_root, resource.id, "meta.json")
+        meta_path = f"{media_root}/{resource.id}/meta.json"
         try:
             with open(meta_path, "rb") as handle:
                 meta_bytes: bytes | None = handle.read()
@@ -584,6 +585,7 @@ def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[
     settings = model.catalogue.settings
     code = _code_key()
     captions_code = _code_key(("captions.py", "transcript.py"), theme=False)
+    site_root = str(workspace.site_dir)
     if built is None:
         built = load_manifest(workspace.cache_dir / "site" / "manifest.txt", workspace.site_dir)
     base = _hash(code, settings.title, settings.organisation, settings.feedback, settings.site.language,
@@ -614,7 +616,7 @@ def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[
         if view.published:
             rel, key = f"r/{rid}/captions.vtt", _hash(captions_code, view.transcript_digest, view.resource.duration)
             if built.get(rel, ("",))[0] == key:
-                view.current_vtt = os.path.join(workspace.site_dir, rel)
+                view.current_vtt = f"{site_root}/{rel}"
             outputs.append(Output(rel, key, render=lambda view=view: view.vtt.encode("utf-8")))
     for journey in model.journeys:
         ids = [s.id for _, s in journey.steps()]

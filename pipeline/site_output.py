@@ -134,18 +134,18 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path,
 
     # A file is current when its key matches and it is still in the site with the size recorded.
     current_ok = [bool((previous := old.get(o.rel)) and previous[0] == o.key
-                       and _size(os.path.join(site_root, o.rel)) == previous[1]) for o in outputs]
+                       and _size(f"{site_root}/{o.rel}") == previous[1]) for o in outputs]
     todo = [o for o, ok in zip(outputs, current_ok) if o.render is not None and not ok]
     try:
         rendered = _render_in_parallel(todo)
         for output, ok in zip(outputs, current_ok):
             previous = old.get(output.rel)
-            current = os.path.join(site_root, output.rel)
             if ok and previous:
                 manifest[output.rel] = previous
                 unchanged += 1
                 continue
-            target = os.path.join(staging_root, output.rel)
+            current = f"{site_root}/{output.rel}"
+            target = f"{staging_root}/{output.rel}"
             if output.source is not None:
                 size = _size(current)
                 if not full and previous and size is not None and _same_file(output.source, current):

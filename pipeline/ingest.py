@@ -19,12 +19,16 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .catalogue import Catalogue, Expert, MediaSettings, Resource, SourceClip, TranscriptionSettings, editing_catalogue, load_catalogue
 from .errors import CaptureError, MediaError
-from .fsutil import atomic_write_text, remove_leftovers, sha256_file
+from .fsutil import atomic_write_text, file_lock, remove_leftovers, sha256_file
 from .transcript import Line, Transcript, write_transcript
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .media import MediaInfo, MediaOutputs, MediaPlan
 
 CLIP_EXTENSIONS = frozenset({
     ".mp4", ".mov", ".m4v", ".3gp", ".mkv", ".webm", ".avi", ".mts", ".m2ts",
@@ -32,6 +36,7 @@ CLIP_EXTENSIONS = frozenset({
 })
 STAGING_PREFIX = ".staging-"
 
+# ``progress(stage, fraction)``: the stage's name and how much of the whole clip is done (0..1).
 Progress = Callable[[str, float], None]
 
 
@@ -137,6 +142,7 @@ def clear_leftovers(workspace: Workspace) -> list[Path]:
             os.close(fd)
         removed += remove_leftovers(workspace.media_dir)
     removed += remove_leftovers(workspace.transcripts_dir)
+    removed += _clear_orphan_media(workspace)
     for name in os.listdir(workspace.root):
         if name.startswith(".capture-tmp-"):
             with contextlib.suppress(OSError):
@@ -145,10 +151,46 @@ def clear_leftovers(workspace: Workspace) -> list[Path]:
     return removed
 
 
+def _clear_orphan_media(workspace: Workspace) -> list[Path]:
+    """Media folders that capture made but no entry names: a run killed between moving the
+    media into place and saving the catalogue. Checked under the catalogue lock, so a run
+    that is committing right now is never mistaken for one."""
+    if not workspace.media_dir.is_dir():
+        return []
+    removed: list[Path] = []
+    with file_lock(workspace.catalogue_path.with_name(".resources.yaml.lock")):
+        known = {r.id for r in load_catalogue(workspace.catalogue_path).resources}
+        for folder in workspace.media_dir.iterdir():
+            if (folder.is_dir() and not folder.name.startswith(".") and folder.name not in known
+                    and (folder / "meta.json").is_file()):
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+    return removed
+
+
 def media_key(sha256: str, settings: MediaSettings) -> str:
     from .media import MEDIA_STAGE_VERSION
 
-    return f"{MEDIA_STAGE_VERSION}:{sha256}:{settings.target_height}:{settings.crf}:{settings.preset}:{settings.loudness}"
+    return (f"{MEDIA_STAGE_VERSION}:{sha256}:{settings.target_height}:{settings.crf}:{settings.preset}:"
+            f"{settings.loudness}:{int(settings.keep_original)}")
+
+
+def stage_spans(mode: str, has_audio: bool, transcribe: bool) -> dict[str, tuple[float, float]]:
+    """Which share of a clip's progress bar each stage fills, by what it costs for this plan.
+
+    Transcoding costs about as much as transcription on the tiny model; a remux or an
+    audio-only encode is a small part of it. Rough shares keep the ETA honest enough.
+    """
+    weights = {"hash": 0.02, "probe": 0.01, "audio": 0.03 if has_audio else 0.0,
+               "media": 0.5 if mode == "transcode" else 0.03, "poster": 0.01,
+               "transcribe": 0.5 if transcribe else 0.0, "save": 0.01}
+    total = sum(weights.values())
+    spans: dict[str, tuple[float, float]] = {}
+    at = 0.0
+    for stage, weight in weights.items():
+        spans[stage] = (at, at + weight / total)
+        at += weight / total
+    return spans
 
 
 def media_is_current(workspace: Workspace, resource: Resource, key: str) -> bool:
@@ -188,10 +230,10 @@ def _summary_from(transcript: Transcript) -> str:
 
 def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Progress | None = None) -> AddResult:
     """Ingest one clip. Raises CaptureError for a clip that cannot be used; the catalogue is unchanged then."""
-    from .media import plan_media, probe_media, process_media
+    from .media import plan_media, probe_media
 
     started = time.monotonic()
-    report = progress or (lambda stage, fraction: None)
+    report = _Reporter(progress)
     _check_clip(clip)
     report("hash", 0.0)
     sha256 = sha256_file(clip)
@@ -200,7 +242,7 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     transcription = options.transcription or catalogue.settings.transcription
     existing = catalogue.by_sha256(sha256)
     key = media_key(sha256, settings)
-    transcript_ok = False
+    transcript_ok = words_ok = False
     if existing is not None:
         transcript_ok = existing.transcript is None or (workspace.root / existing.transcript).is_file()
         words_ok = existing.transcript is None or words_path(workspace, existing.id).is_file()
@@ -210,15 +252,35 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     report("probe", 0.0)
     info = probe_media(clip)
     plan = plan_media(info, settings)
+    wants_transcript = info.has_audio and (existing is None or not transcript_ok or not words_ok)
+    report.spans = stage_spans(plan.mode, info.has_audio, wants_transcript)
+    report("probe", 1.0)
+    return _make(workspace, clip, options, report, sha256, key, info, plan, existing, wants_transcript,
+                 catalogue, started)
+
+
+def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Reporter, sha256: str, key: str,
+          info: MediaInfo, plan: MediaPlan, existing: Resource | None, wants_transcript: bool,
+          catalogue: Catalogue, started: float) -> AddResult:
+    """The clip's outputs, made in a staging folder, then committed (or restored) under the lock."""
+    from .media import analyse_audio, write_media
+
+    transcription = options.transcription or catalogue.settings.transcription
     with _staging(workspace, sha256) as staging:
-        outputs = process_media(info, plan, staging, progress=lambda f: report("media", f))
+        samples, loudness = analyse_audio(info, lambda f: report("audio", f)) if info.has_audio else (None, None)
         transcript: Transcript | None = None
         words: list[dict[str, object]] = []
         model_label = ""
-        if outputs.audio is not None and (existing is None or not transcript_ok or not words_ok):
+        # The video is written before transcription starts, never beside it, and the speech
+        # model is loaded in this thread: with the poster chosen in another thread a 15 s
+        # transcription took 45 s on 2 cores, and a model loaded in another thread then ran
+        # 1.5-2 times slower here (CTranslate2's threads, measured, not understood).
+        outputs = write_media(info, plan, staging, loudness, report)
+        if samples is not None and wants_transcript:
             from .transcribe import transcribe_audio
 
-            result = transcribe_audio(outputs.audio, transcription, tuple(catalogue.settings.glossary),
+            report("transcribe", 0.0)
+            result = transcribe_audio(samples, transcription, tuple(catalogue.settings.glossary),
                                       progress=lambda f: report("transcribe", f))
             model_label = result.model
             transcript = Transcript(id="", status="draft", model=result.model, language=result.language,
@@ -227,11 +289,49 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
                       "words": [[round(w.start, 3), round(w.end, 3), w.text] for w in s.words]}
                      for s in result.segments]
         report("save", 0.0)
-        atomic_write_text(staging / "meta.json", json.dumps({"key": key, "plan": plan.describe()}))
+        atomic_write_text(staging / "meta.json", json.dumps(_meta(key, plan.describe(), outputs), indent=1))
         if existing is not None:
             return _restore(workspace, existing, staging, transcript, words, started, clip)
         return _commit_new(workspace, clip, sha256, info.duration, options, plan.describe(), staging,
                            transcript, words, model_label, started)
+
+
+class _Reporter:
+    """Turns stage progress into the clip's overall fraction.
+
+    Each stage fills its span of the bar (``stage_spans``); the overall fraction is the
+    sum of what each has done, so it only grows, whatever order stages report in.
+    """
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.spans = stage_spans("transcode", True, True)
+        self.done: dict[str, float] = {}
+        self.label = ""
+
+    def __call__(self, stage: str, fraction: float) -> None:
+        if self.progress is None:
+            return
+        self.done[stage] = max(fraction, self.done.get(stage, 0.0))
+        for earlier in ("hash", "probe", "audio"):
+            if earlier == stage:
+                break
+            self.done[earlier] = 1.0
+        self.label = stage
+        overall = sum((high - low) * self.done.get(name, 0.0) for name, (low, high) in self.spans.items())
+        self.progress(self.label, min(1.0, overall))
+
+
+def _meta(key: str, plan: str, outputs: MediaOutputs) -> dict[str, object]:
+    """What made this media folder: its key decides whether a re-run may skip the clip."""
+    meta: dict[str, object] = {"key": key, "plan": plan}
+    if outputs.loudness is not None:
+        meta["loudness"] = {"integrated": outputs.loudness.integrated, "true_peak": outputs.loudness.true_peak}
+    if outputs.audio_plan is not None:
+        meta["audio"] = outputs.audio_plan.reason
+    if outputs.original is not None:
+        meta["original"] = outputs.original.name
+    return meta
 
 
 def _install_media(staging: Path, target: Path) -> None:
@@ -242,8 +342,8 @@ def _install_media(staging: Path, target: Path) -> None:
 
 
 def _write_words(workspace: Workspace, resource_id: str, words: list[dict[str, object]]) -> None:
-    if words:
-        atomic_write_text(words_path(workspace, resource_id), json.dumps({"id": resource_id, "segments": words}))
+    # Written even when empty (a silent clip): its presence says transcription ran.
+    atomic_write_text(words_path(workspace, resource_id), json.dumps({"id": resource_id, "segments": words}))
 
 
 def _restore(workspace: Workspace, resource: Resource, staging: Path, transcript: Transcript | None,
@@ -253,7 +353,8 @@ def _restore(workspace: Workspace, resource: Resource, staging: Path, transcript
         if transcript is not None and resource.transcript and not (workspace.root / resource.transcript).is_file():
             transcript.id = resource.id
             write_transcript(workspace.root / resource.transcript, transcript)
-        _write_words(workspace, resource.id, words)
+        if transcript is not None:
+            _write_words(workspace, resource.id, words)
     return AddResult(clip, "restored", f"already in the catalogue as '{resource.id}'; its media was rebuilt",
                      resource.id, time.monotonic() - started)
 
@@ -330,4 +431,6 @@ def add_clips(workspace: Workspace, clips: list[Path], options: AddOptions,
             results.append(add_clip(workspace, clip, options, progress))
         except CaptureError as exc:
             results.append(AddResult(clip, "failed", str(exc), None, time.monotonic() - started, error=exc))
+        if progress is not None:
+            progress(results[-1].status, 1.0)  # the clip's bar ends full, named by its result
     return results

@@ -1,9 +1,19 @@
 """Media: probe a clip, plan its processing, run the plan with ffmpeg.
 
-``probe_media`` reads a clip with PyAV into :class:`MediaInfo`; ``plan_media`` is a
-pure function from that and the settings to a :class:`MediaPlan`; ``run_plan``
-runs one ffmpeg process that writes the web MP4 and, at the same time, pipes the
-16 kHz mono audio that transcription needs, so the clip is decoded once.
+``probe_media`` (in :mod:`pipeline.probe`) reads a clip with PyAV into :class:`MediaInfo`.
+``plan_media`` is a pure function from that and the settings to a :class:`MediaPlan`.
+``process_media`` runs the plan in two ffmpeg processes:
+
+1. an audio-only pass that measures loudness (EBU R128) and, from the same decode,
+   pipes the 16 kHz mono audio that transcription needs;
+2. the main pass that writes the web MP4: a stream copy (remux) where the clip is
+   already web-ready, else a transcode. Its audio gets the gain ``plan_audio`` chose
+   from the measurement (a linear gain with a true-peak limiter only where needed),
+   or is copied when it is already at the target loudness.
+
+Measuring first costs one cheap audio decode and buys an exact gain; ffmpeg's
+one-pass ``loudnorm`` is slower than the AAC encoder itself and misses short clips'
+target by a few LU. Posters are chosen in :mod:`pipeline.poster`.
 """
 
 from __future__ import annotations
@@ -11,66 +21,49 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import subprocess
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from fractions import Fraction
+from dataclasses import dataclass
 from pathlib import Path
 
 from .catalogue import MediaSettings
 from .errors import MediaError
 from .fsutil import partial_path
+from .poster import choose_poster, make_card_poster, score_frame
+from .probe import (
+    AudioStream,
+    MediaInfo,
+    check_mp4_boxes,
+    cut_short,
+    ffmpeg_exe,
+    frame_rate_from_stamps,
+    probe_media,
+    source_path,
+    unreadable,
+)
+
+__all__ = [  # probe and poster are re-exported: ``pipeline.media`` is the stage's one entry point
+    "AudioPlan", "AudioStream", "Loudness", "MediaInfo", "MediaOutputs", "MediaPlan", "analyse_audio",
+    "build_command", "check_mp4_boxes", "choose_poster", "constant_rate", "ffmpeg_exe", "frame_rate_from_stamps",
+    "make_card_poster", "plan_audio", "plan_media", "probe_media", "process_media", "run_ffmpeg", "score_frame",
+    "write_media",
+]
 
 SAMPLE_RATE = 16000
 # Bump when the media stage's output changes, so cached outputs are rebuilt.
-MEDIA_STAGE_VERSION = "1"
+MEDIA_STAGE_VERSION = "2"
+WEB_CONTAINERS = ("mov", "mp4", "m4a", "3gp", "3g2", "mj2")
+COMMON_RATES = (23.976, 24.0, 25.0, 29.97, 30.0, 48.0, 50.0, 59.94, 60.0)
+# Audio within this many LU of the target, and not clipping, is left as it is.
+LOUDNESS_TOLERANCE = 1.0
+TRUE_PEAK_CEILING = -1.5
+SILENCE_LUFS = -60.0
+# What ffmpeg logs (and still exits 0) when the input ends in the middle of its data.
+TRUNCATION_MARKS = ("partial file", "File ended prematurely")
 
-ProgressCallback = Callable[[float], None]
-
-
-@dataclass(frozen=True)
-class AudioStream:
-    codec: str
-    channels: int
-    sample_rate: int
-
-
-@dataclass(frozen=True)
-class MediaInfo:
-    path: Path
-    container: str
-    duration: float
-    video_codec: str | None = None
-    width: int = 0
-    height: int = 0
-    rotation: int = 0
-    pixel_format: str | None = None
-    bit_depth: int = 8
-    color_transfer: str | None = None
-    color_primaries: str | None = None
-    frame_rate: float = 0.0
-    variable_frame_rate: bool = False
-    audio: tuple[AudioStream, ...] = ()
-
-    @property
-    def has_video(self) -> bool:
-        return self.video_codec is not None
-
-    @property
-    def has_audio(self) -> bool:
-        return bool(self.audio)
-
-    @property
-    def is_hdr(self) -> bool:
-        return self.color_transfer in ("arib-std-b67", "smpte2084")
-
-    @property
-    def display_size(self) -> tuple[int, int]:
-        """Width and height as a viewer sees them, after the display rotation."""
-        if self.rotation % 180:
-            return self.height, self.width
-        return self.width, self.height
+StageProgress = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
@@ -89,6 +82,24 @@ class MediaPlan:
         return f"{self.mode}: " + "; ".join(self.reasons)
 
 
+@dataclass(frozen=True)
+class Loudness:
+    """EBU R128 measurement of a clip's first audio stream."""
+
+    integrated: float  # LUFS; -70 or below means silence
+    true_peak: float  # dBTP
+
+
+@dataclass(frozen=True)
+class AudioPlan:
+    """``copy`` keeps the audio as it is; otherwise it is encoded to AAC with ``gain`` dB."""
+
+    copy: bool
+    gain: float
+    limit: bool
+    reason: str
+
+
 @dataclass
 class MediaOutputs:
     video: Path | None
@@ -96,138 +107,13 @@ class MediaOutputs:
     audio: object | None = None  # numpy float32 array at 16 kHz mono, or None
     duration: float = 0.0
     plan: MediaPlan | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    loudness: Loudness | None = None
+    audio_plan: AudioPlan | None = None
+    original: Path | None = None
 
 
-def ffmpeg_exe() -> str:
-    """The ffmpeg binary: ``CAPTURE_FFMPEG`` if set, else the one imageio-ffmpeg ships."""
-    chosen = os.environ.get("CAPTURE_FFMPEG")
-    if chosen:
-        return chosen
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-def _bad_media_message(name: str, detail: str) -> str:
-    lowered = detail.lower()
-    if "no space left on device" in lowered:
-        return f"{name}: the disk is full while writing the web video; free some space and run the command again"
-    if "read-only file system" in lowered or "permission denied" in lowered:
-        return f"{name}: cannot write the web video: the folder is read-only or not yours; check its permissions"
-    if "moov atom not found" in lowered or "end of file" in lowered or "truncated" in lowered:
-        return (f"{name}: the file is truncated or damaged ({detail.strip()}); "
-                "copy it from the phone again and re-run `capture add`")
-    return (f"{name}: not a video or audio file capture can read ({detail.strip()}); "
-            "check that it is the clip you meant and that it copied completely")
-
-
-def probe_media(path: Path) -> MediaInfo:
-    """Read container and stream facts with PyAV; raise MediaError with advice when unreadable."""
-    import av
-
-    name = path.name
-    if not path.exists():
-        raise MediaError(f"{path}: no such file; check the path and try again")
-    if not path.is_file():
-        raise MediaError(f"{path}: not a file; give a video file or a folder of clips")
-    if path.stat().st_size == 0:
-        raise MediaError(f"{name}: the file is empty (0 bytes); copy the clip from the phone again")
-    try:
-        container = av.open(str(path), metadata_errors="ignore")
-    except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
-        raise MediaError(_bad_media_message(name, getattr(exc, "strerror", None) or str(exc))) from exc
-    except (OSError, ValueError) as exc:
-        raise MediaError(_bad_media_message(name, str(exc))) from exc
-    with container:
-        video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
-        audio_streams = tuple(
-            AudioStream(codec=s.codec_context.name, channels=s.codec_context.channels or 0,
-                        sample_rate=s.codec_context.sample_rate or 0)
-            for s in container.streams.audio
-        )
-        if video is None and not audio_streams:
-            raise MediaError(_bad_media_message(name, "no video or audio stream"))
-        duration = _duration(container, video)
-        info = dict(path=path, container=container.format.name, duration=duration, audio=audio_streams)
-        if video is not None:
-            cc = video.codec_context
-            pix = cc.pix_fmt or (video.format.name if video.format else None)
-            rate = video.average_rate or video.guessed_rate or Fraction(0)
-            info.update(
-                video_codec=cc.name,
-                width=cc.width or 0,
-                height=cc.height or 0,
-                rotation=_rotation(container, video),
-                pixel_format=pix,
-                bit_depth=_bit_depth(pix),
-                color_transfer=_color_name(cc, "color_trc"),
-                color_primaries=_color_name(cc, "color_primaries"),
-                frame_rate=float(rate) if rate else 0.0,
-                variable_frame_rate=_is_variable_rate(video),
-            )
-    return MediaInfo(**info)  # type: ignore[arg-type]
-
-
-def _is_cover_art(stream) -> bool:  # type: ignore[no-untyped-def]
-    return bool(stream.disposition & getattr(stream.disposition, "attached_pic", 0)) if hasattr(stream, "disposition") else False
-
-
-def _duration(container, video) -> float:  # type: ignore[no-untyped-def]
-    if container.duration:
-        return container.duration / 1_000_000
-    if video is not None and video.duration and video.time_base:
-        return float(video.duration * video.time_base)
-    return 0.0
-
-
-def _rotation(container, stream) -> int:  # type: ignore[no-untyped-def]
-    """Display rotation in degrees clockwise, from the display matrix (or the old ``rotate`` tag).
-
-    PyAV exposes the display matrix on decoded frames, so the first frame is decoded;
-    that also proves the video stream is readable at all.
-    """
-    tag = (stream.metadata or {}).get("rotate", "").strip()
-    if re.fullmatch(r"-?\d+", tag):
-        return int(tag) % 360
-    import av
-
-    try:
-        for frame in container.decode(stream):
-            return int(round(-float(getattr(frame, "rotation", 0) or 0))) % 360
-    except av.error.FFmpegError:  # type: ignore[attr-defined]
-        return 0
-    return 0
-
-
-def _bit_depth(pix_fmt: str | None) -> int:
-    if not pix_fmt:
-        return 8
-    match = re.search(r"p(\d{2})(le|be)?$", pix_fmt)
-    if match:
-        return int(match.group(1))
-    return 8
-
-
-def _color_name(cc, attribute: str) -> str | None:  # type: ignore[no-untyped-def]
-    value = getattr(cc, attribute, None)
-    if value is None:
-        return None
-    names = {
-        "color_trc": {1: "bt709", 14: "bt2020-10", 16: "smpte2084", 18: "arib-std-b67", 13: "iec61966-2-1"},
-        "color_primaries": {1: "bt709", 9: "bt2020", 12: "smpte432"},
-    }[attribute]
-    if isinstance(value, int):
-        return names.get(value)
-    return str(value).lower() or None
-
-
-def _is_variable_rate(stream) -> bool:  # type: ignore[no-untyped-def]
-    avg = stream.average_rate
-    base = stream.base_rate or stream.guessed_rate
-    if not avg or not base:
-        return False
-    return abs(float(avg) - float(base)) / float(base) > 0.02
+# ---------------------------------------------------------------------------------------------
+# Plan
 
 
 def plan_media(info: MediaInfo, settings: MediaSettings) -> MediaPlan:
@@ -255,190 +141,274 @@ def plan_media(info: MediaInfo, settings: MediaSettings) -> MediaPlan:
     if info.is_hdr:
         reasons.append(f"HDR ({info.color_transfer}) is tone-mapped to SDR BT.709")
     if info.variable_frame_rate:
-        reasons.append("variable frame rate is made constant")
-    if info.container.split(",")[0] not in ("mov", "mp4", "m4a", "3gp", "3g2", "mj2"):
+        reasons.append(f"variable frame rate (about {info.frame_rate:.1f} fps) is made constant")
+    if info.container.split(",")[0] not in WEB_CONTAINERS:
         reasons.append(f"container {info.container} is not MP4")
     if any(a.codec != "aac" for a in info.audio[:1]):
         reasons.append(f"audio is {info.audio[0].codec}, browsers need AAC")
+    if not reasons:
+        return MediaPlan(mode="remux", reasons=("already web-ready: copied into MP4 with +faststart",),
+                         output_size=(width, height), frame_rate=None, tone_map=False, settings=settings,
+                         extract_audio=info.has_audio)
     scale = min(1.0, settings.target_height / short_side) if short_side else 1.0
     out_w = max(2, int(round(width * scale / 2)) * 2)
     out_h = max(2, int(round(height * scale / 2)) * 2)
-    rate = info.frame_rate if 1 <= info.frame_rate <= 60 else 30.0
-    if reasons:
-        return MediaPlan(mode="transcode", reasons=tuple(reasons), output_size=(out_w, out_h),
-                         frame_rate=round(rate, 3), tone_map=info.is_hdr, settings=settings,
-                         extract_audio=info.has_audio)
-    return MediaPlan(mode="remux", reasons=("already web-ready: copied into MP4 with +faststart",),
-                     output_size=(width, height), frame_rate=None, tone_map=False, settings=settings,
+    return MediaPlan(mode="transcode", reasons=tuple(reasons), output_size=(out_w, out_h),
+                     frame_rate=constant_rate(info.frame_rate), tone_map=info.is_hdr, settings=settings,
                      extract_audio=info.has_audio)
 
 
-def build_command(info: MediaInfo, plan: MediaPlan, video_out: Path) -> list[str]:
-    """The ffmpeg command line for ``plan`` (ffmpeg-python builds the filter graph)."""
+def constant_rate(average: float) -> float:
+    """The constant rate for a clip: the common rate within 5 % of its average, else the average (max 60)."""
+    if not 1 <= average <= 240:
+        return 30.0
+    nearest = min(COMMON_RATES, key=lambda rate: abs(rate - average))
+    if abs(nearest - average) / nearest <= 0.05:
+        return nearest
+    return round(min(average, 60.0), 3)
+
+
+def plan_audio(loudness: Loudness | None, settings: MediaSettings, can_copy: bool) -> AudioPlan:
+    """Gain to the loudness target (pure). ``can_copy``: the source audio is AAC in an MP4-ready form."""
+    if loudness is None or loudness.integrated <= SILENCE_LUFS:
+        return AudioPlan(copy=can_copy, gain=0.0, limit=False, reason="no speech level to measure: left as it is")
+    gain = round(settings.loudness - loudness.integrated, 2)
+    peak_after = loudness.true_peak + gain
+    if can_copy and abs(gain) <= LOUDNESS_TOLERANCE and loudness.true_peak <= 0.0:
+        return AudioPlan(copy=True, gain=0.0, limit=False,
+                         reason=f"loudness {loudness.integrated:.1f} LUFS is on target: audio copied")
+    return AudioPlan(copy=False, gain=gain, limit=peak_after > TRUE_PEAK_CEILING,
+                     reason=f"loudness {loudness.integrated:.1f} LUFS → {settings.loudness:.0f} LUFS ({gain:+.1f} dB)")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+
+def _base(*extra: str) -> list[str]:
+    return [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", *extra]
+
+
+def analysis_command(info: MediaInfo) -> list[str]:
+    """Decode the first audio stream once: loudness summary on stderr, 16 kHz mono f32 on stdout."""
+    graph = ("[0:a:0]asplit=2[measure][speech];"
+             "[measure]ebur128=peak=true:framelog=quiet,anullsink;"
+             f"[speech]aresample={SAMPLE_RATE},aformat=sample_fmts=flt:channel_layouts=mono[pcm]")
+    return _base("-loglevel", "level+info", "-progress", "pipe:2", "-vn", "-sn", "-dn",
+                 "-i", source_path(info.path), "-filter_complex", graph,
+                 "-map", "[pcm]", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1")
+
+
+def build_command(info: MediaInfo, plan: MediaPlan, video_out: Path, audio: AudioPlan | None = None) -> list[str]:
+    """The ffmpeg command line that writes ``video_out`` for ``plan`` (ffmpeg-python builds the graph)."""
     import ffmpeg
 
-    source = ffmpeg.input(str(info.path))
-    outputs = []
-    common = dict(movflags="+faststart", f="mp4")
-    audio_args: dict[str, object] = {}
-    audio = None
+    audio = audio or AudioPlan(copy=False, gain=0.0, limit=False, reason="")
+    source = ffmpeg.input(source_path(info.path))
+    streams = []
+    args: dict[str, object] = dict(movflags="+faststart", f="mp4", map_metadata=-1)
+    if plan.mode != "audio":
+        video = source["v:0"]
+        if plan.mode == "transcode":
+            video = _video_filters(video, info, plan)
+            args.update(vcodec="libx264", profile="high", pix_fmt="yuv420p", crf=plan.settings.crf,
+                        preset=plan.settings.preset, r=plan.frame_rate, fps_mode="cfr",
+                        color_primaries="bt709", color_trc="bt709", colorspace="bt709", color_range="tv")
+        else:
+            args.update(vcodec="copy")
+        streams.append(video)
     if info.has_audio:
-        audio = source["a:0"].filter(
-            "loudnorm", I=plan.settings.loudness, TP=-1.5, LRA=11
+        sound = source["a:0"]
+        if audio.copy and plan.mode == "remux":
+            args.update(acodec="copy")
+        else:
+            if audio.gain:
+                sound = sound.filter("volume", f"{audio.gain}dB")
+            if audio.limit:
+                ceiling = 10 ** (TRUE_PEAK_CEILING / 20)
+                sound = sound.filter("alimiter", limit=f"{ceiling:.4f}", level="disabled", attack=5, release=50)
+            rate = info.audio[0].sample_rate
+            args.update(acodec="aac", audio_bitrate="128k", ac=2 if info.audio[0].channels > 1 else 1,
+                        ar=rate if rate in (44100, 48000) else 48000)
+        streams.append(sound)
+    output = ffmpeg.output(*streams, str(video_out), **args)
+    output = output.global_args("-nostdin", "-hide_banner", "-nostats", "-loglevel", "level+error",
+                                "-progress", "pipe:2")
+    return output.compile(cmd=ffmpeg_exe(), overwrite_output=True)
+
+
+def _video_filters(video, info: MediaInfo, plan: MediaPlan):  # type: ignore[no-untyped-def]
+    """Scale (and tone-map HDR) to ``plan.output_size``. ffmpeg has already applied the rotation.
+
+    Tone-mapping works at the output size: scaling in the first zscale keeps the
+    32-bit float stages four times smaller for a 1080p source going to 720p.
+    """
+    assert plan.output_size is not None
+    width, height = plan.output_size
+    if plan.tone_map:
+        video = (
+            video.filter("zscale", w=width, h=height, f="bicubic", t="linear", npl=100)
+            .filter("format", "gbrpf32le")
+            .filter("zscale", p="bt709")
+            .filter("tonemap", tonemap="hable", desat=0)
+            .filter("zscale", t="bt709", m="bt709", r="tv")
         )
-        audio_args = dict(acodec="aac", audio_bitrate="128k", ar=48000, ac=2 if info.audio[0].channels > 1 else 1)
-    if plan.mode == "audio":
-        outputs.append(ffmpeg.output(audio, str(video_out), **audio_args, **common))
-    elif plan.mode == "remux":
-        video = source["v:0"]
-        streams = [video] + ([audio] if audio is not None else [])
-        outputs.append(ffmpeg.output(*streams, str(video_out), vcodec="copy", **audio_args, **common))
     else:
-        video = source["v:0"]
-        if plan.tone_map:
-            video = (
-                video.filter("zscale", t="linear", npl=100)
-                .filter("format", "gbrpf32le")
-                .filter("zscale", p="bt709")
-                .filter("tonemap", tonemap="hable", desat=0)
-                .filter("zscale", t="bt709", m="bt709", r="tv")
-            )
-        assert plan.output_size is not None
-        video = video.filter("scale", plan.output_size[0], plan.output_size[1], flags="bicubic")
-        video = video.filter("format", "yuv420p")
-        streams = [video] + ([audio] if audio is not None else [])
-        outputs.append(
-            ffmpeg.output(
-                *streams, str(video_out), vcodec="libx264", profile="high", pix_fmt="yuv420p",
-                crf=plan.settings.crf, preset=plan.settings.preset, r=plan.frame_rate, fps_mode="cfr",
-                color_primaries="bt709", color_trc="bt709", colorspace="bt709",
-                **audio_args, **common,
-            )
-        )
-    if plan.extract_audio:
-        outputs.append(ffmpeg.output(source["a:0"], "pipe:1", f="f32le", acodec="pcm_f32le", ac=1, ar=SAMPLE_RATE))
-    merged = ffmpeg.merge_outputs(*outputs) if len(outputs) > 1 else outputs[0]
-    args = merged.global_args("-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:2", "-nostats")
-    return args.compile(cmd=ffmpeg_exe(), overwrite_output=True)
+        # Untagged phone video is BT.709; convert other matrices so the BT.709 tags below are true.
+        matrix = {"bt470bg": "bt601", "smpte170m": "bt601", "bt2020nc": "bt2020"}.get(info.color_space or "", "bt709")
+        video = video.filter("scale", width, height, flags="bicubic", in_color_matrix=matrix,
+                             out_color_matrix="bt709", out_range="tv")
+    video = video.filter("format", "yuv420p").filter("setsar", "1")
+    return video.filter("setparams", color_primaries="bt709", color_trc="bt709", colorspace="bt709", range="tv")
+
+
+# ---------------------------------------------------------------------------------------------
+# Run
+
+
+def _die_with_parent() -> None:
+    """In the ffmpeg child, before exec: on Linux, be killed when capture dies (even by SIGKILL),
+    so no ffmpeg runs on after an interrupted ``capture add``."""
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class FfmpegRun:
+    stdout: bytearray
+    log: list[str]
+    out_time: float  # seconds of output written, from ``-progress``
 
 
 def run_ffmpeg(command: list[str], duration: float, name: str,
-               progress: ProgressCallback | None = None) -> bytes:
-    """Run ffmpeg, feeding ``progress`` (0..1) from ``-progress``; return what it wrote to stdout."""
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    chunks: list[bytes] = []
+               progress: Callable[[float], None] | None = None,
+               processes: list[subprocess.Popen[bytes]] | None = None) -> FfmpegRun:
+    """Run ffmpeg, feeding ``progress`` (0..1) from ``-progress``; return its stdout and log lines.
+
+    Commands log with ``level+...`` so errors are told apart from information by their prefix.
+    """
+    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=_die_with_parent)
+    if processes is not None:
+        processes.append(process)
+    out = bytearray()
 
     def read_stdout() -> None:
         assert process.stdout is not None
         while block := process.stdout.read(1 << 16):
-            chunks.append(block)
+            out.extend(block)
 
     reader = threading.Thread(target=read_stdout, daemon=True)
     reader.start()
+    log: list[str] = []
     errors: list[str] = []
+    out_time = 0.0
     try:
         assert process.stderr is not None
         for raw in process.stderr:
-            line = raw.decode("utf-8", "replace").strip()
+            line = raw.decode("utf-8", "replace").rstrip()
             key, sep, value = line.partition("=")
-            if sep and key in ("out_time_us", "out_time_ms"):
-                if progress and duration > 0 and value.strip().lstrip("-").isdigit():
-                    progress(min(1.0, int(value) / 1_000_000 / duration))
+            if sep and key == "out_time_us":
+                if value.strip().lstrip("-").isdigit():
+                    out_time = max(out_time, int(value) / 1_000_000)
+                    if progress and duration > 0:
+                        progress(max(0.0, min(1.0, out_time / duration)))
             elif sep and re.fullmatch(r"[a-z_0-9.]+", key):
                 continue
             elif line:
-                errors.append(line)
+                log.append(line)
+                if "[error]" in line or "[fatal]" in line or any(m in line for m in TRUNCATION_MARKS):
+                    errors.append(re.sub(r"^(\[[^\]]*\] )+", "", line).strip())
         process.wait()
         reader.join()
     except BaseException:
         process.kill()
         process.wait()
         raise
+    if any(mark in e for e in errors for mark in TRUNCATION_MARKS):
+        raise MediaError(cut_short(name, "ffmpeg reached the end of the file in the middle of the data"))
     if process.returncode != 0:
         detail = errors[-1] if errors else f"ffmpeg exited with code {process.returncode}"
-        raise MediaError(_bad_media_message(name, detail))
+        raise MediaError(unreadable(name, detail))
     if progress:
         progress(1.0)
-    return b"".join(chunks)
+    return FfmpegRun(stdout=out, log=log, out_time=out_time)
+
+
+def parse_loudness(log: list[str]) -> Loudness | None:
+    """The integrated loudness and true peak from ebur128's summary in ffmpeg's log."""
+    text = "\n".join(log)
+    summary = text[text.rfind("Summary:"):] if "Summary:" in text else ""
+    integrated = re.search(r"Integrated loudness:\s*\n\s*I:\s*(-?[\d.]+|-inf)\s*LUFS", summary)
+    peak = re.search(r"True peak:\s*\n\s*Peak:\s*(-?[\d.]+|-inf)\s*dBFS", summary)
+    if not integrated:
+        return None
+    value = float(integrated.group(1)) if integrated.group(1) != "-inf" else -70.0
+    top = float(peak.group(1)) if peak and peak.group(1) != "-inf" else -70.0
+    return Loudness(integrated=value, true_peak=top)
+
+
+def analyse_audio(info: MediaInfo, progress: Callable[[float], None] | None = None) -> tuple[object, Loudness | None]:
+    """One decode of the audio: 16 kHz mono float32 samples (numpy) and the loudness."""
+    import numpy as np
+
+    run = run_ffmpeg(analysis_command(info), info.duration, info.path.name, progress)
+    return np.frombuffer(run.stdout, dtype=np.float32), parse_loudness(run.log)
 
 
 def process_media(info: MediaInfo, plan: MediaPlan, folder: Path,
-                  progress: ProgressCallback | None = None) -> MediaOutputs:
-    """Run ``plan``: write ``video.mp4`` (or ``audio.m4a``) and ``poster.jpg`` into ``folder``."""
-    import numpy as np
+                  progress: StageProgress | None = None) -> MediaOutputs:
+    """Run ``plan`` into ``folder``: :func:`analyse_audio`, then :func:`write_media`."""
+    report = progress or (lambda stage, fraction: None)
+    samples, loudness = None, None
+    if info.has_audio:
+        samples, loudness = analyse_audio(info, lambda f: report("audio", f))
+    outputs = write_media(info, plan, folder, loudness, report)
+    outputs.audio = samples if plan.extract_audio else None
+    return outputs
 
+
+def write_media(info: MediaInfo, plan: MediaPlan, folder: Path, loudness: Loudness | None,
+                progress: StageProgress | None = None,
+                processes: list[subprocess.Popen[bytes]] | None = None) -> MediaOutputs:
+    """Write ``video.mp4`` (or ``audio.m4a``) and ``poster.jpg`` into ``folder``, and with
+    ``settings.keep_original`` a copy of the clip as ``original<ext>``.
+
+    ``processes`` collects the ffmpeg it starts, for a caller that may need to stop it.
+    """
+    report = progress or (lambda stage, fraction: None)
     folder.mkdir(parents=True, exist_ok=True)
+    can_copy = plan.mode == "remux" and info.has_audio and info.audio[0].codec == "aac"
+    audio_plan = plan_audio(loudness, plan.settings, can_copy) if info.has_audio else None
     final = folder / ("audio.m4a" if plan.mode == "audio" else "video.mp4")
     part = partial_path(final)
-    command = build_command(info, plan, part)
     try:
-        pcm = run_ffmpeg(command, info.duration, info.path.name, progress)
+        run = run_ffmpeg(build_command(info, plan, part, audio_plan), info.duration, info.path.name,
+                         lambda f: report("media", f), processes)
         if not part.exists() or part.stat().st_size == 0:
-            raise MediaError(_bad_media_message(info.path.name, "ffmpeg produced no output"))
+            raise MediaError(unreadable(info.path.name, "ffmpeg produced no output"))
+        if info.duration > 1 and run.out_time < 0.9 * info.duration - 0.5:
+            raise MediaError(cut_short(info.path.name, f"it holds {run.out_time:.1f} s of the "
+                                                        f"{info.duration:.1f} s it says it lasts"))
         os.replace(part, final)
     finally:
         with contextlib.suppress(FileNotFoundError):
             part.unlink()
-    audio = np.frombuffer(pcm, dtype=np.float32) if plan.extract_audio else None
     poster = folder / "poster.jpg"
+    report("poster", 0.0)
     if plan.mode == "audio":
         make_card_poster(poster, info.path.stem)
     else:
         choose_poster(final, poster)
-    return MediaOutputs(video=final, poster=poster, audio=audio, duration=info.duration, plan=plan)
-
-
-def choose_poster(video: Path, poster: Path, candidates: int = 6) -> float:
-    """Write the best of a few frames (not black, not blank, sharp) as ``poster``; return its time."""
-    import av
-    import numpy as np
-
-    best: tuple[float, float] = (-1.0, 0.0)
-    with av.open(str(video)) as container:
-        stream = container.streams.video[0]
-        duration = _duration(container, stream)
-        times = [duration * (i + 1) / (candidates + 1) for i in range(candidates)] if duration > 0 else [0.0]
-        for moment in times:
-            container.seek(int(moment * 1_000_000), any_frame=False, backward=True)
-            frame = next(container.decode(stream), None)
-            if frame is None:
-                continue
-            small = frame.reformat(width=160, height=max(2, int(160 * frame.height / max(frame.width, 1))), format="gray")
-            luma = small.to_ndarray().astype(np.float32)
-            mean, spread = float(luma.mean()), float(luma.std())
-            lap = luma[1:-1, 1:-1] * 4 - luma[:-2, 1:-1] - luma[2:, 1:-1] - luma[1:-1, :-2] - luma[1:-1, 2:]
-            sharpness = float(lap.var()) if lap.size else 0.0
-            exposure = 1.0 - abs(mean - 128.0) / 128.0
-            score = spread * exposure + 0.05 * min(sharpness, 2000.0)
-            if mean < 16 or mean > 240 or spread < 4:
-                score *= 0.01
-            if score > best[0]:
-                best = (score, frame.time if frame.time is not None else moment)
-    moment = best[1]
-    part = partial_path(poster)
-    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-ss", f"{moment:.3f}", "-i", str(video),
-               "-frames:v", "1", "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", str(part)]
-    result = subprocess.run(command, capture_output=True)
-    if result.returncode != 0 or not part.exists():
-        with contextlib.suppress(FileNotFoundError):
-            part.unlink()
-        raise MediaError(f"{video.name}: could not write a poster frame ({result.stderr.decode(errors='replace').strip()})")
-    os.replace(part, poster)
-    return moment
-
-
-def make_card_poster(poster: Path, title: str) -> None:
-    """A plain title card for audio-only resources."""
-    safe = re.sub(r"[^A-Za-z0-9 ._-]", " ", title)[:40] or "Audio"
-    part = partial_path(poster)
-    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x1d4e89:s=1280x720:d=1",
-               "-vf", f"drawtext=text='{safe}':fontcolor=white:fontsize=64:x=(w-text_w)/2:y=(h-text_h)/2",
-               "-frames:v", "1", "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", str(part)]
-    result = subprocess.run(command, capture_output=True)
-    if result.returncode != 0:
-        # No fonts on this machine: a plain card still beats no poster.
-        at = command.index("-vf")
-        result = subprocess.run(command[:at] + command[at + 2:], capture_output=True)
-    if result.returncode != 0 or not part.exists():
-        raise MediaError(f"could not make a poster card: {result.stderr.decode(errors='replace').strip()}")
-    os.replace(part, poster)
+    report("poster", 1.0)
+    original = None
+    if plan.settings.keep_original:
+        original = folder / f"original{info.path.suffix.lower() or '.bin'}"
+        keep = partial_path(original)
+        shutil.copyfile(info.path, keep)
+        os.replace(keep, original)
+    return MediaOutputs(video=final, poster=poster, audio=None, duration=info.duration, plan=plan,
+                        loudness=loudness, audio_plan=audio_plan, original=original)

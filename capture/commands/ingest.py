@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -19,11 +20,8 @@ from capture.commands.review import (
     vad_option,
 )
 
-STAGE_NAMES = {"hash": "reading", "probe": "probing", "media": "transcoding", "transcribe": "transcribing",
-               "save": "saving"}
-# Share of a clip's bar each stage fills (transcoding and transcription dominate).
-STAGE_SPAN = {"hash": (0.0, 0.02), "probe": (0.02, 0.05), "media": (0.05, 0.55), "transcribe": (0.55, 0.97),
-              "save": (0.97, 1.0)}
+STAGE_NAMES = {"hash": "reading", "probe": "probing", "audio": "measuring loudness", "media": "writing video",
+               "poster": "choosing poster", "transcribe": "transcribing", "save": "saving"}
 
 
 @app.command()
@@ -35,7 +33,14 @@ def add(
     level: str | None = typer.Option(None, help="beginner, intermediate or advanced."),
     role: list[str] = typer.Option([], "--role", help="A role the clip is for (repeat for more)."),
     kind: str | None = typer.Option(None, help="skill, theory or strategy."),
-    target_height: int | None = typer.Option(None, "--target-height", help="Override media.target_height."),
+    target_height: int | None = typer.Option(None, "--target-height", min=144, max=2160,
+                                             help="Override media.target_height (lines of the short side)."),
+    crf: int | None = typer.Option(None, "--crf", min=0, max=51, help="Override media.crf (lower: better, bigger)."),
+    preset: str | None = typer.Option(None, "--preset", help="Override media.preset (x264: ultrafast … veryslow)."),
+    loudness: float | None = typer.Option(None, "--loudness", min=-40.0, max=-5.0,
+                                          help="Override media.loudness, the speech loudness target in LUFS."),
+    keep_original: bool | None = typer.Option(None, "--keep-original/--no-keep-original",
+                                              help="Override media.keep_original: keep a copy of the clip in media/<id>/."),
     model: str | None = model_option(),
     device: str | None = device_option(),
     compute_type: str | None = compute_type_option(),
@@ -47,7 +52,7 @@ def add(
     """Add clips: transcode to web video, transcribe, and record them in resources.yaml."""
     from dataclasses import replace
 
-    from pipeline.catalogue import KINDS, LEVELS, load_catalogue
+    from pipeline.catalogue import KINDS, LEVELS, PRESETS, load_catalogue
     from pipeline.errors import CaptureError
     from pipeline.ingest import AddOptions, add_clips, collect_clips
     from pipeline.transcribe import check_settings
@@ -57,13 +62,15 @@ def add(
             raise CaptureError(f"--level: expected beginner, intermediate or advanced, got {level!r}")
         if kind is not None and kind not in KINDS:
             raise CaptureError(f"--kind: expected skill, theory or strategy, got {kind!r}")
+        if preset is not None and preset not in PRESETS:
+            raise CaptureError(f"--preset: expected one of {', '.join(PRESETS)}, got {preset!r}")
         if title and len(clips) > 1:
             raise CaptureError("--title names one clip; give one clip with --title, or leave it out")
         ws = workspace()
         catalogue = load_catalogue(ws.catalogue_path)
-        media = catalogue.settings.media
-        if target_height is not None:
-            media = replace(media, target_height=target_height)
+        overrides = {"target_height": target_height, "crf": crf, "preset": preset, "loudness": loudness,
+                     "keep_original": keep_original}
+        media = replace(catalogue.settings.media, **{k: v for k, v in overrides.items() if v is not None})
         transcription = transcription_settings(catalogue.settings.transcription, model, device, compute_type,
                                                language, beam_size, vad)
         check_settings(transcription)
@@ -78,15 +85,14 @@ def add(
             disable=not err_console.is_terminal,
         ) as bars:
             def on_start(clip: Path):  # type: ignore[no-untyped-def]
-                task = bars.add_task(clip.name[:40], total=1.0, stage="starting")
+                task = bars.add_task(escape(clip.name[:40]), total=1.0, stage="starting")
 
                 def update(stage: str, fraction: float) -> None:
-                    low, high = STAGE_SPAN.get(stage, (0.0, 1.0))
-                    bars.update(task, completed=low + (high - low) * fraction, stage=STAGE_NAMES.get(stage, stage))
+                    bars.update(task, completed=fraction, stage=STAGE_NAMES.get(stage, stage))
 
                 return update
 
-            results = add_clips(ws, found, options, on_start)
+            results = _interruptible(lambda: add_clips(ws, found, options, on_start))
     failed = [r for r in results if r.status == "failed"]
     if len(results) == 1 and failed:
         from capture.app import fail, state
@@ -97,14 +103,15 @@ def add(
     for r in results:
         if r.status == "failed":
             continue
-        console.print(f"[green]{r.status}[/] {r.clip.name} → [bold]{r.resource_id}[/] ({r.message}, {r.seconds:.1f} s)")
+        console.print(f"[green]{r.status}[/] {escape(r.clip.name)} → [bold]{r.resource_id}[/] "
+                      f"({escape(r.message)}, {r.seconds:.1f} s)", soft_wrap=True)
     if len(results) > 1:
         table = Table(title="capture add")
         for column in ("clip", "result", "id", "time"):
             table.add_column(column, overflow="fold")
         for r in results:
-            outcome = f"failed: {r.message}" if r.status == "failed" else r.status
-            table.add_row(r.clip.name, outcome, r.resource_id or "-", f"{r.seconds:.1f} s")
+            outcome = {"failed": f"failed: {r.message}", "skipped": "skipped duplicate"}.get(r.status, r.status)
+            table.add_row(escape(r.clip.name), escape(outcome), r.resource_id or "-", f"{r.seconds:.1f} s")
         console.print(table)
     added = [r.resource_id for r in results if r.status == "added" and r.resource_id]
     if added:  # suggest tags, then ask (in a terminal) or take them (--yes, scripts)
@@ -118,3 +125,22 @@ def add(
         raise typer.Exit(1)
     if any(r.status == "added" for r in results):
         console.print("Next: review the transcripts in transcripts/, then [bold]capture build[/].")
+
+
+def _interruptible(work):  # type: ignore[no-untyped-def]
+    """Run ``work``; on Ctrl-C, once ``user_errors`` has said so and every staging folder is
+    cleared, leave at once. A transcription cut short leaves CTranslate2's worker threads
+    busy, and its destructors abort the process ("terminate called") during Python's
+    normal shutdown; there is nothing left to flush but the standard streams."""
+    import os
+    import sys
+
+    try:
+        with user_errors():
+            return work()
+    except typer.Exit as stop:
+        if stop.exit_code == 130:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        raise

@@ -14,12 +14,13 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian packages the tests need: espeak-ng makes speech, chromium runs the browser tests.
+# Debian packages the tests need: espeak-ng makes speech, chromium runs the browser tests,
+# npm installs axe-core for their accessibility checks.
 system-deps:
-	@if ! command -v espeak-ng >/dev/null || ! command -v chromium >/dev/null; then \
+	@if ! command -v espeak-ng >/dev/null || ! command -v chromium >/dev/null || ! command -v npm >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq espeak-ng chromium >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq espeak-ng chromium npm >/dev/null; \
 	fi
 
 demo: $(STAMP)
@@ -29,7 +30,12 @@ demo: $(STAMP)
 	@echo "Open the site: file://$(CURDIR)/site/index.html"
 	@echo "or preview it: $(BIN)/capture serve"
 
-test: $(STAMP) system-deps
+# axe-core (pinned in package-lock.json) goes into node_modules/, which git ignores.
+node_modules/.installed: package.json package-lock.json | system-deps
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(STAMP) system-deps node_modules/.installed
 	$(BIN)/python -m pytest -q
 
 clean:

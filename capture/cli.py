@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from capture.app import app
-from capture.commands import build, check, init, ingest, journey, listing, review, tag  # noqa: F401  (they register commands)
+from capture.commands import build, check, init, ingest, journey, listing, review, serve, tag  # noqa: F401  (they register commands)
 from capture.commands import report  # noqa: F401
 
 

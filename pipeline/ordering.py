@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 
 from .catalogue import LEVELS, Resource
@@ -41,25 +42,42 @@ def order_by_prerequisites(resources: Sequence[Resource]) -> list[Resource]:
     """Stable order: by level, then catalogue order, moved only as far as prerequisites demand.
 
     Resources caught in a cycle keep their relative order after the others (``capture check``
-    reports the cycle itself).
+    reports the cycle itself). Each step places the first resource, in (level, catalogue) order,
+    whose prerequisites are all placed: a topological sort with a heap, O(n log n), so a role
+    with thousands of resources orders in milliseconds.
     """
     level_rank = {level: index for index, level in enumerate(LEVELS)}
     position = {r.id: index for index, r in enumerate(resources)}
     known = {r.id: r for r in resources}
     pending = sorted(resources, key=lambda r: (level_rank.get(r.level or "", len(LEVELS)), position[r.id]))
+    unmet: list[int] = []
+    needed_by: dict[str, list[int]] = {}
+    ready: list[int] = []
+    for index, resource in enumerate(pending):
+        needs = {p for p in resource.prerequisites if p in known and p != resource.id}
+        unmet.append(len(needs))
+        for need in needs:
+            needed_by.setdefault(need, []).append(index)
+        if not needs:
+            ready.append(index)
+    heapq.heapify(ready)
     placed: list[Resource] = []
+    is_placed = [False] * len(pending)
     done: set[str] = set()
-    while pending:
-        for index, resource in enumerate(pending):
-            needs = [p for p in resource.prerequisites if p in known and p != resource.id]
-            if all(p in done for p in needs):
-                placed.append(resource)
-                done.add(resource.id)
-                del pending[index]
-                break
-        else:  # a cycle: nothing can go next, so keep the rest as they are
-            placed.extend(pending)
-            break
+    while ready:
+        index = heapq.heappop(ready)
+        resource = pending[index]
+        placed.append(resource)
+        is_placed[index] = True
+        if resource.id in done:
+            continue
+        done.add(resource.id)
+        for waiting in needed_by.get(resource.id, ()):
+            unmet[waiting] -= 1
+            if unmet[waiting] == 0:
+                heapq.heappush(ready, waiting)
+    # a cycle: nothing more can go next, so keep the rest as they are
+    placed.extend(resource for index, resource in enumerate(pending) if not is_placed[index])
     return placed
 
 

@@ -1,27 +1,57 @@
 """``capture build``: the static, resources-first site.
 
-Two phases, as in mkdocs: first gather and validate everything (catalogue,
-journeys, transcripts) into page contexts, then render and write. The site is
-written into a fresh folder beside ``site/`` and swapped in, so a failed build
-never leaves a broken site.
+Two phases, as in mkdocs. First *gather*: the catalogue, journeys and transcripts
+become views, and every output file gets a key, a hash of everything it shows
+(see :mod:`pipeline.site_output`). Then *write*: only files whose key changed are
+rendered, staged, and moved into ``site/`` one atomic rename at a time; a first
+build stages the whole site and swaps the folder in. Rendering is lazy, so a
+rebuild with nothing changed parses no transcript and renders no template.
+
+URL layout (relative links only, so the site works from ``file://`` and any sub-path):
+``index.html``, ``r/<id>/index.html`` (+ ``captions.vtt``), ``j/<id>/index.html``,
+``role/<id>/index.html``, ``expert/<slug>/index.html``, ``media/<id>/video.mp4`` and
+``poster.jpg``, ``feed.xml``, ``search-index.js``, ``search.gif`` and ``static/``.
 """
 
 from __future__ import annotations
 
-import contextlib
+import datetime as dt
+import hashlib
+import json
 import os
-import shutil
+import pickle
+import re
 import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from .captions import format_vtt, make_cues
-from .catalogue import LEVELS, Catalogue, Resource, load_catalogue
+from .catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
 from .errors import BuildError, CaptureError
+from .fsutil import atomic_write_bytes, file_lock
 from .journeys import Journey, load_journeys
-from .transcript import Transcript, format_time, read_transcript
+from .ordering import order_by_prerequisites
+from .search import SearchEntry, encode_entry, index_script
+from .site_catalogue import load_catalogue_cached
+from .site_inputs import InputLog, InputsRecord, fixed_digest, load_record, reread, save_record
+from .site_output import Output, load_manifest, site_intact, write_site
+from .transcript import Line, Transcript, format_time, parse_transcript
 from .workspace import Workspace
+
+# Bump when the pages' structure changes in a way the theme files do not show.
+SITE_FORMAT = 1
+NEW_DAYS = 7
+NEW_MAX = 12
+FEED_MAX = 50
+_FEEDBACK_SCHEME = re.compile(r"(?:https?://|mailto:)\S", re.IGNORECASE)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FRONT_FIELD = re.compile(rb"^(status|approved_at):[ \t]*\"?([A-Za-z0-9_:.-]+)", re.MULTILINE)
+# The modules whose code shapes the output: a change to any of them rebuilds every page.
+_CODE_MODULES = ("site.py", "site_output.py", "search.py", "captions.py", "transcript.py")
 
 
 @dataclass
@@ -31,17 +61,10 @@ class BuildResult:
     pages: int
     written: int
     unchanged: int
+    removed: int
     seconds: float
+    full: bool = False
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ResourcePage:
-    resource: Resource
-    transcript: Transcript | None
-    vtt: str
-    video_name: str | None
-    poster_name: str | None
 
 
 def theme_dir() -> Path:
@@ -54,126 +77,631 @@ def theme_dir() -> Path:
     return Path(str(resources.files("pipeline.theme")))
 
 
-def _environment():  # type: ignore[no-untyped-def]
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+class cached_property:  # noqa: N801 - named like the functools one it replaces
+    """``functools.cached_property`` without its per-instance lock (Python < 3.12 takes one on every
+    first access, which costs more than the values here take to compute, 10,000 views at a time)."""
 
+    def __init__(self, func: Callable[[Any], Any]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:  # noqa: ANN401
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.sha1(repr(parts).encode("utf-8")).hexdigest()  # noqa: S324 - a change key, not security
+
+
+def slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:80].strip("-") or "expert"
+
+
+def feedback_link(setting: str, resource: Resource) -> str:
+    """The feedback address for one resource: ``{id}`` filled in, or the id added as a subject or parameter."""
+    setting = setting.strip()
+    if not _FEEDBACK_SCHEME.match(setting):
+        return ""  # only a web form or an e-mail address; never javascript: or the like
+    if "{id}" in setting:
+        return setting.replace("{id}", quote(resource.id))
+    joiner = "&" if "?" in setting else "?"
+    if setting.startswith("mailto:"):
+        return f"{setting}{joiner}subject={quote(f'Feedback on {resource.title} ({resource.id})')}"
+    return f"{setting}{joiner}resource={quote(resource.id)}"
+
+
+def jpeg_size(path: Path) -> tuple[int, int] | None:
+    """Width and height from a JPEG's frame header, without decoding it."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(1 << 16)
+    except OSError:
+        return None
+    if data[:2] != b"\xff\xd8":
+        return None
+    at = 2
+    while at + 9 < len(data):
+        if data[at] != 0xFF:
+            at += 1
+            continue
+        marker = data[at + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7 or marker == 0xFF:
+            at += 1 if marker == 0xFF else 2
+            continue
+        length = int.from_bytes(data[at + 2:at + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[at + 5:at + 7], "big")
+            width = int.from_bytes(data[at + 7:at + 9], "big")
+            return (width, height) if width and height else None
+        at += 2 + length
+    return None
+
+
+@dataclass
+class MediaFile:
+    source: str
+    name: str
+    key: str
+
+
+@dataclass
+class ResourceView:
+    """One resource as the site shows it; the transcript is parsed only when a page needs it."""
+
+    resource: Resource
+    transcript_path: str | None
+    transcript_bytes: bytes | None
+    publish_drafts: bool
+    video: MediaFile | None
+    poster: MediaFile | None
+    expert_slug: str
+    current_vtt: str | None = None  # the site's captions.vtt, when it is already what this build would write
+
+    @cached_property
+    def transcript_digest(self) -> str:
+        return hashlib.sha1(self.transcript_bytes).hexdigest() if self.transcript_bytes is not None else ""  # noqa: S324
+
+    @cached_property
+    def _front(self) -> dict[bytes, bytes]:
+        """``status`` and ``approved_at`` from the front matter, without parsing the whole file."""
+        data = self.transcript_bytes or b""
+        end = data.find(b"\n---", 3, 4000)
+        return dict(_FRONT_FIELD.findall(data[:end if end > 0 else 4000]))
+
+    @cached_property
+    def transcript_status(self) -> str | None:
+        if self.transcript_bytes is None:
+            return None
+        status = self._front.get(b"status", b"draft")
+        return "approved" if status == b"approved" else "draft"
+
+    @property
+    def reviewed(self) -> bool:
+        status = self.transcript_status
+        return status == "approved" if status else self.resource.review == "approved"
+
+    @property
+    def published(self) -> bool:
+        """Whether the transcript (and so captions and search lines) is shown."""
+        return self.transcript_bytes is not None and (self.publish_drafts or self.reviewed)
+
+    @cached_property
+    def transcript(self) -> Transcript | None:
+        if not self.published or self.transcript_bytes is None:
+            return None
+        name = os.path.basename(self.transcript_path) if self.transcript_path else f"{self.resource.id}.md"
+        try:
+            return parse_transcript(self.transcript_bytes.decode("utf-8"), name)
+        except UnicodeDecodeError as exc:
+            raise BuildError(f"{self.resource.id}: transcripts/{name} is not UTF-8 text; save it as UTF-8") from exc
+        except CaptureError as exc:
+            raise BuildError(f"{self.resource.id}: {exc}") from exc
+
+    @property
+    def lines(self) -> list[Line]:
+        return self.transcript.lines if self.transcript else []
+
+    @cached_property
+    def _cues(self) -> list[Any]:
+        from .captions import make_cues
+
+        if not self.lines or self.transcript is None:
+            return []
+        return make_cues(self.transcript, self.resource.duration)
+
+    @cached_property
+    def cues(self) -> list[tuple[float, float, str]]:
+        """The captions as ``[start, end, text]`` for the page's script (``file://`` refuses the track file).
+
+        Planning cues is the costliest step of a page, so when the site's ``captions.vtt`` for
+        this resource is current (its key in the manifest matches), its cues are read back from it.
+        """
+        if self.current_vtt is not None:
+            try:
+                with open(self.current_vtt, encoding="utf-8") as handle:
+                    return parse_vtt(handle.read())
+            except (OSError, UnicodeDecodeError, ValueError):
+                pass
+        return [(c.start, c.end, c.text) for c in self._cues]
+
+    @cached_property
+    def vtt(self) -> str:
+        from .captions import format_vtt
+
+        return format_vtt(self._cues) if self._cues else ""
+
+    @cached_property
+    def frame(self) -> tuple[int, int] | None:
+        return jpeg_size(Path(self.poster.source)) if self.poster else None
+
+    @property
+    def portrait(self) -> bool:
+        return bool(self.frame and self.frame[1] > self.frame[0])
+
+    @cached_property
+    def updated(self) -> str:
+        approved = self._front.get(b"approved_at", b"").decode("ascii", "replace")[:10]
+        if not _DATE.match(approved):
+            approved = ""
+        return max(self.resource.captured[:10], approved)
+
+    @cached_property
+    def card_key(self) -> str:
+        r = self.resource
+        return _hash(r.id, r.title, r.summary, r.duration, r.expert.name, r.level, r.kind, r.captured,
+                     self.reviewed, self.poster.key if self.poster else "", self.video is not None, self.updated)
+
+    @cached_property
+    def page_key(self) -> str:
+        r = self.resource
+        return _hash(r.id, r.title, r.summary, r.expert.name, r.expert.job_title, r.captured, r.what, r.why, r.when,
+                     r.roles, r.level, r.kind, r.prerequisites, r.topics, r.audio_only, r.review, r.duration,
+                     self.transcript_digest, self.published, self.video.key if self.video else "",
+                     self.poster.key if self.poster else "")
+
+    @cached_property
+    def search_key(self) -> str:
+        r = self.resource
+        return _hash(r.id, r.title, r.summary, r.level, r.duration, self.poster is not None, self.reviewed,
+                     self.transcript_digest if self.published else "")
+
+
+_VTT_TIME = re.compile(r"^(\d+):(\d\d):(\d\d)\.(\d{3}) --> (\d+):(\d\d):(\d\d)\.(\d{3})")
+
+
+def parse_vtt(text: str) -> list[tuple[float, float, str]]:
+    """Cues ``(start, end, text)`` back from a WebVTT file ``format_vtt`` wrote."""
+    cues: list[tuple[float, float, str]] = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        rows = block.strip("\n").split("\n")
+        index = next((i for i, row in enumerate(rows) if "-->" in row), None)
+        if index is None:
+            continue
+        match = _VTT_TIME.match(rows[index])
+        if match is None:
+            raise ValueError(f"not a cue timing line: {rows[index]!r}")
+        h1, m1, s1, ms1, h2, m2, s2, ms2 = (int(g) for g in match.groups())
+        words = "\n".join(rows[index + 1:]).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        cues.append((round(h1 * 3600 + m1 * 60 + s1 + ms1 / 1000, 3), round(h2 * 3600 + m2 * 60 + s2 + ms2 / 1000, 3),
+                     words))
+    return cues
+
+
+def _media_file(relative: str | None, root: str, meta: str | None, log: InputLog) -> MediaFile | None:
+    if not relative:
+        return None
+    path = f"{root}/{relative}"
+    try:
+        size = os.stat(path).st_size
+    except OSError:
+        log.size(path, None)
+        return None
+    name = os.path.basename(path)
+    if meta is not None:  # the media stage's own content key: source sha256, settings, stage version
+        log.size(path, size)
+        key = f"{meta}:{name}:{size}"
+    else:
+        from .fsutil import sha256_file
+
+        key = sha256_file(Path(path))
+        log.sha256(path, key)
+    return MediaFile(path, name, key)
+
+
+@dataclass
+class SiteModel:
+    """Everything gathered in phase one."""
+
+    catalogue: Catalogue
+    journeys: list[Journey]
+    views: list[ResourceView]
+    by_id: dict[str, ResourceView]
+    next_steps: dict[str, list[str]]
+    in_journeys: dict[str, list[Journey]]
+    warnings: list[str]
+    today: dt.date
+    inputs: InputLog
+
+    @cached_property
+    def experts(self) -> dict[str, list[ResourceView]]:
+        found: dict[str, list[ResourceView]] = {}
+        for view in self.views:
+            if view.resource.expert.name:
+                found.setdefault(view.expert_slug, []).append(view)
+        return found
+
+    def roles(self) -> list[Role]:
+        return self._roles
+
+    @cached_property
+    def _roles(self) -> list[Role]:
+        """The settings' roles, then any other role a resource names (a page each: ids must be URL-safe)."""
+        known = list(self.catalogue.settings.roles)
+        ids = {r.id for r in known}
+        for view in self.views:
+            for role_id in view.resource.roles:
+                if role_id not in ids and ID_PATTERN.match(role_id):
+                    ids.add(role_id)
+                    known.append(Role(id=role_id, name=role_id.replace("-", " ").capitalize()))
+        return known
+
+    @cached_property
+    def role_members(self) -> dict[str, list[ResourceView]]:
+        """Each role's resources in catalogue order (what the role page's key is made from)."""
+        grouped: dict[str, list[ResourceView]] = {}
+        for view in self.views:
+            for role_id in dict.fromkeys(view.resource.roles):
+                grouped.setdefault(role_id, []).append(view)
+        return grouped
+
+    def role_levels(self, role_id: str) -> dict[str, list[ResourceView]]:
+        """A role's resources in the three levels ("" for none), prerequisites first."""
+        levels: dict[str, list[ResourceView]] = {level: [] for level in (*LEVELS, "")}
+        members = [view.resource for view in self.role_members.get(role_id, [])]
+        for resource in order_by_prerequisites(members):
+            levels[resource.level if resource.level in LEVELS else ""].append(self.by_id[resource.id])
+        return levels
+
+    @cached_property
+    def newest(self) -> tuple[str, list[ResourceView]]:
+        """("new" or "newest", views): resources captured in the last week, else the latest few."""
+        dated = [v for v in self.views if _DATE.match(v.resource.captured)]
+        dated.sort(key=lambda v: v.resource.captured, reverse=True)
+        since = (self.today - dt.timedelta(days=NEW_DAYS - 1)).isoformat()
+        fresh = [v for v in dated if since <= v.resource.captured[:10] <= self.today.isoformat()]
+        return ("new", fresh[:NEW_MAX]) if fresh else ("newest", dated[:6])
+
+
+def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
+    """Phase one: read everything the site is made from; logs each file read for the next no-op check."""
+    log = InputLog()
+    cache = workspace.cache_dir / "site"
+    catalogue = load_catalogue_cached(workspace.catalogue_path, cache / "catalogue.pickle")
+    journeys = load_journeys(workspace.journeys_dir)
+    settings = catalogue.settings
+    views: list[ResourceView] = []
+    warnings: list[str] = []
+    root = str(workspace.root)
+    media_root = str(workspace.media_dir)
+    for resource in catalogue.resources:
+        # Plain string paths: at 10,000 resources, pathlib's objects cost a noticeable share of a rebuild.
+        transcript_path = f"{root}/{resource.transcript}" if resource.transcript else None
+        data: bytes | None = None
+        if transcript_path is not None:
+            try:
+                with open(transcript_path, "rb") as handle:
+                    data = handle.read()
+                log.content(transcript_path, data)
+            except FileNotFoundError:
+                log.content(transcript_path, None)
+                warnings.append(f"{resource.id}: {resource.transcript} is missing; run `capture add` on its clip again")
+            except OSError as exc:
+                raise BuildError(f"{resource.id}: cannot read {resource.transcript}: {exc.strerror or exc}") from exc
+        meta_path = f"{media_root}/{resource.id}/meta.json"
+        try:
+            with open(meta_path, "rb") as handle:
+                meta_bytes: bytes | None = handle.read()
+        except OSError:
+            meta_bytes = None
+        log.content(meta_path, meta_bytes)
+        meta = hashlib.sha1(meta_bytes).hexdigest() if meta_bytes is not None else None  # noqa: S324
+        video = _media_file(resource.video, root, meta, log)
+        if resource.video and video is None:
+            warnings.append(f"{resource.id}: media is missing; run `capture add` on its clip again to rebuild it")
+        view = ResourceView(
+            resource=resource, transcript_path=transcript_path, transcript_bytes=data,
+            publish_drafts=settings.site.publish_drafts, video=video,
+            poster=_media_file(resource.poster, root, meta, log),
+            expert_slug=slugify(resource.expert.name) if resource.expert.name else "",
+        )
+        if data is not None and not view.published:
+            warnings.append(f"{resource.id}: draft transcript not published (site.publish_drafts is false)")
+        views.append(view)
+    if settings.feedback.strip() and not _FEEDBACK_SCHEME.match(settings.feedback.strip()):
+        warnings.append(f"feedback: expected an https:// form address or a mailto: address, got "
+                        f"{settings.feedback.strip()!r}; the pages show no feedback link")
+    by_id = {v.resource.id: v for v in views}
+    next_steps: dict[str, list[str]] = {}
+    for view in views:
+        for need in view.resource.prerequisites:
+            if need in by_id and need != view.resource.id:
+                next_steps.setdefault(need, []).append(view.resource.id)
+    in_journeys: dict[str, list[Journey]] = {}
+    for journey in journeys:
+        steps = [step.id for _, step in journey.steps() if step.id in by_id]
+        for index, step_id in enumerate(steps):
+            if journey not in in_journeys.get(step_id, []):
+                in_journeys.setdefault(step_id, []).append(journey)
+            if index + 1 < len(steps) and steps[index + 1] not in next_steps.get(step_id, []):
+                next_steps.setdefault(step_id, []).append(steps[index + 1])
+        missing = sorted({step.id for _, step in journey.steps() if step.id not in by_id})
+        if missing:
+            warnings.append(f"journeys/{journey.path.name}: unknown resource ids {', '.join(missing)}; see `capture check`")
+    return SiteModel(catalogue=catalogue, journeys=journeys, views=views, by_id=by_id, next_steps=next_steps,
+                     in_journeys=in_journeys, warnings=warnings, today=today or dt.date.today(), inputs=log)
+
+
+def _environment(cache: Path | None = None):  # type: ignore[no-untyped-def]
+    from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+
+    bytecode = None
+    if cache is not None:  # compiled templates kept between builds: a small rebuild skips compiling them
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            bytecode = FileSystemBytecodeCache(str(cache))
+        except OSError:
+            bytecode = None
     env = Environment(
+        bytecode_cache=bytecode,
         loader=FileSystemLoader(str(theme_dir())),
         autoescape=select_autoescape(["html", "xml"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
     env.filters["clock"] = format_time
     env.filters["minutes"] = lambda s: f"{int(s) // 60}:{int(s) % 60:02d}"
+    env.filters["seconds"] = lambda s: str(int(s))
     return env
 
 
-def gather(workspace: Workspace, catalogue: Catalogue) -> tuple[list[ResourcePage], list[str]]:
-    pages: list[ResourcePage] = []
-    warnings: list[str] = []
-    for resource in catalogue.resources:
-        transcript = None
-        if resource.transcript:
+def _code_key(modules: Sequence[str] = _CODE_MODULES, theme: bool = True) -> str:
+    """A hash of the theme and of the code that renders it (or of ``modules`` alone)."""
+    digest = hashlib.sha1(str(SITE_FORMAT).encode())  # noqa: S324
+    files: list[Path] = []
+    if theme:
+        folder = theme_dir()
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and "review" not in p.relative_to(folder).parts
+                       and "__pycache__" not in p.parts)
+    here = Path(__file__).resolve().parent
+    for path in [*files, *(here / name for name in modules)]:
+        digest.update(path.name.encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            pass
+    return digest.hexdigest()
+
+
+class Renderer:
+    """Builds every template context in one place and renders pages to bytes."""
+
+    def __init__(self, model: SiteModel, cache: Path | None = None) -> None:
+        self.model = model
+        self.env = _environment(cache)
+        settings = model.catalogue.settings
+        self.base = dict(site_title=settings.title, organisation=settings.organisation, lang=settings.site.language,
+                         levels=LEVELS, role_names={r.id: r.name for r in model.roles()})
+
+    def render(self, template: str, root: str, **context: Any) -> bytes:
+        return self.env.get_template(template).render(root=root, **self.base, **context).encode("utf-8")
+
+    def journey_view(self, journey: Journey) -> dict[str, Any]:
+        by_id = self.model.by_id
+        stages = []
+        for level in LEVELS:
+            steps = [dict(card=by_id[s.id], practice=s.practice) for s in journey.stages.get(level, []) if s.id in by_id]
+            stages.append(dict(level=level, steps=steps))
+        return dict(id=journey.id, title=journey.title, goal=journey.goal, summary=journey.summary,
+                    roles=journey.roles, stages=stages, count=sum(len(s["steps"]) for s in stages))
+
+    def resource_page(self, view: ResourceView) -> bytes:
+        model = self.model
+        rid = view.resource.id
+        return self.render(
+            "resource.html", "../../", card=view,
+            prerequisites=[model.by_id[p] for p in view.resource.prerequisites if p in model.by_id and p != rid],
+            next_steps=[model.by_id[n] for n in model.next_steps.get(rid, [])],
+            journeys=model.in_journeys.get(rid, []),
+            feedback=feedback_link(model.catalogue.settings.feedback, view.resource),
+        )
+
+
+def _feed(model: SiteModel, renderer: Renderer, entries: list[ResourceView]) -> bytes:
+    settings = model.catalogue.settings
+    updated = max((v.updated for v in entries), default="1970-01-01") or "1970-01-01"
+    return renderer.render(
+        "feed.xml", "", entries=entries, updated=updated,
+        feed_id=uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{settings.organisation}").urn,
+        entry_id=lambda view: uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{view.resource.id}").urn,
+    )
+
+
+class SearchCache:
+    """Encoded index rows by resource search key, so one change re-encodes one row."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            with open(path, "rb") as handle:
+                self.rows: dict[str, str] = pickle.load(handle)
+            if not isinstance(self.rows, dict):
+                self.rows = {}
+        except Exception:  # noqa: BLE001 - disposable
+            self.rows = {}
+
+    def script(self, views: Sequence[ResourceView]) -> bytes:
+        rows = []
+        new = 0
+        for view in views:
+            row = self.rows.get(view.search_key)
+            if row is None:
+                r = view.resource
+                row = encode_entry(SearchEntry(
+                    id=r.id, title=r.title, summary=r.summary, level=r.level or "", duration=r.duration,
+                    has_poster=view.poster is not None, reviewed=view.reviewed, lines=view.lines))
+                self.rows[view.search_key] = row
+                new += 1
+            rows.append(row)
+        # A few new rows are cheaper to encode again next time than to rewrite every row now.
+        if new > 16 or len(self.rows) > 2 * len(views) + 64 or not self.path.exists():
+            live = {v.search_key for v in views}
+            self.rows = {k: v for k, v in self.rows.items() if k in live}
             try:
-                transcript = read_transcript(workspace.root / resource.transcript)
-            except CaptureError as exc:
-                raise BuildError(f"{resource.id}: {exc}") from exc
-        if transcript is not None and transcript.status == "draft" and not catalogue.settings.site.publish_drafts:
-            warnings.append(f"{resource.id}: draft transcript not published (site.publish_drafts is false)")
-            transcript = None
-        video = workspace.root / resource.video if resource.video else None
-        poster = workspace.root / resource.poster if resource.poster else None
-        if video is None or not video.is_file():
-            warnings.append(f"{resource.id}: media is missing; run `capture add` on its clip again to rebuild it")
-            video = None
-        vtt = format_vtt(make_cues(transcript, resource.duration)) if transcript and transcript.lines else ""
-        pages.append(ResourcePage(
-            resource=resource, transcript=transcript, vtt=vtt,
-            video_name=video.name if video else None,
-            poster_name=poster.name if poster and poster.is_file() else None,
-        ))
-    return pages, warnings
+                atomic_write_bytes(self.path, pickle.dumps(self.rows, protocol=pickle.HIGHEST_PROTOCOL))
+            except CaptureError:
+                pass
+        return index_script(rows).encode("utf-8")
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
+def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[str, int]] | None = None) -> list[Output]:
+    """Every file of the site with its key, in commit order: media, assets, resources, lists, home."""
+    renderer_box: list[Renderer] = []
+
+    def renderer() -> Renderer:
+        if not renderer_box:
+            renderer_box.append(Renderer(model, workspace.cache_dir / "site" / "jinja"))
+        return renderer_box[0]
+
+    settings = model.catalogue.settings
+    code = _code_key()
+    captions_code = _code_key(("captions.py", "transcript.py"), theme=False)
+    site_root = str(workspace.site_dir)
+    if built is None:
+        built = load_manifest(workspace.cache_dir / "site" / "manifest.txt", workspace.site_dir)
+    base = _hash(code, settings.title, settings.organisation, settings.feedback, settings.site.language,
+                 settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()])
+    outputs: list[Output] = []
+    for view in model.views:
+        rid = view.resource.id
+        for media in (view.video, view.poster):
+            if media is not None:
+                outputs.append(Output(f"media/{rid}/{media.name}", media.key, source=media.source))
+    static = theme_dir() / "static"
+    for asset in sorted(static.iterdir()):
+        if asset.is_file():
+            data = asset.read_bytes()
+            rel = "search.gif" if asset.name == "search.gif" else f"static/{asset.name}"
+            outputs.append(Output(rel, hashlib.sha1(data).hexdigest(), render=lambda data=data: data))  # noqa: S324
+
+    def card_keys(ids: Sequence[str]) -> list[str]:
+        return [model.by_id[i].card_key for i in ids if i in model.by_id]
+
+    for view in model.views:
+        rid = view.resource.id
+        links = [p for p in view.resource.prerequisites if p != rid] + model.next_steps.get(rid, [])
+        key = _hash(base, view.page_key, card_keys(links),
+                    [(j.id, j.title) for j in model.in_journeys.get(rid, [])])
+        outputs.append(Output(f"r/{rid}/index.html", key,
+                              render=lambda view=view: renderer().resource_page(view)))
+        if view.published:
+            rel, key = f"r/{rid}/captions.vtt", _hash(captions_code, view.transcript_digest, view.resource.duration)
+            if built.get(rel, ("",))[0] == key:
+                view.current_vtt = f"{site_root}/{rel}"
+            outputs.append(Output(rel, key, render=lambda view=view: view.vtt.encode("utf-8")))
+    for journey in model.journeys:
+        ids = [s.id for _, s in journey.steps()]
+        key = _hash(base, journey.id, journey.title, journey.goal, journey.summary, journey.roles,
+                    [(lvl, s.id, s.practice) for lvl, s in journey.steps()], card_keys(ids))
+        outputs.append(Output(f"j/{journey.id}/index.html", key, render=lambda journey=journey: renderer().render(
+            "journey.html", "../../", journey=renderer().journey_view(journey))))
+    for role in model.roles():
+        # The order on the page follows from levels, catalogue order and prerequisites, all in the key.
+        members = model.role_members.get(role.id, [])
+        journeys = [j for j in model.journeys if role.id in j.roles]
+        key = _hash(base, role.id, [(v.card_key, v.resource.prerequisites) for v in members],
+                    [(j.id, j.title, j.goal, len(j.steps())) for j in journeys])
+        outputs.append(Output(f"role/{role.id}/index.html", key, render=lambda role=role, journeys=journeys:
+                              renderer().render("role.html", "../../", role=role, by_level=model.role_levels(role.id),
+                                                journeys=[renderer().journey_view(j) for j in journeys])))
+    for slug, views in model.experts.items():
+        key = _hash(base, slug, [(v.resource.expert.name, v.resource.expert.job_title, v.card_key) for v in views])
+        outputs.append(Output(f"expert/{slug}/index.html", key, render=lambda views=views: renderer().render(
+            "expert.html", "../../", expert=views[0].resource.expert, cards=views,
+            jobs=sorted({v.resource.expert.job_title for v in views if v.resource.expert.job_title}))))
+    feed_entries = sorted(model.views, key=lambda v: v.resource.captured, reverse=True)[:FEED_MAX]
+    outputs.append(Output("feed.xml", _hash(base, [(v.card_key, v.resource.summary, v.expert_slug) for v in feed_entries]),
+                          render=lambda: _feed(model, renderer(), feed_entries)))
+    search_key = _hash(code, [v.search_key for v in model.views])
+    search_cache = workspace.cache_dir / "site" / "search.pickle"
+    outputs.append(Output("search-index.js", search_key, render=lambda: SearchCache(search_cache).script(model.views)))
+    which, newest = model.newest
+    role_counts = []
+    for role in model.roles():
+        counted = Counter(v.resource.level for v in model.role_members.get(role.id, []))
+        role_counts.append((role.id, [counted[level] for level in LEVELS]))
+    experts = [(slug, views[0].resource.expert.name, len(views)) for slug, views in model.experts.items()]
+    experts.sort(key=lambda e: e[1].lower())
+    home_key = _hash(base, which, [v.card_key for v in newest], role_counts, experts, len(model.views),
+                     [(j.id, j.title, j.goal, j.roles, len(j.steps())) for j in model.journeys])
+    outputs.append(Output("index.html", home_key, render=lambda: renderer().render(
+        "index.html", "", journey_cards=[renderer().journey_view(j) for j in model.journeys], which_new=which,
+        newest=newest, roles=model.roles(), role_counts=dict(role_counts), experts=experts, total=len(model.views))))
+    return outputs
 
 
-def build_site(workspace: Workspace) -> BuildResult:
+def _fixed_inputs(workspace: Workspace, today: dt.date) -> str:
+    """The digest of the inputs every page may depend on: catalogue, journeys, theme and code, the day."""
+    parts = [_code_key().encode(), today.isoformat().encode(), str(workspace.site_dir).encode()]
+    for path in (workspace.catalogue_path, *sorted(workspace.journeys_dir.glob("*.yaml"))):
+        try:
+            parts += [path.name.encode(), path.read_bytes()]
+        except OSError:
+            parts += [path.name.encode(), b"\x00missing"]
+    return fixed_digest(parts)
+
+
+def build_site(workspace: Workspace, today: dt.date | None = None) -> BuildResult:
+    """Build ``site/``: gather everything, then write only what changed (see the module doc).
+
+    One build at a time per workspace (``capture serve`` and ``capture build`` may overlap).
+    """
+    with file_lock(workspace.cache_dir / "site" / "build.lock"):
+        return _build_site(workspace, today)
+
+
+def _build_site(workspace: Workspace, today: dt.date | None) -> BuildResult:
     started = time.monotonic()
-    catalogue = load_catalogue(workspace.catalogue_path)
-    journeys = load_journeys(workspace.journeys_dir)
-    pages, warnings = gather(workspace, catalogue)
-    env = _environment()
-    by_id = {page.resource.id: page for page in pages}
-    levels = {level: [p for p in pages if p.resource.level == level] for level in LEVELS}
-    unlevelled = [p for p in pages if p.resource.level not in LEVELS]
-    base = dict(site_title=catalogue.settings.title, organisation=catalogue.settings.organisation,
-                lang=catalogue.settings.site.language, levels=LEVELS)
-
-    target = workspace.site_dir
-    staging = target.with_name(f".{target.name}.new")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    written = 0
-    try:
-        def write(rel: str, text: str) -> None:
-            nonlocal written
-            path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written += 1
-
-        def render(name: str, rel: str, root: str, **context: Any) -> None:
-            write(rel, env.get_template(name).render(root=root, **base, **context))
-
-        render("index.html", "index.html", "", levels_map=levels, unlevelled=unlevelled, journeys=journeys,
-               journey_cards=[_journey_view(j, by_id) for j in journeys])
-        for page in pages:
-            rid = page.resource.id
-            render("resource.html", f"r/{rid}/index.html", "../../", page=page,
-                   prerequisites=[by_id[p] for p in page.resource.prerequisites if p in by_id])
-            if page.vtt:
-                write(f"r/{rid}/captions.vtt", page.vtt)
-            folder = workspace.media_folder(rid)
-            for name in (page.video_name, page.poster_name):
-                if name:
-                    _link_or_copy(folder / name, staging / "media" / rid / name)
-        for journey in journeys:
-            render("journey.html", f"j/{journey.id}/index.html", "../../", journey=_journey_view(journey, by_id))
-        (staging / "static").mkdir(exist_ok=True)
-        for asset in sorted((theme_dir() / "static").iterdir()):
-            if asset.is_file():
-                shutil.copy2(asset, staging / "static" / asset.name)
-                written += 1
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _swap(staging, target)
-    return BuildResult(site=target, resources=len(pages), pages=1 + len(pages) + len(journeys), written=written,
-                       unchanged=0, seconds=time.monotonic() - started, warnings=warnings)
-
-
-def _journey_view(journey: Journey, by_id: dict[str, ResourcePage]) -> dict[str, Any]:
-    stages = []
-    for level in LEVELS:
-        steps = [dict(page=by_id[s.id], practice=s.practice) for s in journey.stages.get(level, []) if s.id in by_id]
-        stages.append(dict(level=level, steps=steps))
-    return dict(id=journey.id, title=journey.title, goal=journey.goal, roles=journey.roles, stages=stages,
-                count=sum(len(s["steps"]) for s in stages))
-
-
-def _swap(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` with two renames: old or new site, never half of one."""
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staging, target)
-    with contextlib.suppress(OSError):
-        shutil.rmtree(old)
+    today = today or dt.date.today()
+    cache = workspace.cache_dir / "site"
+    record_path = cache / "inputs.txt"
+    manifest_path = cache / "manifest.txt"
+    fixed = _fixed_inputs(workspace, today)
+    record = load_record(record_path)
+    if record is not None and record.fixed == fixed and reread(record.entries) == record.variable:
+        files = site_intact(workspace.site_dir, manifest_path)
+        if files is not None:
+            return BuildResult(site=workspace.site_dir, resources=record.resources, pages=files[1], written=0,
+                               unchanged=files[0], removed=0, seconds=time.monotonic() - started,
+                               warnings=record.warnings)
+    model = gather(workspace, today)
+    built = load_manifest(manifest_path, workspace.site_dir) if workspace.site_dir.is_dir() else {}
+    outputs = plan_outputs(model, workspace, built)
+    report = write_site(workspace.site_dir, outputs, manifest_path, built)
+    done = InputsRecord(fixed, model.inputs.hexdigest(), len(model.views), model.inputs.entries,
+                        [" ".join(w.split()) for w in model.warnings])
+    if done != record:
+        save_record(record_path, done)
+    pages = sum(1 for o in outputs if o.rel.endswith(".html"))
+    return BuildResult(site=workspace.site_dir, resources=len(model.views), pages=pages, written=len(report.written),
+                       unchanged=report.unchanged, removed=len(report.removed), seconds=time.monotonic() - started,
+                       full=report.full, warnings=model.warnings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from capture.app import app, console, user_errors, workspace
+from capture.app import app, console, err_console, user_errors, workspace
 
 
 @app.command()
@@ -13,8 +13,12 @@ def build() -> None:
     with user_errors():
         ws = workspace()
         result = build_site(ws)
+    for warning in result.warnings:
+        err_console.print(f"Warning: {warning}", markup=False)
+    changed = "nothing changed" if not result.written and not result.removed else (
+        f"{result.written} files written, {result.removed} removed")
     console.print(
         f"Built {result.pages} pages for {result.resources} resources into {ws.relative(result.site)}/ "
-        f"({result.written} files written, {result.unchanged} unchanged) in {result.seconds:.2f} s"
+        f"({changed}, {result.unchanged} unchanged) in {result.seconds:.2f} s", markup=False,
     )
-    console.print(f"Open: {result.site / 'index.html'}")
+    console.print(f"Open: {result.site / 'index.html'}", markup=False)

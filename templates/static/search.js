@@ -1,0 +1,160 @@
+// Search every title, summary and transcript line, offline: the index is a script
+// (search-index.js sets window.CAPTURE_INDEX) so it works from file:// too.
+// A hit links to the resource at the moment the words are said: r/<id>/index.html#t=SECONDS.
+(function () {
+  "use strict";
+  var input = document.getElementById("q");
+  var form = document.getElementById("search");
+  var list = document.getElementById("results");
+  var status = document.getElementById("search-status");
+  var data = window.CAPTURE_INDEX;
+  if (!input || !list) return;
+  if (!data) { status.textContent = "The search index is missing: run capture build again."; return; }
+  var MAX_SHOWN = 50, MAX_LINES = 3;
+  var rows = null;
+
+  function fold(text) {
+    return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+  function prepare() {
+    rows = data.r.map(function (r) {
+      var lines = r[7] ? r[7].split("\n") : [], starts = [], t = 0, offsets = [], parts = [], at = 0;
+      r[6].forEach(function (gap) { t += gap; starts.push(t / 10); });
+      lines.forEach(function (line) {
+        var folded = fold(line);
+        offsets.push(at); parts.push(folded); at += folded.length + 1;
+      });
+      return { id: r[0], title: r[1], summary: r[2], level: r[3], duration: r[4], lines: lines, starts: starts,
+               ftitle: fold(r[1]), fsummary: fold(r[2]), flines: parts, joined: parts.join(" "), offsets: offsets };
+    });
+  }
+  function lineAt(row, offset) {
+    var lo = 0, hi = row.offsets.length - 1;
+    while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (row.offsets[mid] <= offset) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+  function all(text, tokens) { return tokens.every(function (t) { return text.indexOf(t) >= 0; }); }
+
+  function search(query) {
+    if (!rows) prepare();
+    var phrase = fold(query);
+    var tokens = phrase.split(" ").filter(function (t) { return t.length > 1; });
+    if (!tokens.length && phrase) tokens = [phrase];
+    if (!tokens.length) return { tokens: [], hits: [] };
+    var hits = [];
+    rows.forEach(function (row) {
+      var score = 0, lines = [];
+      if (all(row.ftitle, tokens)) score += row.ftitle.indexOf(phrase) >= 0 ? 1500 : 1000;
+      var inSummary = all(row.fsummary, tokens);
+      if (inSummary) score += 100;
+      // A phrase may run across two transcript lines: search the joined text, then map back to lines.
+      for (var at = row.joined.indexOf(phrase); at >= 0 && lines.length < 20; at = row.joined.indexOf(phrase, at + 1)) {
+        var index = lineAt(row, at);
+        if (lines.indexOf(index) < 0) lines.push(index);
+      }
+      if (lines.length) score += 60 + 5 * lines.length;
+      else {
+        row.flines.forEach(function (line, index) { if (all(line, tokens)) lines.push(index); });
+        if (lines.length) score += 30 + 2 * lines.length;
+      }
+      if (score) hits.push({ row: row, score: score, lines: lines, summary: inSummary });
+    });
+    hits.sort(function (a, b) { return b.score - a.score || a.row.title.localeCompare(b.row.title); });
+    return { tokens: tokens, hits: hits };
+  }
+
+  function clock(seconds) {
+    var s = Math.floor(seconds);
+    return Math.floor(s / 60) + ":" + ("0" + (s % 60)).slice(-2);
+  }
+  function marked(text, tokens) {
+    var frag = document.createDocumentFragment();
+    var pattern = new RegExp("(" + tokens.map(function (t) {
+      return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).join("|") + ")", "gi");
+    text.split(pattern).forEach(function (part, i) {
+      if (i % 2) { var m = document.createElement("mark"); m.textContent = part; frag.appendChild(m); }
+      else if (part) frag.appendChild(document.createTextNode(part));
+    });
+    return frag;
+  }
+  function link(row, seconds) {
+    return "r/" + row.id + "/index.html" + (seconds === null ? "" : "#t=" + Math.round(seconds * 10) / 10);
+  }
+
+  var lastQuery = null, lastCount = 0, logged = null, logTimer = null;
+  function render(query) {
+    var result = search(query);
+    lastQuery = query.trim(); lastCount = result.hits.length;
+    list.textContent = "";
+    if (!lastQuery) { status.textContent = ""; return; }
+    status.textContent = lastCount === 0 ? "No clips match “" + lastQuery + "”."
+      : lastCount + (lastCount === 1 ? " clip matches" : " clips match") + " “" + lastQuery + "”"
+        + (lastCount > MAX_SHOWN ? "; showing the first " + MAX_SHOWN + "." : ".");
+    result.hits.slice(0, MAX_SHOWN).forEach(function (hit) {
+      var row = hit.row, li = document.createElement("li"), a = document.createElement("a");
+      a.className = "hit-title";
+      a.href = link(row, hit.lines.length ? row.starts[hit.lines[0]] : null);
+      a.appendChild(marked(row.title, result.tokens));
+      li.appendChild(a);
+      var meta = document.createElement("span");
+      meta.className = "meta";
+      meta.textContent = " " + clock(row.duration) + (row.level ? " · " + row.level : "");
+      li.appendChild(meta);
+      if (hit.summary && row.summary) {
+        var p = document.createElement("p");
+        p.appendChild(marked(row.summary, result.tokens));
+        li.appendChild(p);
+      }
+      if (hit.lines.length) {
+        var ul = document.createElement("ul");
+        hit.lines.slice(0, MAX_LINES).forEach(function (index) {
+          var item = document.createElement("li"), jump = document.createElement("a"), time = document.createElement("span");
+          jump.href = link(row, row.starts[index]);
+          time.className = "hit-time";
+          time.textContent = clock(row.starts[index]);
+          jump.appendChild(time);
+          var said = document.createElement("span");
+          said.appendChild(marked(row.lines[index], result.tokens));
+          jump.appendChild(said);
+          item.appendChild(jump);
+          ul.appendChild(item);
+        });
+        li.appendChild(ul);
+      }
+      list.appendChild(li);
+    });
+  }
+
+  // One request for search.gif per settled search, so the host's log shows what people look for.
+  function logSearch() {
+    clearTimeout(logTimer);
+    if (!lastQuery || lastQuery === logged) return;
+    logged = lastQuery;
+    new Image().src = "search.gif?q=" + encodeURIComponent(lastQuery) + "&n=" + lastCount;
+  }
+  var typing = null;
+  input.addEventListener("input", function () {
+    clearTimeout(typing);
+    typing = setTimeout(function () { render(input.value); }, 120);
+    clearTimeout(logTimer);
+    logTimer = setTimeout(logSearch, 1500);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(typing);
+    render(input.value);
+    logSearch();
+    try { history.replaceState(null, "", "?q=" + encodeURIComponent(input.value.trim())); } catch (e) { /* file:// may refuse */ }
+  });
+  list.addEventListener("click", function (event) { if (event.target.closest("a")) logSearch(); });
+  window.addEventListener("pagehide", logSearch);
+
+  var initial = /[?&]q=([^&#]*)/.exec(location.search);
+  if (initial) {
+    input.value = decodeURIComponent(initial[1].replace(/\+/g, " "));
+    render(input.value);
+    logTimer = setTimeout(logSearch, 300);
+  }
+})();

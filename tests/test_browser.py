@@ -1,0 +1,177 @@
+"""The built demo site in headless Chromium: playback, captions, transcript, search, accessibility.
+
+Debian's ``chromium`` driven by Playwright (never ``playwright install``); axe-core comes from
+npm (``make test`` installs it into node_modules/). Screenshots land in test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from pipeline.site_serve import make_server
+
+REPO = Path(__file__).resolve().parent.parent
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required"]
+PAGES = {
+    "home": "index.html",
+    "resource": "r/shift-handover-basics/index.html",
+    "resource-draft": "r/handing-over-a-running-fault/index.html",
+    "journey": "j/handover-for-shift-leads/index.html",
+    "role": "role/line-operator/index.html",
+    "expert": "expert/priya-nair/index.html",
+}
+# Spoken in samples/shift-handover-basics.mp4: the transcript line starts at 0:09.1.
+PHRASE, PHRASE_START = "what the next shift must watch", 9.1
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server(demo_site: Path) -> Iterator[tuple[str, list[str]]]:
+    """The site over loopback http (``capture serve``'s server); yields its base URL and the paths requested."""
+    requests: list[str] = []
+    httpd = make_server(demo_site, 0, on_request=lambda path, status: requests.append(path))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/", requests
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "chromium is not installed; `make system-deps` installs it with apt"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(params=["http", "file"])
+def base(request: pytest.FixtureRequest, demo_site: Path) -> str:
+    if request.param == "file":
+        return demo_site.as_uri() + "/"
+    return request.getfixturevalue("server")[0]
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert errors == []
+
+
+def _player_ready(page) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15_000)
+
+
+def test_video_plays_and_captions_have_cues(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + PAGES["resource"])
+    _player_ready(page)
+    page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
+    page.wait_for_function("document.getElementById('player').currentTime > 0.5", timeout=15_000)
+    page.wait_for_function(
+        "Array.from(document.getElementById('player').textTracks)"
+        ".some(t => t.mode === 'showing' && t.cues && t.cues.length > 0)", timeout=10_000)
+    cues = page.evaluate(
+        "Array.from(Array.from(document.getElementById('player').textTracks).find(t => t.mode === 'showing').cues)"
+        ".map(c => c.text).join(' ')")
+    assert "handover log" in cues.lower()
+
+
+def test_clicking_a_transcript_line_seeks(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + PAGES["resource"])
+    _player_ready(page)
+    page.evaluate("document.getElementById('player').muted = true")
+    line = page.locator("#transcript .seek").nth(2)
+    assert line.get_attribute("data-start") == str(PHRASE_START)
+    line.click()
+    page.wait_for_function(f"document.getElementById('player').currentTime >= {PHRASE_START - 0.05}", timeout=10_000)
+    assert page.evaluate("document.getElementById('player').currentTime") < PHRASE_START + 3
+    page.wait_for_function("document.querySelectorAll('#transcript .seek')[2].getAttribute('aria-current') === 'true'")
+
+
+def test_search_finds_a_spoken_phrase_and_lands_on_its_second(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + PAGES["home"])
+    page.fill("#q", PHRASE)
+    hit = page.locator("#results ul a").first
+    hit.wait_for(timeout=5_000)
+    assert "next shift must watch" in hit.inner_text()
+    assert hit.get_attribute("href") == f"r/shift-handover-basics/index.html#t={PHRASE_START}"
+    hit.click()
+    page.wait_for_url(f"**/r/shift-handover-basics/index.html#t={PHRASE_START}")
+    _player_ready(page)
+    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {PHRASE_START}) < 0.3",
+                           timeout=10_000)
+    assert page.locator("#transcript .seek[aria-current=true] .line").inner_text().startswith("What ran, what stopped")
+
+
+def test_title_matches_rank_first(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + PAGES["home"] + "?q=running+fault")
+    page.locator("#results > li").first.wait_for(timeout=5_000)
+    titles = page.locator("#results .hit-title").all_inner_texts()
+    assert titles[0] == "Handing over a running fault"
+
+
+def test_a_settled_search_is_logged_as_search_gif(page, server) -> None:  # type: ignore[no-untyped-def]
+    url, requests = server
+    page.goto(url + PAGES["home"])
+    seen = len(requests)
+    page.type("#q", "handover log", delay=30)  # keystrokes closer than the debounce: one search, one request
+    page.wait_for_timeout(2_500)
+    logged = [parse_qs(urlsplit(r).query) for r in requests[seen:] if urlsplit(r).path == "/search.gif"]
+    assert logged == [{"q": ["handover log"], "n": ["2"]}]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_serious_accessibility_problems_and_screenshots(browser, server, name: str) -> None:  # type: ignore[no-untyped-def]
+    assert AXE.is_file(), "axe-core is missing: `make test` installs it with npm into node_modules/"
+    url, _ = server
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width, height in ((390, 844), (1280, 800)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        outside: list[str] = []
+        page.on("request", lambda request: outside.append(request.url)
+                if not request.url.startswith((url, "data:", "blob:")) else None)
+        page.goto(url + PAGES[name] + ("?q=handover" if name == "home" else ""))
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}x{height}.png"), full_page=True)
+        if width == 390:
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                       for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            assert serious == [], serious
+        assert outside == []
+        context.close()
+
+
+def test_keyboard_reaches_the_transcript_with_visible_focus(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + PAGES["resource"])
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('seek')"):
+            break
+    else:
+        pytest.fail("Tab never reached a transcript line")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"

@@ -1,0 +1,58 @@
+"""The search index: compact rows, safe inside a script tag, small enough for a phone."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+
+from benchmarks.site import sentence
+from pipeline.search import SearchEntry, encode_entry, encode_starts, index_script
+from pipeline.transcript import Line
+
+
+def entry(lines: list[Line], **changes: object) -> SearchEntry:
+    fields = dict(id="jam-clearing", title="Clearing a jam", summary="Stop, lock out, clear.", level="beginner",
+                  duration=83.4, has_poster=True, reviewed=False, lines=lines)
+    fields.update(changes)
+    return SearchEntry(**fields)  # type: ignore[arg-type]
+
+
+def test_starts_are_gaps_in_tenths() -> None:
+    assert encode_starts([Line(0.0, "a"), Line(5.1, "b"), Line(9.14, "c"), Line(83.0, "d")]) == [0, 51, 40, 739]
+
+
+def test_a_row_holds_every_line_once() -> None:
+    row = json.loads(encode_entry(entry([Line(0.0, "Stop  the belt."), Line(4.5, "Lock it out.")], reviewed=True)))
+    assert row == ["jam-clearing", "Clearing a jam", "Stop, lock out, clear.", "beginner", 83, 3, [0, 45],
+                   "Stop the belt.\nLock it out."]
+
+
+def test_no_text_can_close_the_script() -> None:
+    script = index_script([encode_entry(entry([Line(1.0, "say </script><script>alert(1)</script>")]))])
+    assert "</script" not in script
+    assert script.startswith('window.CAPTURE_INDEX={"v":1,"r":[\n')
+    payload = script[len("window.CAPTURE_INDEX="):-2].replace("<\\/", "</")
+    assert json.loads(payload)["r"][0][7] == "say </script><script>alert(1)</script>"
+
+
+def english_lines() -> list[str]:
+    """Real English prose (Python's own reference text) cut into speech-sized lines."""
+    from pydoc_data.topics import topics
+
+    words = " ".join(topics.values()).split()
+    return [" ".join(words[i:i + 11]) for i in range(0, len(words) - 11, 11)]
+
+
+def test_a_thousand_two_minute_clips_fit_in_a_megabyte_gzipped() -> None:
+    rng = random.Random(3)
+    prose = english_lines()
+    rows = []
+    for index in range(1000):
+        start = rng.randrange(len(prose) - 24)
+        # 24 lines of 11 words: about 2 minutes of speech at 130 words a minute.
+        lines = [Line(round(n * 5.0, 1), prose[start + n]) for n in range(24)]
+        rows.append(encode_entry(entry(lines, id=f"clip-{index:04d}", title=sentence(rng, 5), summary=sentence(rng, 16))))
+    data = index_script(rows).encode("utf-8")
+    assert len(data) > 1_500_000  # the text itself is bigger than the budget...
+    assert len(gzip.compress(data, 9)) < 1_000_000  # ...and the index compresses under it

@@ -16,6 +16,7 @@ URL layout (relative links only, so the site works from ``file://`` and any sub-
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -295,10 +296,35 @@ def parse_vtt(text: str) -> list[tuple[float, float, str]]:
     return cues
 
 
+@functools.lru_cache(maxsize=1)
+def _markdown():  # type: ignore[no-untyped-def]
+    from markdown_it import MarkdownIt
+
+    # CommonMark with raw HTML off: a person's <b> or <script> is shown as text, and
+    # markdown-it refuses javascript:, vbscript: and data: link targets by itself.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def render_markdown(text: str, inline: bool = True) -> Any:
+    """A person's short Markdown (links, emphasis, lists) as safe HTML for a template."""
+    from markupsafe import Markup
+
+    md = _markdown()
+    html = md.renderInline(text) if inline else md.render(text)
+    return Markup(html)
+
+
+def outside_workspace(path: str, real_root: str) -> bool:
+    """True where ``path`` (through any symbolic link) lands outside the workspace: never published."""
+    return not os.path.realpath(path).startswith(real_root + os.sep)
+
+
 def _media_file(relative: str | None, root: str, meta: str | None, log: InputLog) -> MediaFile | None:
     if not relative:
         return None
     path = f"{root}/{relative}"
+    if outside_workspace(path, os.path.realpath(root)):
+        return None
     try:
         size = os.stat(path).st_size
     except OSError:
@@ -390,11 +416,15 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
     views: list[ResourceView] = []
     warnings: list[str] = []
     root = str(workspace.root)
+    real_root = os.path.realpath(root)
     media_root = str(workspace.media_dir)
     for resource in catalogue.resources:
         # Plain string paths: at 10,000 resources, pathlib's objects cost a noticeable share of a rebuild.
         transcript_path = f"{root}/{resource.transcript}" if resource.transcript else None
         data: bytes | None = None
+        if transcript_path is not None and outside_workspace(transcript_path, real_root):
+            warnings.append(f"{resource.id}: {resource.transcript} links outside the workspace; it is not published")
+            transcript_path = None
         if transcript_path is not None:
             try:
                 with open(transcript_path, "rb") as handle:
@@ -469,6 +499,7 @@ def _environment(cache: Path | None = None):  # type: ignore[no-untyped-def]
         auto_reload=False,
     )
     env.filters["clock"] = format_time
+    env.filters["markdown"] = render_markdown
     env.filters["minutes"] = lambda s: f"{int(s) // 60}:{int(s) % 60:02d}"
     env.filters["seconds"] = lambda s: str(int(s))
     return env

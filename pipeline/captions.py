@@ -11,6 +11,7 @@ person edited has no such timings: its words are spread over the line's time by 
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -202,20 +203,27 @@ def chunk_line(tokens: list[Token]) -> list[list[Token]]:
     """
     tokens = _split_long(tokens)
     count = len(tokens)
+    prefix = [0]  # prefix[i]: characters of the first i words, each with one space after it
+    for token in tokens:
+        prefix.append(prefix[-1] + len(token.text) + 1)
     best = [0.0] + [math.inf] * count
     back = [0] * (count + 1)
     for end in range(1, count + 1):
+        bonus = _break_bonus(tokens[end - 1], tokens[end]) if end < count else 0.0  # the same for every begin
         length = -1
         for begin in range(end - 1, -1, -1):
             length += len(tokens[begin].text) + 1
             if end - begin > 1 and (length > MAX_LINE * MAX_LINES
                                     or tokens[end - 1].end - tokens[begin].start > MAX_CUE):
                 break
-            if end - begin > 1 and not fits(" ".join(t.text for t in tokens[begin:end])):
-                continue
+            # One line always fits; a longer span is wrapped greedily (as wrap_text does) by prefix
+            # sums: the first line ends at the last word that keeps it within MAX_LINE.
+            if length > MAX_LINE and end - begin > 1:
+                first_end = min(bisect.bisect_right(prefix, prefix[begin] + MAX_LINE + 1) - 1, end)
+                if prefix[end] - prefix[first_end] - 1 > MAX_LINE:
+                    continue
             cost = 10.0 + (max(0, 24 - length) * 0.4 if (begin, end) != (0, count) else 0.0)
-            if end < count:
-                cost -= _break_bonus(tokens[end - 1], tokens[end])
+            cost -= bonus
             if best[begin] + cost < best[end]:
                 best[end], back[end] = best[begin] + cost, begin
     groups: list[list[Token]] = []

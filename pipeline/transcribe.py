@@ -25,8 +25,12 @@ from .errors import TranscriptionError
 SAMPLE_RATE = 16000
 # Bump when transcription output changes for the same audio and settings.
 TRANSCRIBE_STAGE_VERSION = "2"
-# Speech regions decoded together; more helps a GPU, and costs the CPU nothing.
+# Speech regions decoded together. A GPU gains from more. On the CPU, 8 at a time held about
+# 75 MB more at its peak than 2 (78 s of speech: 3.4 s and 447 MB against 4.8 s and 371 MB;
+# bare sequential faster-whisper: 392 MB), so the CPU decodes two at a time and stays within
+# the memory of the bare tool; see docs/benchmarks.md for the ingest figures.
 BATCH_SIZE = 8
+CPU_BATCH_SIZE = 2
 BUNDLED_LABEL = "tiny.en"
 # Whisper's own thresholds for "this window was silence" (openai/whisper transcribe.py).
 NO_SPEECH_PROB = 0.6
@@ -350,7 +354,8 @@ def transcribe_audio(
         if settings.vad and settings.word_timestamps:
             # Speech regions found by VAD are decoded once each, in batches; the sequential decoder
             # would also re-decode the sliver of audio after each window's last word.
-            pieces, info = _batched(model).transcribe(audio, batch_size=BATCH_SIZE, **options)
+            batch = BATCH_SIZE if str(getattr(model.model, "device", "cpu")) == "cuda" else CPU_BATCH_SIZE
+            pieces, info = _batched(model).transcribe(audio, batch_size=batch, **options)
         else:
             pieces, info = model.transcribe(audio, **options)
         for piece in pieces:

@@ -203,10 +203,6 @@ def media_is_current(workspace: Workspace, resource: Resource, key: str) -> bool
     return meta.get("key") == key and all(p and (workspace.root / p).is_file() for p in wanted)
 
 
-def words_path(workspace: Workspace, resource_id: str) -> Path:
-    return workspace.cache_dir / "words" / f"{resource_id}.json"
-
-
 def _check_clip(clip: Path) -> None:
     if not clip.exists():
         raise MediaError(f"{clip}: no such file; check the path and try again")
@@ -249,7 +245,7 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     transcript_ok = words_ok = False
     if existing is not None:
         transcript_ok = existing.transcript is None or (workspace.root / existing.transcript).is_file()
-        words_ok = existing.transcript is None or words_path(workspace, existing.id).is_file()
+        words_ok = existing.transcript is None or workspace.words_path(existing.id).is_file()
         if media_is_current(workspace, existing, key) and transcript_ok and words_ok:
             return AddResult(clip, "skipped", f"already in the catalogue as '{existing.id}'", existing.id,
                              time.monotonic() - started)
@@ -348,7 +344,7 @@ def _install_media(staging: Path, target: Path) -> None:
 
 def _write_words(workspace: Workspace, resource_id: str, words: list[dict[str, object]]) -> None:
     # Written even when empty (a silent clip): its presence says transcription ran.
-    atomic_write_text(words_path(workspace, resource_id), json.dumps({"id": resource_id, "segments": words}))
+    atomic_write_text(workspace.words_path(resource_id), json.dumps({"id": resource_id, "segments": words}))
 
 
 def _restore(workspace: Workspace, resource: Resource, staging: Path, transcript: Transcript | None,

@@ -60,11 +60,6 @@ class TranscribeResult:
     replaced: str  # the old transcript's status, or "" when there was none
 
 
-def words_path(workspace: Workspace, resource_id: str) -> Path:
-    """Where ``capture add`` keeps whisper's word timings for a resource (a cache)."""
-    return workspace.cache_dir / "words" / f"{resource_id}.json"
-
-
 def transcript_file(workspace: Workspace, resource: Resource) -> Path:
     return workspace.root / resource.transcript if resource.transcript else workspace.transcript_path(resource.id)
 
@@ -178,7 +173,7 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], versio
 
 
 def resource_words(workspace: Workspace, resource_id: str) -> tuple[Word, ...]:
-    return read_words(words_path(workspace, resource_id))
+    return read_words(workspace.words_path(resource_id))
 
 
 def resource_cues(workspace: Workspace, resource: Resource, transcript: Transcript) -> list[Cue]:
@@ -234,7 +229,7 @@ def transcribe_resource(workspace: Workspace, resource_id: str, settings: Transc
     with editing_catalogue(workspace.catalogue_path) as fresh:
         entry = fresh.get(resource_id)
         atomic_write_text(path, format_transcript(transcript))
-        atomic_write_text(words_path(workspace, resource_id),
+        atomic_write_text(workspace.words_path(resource_id),
                           json.dumps(words_document(resource_id, result.segments)))
         entry.transcript = workspace.relative(path)
         entry.review = "draft"

@@ -16,7 +16,7 @@ from capture.cli import app
 from pipeline.catalogue import load_catalogue
 from pipeline.errors import TranscriptError
 from pipeline.ingest import AddOptions, add_clip
-from pipeline.review import EditConflict, approve_transcript, review_status, save_lines, words_path
+from pipeline.review import EditConflict, approve_transcript, review_status, save_lines
 from pipeline.review_server import ReviewServer, start_review
 from pipeline.transcript import Line, read_transcript, read_transcript_text, transcript_version
 from pipeline.workspace import Workspace, init_workspace
@@ -58,7 +58,7 @@ def test_the_added_clip_is_transcribed_right(ws: Workspace) -> None:
     transcript = transcript_of(ws)
     assert (transcript.status, transcript.model) == ("draft", "tiny.en")
     assert matched_fraction(script_of(CLIP), transcript.text) >= 0.85, transcript.text
-    assert words_path(ws, RID).is_file()
+    assert ws.words_path(RID).is_file()
 
 
 # -- status ----------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ comments, key order and untouched entries come back out exactly as they went in.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -538,9 +538,3 @@ def editing_catalogue(path: Path) -> Iterator[Catalogue]:
         catalogue = load_catalogue(path)
         yield catalogue
         catalogue.save()
-
-
-def update_catalogue(path: Path, change: Callable[[Catalogue], None]) -> Catalogue:
-    with editing_catalogue(path) as catalogue:
-        change(catalogue)
-    return catalogue

@@ -73,11 +73,6 @@ class LogFileStats:
     problem: str = ""
 
 
-def is_gzip(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        return handle.read(2) == b"\x1f\x8b"
-
-
 def check_log_files(paths: list[Path]) -> list[Path]:
     """The distinct, readable log files among ``paths``, in the order given; every missing one reported."""
     seen: set[Path] = set()

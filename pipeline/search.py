@@ -1,8 +1,15 @@
-"""The search index: titles, summaries and every transcript line, shipped as a script.
+"""The search index: titles, summaries and every transcript line, shipped as scripts.
 
-Browsers refuse ``fetch`` of a JSON file from ``file://``, so the index is a script
-that sets ``window.CAPTURE_INDEX``; the home page loads it with a ``<script>`` tag.
-It is compact by design, one array per resource and no repeated keys:
+Browsers refuse ``fetch`` of a JSON file from ``file://``, so the index is made of
+scripts. The home page loads a small one, ``search-index.js``, which sets
+``window.CAPTURE_INDEX`` to the list of *shards*; ``static/search.js`` adds a
+``<script>`` tag for each shard the first time someone reaches for the search box,
+so a visit that does not search downloads none of it. Each shard holds the rows of
+the resources whose id hashes to it (``shard_of``) and pushes them onto
+``window.CAPTURE_INDEX_PARTS``; its file name carries its key, so no cache serves an
+old shard, and one changed resource rewrites one shard, not the whole index.
+
+A row is compact by design, one array per resource and no repeated keys:
 
     [id, title, summary, level, duration, flags, starts, text]
 
@@ -16,12 +23,14 @@ size of the transcripts themselves and gzip takes it to roughly a third.
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .transcript import Line
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+SHARD_ROWS = 256  # about this many resources a shard (about 0.5 MB of text for two-minute clips)
 HAS_POSTER = 1
 REVIEWED = 2
 
@@ -58,7 +67,30 @@ def encode_entry(entry: SearchEntry) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
-def index_script(rows: Iterable[str]) -> str:
-    """The ``search-index.js`` file from encoded rows. ``</`` is escaped so no text ends a script."""
+def shard_count(resources: int) -> int:
+    """How many shards for ``resources`` rows: a power of two, so the count changes rarely as a library grows."""
+    count = 1
+    while count * SHARD_ROWS < resources:
+        count *= 2
+    return count
+
+
+def shard_of(resource_id: str, count: int) -> int:
+    """The shard a resource's row lives in: a hash of its id, so rows stay put as others come and go."""
+    return zlib.crc32(resource_id.encode("utf-8")) % count
+
+
+def _script(text: str) -> str:
+    return text.replace("</", "<\\/")  # no text can end the script element that loads it
+
+
+def shard_script(rows: Iterable[str]) -> str:
+    """One shard's file from encoded rows."""
     body = ",\n".join(rows)
-    return (f'window.CAPTURE_INDEX={{"v":{INDEX_VERSION},"r":[\n{body}\n]}};\n').replace("</", "<\\/")
+    return _script(f"(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||[]).push({{\"v\":{INDEX_VERSION},\"r\":[\n{body}\n]}});\n")
+
+
+def index_script(shards: Sequence[str], resources: int) -> str:
+    """The ``search-index.js`` file: the shards' paths (relative to the site) and the number of resources."""
+    listing = json.dumps({"v": INDEX_VERSION, "n": resources, "shards": list(shards)}, separators=(",", ":"))
+    return _script(f"window.CAPTURE_INDEX={listing};\n")

@@ -10,7 +10,7 @@ rebuild with nothing changed parses no transcript and renders no template.
 URL layout (relative links only, so the site works from ``file://`` and any sub-path):
 ``index.html``, ``r/<id>/index.html`` (+ ``captions.vtt``), ``j/<id>/index.html``,
 ``role/<id>/index.html``, ``expert/<slug>/index.html``, ``media/<id>/video.mp4`` and
-``poster.jpg``, ``feed.xml``, ``search-index.js``, ``search.gif`` and ``static/``.
+``poster.jpg``, ``feed.xml``, ``search-index.js`` and its shards ``search/*.js``, ``search.gif`` and ``static/``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import functools
 import hashlib
 import json
 import os
-import pickle
 import re
 import stat
 import time
@@ -34,10 +33,10 @@ from urllib.parse import quote
 
 from .catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
 from .errors import BuildError, CaptureError
-from .fsutil import atomic_write_bytes, file_lock
+from .fsutil import file_lock
 from .journeys import Journey, load_journeys
 from .ordering import order_by_prerequisites
-from .search import SearchEntry, encode_entry, index_script
+from .search import SearchEntry, encode_entry, index_script, shard_count, shard_of, shard_script
 from .site_catalogue import load_catalogue_cached
 from .site_inputs import InputLog, InputsRecord, fixed_digest, load_record, reread, save_record
 from .site_output import Output, load_manifest, site_intact, write_site
@@ -604,41 +603,14 @@ def _feed(model: SiteModel, renderer: Renderer, entries: list[ResourceView]) -> 
     )
 
 
-class SearchCache:
-    """Encoded index rows by resource search key, so one change re-encodes one row."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            with open(path, "rb") as handle:
-                self.rows: dict[str, str] = pickle.load(handle)
-            if not isinstance(self.rows, dict):
-                self.rows = {}
-        except Exception:  # noqa: BLE001 - disposable
-            self.rows = {}
-
-    def script(self, views: Sequence[ResourceView]) -> bytes:
-        rows = []
-        new = 0
-        for view in views:
-            row = self.rows.get(view.search_key)
-            if row is None:
-                r = view.resource
-                row = encode_entry(SearchEntry(
-                    id=r.id, title=r.title, summary=r.summary, level=r.level or "", duration=r.duration,
-                    has_poster=view.poster is not None, reviewed=view.reviewed, lines=view.lines))
-                self.rows[view.search_key] = row
-                new += 1
-            rows.append(row)
-        # A few new rows are cheaper to encode again next time than to rewrite every row now.
-        if new > 16 or len(self.rows) > 2 * len(views) + 64 or not self.path.exists():
-            live = {v.search_key for v in views}
-            self.rows = {k: v for k, v in self.rows.items() if k in live}
-            try:
-                atomic_write_bytes(self.path, pickle.dumps(self.rows, protocol=pickle.HIGHEST_PROTOCOL))
-            except CaptureError:
-                pass
-        return index_script(rows).encode("utf-8")
+def _search_rows(views: Sequence[ResourceView]) -> list[str]:
+    rows = []
+    for view in views:
+        r = view.resource
+        rows.append(encode_entry(SearchEntry(
+            id=r.id, title=r.title, summary=r.summary, level=r.level or "", duration=r.duration,
+            has_poster=view.poster is not None, reviewed=view.reviewed, lines=view.lines)))
+    return rows
 
 
 def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[str, int]] | None = None) -> list[Output]:
@@ -709,9 +681,18 @@ def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[
     feed_entries = sorted(model.views, key=lambda v: v.resource.captured, reverse=True)[:FEED_MAX]
     outputs.append(Output("feed.xml", _hash(base, [(v.card_key, v.resource.summary, v.expert_slug) for v in feed_entries]),
                           render=lambda: _feed(model, renderer(), feed_entries)))
-    search_key = _hash(code, [v.search_key for v in model.views])
-    search_cache = workspace.cache_dir / "site" / "search.pickle"
-    outputs.append(Output("search-index.js", search_key, render=lambda: SearchCache(search_cache).script(model.views)))
+    count = shard_count(len(model.views))
+    shards: list[list[ResourceView]] = [[] for _ in range(count)]
+    for view in model.views:
+        shards[shard_of(view.resource.id, count)].append(view)
+    names = []
+    for number, members in enumerate(shards):
+        key = _hash(code, [v.search_key for v in members])
+        names.append(f"search/{number:03d}-{key[:12]}.js")
+        outputs.append(Output(names[-1], key, render=lambda members=members: shard_script(
+            _search_rows(members)).encode("utf-8")))
+    outputs.append(Output("search-index.js", _hash(code, names, len(model.views)),
+                          render=lambda: index_script(names, len(model.views)).encode("utf-8")))
     which, newest = model.newest
     role_counts = []
     for role in model.roles():

@@ -124,51 +124,27 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path,
     manifest: dict[str, tuple[str, int]] = {}
     staged: list[str] = []
     unchanged = 0
-    folders: set[str] = {staging_root}
-
-    def folder_for(path: str) -> None:
-        parent = os.path.dirname(path)
-        if parent not in folders:
-            os.makedirs(parent, exist_ok=True)
-            folders.add(parent)
-
     # A file is current when its key matches and it is still in the site with the size recorded.
     current_ok = [bool((previous := old.get(o.rel)) and previous[0] == o.key
                        and _size(f"{site_root}/{o.rel}") == previous[1]) for o in outputs]
-    todo = [o for o, ok in zip(outputs, current_ok) if o.render is not None and not ok]
+    todo = [o for o, ok in zip(outputs, current_ok) if not ok]
     try:
-        rendered = _render_in_parallel(todo)
-        for output, ok in zip(outputs, current_ok):
-            previous = old.get(output.rel)
-            if ok and previous:
-                manifest[output.rel] = previous
-                unchanged += 1
-                continue
-            current = f"{site_root}/{output.rel}"
-            target = f"{staging_root}/{output.rel}"
-            if output.source is not None:
-                size = _size(current)
-                if not full and previous and size is not None and _same_file(output.source, current):
-                    manifest[output.rel] = (output.key, size)
-                    unchanged += 1
-                    continue
-                folder_for(target)
-                _link_or_copy(output.source, target)
-                manifest[output.rel] = (output.key, os.stat(target).st_size)
-            else:
-                assert output.render is not None
-                data = rendered.pop(output.rel) if output.rel in rendered else output.render()
-                manifest[output.rel] = (output.key, len(data))
-                if not full and _size(current) == len(data) and _read(current) == data:
-                    unchanged += 1
-                    continue
-                folder_for(target)
-                with open(target, "wb") as handle:
-                    handle.write(data)
-            staged.append(output.rel)
+        made = _make_all(todo, site_root, staging_root, {o.rel: old[o.rel] for o in todo if o.rel in old}, full)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    results = iter(made)
+    for output, ok in zip(outputs, current_ok):
+        if ok:
+            manifest[output.rel] = old[output.rel]
+            unchanged += 1
+            continue
+        size, is_staged = next(results)
+        manifest[output.rel] = (output.key, size)
+        if is_staged:
+            staged.append(output.rel)
+        else:
+            unchanged += 1
     removed = [rel for rel in old if rel not in manifest]
     if full:
         manifest_path.unlink(missing_ok=True)
@@ -187,37 +163,90 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path,
     return WriteReport(written=staged, unchanged=unchanged, removed=removed, full=full)
 
 
-PARALLEL_MIN = 500  # below this many pages, starting workers costs more than it saves
-_JOBS: Sequence[Output] = ()
+PARALLEL_MIN = 500  # below this many files, starting workers costs more than it saves
 
 
-def _render_job(index: int) -> bytes:
-    render = _JOBS[index].render
-    assert render is not None
-    return render()
+@dataclass(frozen=True)
+class _Job:
+    """What a worker needs to make files: the outputs, where they go, the last build's entries."""
+
+    outputs: Sequence[Output]
+    site_root: str
+    staging_root: str
+    previous: dict[str, tuple[str, int]]
+    full: bool
 
 
-def _render_in_parallel(todo: Sequence[Output]) -> dict[str, bytes]:
-    """Render many pages on every core (forked workers inherit the gathered model); else nothing.
+_JOB: _Job | None = None
 
-    Only from a process with one thread: forking a threaded one (``capture serve``) is unsafe,
-    and there the rebuilds are small anyway. A worker's error is raised here, before any write.
+
+def _make(output: Output, job: _Job, folders: set[str]) -> tuple[int, bool]:
+    """Make one file in staging; ``(size, staged)``, where not staged means the site already has it.
+
+    A rendered page whose bytes equal the site's file, or a media file that already is the
+    site's (same inode), is not staged: a changed key with unchanged content moves nothing.
     """
-    global _JOBS
+    current = f"{job.site_root}/{output.rel}"
+    target = f"{job.staging_root}/{output.rel}"
+    compare = not job.full and output.rel in job.previous
+    if output.source is not None:
+        size = _size(current) if compare else None
+        if size is not None and _same_file(output.source, current):
+            return size, False
+        _folder_for(target, folders)
+        _link_or_copy(output.source, target)
+        return os.stat(target).st_size, True
+    assert output.render is not None
+    data = output.render()
+    if compare and _size(current) == len(data) and _read(current) == data:
+        return len(data), False
+    _folder_for(target, folders)
+    with open(target, "wb") as handle:
+        handle.write(data)
+    return len(data), True
+
+
+def _folder_for(path: str, folders: set[str]) -> None:
+    parent = os.path.dirname(path)
+    if parent not in folders:
+        os.makedirs(parent, exist_ok=True)  # exist_ok: another worker may make it at the same moment
+        folders.add(parent)
+
+
+def _make_range(bounds: tuple[int, int]) -> list[tuple[int, bool]]:
+    assert _JOB is not None
+    folders: set[str] = set()
+    return [_make(output, _JOB, folders) for output in _JOB.outputs[bounds[0]:bounds[1]]]
+
+
+def _make_all(outputs: Sequence[Output], site_root: str, staging_root: str,
+              previous: dict[str, tuple[str, int]], full: bool) -> list[tuple[int, bool]]:
+    """Make every file of ``outputs`` in staging, on every core where there are many.
+
+    Forked workers inherit the gathered model, render and write their share of the files
+    themselves, and send back only sizes: a full build's pages never cross a pipe. Only from
+    a process with one thread: forking a threaded one (``capture serve``) is unsafe, and there
+    the rebuilds are small anyway. A worker's error is raised here, before anything is committed.
+    """
+    global _JOB
     import multiprocessing
     import threading
 
+    job = _Job(outputs, site_root, staging_root, previous, full)
     workers = min(os.cpu_count() or 1, 8)
-    if (len(todo) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
+    if (len(outputs) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
             or "fork" not in multiprocessing.get_all_start_methods()):
-        return {}
-    _JOBS = todo
+        folders: set[str] = set()
+        return [_make(output, job, folders) for output in outputs]
+    step = 64  # small shares, so a core that finishes early takes the next one
+    shares = [(start, min(start + step, len(outputs))) for start in range(0, len(outputs), step)]
+    _JOB = job
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            pages = pool.map(_render_job, range(len(todo)), chunksize=64)
+            made = pool.map(_make_range, shares, chunksize=1)
     finally:
-        _JOBS = ()
-    return {output.rel: data for output, data in zip(todo, pages)}
+        _JOB = None
+    return [result for share in made for result in share]
 
 
 def _read(path: str) -> bytes:

@@ -140,6 +140,20 @@ def test_a_settled_search_is_logged_as_search_gif(page, server) -> None:  # type
     assert logged == [{"q": ["handover log"], "n": ["2"]}]
 
 
+def test_the_index_loads_only_when_someone_reaches_for_search(page, server) -> None:  # type: ignore[no-untyped-def]
+    url, requests = server
+    start = len(requests)
+    page.goto(url + PAGES["home"])
+    page.wait_for_load_state("networkidle")
+    seen = len(requests)
+    assert "/search-index.js" in {urlsplit(r).path for r in requests[start:]}
+    assert not any(urlsplit(r).path.startswith("/search/") for r in requests[start:])  # no shard yet
+    page.focus("#q")
+    page.wait_for_function("(window.CAPTURE_INDEX_PARTS || []).length === window.CAPTURE_INDEX.shards.length")
+    shards = {urlsplit(r).path for r in requests[seen:] if urlsplit(r).path.startswith("/search/")}
+    assert shards == {"/" + shard for shard in page.evaluate("window.CAPTURE_INDEX.shards")}
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_serious_accessibility_problems_and_screenshots(browser, server, name: str) -> None:  # type: ignore[no-untyped-def]
     assert AXE.is_file(), "axe-core is missing: `make test` installs it with npm into node_modules/"

@@ -7,7 +7,7 @@ import json
 import random
 
 from benchmarks.site import sentence
-from pipeline.search import SearchEntry, encode_entry, encode_starts, index_script
+from pipeline.search import SearchEntry, encode_entry, encode_starts, index_script, shard_count, shard_of, shard_script
 from pipeline.transcript import Line
 
 
@@ -29,11 +29,27 @@ def test_a_row_holds_every_line_once() -> None:
 
 
 def test_no_text_can_close_the_script() -> None:
-    script = index_script([encode_entry(entry([Line(1.0, "say </script><script>alert(1)</script>")]))])
+    script = shard_script([encode_entry(entry([Line(1.0, "say </script><script>alert(1)</script>")]))])
     assert "</script" not in script
-    assert script.startswith('window.CAPTURE_INDEX={"v":1,"r":[\n')
-    payload = script[len("window.CAPTURE_INDEX="):-2].replace("<\\/", "</")
+    prefix = '(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||[]).push('
+    assert script.startswith(prefix + '{"v":2,"r":[\n')
+    payload = script[len(prefix):-3].replace("<\\/", "</")
     assert json.loads(payload)["r"][0][7] == "say </script><script>alert(1)</script>"
+
+
+def test_the_index_lists_its_shards() -> None:
+    script = index_script(["search/000-abc.js", "search/001-def.js"], 300)
+    assert script == 'window.CAPTURE_INDEX={"v":2,"n":300,"shards":["search/000-abc.js","search/001-def.js"]};\n'
+
+
+def test_shards_grow_by_doubling_and_rows_stay_put() -> None:
+    assert [shard_count(n) for n in (0, 1, 256, 257, 1000, 10_000)] == [1, 1, 1, 2, 4, 64]
+    ids = [f"clip-{i:05d}" for i in range(10_000)]
+    sizes = [0] * 64
+    for rid in ids:
+        sizes[shard_of(rid, 64)] += 1
+    assert max(sizes) < 1.3 * 10_000 / 64  # evenly spread
+    assert all(shard_of(rid, 64) % 32 == shard_of(rid, 32) for rid in ids)  # doubling splits a shard in two
 
 
 def english_lines() -> list[str]:
@@ -53,6 +69,6 @@ def test_a_thousand_two_minute_clips_fit_in_a_megabyte_gzipped() -> None:
         # 24 lines of 11 words: about 2 minutes of speech at 130 words a minute.
         lines = [Line(round(n * 5.0, 1), prose[start + n]) for n in range(24)]
         rows.append(encode_entry(entry(lines, id=f"clip-{index:04d}", title=sentence(rng, 5), summary=sentence(rng, 16))))
-    data = index_script(rows).encode("utf-8")
+    data = "".join(shard_script(rows[i::4]) for i in range(4)).encode("utf-8")
     assert len(data) > 1_500_000  # the text itself is bigger than the budget...
     assert len(gzip.compress(data, 9)) < 1_000_000  # ...and the index compresses under it

@@ -14,6 +14,7 @@ from benchmarks.site import POSTER, make_library, resource_id
 from pipeline.catalogue import Resource
 from pipeline.errors import BuildError, CaptureError
 from pipeline.site import build_site, feedback_link, jpeg_size, slugify
+from pipeline.search import shard_of
 from pipeline.site_catalogue import load_catalogue_cached, split_entries
 from pipeline.workspace import Workspace
 from tests.conftest import run_capture
@@ -34,6 +35,14 @@ def snapshot(site: Path) -> dict[str, tuple[int, int]]:
 
 def changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
     return {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
+
+
+def search_text(site: Path) -> str:
+    """Every shard of the search index that ``search-index.js`` lists, one after the other."""
+    listing = (site / "search-index.js").read_text()
+    shards = re.findall(r'"(search/[^"]+\.js)"', listing)
+    assert shards and all((site / shard).is_file() for shard in shards)
+    return "".join((site / shard).read_text() for shard in shards)
 
 
 @pytest.fixture
@@ -72,10 +81,13 @@ def test_one_transcript_edit_rewrites_only_its_pages(library: Path) -> None:
     path.write_text(path.read_text() + "[00:30.0] Lift the guard before you clear the jam.\n")
     before = snapshot(library / "site")
     result = build(library)
-    assert changed(before, snapshot(library / "site")) == {f"r/{rid}/index.html", f"r/{rid}/captions.vtt",
-                                                           "search-index.js"}
-    assert result.written == 3
-    assert "Lift the guard before you clear the jam." in (library / "site" / "search-index.js").read_text()
+    rewritten = changed(before, snapshot(library / "site"))
+    shard = f"search/{shard_of(rid, 1):03d}-"
+    assert {rel for rel in rewritten if not rel.startswith(shard)} == {f"r/{rid}/index.html", f"r/{rid}/captions.vtt",
+                                                                        "search-index.js"}
+    assert len(rewritten) == 5  # and its shard of the search index: the new file in, the old one out
+    assert (result.written, result.removed) == (4, 1)
+    assert "Lift the guard before you clear the jam." in search_text(library / "site")
 
 
 def test_one_title_edit_rewrites_the_pages_that_show_it(library: Path) -> None:
@@ -90,10 +102,12 @@ def test_one_title_edit_rewrites_the_pages_that_show_it(library: Path) -> None:
     rewritten = changed(before, snapshot(library / "site"))
     assert {f"r/{rid}/index.html", f"r/{resource_id(1)}/index.html", f"r/{resource_id(9)}/index.html",
             "search-index.js", "feed.xml", "index.html", "expert/expert-05/index.html"} <= rewritten
+    assert any(rel.startswith("search/") for rel in rewritten)
     assert not any(rel.startswith("media/") or rel.startswith("static/") for rel in rewritten)
     assert f"r/{resource_id(3)}/index.html" not in rewritten  # it shows neither its card nor its title
     for rel in rewritten:
-        if rel.endswith(".html") and rel != f"r/{rid}/index.html" and not rel.startswith("j/"):
+        if (rel.endswith((".html", ".js")) and rel not in (f"r/{rid}/index.html", "search-index.js")
+                and not rel.startswith("j/") and (library / "site" / rel).exists()):
             assert "Clearing a jam safely" in (library / "site" / rel).read_text(), rel
 
 
@@ -118,7 +132,7 @@ def test_removed_resource_removes_its_pages(library: Path) -> None:
     result = build(library)
     assert not (library / "site" / "r" / rid).exists()
     assert not (library / "site" / "media" / rid).exists()
-    assert result.removed == 5  # its page, captions, video, poster, and the page of its only expert
+    assert result.removed == 6  # its page, captions, video, poster, the page of its only expert, the old search shard
 
 
 def test_failed_build_leaves_the_site_as_it_was(library: Path) -> None:
@@ -202,8 +216,7 @@ def test_drafts_can_be_kept_off_the_site(library: Path) -> None:
     assert not (site / "r" / resource_id(1) / "captions.vtt").exists()
     assert 'class="seek"' in (site / "r" / resource_id(0) / "index.html").read_text()
     assert f"{resource_id(1)}: draft transcript not published (site.publish_drafts is false)" in result.warnings
-    index = (site / "search-index.js").read_text()
-    row = next(line for line in index.splitlines() if f'"{resource_id(1)}"' in line)
+    row = next(line for line in search_text(site).splitlines() if f'"{resource_id(1)}"' in line)
     assert row.endswith('[],""]') or row.endswith('[],""],')
 
 
@@ -323,7 +336,8 @@ def test_watcher_rebuilds_on_change_and_keeps_the_last_good_site(library: Path) 
     path = library / "transcripts" / f"{resource_id(3)}.md"
     path.write_text(path.read_text() + "[00:40.0] Count the cartons twice.\n")
     assert watcher.check() is True
-    assert results[-1][1] is None and results[-1][0].written == 3  # type: ignore[union-attr]
+    # Its page and captions, its search shard and the shard listing.
+    assert results[-1][1] is None and results[-1][0].written == 4  # type: ignore[union-attr]
     page = (library / "site" / "r" / resource_id(3) / "index.html").read_text()
     assert "Count the cartons twice." in page
     path.write_text("broken\n")

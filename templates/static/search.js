@@ -1,5 +1,7 @@
-// Search every title, summary and transcript line, offline: the index is a script
-// (search-index.js sets window.CAPTURE_INDEX) so it works from file:// too.
+// Search every title, summary and transcript line, offline: the index is made of scripts
+// (search-index.js lists the shards; each shard pushes its rows onto window.CAPTURE_INDEX_PARTS),
+// so it works from file:// too. The shards load the first time someone reaches for the search box,
+// so a visit that does not search downloads none of them.
 // A hit links to the resource at the moment the words are said: r/<id>/index.html#t=SECONDS.
 (function () {
   "use strict";
@@ -9,16 +11,42 @@
   var status = document.getElementById("search-status");
   var data = window.CAPTURE_INDEX;
   if (!input || !list) return;
-  if (!data) { status.textContent = "The search index is missing: run capture build again."; return; }
+  if (!data || !data.shards) { status.textContent = "The search index is missing: run capture build again."; return; }
   var MAX_SHOWN = 50, MAX_LINES = 3;
-  var rows = null;
+  var rows = null, loading = null, waiting = [], incomplete = false;
+
+  // Load every shard once, with script tags (fetch is refused from file://), then run what waited.
+  function load(then) {
+    if (rows) { then(); return; }
+    waiting.push(then);
+    if (loading) return;
+    loading = { left: data.shards.length, failed: false };
+    if (!loading.left) { done(); return; }
+    data.shards.forEach(function (src) {
+      var tag = document.createElement("script");
+      tag.src = src;
+      tag.onload = function () { if (--loading.left === 0) done(); };
+      tag.onerror = function () {
+        loading.failed = true;
+        if (--loading.left === 0) done();
+      };
+      document.head.appendChild(tag);
+    });
+  }
+  function done() {
+    incomplete = loading.failed;
+    rows = prepare([].concat.apply([], (window.CAPTURE_INDEX_PARTS || []).map(function (part) { return part.r; })));
+    var queue = waiting;
+    waiting = [];
+    queue.forEach(function (then) { then(); });
+  }
 
   function fold(text) {
     return text.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
       .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
-  function prepare() {
-    rows = data.r.map(function (r) {
+  function prepare(raw) {
+    return raw.map(function (r) {
       var lines = r[7] ? r[7].split("\n") : [], starts = [], t = 0, offsets = [], parts = [], at = 0;
       r[6].forEach(function (gap) { t += gap; starts.push(t / 10); });
       lines.forEach(function (line) {
@@ -37,7 +65,6 @@
   function all(text, tokens) { return tokens.every(function (t) { return text.indexOf(t) >= 0; }); }
 
   function search(query) {
-    if (!rows) prepare();
     var phrase = fold(query);
     var tokens = phrase.split(" ").filter(function (t) { return t.length > 1; });
     if (!tokens.length && phrase) tokens = [phrase];
@@ -83,15 +110,29 @@
     return "r/" + row.id + "/index.html" + (seconds === null ? "" : "#t=" + Math.round(seconds * 10) / 10);
   }
 
-  var lastQuery = null, lastCount = 0, logged = null, logTimer = null;
+  var lastQuery = null, lastCount = 0, logged = null, logTimer = null, pending = false;
   function render(query) {
+    if (!rows) {  // the first search: show it once the shards are in
+      if (query.trim()) status.textContent = "Loading the search index…";
+      if (!pending) {
+        pending = true;
+        load(function () {
+          pending = false;
+          render(input.value);
+          clearTimeout(logTimer);
+          logTimer = setTimeout(logSearch, 1500);
+        });
+      }
+      return;
+    }
     var result = search(query);
     lastQuery = query.trim(); lastCount = result.hits.length;
     list.textContent = "";
     if (!lastQuery) { status.textContent = ""; return; }
-    status.textContent = lastCount === 0 ? "No clips match “" + lastQuery + "”."
+    status.textContent = (lastCount === 0 ? "No clips match “" + lastQuery + "”."
       : lastCount + (lastCount === 1 ? " clip matches" : " clips match") + " “" + lastQuery + "”"
-        + (lastCount > MAX_SHOWN ? "; showing the first " + MAX_SHOWN + "." : ".");
+        + (lastCount > MAX_SHOWN ? "; showing the first " + MAX_SHOWN + "." : "."))
+      + (incomplete ? " Part of the search index did not load: reload the page to search every clip." : "");
     result.hits.slice(0, MAX_SHOWN).forEach(function (hit) {
       var row = hit.row, li = document.createElement("li"), a = document.createElement("a");
       a.className = "hit-title";
@@ -135,6 +176,8 @@
     new Image().src = "search.gif?q=" + encodeURIComponent(lastQuery) + "&n=" + lastCount;
   }
   var typing = null;
+  // Reaching for the box (focus, a tap) starts the download, so results are ready by the first word.
+  input.addEventListener("focus", function () { load(function () {}); });
   input.addEventListener("input", function () {
     clearTimeout(typing);
     typing = setTimeout(function () { render(input.value); }, 120);

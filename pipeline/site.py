@@ -47,6 +47,8 @@ from .workspace import Workspace
 SITE_FORMAT = 1
 NEW_DAYS = 7
 NEW_MAX = 12
+PAGE_SIZE = 48  # cards on one page of a long list: a role's level, an expert's clips
+ROLE_PREVIEW = 12  # cards of each level on a role's page; a link leads to the whole level
 FEED_MAX = 50
 _FEEDBACK_SCHEME = re.compile(r"(?:https?://|mailto:)\S", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -613,6 +615,45 @@ def _search_rows(views: Sequence[ResourceView]) -> list[str]:
     return rows
 
 
+def pager(number: int, total: int) -> list[int | None]:
+    """The page numbers a pager shows: all of a few, else the ends and the pages around this one (None: a gap)."""
+    if total <= 9:
+        return list(range(1, total + 1))
+    shown = sorted({1, 2, total - 1, total, *range(max(1, number - 2), min(total, number + 2) + 1)})
+    result: list[int | None] = []
+    for page in shown:
+        if result and page - result[-1] > 1:  # type: ignore[operator]
+            result.append(None)
+        result.append(page)
+    return result
+
+
+def page_path(folder: str, number: int) -> str:
+    """A list page's path: ``folder/index.html`` for the first, ``folder/<n>/index.html`` after."""
+    return f"{folder}/index.html" if number == 1 else f"{folder}/{number}/index.html"
+
+
+def _paged_list(base: str, folder: str, cards: Sequence[ResourceView], renderer: Callable[[], Renderer],
+                template: str, **context: Any) -> list[Output]:
+    """A long list of cards as pages of ``PAGE_SIZE``, each keyed by the cards it shows.
+
+    ``context`` (plain values only) goes to the template and into every page's key.
+    """
+    total = max(1, -(-len(cards) // PAGE_SIZE))
+    outputs = []
+    for number in range(1, total + 1):
+        shown = cards[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+        rel = page_path(folder, number)
+        page = dict(number=number, total=total, first=(number - 1) * PAGE_SIZE + 1, count=len(cards),
+                    links=[(n, page_path(folder, n) if n else None) for n in pager(number, total)],
+                    previous=page_path(folder, number - 1) if number > 1 else None,
+                    next=page_path(folder, number + 1) if number < total else None)
+        key = _hash(base, template, folder, context, page, [v.card_key for v in shown])
+        outputs.append(Output(rel, key, render=lambda rel=rel, shown=shown, page=page: renderer().render(
+            template, "../" * rel.count("/"), cards=shown, page=page, **context)))
+    return outputs
+
+
 def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[str, int]] | None = None) -> list[Output]:
     """Every file of the site with its key, in commit order: media, assets, resources, lists, home."""
     renderer_box: list[Renderer] = []
@@ -665,19 +706,25 @@ def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[
         outputs.append(Output(f"j/{journey.id}/index.html", key, render=lambda journey=journey: renderer().render(
             "journey.html", "../../", journey=renderer().journey_view(journey))))
     for role in model.roles():
-        # The order on the page follows from levels, catalogue order and prerequisites, all in the key.
-        members = model.role_members.get(role.id, [])
         journeys = [j for j in model.journeys if role.id in j.roles]
-        key = _hash(base, role.id, [(v.card_key, v.resource.prerequisites) for v in members],
+        by_level = model.role_levels(role.id)
+        previews = {level: cards[:ROLE_PREVIEW] for level, cards in by_level.items()}
+        counts = {level: len(cards) for level, cards in by_level.items()}
+        key = _hash(base, role.id, role.name, role.description, counts,
+                    {level: [v.card_key for v in cards] for level, cards in previews.items()},
                     [(j.id, j.title, j.goal, len(j.steps())) for j in journeys])
-        outputs.append(Output(f"role/{role.id}/index.html", key, render=lambda role=role, journeys=journeys:
-                              renderer().render("role.html", "../../", role=role, by_level=model.role_levels(role.id),
-                                                journeys=[renderer().journey_view(j) for j in journeys])))
+        outputs.append(Output(f"role/{role.id}/index.html", key, render=lambda role=role, journeys=journeys, previews=previews,
+                              counts=counts: renderer().render("role.html", "../../", role=role, by_level=previews,
+                                                               counts=counts, journeys=[renderer().journey_view(j) for j in journeys])))
+        for level, cards in by_level.items():
+            if len(cards) > ROLE_PREVIEW:  # the role page shows the first few; the whole list is paged
+                title = f"{level.capitalize() if level else 'Unplaced'} clips for {role.name}"
+                folder = f"role/{role.id}/{level or 'unplaced'}"
+                outputs += _paged_list(base, folder, cards, renderer, "list.html", heading=title,
+                                       crumbs=[("index.html", "Home"), (f"role/{role.id}/index.html", role.name)])
     for slug, views in model.experts.items():
-        key = _hash(base, slug, [(v.resource.expert.name, v.resource.expert.job_title, v.card_key) for v in views])
-        outputs.append(Output(f"expert/{slug}/index.html", key, render=lambda views=views: renderer().render(
-            "expert.html", "../../", expert=views[0].resource.expert, cards=views,
-            jobs=sorted({v.resource.expert.job_title for v in views if v.resource.expert.job_title}))))
+        jobs = sorted({v.resource.expert.job_title for v in views if v.resource.expert.job_title})
+        outputs += _paged_list(base, f"expert/{slug}", views, renderer, "expert.html", name=views[0].resource.expert.name, jobs=jobs)
     feed_entries = sorted(model.views, key=lambda v: v.resource.captured, reverse=True)[:FEED_MAX]
     outputs.append(Output("feed.xml", _hash(base, [(v.card_key, v.resource.summary, v.expert_slug) for v in feed_entries]),
                           render=lambda: _feed(model, renderer(), feed_entries)))

@@ -163,8 +163,7 @@ def test_cli_build_says_what_it_did(library: Path) -> None:
     assert "Built 34 pages for 12 resources into site/ (nothing changed, " in " ".join(result.stdout.split())
 
 
-def test_links_are_relative_and_resolve(library: Path) -> None:
-    site = library / "site"
+def assert_links_resolve(site: Path) -> None:
     for page in site.rglob("*.html"):
         html = page.read_text()
         assert not OUTSIDE.search(html.replace('href="mailto:', 'href="')), page
@@ -174,6 +173,10 @@ def test_links_are_relative_and_resolve(library: Path) -> None:
             assert not link.startswith("/"), (page, link)
             target = (page.parent / link.split("#")[0].split("?")[0]).resolve()
             assert target.exists(), (page.relative_to(site), link)
+
+
+def test_links_are_relative_and_resolve(library: Path) -> None:
+    assert_links_resolve(library / "site")
 
 
 def test_role_page_puts_prerequisites_first(library: Path) -> None:
@@ -186,6 +189,85 @@ def test_role_page_puts_prerequisites_first(library: Path) -> None:
             for need in resource.prerequisites:
                 if need in position and catalogue.find(need).level == resource.level:  # type: ignore[union-attr]
                     assert position[need] < position[resource.id]
+
+
+def card_ids(html: str) -> list[str]:
+    return re.findall(r'<li class="card">\s*<a href="(?:\.\./)+r/(clip-\d+)/', html)
+
+
+@pytest.fixture
+def long_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """40 resources, all by one expert, with pages of 3 cards and 2 of each level on a role's page."""
+    from pipeline import site
+
+    monkeypatch.setattr(site, "PAGE_SIZE", 3)
+    monkeypatch.setattr(site, "ROLE_PREVIEW", 2)
+    root = make_library(tmp_path / "lib", 40, lines=2)
+    catalogue = root / "resources.yaml"
+    catalogue.write_text(re.sub(r"name: Expert \d\d", "name: Expert 00", catalogue.read_text()))
+    build(root)
+    return root
+
+
+def test_long_lists_are_paged_in_order(long_lists: Path) -> None:
+    from pipeline.site import gather
+
+    site = long_lists / "site"
+    model = gather(Workspace(long_lists), dt.date(2026, 11, 22))
+    for level, views in model.role_levels("quality").items():
+        expected = [v.resource.id for v in views]
+        if not expected:
+            continue
+        role_page = (site / "role" / "quality" / "index.html").read_text()
+        section = role_page[role_page.index(f'<h2 id="{level}">'):]
+        assert card_ids(section)[:2] == expected[:2]
+        assert f'<a href="{level}/index.html">All {len(expected)} {level} clips for Quality ›</a>' in section
+        paged = []
+        for number in range(1, -(-len(expected) // 3) + 1):
+            path = site / "role" / "quality" / level / ("" if number == 1 else str(number)) / "index.html"
+            html = path.read_text()
+            assert len(card_ids(html)) <= 3
+            assert f"page {number} of {-(-len(expected) // 3)}" in html
+            paged += card_ids(html)
+        assert paged == expected  # every clip once, prerequisites first, across the pages
+    assert_links_resolve(site)
+
+
+def test_an_experts_forty_clips_are_fourteen_pages(long_lists: Path) -> None:
+    site = long_lists / "site" / "expert" / "expert-00"
+    assert sorted(int(p.parent.name) for p in site.glob("*/index.html")) == list(range(2, 15))
+    html = (site / "7" / "index.html").read_text()
+    assert "Thank you, Expert 00, for sharing 40 clips" in html
+    assert "Clips 19–21 of 40 · page 7 of 14" in html
+    assert '<a href="../../../expert/expert-00/6/index.html" rel="prev">' in html
+    assert '<a href="../../../expert/expert-00/index.html" aria-label="Page 1">1</a>' in html
+    assert 'aria-current="page">7</a>' in html
+    assert html.count('class="gap"') == 2  # 1 2 … 5 6 7 8 9 … 13 14
+    last = (site / "14" / "index.html").read_text()
+    assert "Clips 40–40 of 40" in last and 'rel="next"' not in last
+
+
+def test_a_title_edit_rewrites_one_page_of_a_long_list(long_lists: Path) -> None:
+    rid = resource_id(30)
+    catalogue = long_lists / "resources.yaml"
+    text = catalogue.read_text()
+    start = text.index(f"  - id: {rid}\n")
+    title = text.index("    title: ", start)
+    catalogue.write_text(text[:title] + "    title: Clearing a jam safely" + text[text.index("\n", title):])
+    before = snapshot(long_lists / "site")
+    build(long_lists)
+    expert_pages = {rel for rel in changed(before, snapshot(long_lists / "site")) if rel.startswith("expert/")}
+    assert expert_pages == {"expert/expert-00/11/index.html"}  # the 31st clip: page 11 of 3 a page
+
+
+def test_pager_shows_the_ends_and_the_pages_around() -> None:
+    from pipeline.site import pager
+
+    assert pager(1, 1) == [1]
+    assert pager(4, 9) == list(range(1, 10))
+    assert pager(1, 20) == [1, 2, 3, None, 19, 20]
+    assert pager(10, 20) == [1, 2, None, 8, 9, 10, 11, 12, None, 19, 20]
+    assert pager(20, 20) == [1, 2, None, 18, 19, 20]
 
 
 def test_resource_page_content(library: Path) -> None:

@@ -4,8 +4,9 @@ A big ``resources.yaml`` (10,000 entries) takes tens of seconds to parse with th
 round-trip loader, which would make every rebuild slow. The build only reads the
 file, so it splits the text into the settings block and one chunk per entry of
 the top-level ``resources:`` list, keys each chunk by its sha256, and parses only
-the chunks it has not seen (with PyYAML's safe loader, C-accelerated where
-available, through the same ``parse_catalogue`` validation). Anything unusual
+the chunks it has not seen (with ``yamlfast.parse_entry``, a strict parser of the
+block style entries are written in, or PyYAML's safe loader for any entry outside
+it; then the same ``parse_catalogue`` validation). Anything unusual
 (aliases, a layout it cannot split, a problem in the file) falls back to the
 full ``load_catalogue`` so that errors carry their exact file:line.
 """
@@ -112,6 +113,29 @@ def _safe_load(text: str) -> Any:
     return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
 
 
+def _parse_new(header: str, chunks: list[str]) -> Any:
+    """The document ``header`` + ``resources:`` + ``chunks`` as PyYAML's safe loader reads it.
+
+    Each chunk is read by :func:`pipeline.yamlfast.parse_entry` (ten times faster than
+    libyaml) and, where that declines, by PyYAML alone: an odd entry costs only its own parse.
+    """
+    from .yamlfast import parse_entry
+
+    doc = _safe_load(header + "resources:\n")
+    if not isinstance(doc, dict):
+        return doc  # parse_catalogue words the problem
+    resources: list[Any] = []
+    for chunk in chunks:
+        entry = parse_entry(chunk)
+        if entry is None:
+            entry = _safe_load(chunk)
+        if not isinstance(entry, list) or len(entry) != 1:
+            raise ValueError("an entry chunk is not one list item")  # the caller falls back to load_catalogue
+        resources.extend(entry)
+    doc["resources"] = resources if chunks else doc.get("resources")
+    return doc
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -132,9 +156,8 @@ def load_catalogue_cached(path: Path, cache_path: Path) -> Catalogue:
     missing = [(key, chunk) for key, chunk in zip(keys, chunks) if key not in cache.entries]
     settings = cache.settings if cache.header_key == header_key else None
     if missing or settings is None:
-        body = header + "resources:\n" + "".join(chunk for _, chunk in missing)
         try:
-            partial = parse_catalogue(path, _safe_load(body))
+            partial = parse_catalogue(path, _parse_new(header, [chunk for _, chunk in missing]))
         except CaptureError:
             return load_catalogue(path)
         except Exception:  # noqa: BLE001 - a YAML error: the round-trip loader words it with a line

@@ -26,10 +26,6 @@ from typing import Any, Callable
 
 import yaml
 
-# Characters PyYAML reads as printable and as nothing special: no tabs, CR, NEL,
-# U+2028/U+2029 line breaks, BOM or control characters anywhere in a chunk.
-_UNSUPPORTED_CHAR = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-_LINES = re.compile(r"^( *)(.*)$", re.MULTILINE)
 _KEY_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _PLAIN_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 # A plain scalar cannot start with an indicator (``-`` only before a non-space).
@@ -49,6 +45,8 @@ _FLOW_ITEM = re.compile(
     r"[ ]*(?:'((?:[^']|'')*)'|\"([^\"\\]*)\"|([^ ,\[\]{}:#'\"&*!|>%@`?-][^,\[\]{}:#'\"]*))[ ]*([,\]])"
 )
 _FLOW_EMPTY = re.compile(r"\[[ ]*\][ ]*$")
+# Characters that make a flow sequence more than plain words between commas.
+_FLOW_SPECIAL = re.compile(r"[\[\]{}:#'\"]")
 
 _STR = "tag:yaml.org,2002:str"
 _CONSTRUCTED = {f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null", "timestamp")}
@@ -65,7 +63,9 @@ def parse_entry(chunk: str) -> list[dict[str, Any]] | None:
     cuts it: ``"  - id: ...\\n    title: ...\\n"``. The answer is what PyYAML gives
     for that text alone: a list holding the entry's mapping.
     """
-    if _UNSUPPORTED_CHAR.search(chunk):
+    # Python's printable characters are all printable to PyYAML too, and leave out what
+    # PyYAML treats specially or refuses: tabs, CR, NEL, U+2028/U+2029, BOM, controls.
+    if not chunk.replace("\n", "").isprintable():
         return None
     try:
         return [_Entry(chunk).read()]
@@ -77,9 +77,9 @@ class _Entry:
     """One pass over a chunk's lines, kept as two lists: each line's indentation and its text."""
 
     def __init__(self, chunk: str) -> None:
-        lines = _LINES.findall(chunk)
-        self.columns = [len(spaces) for spaces, _ in lines]
-        self.texts = [text for _, text in lines]
+        lines = chunk.split("\n")
+        self.texts = [line.lstrip(" ") for line in lines]
+        self.columns = list(map(int.__sub__, map(len, lines), map(len, self.texts)))
         first = self.texts[0]
         if first[:2] != "- " or first[2:3] in ("", " "):
             raise _Outside
@@ -106,25 +106,27 @@ class _Entry:
         result: dict[str, Any] = {}
         columns, texts = self.columns, self.texts
         count, at = len(texts), self.at
+        known_keys = _STRING_KEYS
         while at < count:
             text = texts[at]
-            colon = text.find(":")
-            key = text[:colon]
-            if not (colon > 0 and key in _STRING_KEYS and columns[at] == column):
-                # Not a key seen before: a gap, the end of this mapping, a new key or none at all.
+            # A key checked before (it has no ":"), so text is "key: value".
+            key, colon, rest = text.partition(": ")
+            if not (colon and key in known_keys and columns[at] == column):
+                # Not a known key and a value: a gap, the end of this mapping, a new key, "key:" or no key.
                 if not text or text[0] == "#":
                     at += 1
                     continue
                 if columns[at] < column:
                     break
-                if columns[at] > column or not _is_string_key(text, colon):
+                colon_at = text.find(":")
+                if columns[at] > column or not _is_string_key(text, colon_at):
                     raise _Outside
+                key, rest = text[:colon_at], text[colon_at + 1:]
+                if rest and rest[0] != " ":
+                    raise _Outside  # "key:value" is a plain scalar, not a key
             if key in result:
                 raise _Outside  # ruamel refuses duplicate keys; PyYAML would keep the last
-            rest = text[colon + 1:]
-            if rest:
-                if rest[0] != " ":
-                    raise _Outside  # "key:value" is a plain scalar, not a key
+            if rest and rest[0] == " ":
                 rest = rest.lstrip(" ")
             at += 1
             # The common line, a one-line plain or single-quoted value, is read here without more calls.
@@ -136,9 +138,18 @@ class _Entry:
                         result[key] = single.group(1).replace("''", "'")
                         continue
                 elif (first not in _PLAIN_INDICATORS and ": " not in rest and " #" not in rest
-                      and rest[-1] != ":" and rest[-1] != " "):
+                      and rest[-1] not in ": "):
                     result[key] = _resolve_typed(rest) if first in _TYPED_FIRST else rest
                     continue
+                elif first == "[" and rest[-1] == "]" and not _FLOW_SPECIAL.search(rest, 1, len(rest) - 1):
+                    # [a, b, c] of plain words: split on the commas.
+                    words = [word.strip(" ") for word in rest[1:-1].split(",")]
+                    if all(words) and not any(word[0] in _PLAIN_INDICATORS for word in words):
+                        result[key] = [_resolve_typed(word) if word[0] in _TYPED_FIRST else word for word in words]
+                        continue
+                    if words == [""]:
+                        result[key] = []
+                        continue
             self.at = at
             result[key] = self.value(rest, column)
             at = self.at

@@ -222,3 +222,27 @@ def test_cached_load_equals_the_round_trip_load(tmp_path: Path, which: str) -> N
             b.line = None
             assert a == b
 
+
+
+FRAGMENTS = ["x", "a b", "yes", "1", "0x1f", "2026-11-22", "'q'", "'it''s'", "'open", "close'", '"d"', '"open',
+             'close"', "[a, b]", "[", "]", "[]", "a: b", "a:", "# c", "x # c", "- x", "-", "&a x", "*a", "!t x", "|",
+             ">", "{a: b}", "é", "", "  ", "~", "-1", "a#b", "key: 'v'", "a, b"]
+# Mostly lines that could be right (a key at the entry's column, a deeper continuation or item), some not.
+HAND_LINE = st.tuples(st.sampled_from([4, 4, 4, 4, 6, 6, 8, 0, 2, 5]),
+                      st.sampled_from(["", "", "- ", "- ", "k1: ", "k2: ", "k3:", "title: ", "title:", "on: ", "a:b "]),
+                      st.lists(st.sampled_from(["x", "a b", "'q'", "yes", "1.5", "[a, b]"] * 4 + FRAGMENTS),
+                               max_size=2).map(" ".join))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(HAND_LINE, max_size=8), st.sampled_from(FRAGMENTS))
+def test_hand_edited_chunks_parse_as_pyyaml_or_fall_back(lines: list[tuple[int, str, str]], first: str) -> None:
+    chunk = f"  - id: {first}\n" + "".join(" " * indent + lead + rest + "\n" for indent, lead, rest in lines)
+    try:
+        expected = pyyaml(chunk)
+    except yaml.YAMLError:
+        assert parse_entry(chunk) is None, chunk
+        return
+    fast = parse_entry(chunk)
+    if fast is not None:
+        assert typed(fast) == typed(expected), chunk

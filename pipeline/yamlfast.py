@@ -275,7 +275,8 @@ def resolve_plain(text: str) -> Any:
 def _is_string_key(text: str, colon: int) -> bool:
     """Whether ``text[:colon]`` is a simple key that PyYAML reads as that string (not true, null, ...)."""
     key = text[:colon]
-    if colon <= 0 or not _KEY_NAME.fullmatch(key) or type(resolve_plain(key)) is not str:
+    # libyaml refuses a key of 1,024 characters or more; keys this parser takes stay well short.
+    if not 0 < colon <= 128 or not _KEY_NAME.fullmatch(key) or type(resolve_plain(key)) is not str:
         return False
     _STRING_KEYS.add(key)  # the same few keys start most lines: check each once
     return True

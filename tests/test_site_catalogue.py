@@ -168,6 +168,7 @@ def test_folded_scalars_and_nested_blocks() -> None:
     "  - id: a\n    title: \"back\\\\slash\"\n",
     "  - id: a\n    yes: x\n",
     "  - id: a\n    'quoted key': x\n",
+    "  - id: a\n    " + "k" * 1100 + ": a key too long for libyaml\n",
     "  - id: a\n    ? complex\n    : key\n",
     "  - id: a\n    title: =\n",
     "  - id: a\n    roles: [a, b,]\n",

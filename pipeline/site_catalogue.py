@@ -84,11 +84,15 @@ def split_entries(text: str) -> tuple[str, list[str]] | None:
     if rest and not rest.startswith("#"):
         return None  # resources: [] or a flow list
     header, body = text[1:at + 1], text[line_end + 1:]
-    lines = body.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), None)
-    if first is None:
-        return header, []
-    item = lines[first]
+    start = 0  # where the first line that is neither blank nor a comment starts: the first item
+    while True:
+        end = body.find("\n", start)
+        item = body[start:] if end < 0 else body[start:end]
+        if item.strip() and not item.lstrip().startswith("#"):
+            break
+        if end < 0:
+            return header, []
+        start = end + 1
     indent = item[:len(item) - len(item.lstrip(" "))]
     if not item.startswith(indent + "- "):
         return None
@@ -99,7 +103,6 @@ def split_entries(text: str) -> tuple[str, list[str]] | None:
             return None
     elif re.search(r"\n(?!- )[^\s#]", "\n" + body):
         return None
-    start = sum(len(line) + 1 for line in lines[:first])
     listed = "\n" + body[start:]
     chunks = listed.split(marker)
     return header, [indent + "- " + chunk.lstrip("\n") + ("" if chunk.endswith("\n") else "\n")

@@ -78,7 +78,7 @@ VALUE = st.one_of(SCALAR, st.lists(HOSTILE_TEXT, max_size=4), st.lists(SCALAR, m
 HOSTILE_ENTRY = st.dictionaries(KEYS, VALUE, min_size=1, max_size=8)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(HOSTILE_ENTRY, min_size=1, max_size=3))
 def test_hostile_entries_parse_as_pyyaml_or_fall_back(entries: list[dict[str, Any]]) -> None:
     for chunk in chunks_of(entries):
@@ -107,7 +107,7 @@ ORDINARY_ENTRY = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(ORDINARY_ENTRY)
 def test_ordinary_entries_are_all_read_fast(entry: dict[str, Any]) -> None:
     (chunk,) = chunks_of([entry])
@@ -206,7 +206,7 @@ def write_mixed_catalogue(root: Path) -> Path:
 
 
 @pytest.mark.parametrize("which", ["demo", "mixed"])
-def test_cached_load_equals_the_round_trip_load(tmp_path: Path, which: str) -> None:
+def test_cached_load_equals_the_round_trip_load(tmp_path: Path, which: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if which == "demo":
         path = tmp_path / "resources.yaml"
         shutil.copy2(REPO / "resources.yaml", path)
@@ -215,6 +215,12 @@ def test_cached_load_equals_the_round_trip_load(tmp_path: Path, which: str) -> N
         chunks = split_entries(path.read_text(encoding="utf-8"))[1]  # type: ignore[index]
         assert sum(parse_entry(chunk) is None for chunk in chunks) == 4
     full = load_catalogue(path)
+
+    def no_full_load(_: Path) -> None:
+        raise AssertionError("the cached load fell back to the round-trip loader")
+
+    # Entries outside the fast subset are parsed one by one, not by falling back for the whole file.
+    monkeypatch.setattr("pipeline.site_catalogue.load_catalogue", no_full_load)
     for cache in (None, tmp_path / "catalogue.pickle"):  # the first call writes the cache, the second reads it
         cached = load_catalogue_cached(path, cache or tmp_path / "catalogue.pickle")
         assert cached.settings == full.settings

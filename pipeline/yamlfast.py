@@ -78,7 +78,10 @@ class _Entry:
 
     def __init__(self, chunk: str) -> None:
         lines = chunk.split("\n")
-        self.texts = [line.lstrip(" ") for line in lines]
+        lines.append("")  # a blank line at the end: the line after any line can be looked at
+        # The chunk has no whitespace but spaces and line breaks (see parse_entry), so a plain
+        # lstrip() strips spaces: the indentation.
+        self.texts = list(map(str.lstrip, lines))
         self.columns = list(map(int.__sub__, map(len, lines), map(len, self.texts)))
         first = self.texts[0]
         if first[:2] != "- " or first[2:3] in ("", " "):
@@ -130,7 +133,7 @@ class _Entry:
                 rest = rest.lstrip(" ")
             at += 1
             # The common line, a one-line plain or single-quoted value, is read here without more calls.
-            if rest and (at == count or columns[at] <= column or not texts[at]):
+            if rest and (columns[at] <= column or not texts[at]):
                 first = rest[0]
                 if first == "'":
                     single = _SINGLE_WHOLE.match(rest)

@@ -253,3 +253,9 @@ def test_hand_edited_chunks_parse_as_pyyaml_or_fall_back(lines: list[tuple[int, 
     fast = parse_entry(chunk)
     if fast is not None:
         assert typed(fast) == typed(expected), chunk
+
+
+def test_printable_text_has_no_whitespace_but_the_space() -> None:
+    """parse_entry strips indentation with str.lstrip() once a chunk is printable: that must strip only spaces."""
+    assert [hex(code) for code in range(0x110000)
+            if chr(code).isspace() and chr(code).isprintable() and chr(code) != " "] == []

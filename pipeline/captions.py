@@ -171,23 +171,25 @@ def _align(texts: list[str], run: Sequence[Word], heard: Sequence[str]) -> tuple
     return starts, ends
 
 
-def _estimated_times(line: Line, texts: list[str], window_end: float) -> tuple[list[float], list[float]]:
-    """The line's words spread over the time it is likely said, in proportion to their length.
+def _prefix(texts: list[str]) -> list[int]:
+    """``prefix[i]``: the characters of the first ``i`` words, each with one space after it."""
+    return list(accumulate([len(text) + 1 for text in texts], initial=0))
+
+
+def _estimated_times(line: Line, prefix: list[int], window_end: float) -> tuple[list[float], list[float]]:
+    """The line's words (``prefix`` of their lengths) spread over the time it is likely said, by length.
 
     Each word ends when the next one starts: estimated words have no pauses between them.
     """
-    offsets = list(accumulate((len(text) + 1 for text in texts), initial=0))
-    chars = offsets[-1]
-    spoken = min(max(window_end - line.start, 0.0), max(chars / SLOW_CPS, MIN_CUE))
-    bounds = [line.start + spoken * offset / chars for offset in offsets]
+    start, chars = line.start, prefix[-1]
+    spoken = min(max(window_end - start, 0.0), max(chars / SLOW_CPS, MIN_CUE))
+    bounds = [start + spoken * offset / chars for offset in prefix]
     return bounds[:-1], bounds[1:]
 
 
 def _split_long(texts: list[str], starts: list[float],
                 ends: list[float]) -> tuple[list[str], list[float], list[float]]:
     """A word longer than a caption line (a URL, say) becomes pieces that each fit one."""
-    if max(map(len, texts)) <= MAX_LINE:
-        return texts, starts, ends
     split_texts: list[str] = []
     split_starts: list[float] = []
     split_ends: list[float] = []
@@ -207,20 +209,21 @@ def _split_long(texts: list[str], starts: list[float],
 
 # Breaking a cue right after one of these words separates it from the word it belongs to.
 WEAK_WORDS = frozenset("a an the to of and or but in on at with for from by your my our their this that".split())
+# What a break after a word ending in this mark (closing quotes aside) earns: a sentence end, a clause.
+_MARK_BONUS = {".": 6.0, "?": 6.0, "!": 6.0, ",": 3.0, ";": 3.0, ":": 3.0, "—": 3.0, "–": 3.0}
 
 
-def _break_bonus(text: str, end: float, next_start: float) -> float:
-    """How good a place for a cue break is after a word (said until ``end``): sentence ends, clauses, pauses."""
-    bonus = 0.0
-    stripped = text.rstrip("\"')”’")
-    if stripped.endswith((".", "?", "!")):
-        bonus += 6.0
-    elif stripped.endswith((",", ";", ":", "—", "–")):
-        bonus += 3.0
-    bonus += min(6.0, max(0.0, next_start - end - 0.15) * 8.0)
-    if text.lower() in WEAK_WORDS:
-        bonus -= 4.0
-    return bonus
+def _break_bonuses(texts: list[str], starts: list[float], ends: list[float]) -> list[float]:
+    """How good a place for a cue break is after each word: sentence ends, clauses, pauses (0 after the last)."""
+    bonuses: list[float] = []
+    for text, end, next_start in zip(texts, ends, starts[1:]):
+        bonus = _MARK_BONUS.get(text.rstrip("\"')”’")[-1:], 0.0)
+        bonus += min(6.0, max(0.0, next_start - end - 0.15) * 8.0)
+        if text.lower() in WEAK_WORDS:
+            bonus -= 4.0
+        bonuses.append(bonus)
+    bonuses.append(0.0)
+    return bonuses
 
 
 # What a cue costs, by its length in characters: 10, and 0.4 more for each character short of 24.
@@ -232,38 +235,36 @@ _LINE_COST = 10.0 + 0.0
 _ONE_CUE_BONUS = 9.5
 
 
-def chunk_line(texts: list[str], starts: list[float], ends: list[float]) -> list[int]:
+def chunk_line(texts: list[str], prefix: list[int], starts: list[float], ends: list[float]) -> list[int]:
     """Split a line's words into cues: each fits two lines and seven seconds; breaks go where they read best.
 
-    Returns where each cue ends (a word index; the last is the number of words). A small
-    dynamic programme: every cue costs the same, a stub of a cue costs more, and a break at a
-    sentence end, a clause or a pause earns a bonus (one after "the" or "a" pays a fine).
-    Most lines are one cue, and no break earns enough to pay for a second, so that is settled
-    before the programme runs.
+    Returns where each cue ends (a word index; the last is the number of words); ``prefix`` is
+    ``_prefix(texts)``. A small dynamic programme: every cue costs the same, a stub of a cue
+    costs more, and a break at a sentence end, a clause or a pause earns a bonus (one after
+    "the" or "a" pays a fine). Most lines are one cue, and no break in them earns enough to
+    pay for a second: that is settled before the programme runs.
     """
     count = len(texts)
-    prefix = list(accumulate((len(text) + 1 for text in texts), initial=0))
     one_cue = _fits_one_cue(prefix, starts, ends)
     if one_cue and starts[1:] == ends[:-1]:
         # Words said back to back leave no pause: no break earns more than a sentence end's 6.
         return [count]
-    bonuses = [_break_bonus(texts[i], ends[i], starts[i + 1]) for i in range(count - 1)] + [0.0]
+    bonuses = _break_bonuses(texts, starts, ends)
     if one_cue and max(bonuses) <= _ONE_CUE_BONUS:
         return [count]
     return _best_breaks(prefix, starts, ends, bonuses)
 
 
-def _wraps_in_two(prefix: list[int], begin: int, end: int) -> bool:
-    """Whether words ``begin:end`` wrap greedily (as wrap_text does) into two lines, by prefix sums.
+def _second_lines(prefix: list[int]) -> list[int]:
+    """Where the second line starts when the words from each one on are wrapped greedily (as wrap_text does).
 
-    The first line ends at the last word that keeps it within MAX_LINE.
+    ``prefix`` as in ``chunk_line``: the first line takes every word that keeps it within MAX_LINE.
     """
-    first_end = min(bisect.bisect_right(prefix, prefix[begin] + MAX_LINE + 1) - 1, end)
-    return prefix[end] - prefix[first_end] - 1 <= MAX_LINE
+    return [bisect.bisect_right(prefix, chars + MAX_LINE + 1) - 1 for chars in prefix[:-1]]
 
 
 def _fits_one_cue(prefix: list[int], starts: list[float], ends: list[float]) -> bool:
-    """Whether the whole line may be one cue: the spans the dynamic programme would try for it."""
+    """Whether the whole line may be one cue: what the dynamic programme would find for that span."""
     count = len(starts)
     length = prefix[count] - 1
     if count == 1:
@@ -273,27 +274,37 @@ def _fits_one_cue(prefix: list[int], starts: list[float], ends: list[float]) -> 
     last = ends[-1]
     if any(last - start > MAX_CUE for start in starts[:-1]):
         return False
-    return length <= MAX_LINE or _wraps_in_two(prefix, 0, count)
+    if length <= MAX_LINE:
+        return True
+    second = bisect.bisect_right(prefix, MAX_LINE + 1) - 1
+    return prefix[count] - prefix[second] - 1 <= MAX_LINE
 
 
 def _best_breaks(prefix: list[int], starts: list[float], ends: list[float], bonuses: list[float]) -> list[int]:
     """The dynamic programme: ``bonuses[i]`` is what a break after word ``i`` earns (0 after the last)."""
     count = len(starts)
+    most = MAX_LINE * MAX_LINES
+    second = _second_lines(prefix)
     best = [0.0] + [math.inf] * count  # best[i]: the least cost of cues for the first i words
     back = [0] * (count + 1)  # back[i]: where the last of those cues begins
     for end in range(1, count + 1):
-        bonus, last = bonuses[end - 1], ends[end - 1]
-        best_end, back_end = math.inf, 0
-        for begin in range(end - 1, -1, -1):
-            length = prefix[end] - prefix[begin] - 1
-            if begin < end - 1:  # one word always fits
-                if length > MAX_LINE * MAX_LINES or last - starts[begin] > MAX_CUE:
-                    break
-                if length > MAX_LINE and not _wraps_in_two(prefix, begin, end):
-                    continue
-            cost = (_LINE_COST if begin == 0 and end == count else _CUE_COST[length]) - bonus
-            if best[begin] + cost < best_end:
-                best_end, back_end = best[begin] + cost, begin
+        bonus, last, chars = bonuses[end - 1], ends[end - 1], prefix[end] - 1
+        whole_line = end == count
+        # One word is always a cue of its own, and every cost is finite: this is the first best.
+        begin = end - 1
+        best_end = best[begin] + ((_LINE_COST if whole_line and begin == 0 else _CUE_COST[chars - prefix[begin]]) - bonus)
+        back_end = begin
+        for begin in range(end - 2, -1, -1):
+            length = chars - prefix[begin]  # words begin..end-1 with spaces between
+            if length > most or last - starts[begin] > MAX_CUE:
+                break
+            # Longer than a line: the greedy wrap must leave the rest within one more. (Its first
+            # line cannot hold all the words, so the second starts before ``end``.)
+            if length > MAX_LINE and chars - prefix[second[begin]] > MAX_LINE:
+                continue
+            total = best[begin] + ((_LINE_COST if whole_line and begin == 0 else _CUE_COST[length]) - bonus)
+            if total < best_end:
+                best_end, back_end = total, begin
         best[end], back[end] = best_end, back_end
     breaks: list[int] = []
     end = count
@@ -307,12 +318,17 @@ def _plan_line(line: Line, window_end: float, words: Sequence[Word],
                heard: Sequence[str]) -> list[tuple[float, float, str]]:
     """The line's cues as (start, end, text), before ``_place`` settles their final timings."""
     texts = line.text.split()
+    if not texts:
+        return []
+    prefix = _prefix(texts)
     times = _heard_times(line, texts, words, heard) if words else None
-    starts, ends = times or _estimated_times(line, texts, window_end)
-    texts, starts, ends = _split_long(texts, starts, ends)
+    starts, ends = times or _estimated_times(line, prefix, window_end)
+    if max(map(len, texts)) > MAX_LINE:
+        texts, starts, ends = _split_long(texts, starts, ends)
+        prefix = _prefix(texts)
     planned: list[tuple[float, float, str]] = []
     begin = 0
-    for end in chunk_line(texts, starts, ends):
+    for end in chunk_line(texts, prefix, starts, ends):
         start = max(starts[begin], line.start, planned[-1][0] if planned else line.start)
         finish = min(max(ends[end - 1], start), max(window_end, start))
         planned.append((start, finish, " ".join(texts[begin:end])))

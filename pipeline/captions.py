@@ -7,6 +7,11 @@ no more than ``MAX_CPS`` characters a second.
 Where a transcript line still says what whisper heard (case and punctuation aside), its
 words carry whisper's own timings, so a cue changes when the speaker gets there. A line a
 person edited has no such timings: its words are spread over the line's time by length.
+
+A site build plans the cues of every page, so planning is written for speed: inside this
+module a line's words are parallel lists (texts, starts, ends), a planned cue is a
+``(start, end, text)`` tuple, and only ``Cue`` (and ``Token``, for ``timed_tokens``) is a
+dataclass. The arithmetic on times keeps its order, so the cues stay the same to the bit.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ class Cue:
 
 @dataclass(frozen=True)
 class Token:
-    """One word of a transcript line with the time it is said (measured or estimated)."""
+    """One word of a transcript line with the time whisper heard it said."""
 
     start: float
     end: float
@@ -229,9 +234,10 @@ def _break_bonuses(texts: list[str], starts: list[float], ends: list[float]) -> 
 # What a cue costs, by its length in characters: 10, and 0.4 more for each character short of 24.
 _CUE_COST = tuple(10.0 + max(0, 24 - length) * 0.4 for length in range(MAX_LINE * MAX_LINES + 1))
 # The whole line as one cue pays no fine for being short.
-_LINE_COST = 10.0 + 0.0
-# A break that earns at most this cannot pay for a second cue: each cue costs at least 10, and
-# the whole line as one cue costs exactly 10 (the margin keeps rounding out of the question).
+_LINE_COST = 10.0
+# No break earning at most this pays for a second cue. A cue costs at least 10 less the bonus of
+# the break after it, and the last earns none: k cues cost at least 10 + (k - 1) * 0.5, more
+# than the 10 of the whole line as one cue (the margin keeps rounding out of the question).
 _ONE_CUE_BONUS = 9.5
 
 
@@ -290,7 +296,7 @@ def _best_breaks(prefix: list[int], starts: list[float], ends: list[float], bonu
     for end in range(1, count + 1):
         bonus, last, chars = bonuses[end - 1], ends[end - 1], prefix[end] - 1
         whole_line = end == count
-        # One word is always a cue of its own, and every cost is finite: this is the first best.
+        # One word is always a cue of its own: the first candidate, and a finite cost beats none.
         begin = end - 1
         best_end = best[begin] + ((_LINE_COST if whole_line and begin == 0 else _CUE_COST[chars - prefix[begin]]) - bonus)
         back_end = begin

@@ -223,7 +223,9 @@ def _break_bonuses(texts: list[str], starts: list[float], ends: list[float]) -> 
     bonuses: list[float] = []
     for text, end, next_start in zip(texts, ends, starts[1:]):
         bonus = _MARK_BONUS.get(text.rstrip("\"')”’")[-1:], 0.0)
-        bonus += min(6.0, max(0.0, next_start - end - 0.15) * 8.0)
+        pause = next_start - end - 0.15
+        if pause > 0.0:  # a pause of more than 0.15 s earns up to 6
+            bonus += min(6.0, pause * 8.0)
         if text.lower() in WEAK_WORDS:
             bonus -= 4.0
         bonuses.append(bonus)
@@ -277,8 +279,10 @@ def _fits_one_cue(prefix: list[int], starts: list[float], ends: list[float]) -> 
         return True
     if length > MAX_LINE * MAX_LINES:
         return False
-    last = ends[-1]
-    if any(last - start > MAX_CUE for start in starts[:-1]):
+    # The programme stops at a word said more than MAX_CUE before the last one ends: the
+    # earliest is the one to check. (A NaN time is never too early there; with math.inf
+    # first, min() passes over NaNs too.)
+    if ends[-1] - min([math.inf, *starts[:-1]]) > MAX_CUE:
         return False
     if length <= MAX_LINE:
         return True

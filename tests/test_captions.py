@@ -146,6 +146,23 @@ def test_a_line_far_from_its_words_is_not_matched() -> None:
     assert timed_tokens(Line(2.0, "Write the time."), words) is None
 
 
+def _two_sentences(pause: float) -> list[Word]:
+    first = [(0.0, 0.3, "Check"), (0.35, 0.45, "the"), (0.5, 0.8, "guard"), (0.85, 1.2, "first.")]
+    second = [(1.2 + pause + s, 1.2 + pause + e, t) for s, e, t in
+              [(0.0, 0.2, "Then"), (0.25, 0.5, "start"), (0.55, 0.65, "the"), (0.7, 0.9, "belt"), (0.95, 1.3, "again.")]]
+    return _words(first + second)
+
+
+def test_a_line_that_fits_one_cue_still_breaks_at_a_long_pause_after_a_sentence() -> None:
+    # The line fits one cue; only a sentence end with a pause (bonus over 10) pays for a second.
+    transcript = Transcript(id="t", lines=[Line(0.0, "Check the guard first. Then start the belt again.")])
+    paused = make_cues(transcript, 8.0, _two_sentences(pause=1.0))
+    assert [(c.start, c.lines) for c in paused] == [(0.0, ("Check the guard first.",)),
+                                                    (2.2, ("Then start the belt again.",))]
+    hurried = make_cues(transcript, 8.0, _two_sentences(pause=0.3))
+    assert [c.lines for c in hurried] == [("Check the guard first.", "Then start the belt again.")]
+
+
 # -- output formats --------------------------------------------------------------------------------------
 CUES = [Cue(0.0, 1.5, ("A <b> & c",)), Cue(61.25, 3723.5, ("x --> y", "second line"))]
 

@@ -214,11 +214,14 @@ def test_long_lists_are_paged_in_order(long_lists: Path) -> None:
 
     site = long_lists / "site"
     model = gather(Workspace(long_lists), dt.date(2026, 11, 22))
-    for level, views in model.role_levels("quality").items():
+    levels = model.role_levels("quality")
+    role_page = (site / "role" / "quality" / "index.html").read_text()
+    assert len(card_ids(role_page)) == sum(min(len(views), 2) for views in levels.values())  # two of each level
+    assert role_page.count("<h1>") == 1 and role_page.count("</html>") == 1
+    for level, views in levels.items():
         expected = [v.resource.id for v in views]
         if not expected:
             continue
-        role_page = (site / "role" / "quality" / "index.html").read_text()
         section = role_page[role_page.index(f'<h2 id="{level}">'):]
         assert card_ids(section)[:2] == expected[:2]
         assert f'<a href="{level}/index.html">All {len(expected)} {level} clips for Quality ›</a>' in section

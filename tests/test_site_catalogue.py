@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -259,3 +260,14 @@ def test_printable_text_has_no_whitespace_but_the_space() -> None:
     """parse_entry strips indentation with str.lstrip() once a chunk is printable: that must strip only spaces."""
     assert [hex(code) for code in range(0x110000)
             if chr(code).isspace() and chr(code).isprintable() and chr(code) != " "] == []
+
+
+_ALIAS_DEFINITION = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s*&]")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab &*-:,[{ \n\t\u00a0\u2028x#")), max_size=30))
+def test_alias_hint_is_the_regular_expression(text: str) -> None:
+    from pipeline.site_catalogue import _alias_hint
+
+    assert _alias_hint(text) == bool(_ALIAS_DEFINITION.search(text))

@@ -380,7 +380,7 @@ def main() -> None:
     cpu = f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}"
     load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     hugo = hugo_binary()
-    hugo_version = subprocess.run([str(hugo), "version"], capture_output=True, text=True).stdout.split()[1] if hugo else ""
+    hugo_version = subprocess.run([str(hugo), "version"], capture_output=True, text=True).stdout.split()[1].split("-")[0] if hugo else ""
     markdown = (
         "## Site build (`python benchmarks/site.py`)\n\n"
         f"Synthetic libraries: each resource has a 24-line transcript, fake tiny media and a "

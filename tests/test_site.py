@@ -37,6 +37,14 @@ def changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]
     return {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
 
 
+def retitle(root: Path, rid: str, title: str) -> None:
+    """Give one resource a new title in resources.yaml, as a person editing the file would."""
+    catalogue = root / "resources.yaml"
+    text = catalogue.read_text()
+    at = text.index("    title: ", text.index(f"  - id: {rid}\n"))
+    catalogue.write_text(text[:at] + f"    title: {title}" + text[text.index("\n", at):])
+
+
 def search_text(site: Path) -> str:
     """Every shard of the search index that ``search-index.js`` lists, one after the other."""
     listing = (site / "search-index.js").read_text()
@@ -92,11 +100,7 @@ def test_one_transcript_edit_rewrites_only_its_pages(library: Path) -> None:
 
 def test_one_title_edit_rewrites_the_pages_that_show_it(library: Path) -> None:
     rid = resource_id(5)  # clip 5 needs clip 1 first, and clip 9 needs clip 5
-    catalogue = library / "resources.yaml"
-    text = catalogue.read_text()
-    start = text.index(f"  - id: {rid}\n")
-    title = text.index("    title: ", start)
-    catalogue.write_text(text[:title] + "    title: Clearing a jam safely" + text[text.index("\n", title):])
+    retitle(library, rid, "Clearing a jam safely")
     before = snapshot(library / "site")
     build(library)
     rewritten = changed(before, snapshot(library / "site"))
@@ -251,12 +255,7 @@ def test_an_experts_forty_clips_are_fourteen_pages(long_lists: Path) -> None:
 
 
 def test_a_title_edit_rewrites_one_page_of_a_long_list(long_lists: Path) -> None:
-    rid = resource_id(30)
-    catalogue = long_lists / "resources.yaml"
-    text = catalogue.read_text()
-    start = text.index(f"  - id: {rid}\n")
-    title = text.index("    title: ", start)
-    catalogue.write_text(text[:title] + "    title: Clearing a jam safely" + text[text.index("\n", title):])
+    retitle(long_lists, resource_id(30), "Clearing a jam safely")
     before = snapshot(long_lists / "site")
     build(long_lists)
     expert_pages = {rel for rel in changed(before, snapshot(long_lists / "site")) if rel.startswith("expert/")}

@@ -156,8 +156,13 @@ def test_the_index_loads_only_when_someone_reaches_for_search(page, server) -> N
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_serious_accessibility_problems_and_screenshots(browser, server, name: str) -> None:  # type: ignore[no-untyped-def]
-    assert AXE.is_file(), "axe-core is missing: `make test` installs it with npm into node_modules/"
     url, _ = server
+    check_page(browser, url, PAGES[name] + ("?q=handover" if name == "home" else ""), name)
+
+
+def check_page(browser, url: str, path: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    """At 390 and 1280 px: a screenshot; no sideways scroll and no serious axe finding on the phone; nothing from outside."""
+    assert AXE.is_file(), "axe-core is missing: `make test` installs it with npm into node_modules/"
     ARTIFACTS.mkdir(exist_ok=True)
     for width, height in ((390, 844), (1280, 800)):
         context = browser.new_context(viewport={"width": width, "height": height})
@@ -165,7 +170,7 @@ def test_no_serious_accessibility_problems_and_screenshots(browser, server, name
         outside: list[str] = []
         page.on("request", lambda request: outside.append(request.url)
                 if not request.url.startswith((url, "data:", "blob:")) else None)
-        page.goto(url + PAGES[name] + ("?q=handover" if name == "home" else ""))
+        page.goto(url + path)
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}x{height}.png"), full_page=True)
         if width == 390:
@@ -177,6 +182,33 @@ def test_no_serious_accessibility_problems_and_screenshots(browser, server, name
             assert serious == [], serious
         assert outside == []
         context.close()
+
+
+def test_paged_lists_are_accessible(browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """A role's level and an expert's clips over several pages (pages of 3 here, of 48 in a real build)."""
+    import datetime as dt
+    import re
+
+    from benchmarks.site import make_library
+    from pipeline import site
+    from pipeline.workspace import Workspace
+
+    monkeypatch.setattr(site, "PAGE_SIZE", 3)
+    monkeypatch.setattr(site, "ROLE_PREVIEW", 2)
+    root = make_library(tmp_path / "lib", 40, lines=2)
+    catalogue = root / "resources.yaml"
+    catalogue.write_text(re.sub(r"name: Expert \d\d", "name: Expert 00", catalogue.read_text()))
+    site.build_site(Workspace(root), today=dt.date(2026, 11, 22))
+    httpd = make_server(root / "site", 0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        check_page(browser, url, "role/quality/beginner/2/index.html", "list")
+        check_page(browser, url, "expert/expert-00/7/index.html", "expert-paged")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def test_keyboard_reaches_the_transcript_with_visible_focus(page, base: str) -> None:  # type: ignore[no-untyped-def]

@@ -517,7 +517,13 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
                      in_journeys=in_journeys, warnings=warnings, today=today or dt.date.today(), inputs=log)
 
 
-def _environment(cache: Path | None = None):  # type: ignore[no-untyped-def]
+@functools.lru_cache(maxsize=2)
+def _environment(cache: Path | None = None, code: str = ""):  # type: ignore[no-untyped-def]
+    """The theme's Jinja2 environment, kept while ``code`` (the theme's and renderers' hash) stays the same.
+
+    Its compiled templates then serve every build of a process (``capture serve``) and, loaded
+    before the render workers fork (:func:`warm_theme`), every worker without compiling again.
+    """
     from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
     bytecode = None
@@ -543,6 +549,14 @@ def _environment(cache: Path | None = None):  # type: ignore[no-untyped-def]
     return env
 
 
+def warm_theme(cache: Path | None) -> None:
+    """Compile every page template and make the Markdown parser now, once, before workers fork."""
+    env = _environment(cache, _code_key())
+    for name in env.list_templates(filter_func=lambda name: name.endswith((".html", ".xml")) and "review/" not in name):
+        env.get_template(name)
+    _markdown()
+
+
 def _code_key(modules: Sequence[str] = _CODE_MODULES, theme: bool = True) -> str:
     """A hash of the theme and of the code that renders it (or of ``modules`` alone)."""
     digest = hashlib.sha1(str(SITE_FORMAT).encode())  # noqa: S324
@@ -566,7 +580,7 @@ class Renderer:
 
     def __init__(self, model: SiteModel, cache: Path | None = None) -> None:
         self.model = model
-        self.env = _environment(cache)
+        self.env = _environment(cache, _code_key())
         settings = model.catalogue.settings
         self.base = dict(site_title=settings.title, organisation=settings.organisation, lang=settings.site.language,
                          levels=LEVELS, role_names={r.id: r.name for r in model.roles()})
@@ -794,6 +808,8 @@ def _build_site(workspace: Workspace, today: dt.date | None) -> BuildResult:
     model = gather(workspace, today)
     built = load_manifest(manifest_path, workspace.site_dir) if workspace.site_dir.is_dir() else {}
     outputs = plan_outputs(model, workspace, built)
+    if not built:  # a full build: the render workers share one compiled theme
+        warm_theme(cache / "jinja")
     report = write_site(workspace.site_dir, outputs, manifest_path, built)
     done = InputsRecord(fixed, model.inputs.hexdigest(), len(model.views), model.inputs.entries,
                         [" ".join(w.split()) for w in model.warnings])

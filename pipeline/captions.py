@@ -79,11 +79,6 @@ def wrap_text(text: str, width: int = MAX_LINE) -> list[str]:
     return lines
 
 
-def fits(text: str) -> bool:
-    """Whether ``text`` fits one cue: at most two lines of at most 42 characters."""
-    return len(wrap_text(text)) <= MAX_LINES
-
-
 def balance_two(text: str, width: int = MAX_LINE) -> tuple[str, ...]:
     """One line, or two of similar length, preferring a break after punctuation."""
     if len(text) <= width:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hmac
 import json
 import mimetypes
-import re
 import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 from .captions import format_vtt
 from .errors import CaptureError
 from .review import EditConflict, approve_transcript, load_for_review, resource_cues, save_lines
+from .site_serve import copy_bytes, requested_range
 from .transcript import Line
 from .workspace import Workspace
 
@@ -133,14 +133,9 @@ class ReviewHandler(BaseHTTPRequestHandler):
         kind_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         start, end = 0, size - 1
         status = 200
-        match = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", "").strip())
-        if match and (match.group(1) or match.group(2)):
-            # Browsers seek in a video with range requests; without them currentTime snaps back.
-            if match.group(1):
-                start = int(match.group(1))
-                end = min(int(match.group(2)), size - 1) if match.group(2) else size - 1
-            else:
-                start = max(0, size - int(match.group(2)))
+        span = requested_range(self.headers.get("Range"), size)
+        if span is not None:
+            start, end = span
             if start > end or start >= size:
                 self.send_response(416)
                 self.send_header("Content-Range", f"bytes */{size}")
@@ -160,14 +155,8 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return
         with open(file, "rb") as handle:
             handle.seek(start)
-            left = end - start + 1
             try:
-                while left > 0:
-                    block = handle.read(min(left, 1 << 16))
-                    if not block:
-                        break
-                    self.wfile.write(block)
-                    left -= len(block)
+                copy_bytes(handle, self.wfile, end - start + 1)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the browser cancelled the request: it does so while seeking
 

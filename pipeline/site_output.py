@@ -130,7 +130,7 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path,
                        and _size(f"{site_root}/{o.rel}") == previous[1]) for o in outputs]
     todo = [o for o, ok in zip(outputs, current_ok) if not ok]
     try:
-        made = _make_all(todo, site_root, staging_root, {o.rel: old[o.rel] for o in todo if o.rel in old}, full)
+        made = _make_all(todo, site_root, staging_root, old)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -169,13 +169,12 @@ PARALLEL_MIN = 500  # below this many files, starting workers costs more than it
 
 @dataclass(frozen=True)
 class _Job:
-    """What a worker needs to make files: the outputs, where they go, the last build's entries."""
+    """What a worker needs to make files: the outputs, where they go, the last build's manifest (empty: a full build)."""
 
     outputs: Sequence[Output]
     site_root: str
     staging_root: str
     previous: dict[str, tuple[str, int]]
-    full: bool
 
 
 _JOB: _Job | None = None
@@ -189,7 +188,7 @@ def _make(output: Output, job: _Job, folders: set[str]) -> tuple[int, bool]:
     """
     current = f"{job.site_root}/{output.rel}"
     target = f"{job.staging_root}/{output.rel}"
-    compare = not job.full and output.rel in job.previous
+    compare = output.rel in job.previous
     if output.source is not None:
         size = _size(current) if compare else None
         if size is not None and _same_file(output.source, current):
@@ -221,7 +220,7 @@ def _make_range(bounds: tuple[int, int]) -> list[tuple[int, bool]]:
 
 
 def _make_all(outputs: Sequence[Output], site_root: str, staging_root: str,
-              previous: dict[str, tuple[str, int]], full: bool) -> list[tuple[int, bool]]:
+              previous: dict[str, tuple[str, int]]) -> list[tuple[int, bool]]:
     """Make every file of ``outputs`` in staging, on every core where there are many.
 
     Forked workers inherit the gathered model, render and write their share of the files
@@ -233,7 +232,7 @@ def _make_all(outputs: Sequence[Output], site_root: str, staging_root: str,
     import multiprocessing
     import threading
 
-    job = _Job(outputs, site_root, staging_root, previous, full)
+    job = _Job(outputs, site_root, staging_root, previous)
     workers = min(os.cpu_count() or 1, 8)
     if (len(outputs) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
             or "fork" not in multiprocessing.get_all_start_methods()):
@@ -266,13 +265,10 @@ def _same_file(source: str, current: str) -> bool:
 
 
 def _commit(staging: Path, site: Path, staged: list[str], removed: list[str]) -> None:
-    made: set[str] = set()
+    folders: set[str] = set()
     for rel in staged:
         target = os.path.join(site, rel)
-        parent = os.path.dirname(target)
-        if parent not in made:
-            os.makedirs(parent, exist_ok=True)
-            made.add(parent)
+        _folder_for(target, folders)
         os.replace(os.path.join(staging, rel), target)
     for rel in removed:
         with contextlib.suppress(OSError):

@@ -26,6 +26,32 @@ from .workspace import Workspace
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 
+def requested_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The bytes ``(start, end)``, end included, that a ``Range: bytes=…`` header asks of ``size`` bytes.
+
+    None where there is no range this server answers (no header, another unit, several ranges):
+    send the whole file. A span with ``start >= size`` or ``start > end`` cannot be satisfied (416).
+    Browsers seek in a video with range requests; without them ``currentTime`` snaps back.
+    """
+    match = _RANGE.match(header.strip()) if header else None
+    if match is None or match.group(1) == match.group(2) == "":
+        return None
+    first, last = match.groups()
+    if first == "":
+        return max(size - int(last), 0), size - 1
+    return int(first), min(int(last), size - 1) if last else size - 1
+
+
+def copy_bytes(source: BinaryIO, target: Any, count: int) -> None:  # noqa: ANN401 - a socket's file
+    """Copy ``count`` bytes (fewer where ``source`` ends first) in 64 KiB blocks."""
+    while count > 0:
+        block = source.read(min(count, 1 << 16))
+        if not block:
+            break
+        target.write(block)
+        count -= len(block)
+
+
 class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with byte ranges; requests go to ``on_request`` instead of stderr."""
 
@@ -41,8 +67,7 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         self._range_left = None
         wanted = self.headers.get("Range")
         path = self.translate_path(self.path)
-        match = _RANGE.match(wanted.strip()) if wanted else None
-        if match is None or os.path.isdir(path) or match.group(1) == match.group(2) == "":
+        if requested_range(wanted, 0) is None or os.path.isdir(path):
             return super().send_head()
         try:
             handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - returned to the base class, which closes it
@@ -50,11 +75,7 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
             self.send_error(404, "File not found")
             return None
         size = os.fstat(handle.fileno()).st_size
-        first, last = match.groups()
-        if first == "":
-            start, end = max(size - int(last), 0), size - 1
-        else:
-            start, end = int(first), min(int(last), size - 1) if last else size - 1
+        start, end = requested_range(wanted, size)  # type: ignore[misc] - not None: checked above
         if start >= size or start > end:
             handle.close()
             self.send_response(416)
@@ -71,16 +92,10 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         return handle
 
     def copyfile(self, source: Any, outputfile: Any) -> None:  # noqa: ANN401
-        left = self._range_left
-        if left is None:
+        if self._range_left is None:
             super().copyfile(source, outputfile)
-            return
-        while left > 0:
-            chunk = source.read(min(1 << 16, left))
-            if not chunk:
-                break
-            outputfile.write(chunk)
-            left -= len(chunk)
+        else:
+            copy_bytes(source, outputfile, self._range_left)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ANN401 - the base class's names
         if self.on_request is not None:

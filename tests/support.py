@@ -55,3 +55,19 @@ def copy_demo(target: Path) -> Path:
         else:
             shutil.copy2(source, target / name)
     return target
+
+
+def paged_library(path: Path, monkeypatch: object) -> Path:
+    """40 synthetic resources, all by one expert, built with pages of 3 cards and 2 of each level on a
+    role's page: every long list runs over several pages. Not built yet."""
+    import re
+
+    from benchmarks.site import make_library
+    from pipeline import site
+
+    monkeypatch.setattr(site, "PAGE_SIZE", 3)  # type: ignore[attr-defined]
+    monkeypatch.setattr(site, "ROLE_PREVIEW", 2)  # type: ignore[attr-defined]
+    root = make_library(path, 40, lines=2)
+    catalogue = root / "resources.yaml"
+    catalogue.write_text(re.sub(r"name: Expert \d\d", "name: Expert 00", catalogue.read_text()))
+    return root

@@ -187,18 +187,13 @@ def check_page(browser, url: str, path: str, name: str) -> None:  # type: ignore
 def test_paged_lists_are_accessible(browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """A role's level and an expert's clips over several pages (pages of 3 here, of 48 in a real build)."""
     import datetime as dt
-    import re
 
-    from benchmarks.site import make_library
-    from pipeline import site
+    from pipeline.site import build_site
     from pipeline.workspace import Workspace
+    from tests.support import paged_library
 
-    monkeypatch.setattr(site, "PAGE_SIZE", 3)
-    monkeypatch.setattr(site, "ROLE_PREVIEW", 2)
-    root = make_library(tmp_path / "lib", 40, lines=2)
-    catalogue = root / "resources.yaml"
-    catalogue.write_text(re.sub(r"name: Expert \d\d", "name: Expert 00", catalogue.read_text()))
-    site.build_site(Workspace(root), today=dt.date(2026, 11, 22))
+    root = paged_library(tmp_path / "lib", monkeypatch)
+    build_site(Workspace(root), today=dt.date(2026, 11, 22))
     httpd = make_server(root / "site", 0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

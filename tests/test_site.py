@@ -17,7 +17,7 @@ from pipeline.site import build_site, feedback_link, jpeg_size, slugify
 from pipeline.search import shard_of
 from pipeline.site_catalogue import load_catalogue_cached, split_entries
 from pipeline.workspace import Workspace
-from tests.conftest import run_capture
+from tests.support import REPO, paged_library, run_capture
 
 TODAY = dt.date(2026, 11, 22)
 OUTSIDE = re.compile(r"""(?:src|href|action|poster)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:|//)""", re.I)
@@ -201,14 +201,7 @@ def card_ids(html: str) -> list[str]:
 
 @pytest.fixture
 def long_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """40 resources, all by one expert, with pages of 3 cards and 2 of each level on a role's page."""
-    from pipeline import site
-
-    monkeypatch.setattr(site, "PAGE_SIZE", 3)
-    monkeypatch.setattr(site, "ROLE_PREVIEW", 2)
-    root = make_library(tmp_path / "lib", 40, lines=2)
-    catalogue = root / "resources.yaml"
-    catalogue.write_text(re.sub(r"name: Expert \d\d", "name: Expert 00", catalogue.read_text()))
+    root = paged_library(tmp_path / "lib", monkeypatch)
     build(root)
     return root
 
@@ -435,7 +428,6 @@ def test_capture_serve_serves_on_loopback(library: Path) -> None:
     import sys
     import urllib.request
 
-    from tests.conftest import REPO
 
     process = subprocess.Popen([sys.executable, "-m", "capture", "serve", "--port", "0", "--no-watch"], cwd=library,
                                env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"},

@@ -9,33 +9,9 @@ from .catalogue import LEVELS, Resource
 
 
 def find_cycle(resources: Sequence[Resource]) -> list[str] | None:
-    """A prerequisite cycle as ids ``[a, b, ..., a]``, or None. Unknown ids are ignored."""
-    known = {r.id: r for r in resources}
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    path: list[str] = []
-
-    def visit(rid: str) -> list[str] | None:
-        state[rid] = 1
-        path.append(rid)
-        for need in known[rid].prerequisites:
-            if need not in known:
-                continue
-            if state.get(need) == 1:
-                return path[path.index(need):] + [need]
-            if need not in state:
-                found = visit(need)
-                if found:
-                    return found
-        path.pop()
-        state[rid] = 2
-        return None
-
-    for resource in resources:
-        if resource.id not in state:
-            found = visit(resource.id)
-            if found:
-                return found
-    return None
+    """A prerequisite cycle as ids ``[a, b, ..., a]`` (the first :func:`find_cycles` names), or None."""
+    cycles = find_cycles(resources)
+    return cycles[0] if cycles else None
 
 
 def order_by_prerequisites(resources: Sequence[Resource]) -> list[Resource]:

@@ -85,3 +85,11 @@ def test_a_long_chain_does_not_overflow_the_stack() -> None:
     resources = [res(f"r{i}", [f"r{i + 1}"]) for i in range(5000)] + [res("r5000", ["r0"])]
     cycles = find_cycles(resources)
     assert len(cycles) == 1 and len(cycles[0]) == 5002
+
+
+def test_a_long_chain_is_no_cycle_and_no_crash() -> None:
+    chain = [Resource(id=f"r{i}", title="t", prerequisites=[f"r{i + 1}"] if i < 2999 else []) for i in range(3000)]
+    assert find_cycle(chain) is None  # 3,000 deep: more than Python's recursion limit
+    chain[-1].prerequisites = ["r0"]
+    cycle = find_cycle(chain)
+    assert cycle is not None and len(cycle) == 3001 and cycle[0] == cycle[-1]

@@ -129,16 +129,18 @@ def role_levels(catalogue: Catalogue, role_id: str) -> dict[str, list[Resource]]
 
     Each list is in catalogue order, moved only as far as prerequisites demand, so a
     prerequisite comes before what needs it. Resources without a level are left out
-    (``capture check`` warns about them). The site uses this for roles no journey serves.
+    (``capture check`` warns about them).
     """
-    return _by_level([r for r in catalogue.resources if role_id in r.roles])
+    return by_level([r for r in catalogue.resources if role_id in r.roles])
 
 
-def _by_level(resources: list[Resource]) -> dict[str, list[Resource]]:
-    grouped: dict[str, list[Resource]] = {level: [] for level in LEVELS}
+def by_level(resources: list[Resource], unplaced: bool = False) -> dict[str, list[Resource]]:
+    """``resources`` in the three levels, prerequisites first within each; ``unplaced`` adds "" for those with none."""
+    grouped: dict[str, list[Resource]] = {level: [] for level in (*LEVELS, "") if level or unplaced}
     for resource in order_by_prerequisites(resources):
-        if resource.level in grouped:
-            grouped[resource.level].append(resource)
+        level = resource.level if resource.level in LEVELS else ""
+        if level in grouped:
+            grouped[level].append(resource)
     return grouped
 
 
@@ -176,7 +178,7 @@ def scaffold_journey(catalogue: Catalogue, role_id: str, journey_id: str, title:
             "add it under 'roles:' or pick one of those"
         )
     resources, needed_by = _with_prerequisites(catalogue, [r for r in catalogue.resources if role_id in r.roles])
-    levels = _by_level(resources)
+    levels = by_level(resources)
     lines = [
         f"# A journey for {role.name}: from not knowing, to knowing, to doing.",
         "# Steps are resource ids from resources.yaml, in the order people take them; add a",

@@ -36,8 +36,7 @@ from urllib.parse import quote
 from .catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
 from .errors import BuildError, CaptureError
 from .fsutil import file_lock
-from .journeys import Journey, load_journeys
-from .ordering import order_by_prerequisites
+from .journeys import Journey, by_level, load_journeys
 from .search import SearchEntry, encode_entry, index_script, shard_count, shard_of, shard_script
 from .site_catalogue import load_catalogue_cached
 from .site_inputs import InputLog, InputsRecord, fixed_digest, load_record, reread, save_record
@@ -427,11 +426,8 @@ class SiteModel:
 
     def role_levels(self, role_id: str) -> dict[str, list[ResourceView]]:
         """A role's resources in the three levels ("" for none), prerequisites first."""
-        levels: dict[str, list[ResourceView]] = {level: [] for level in (*LEVELS, "")}
         members = [view.resource for view in self.role_members.get(role_id, [])]
-        for resource in order_by_prerequisites(members):
-            levels[resource.level if resource.level in LEVELS else ""].append(self.by_id[resource.id])
-        return levels
+        return {level: [self.by_id[r.id] for r in resources] for level, resources in by_level(members, unplaced=True).items()}
 
     @cached_property
     def newest(self) -> tuple[str, list[ResourceView]]:

@@ -57,7 +57,6 @@ class TranscribeResult:
     dropped: int
     model: str
     language: str
-    replaced: str  # the old transcript's status, or "" when there was none
 
 
 def transcript_file(workspace: Workspace, resource: Resource) -> Path:
@@ -216,12 +215,6 @@ def transcribe_resource(workspace: Workspace, resource_id: str, settings: Transc
     catalogue = load_catalogue(workspace.catalogue_path)
     resource = catalogue.get(resource_id)
     path = transcript_file(workspace, resource)
-    replaced = ""
-    if path.is_file():
-        try:
-            replaced = read_transcript(path).status
-        except TranscriptError:
-            replaced = resource.review
     audio = decode_audio(workspace.root / str(resource.video))
     result = transcribe_audio(audio, settings, tuple(catalogue.settings.glossary), progress=progress)
     transcript = Transcript(id=resource_id, status="draft", model=result.model, language=result.language,
@@ -235,4 +228,4 @@ def transcribe_resource(workspace: Workspace, resource_id: str, settings: Transc
         entry.review = "draft"
         entry.produced_by = {**entry.produced_by, "model": result.model}
         fresh.put(entry)
-    return TranscribeResult(resource_id, len(transcript.lines), result.dropped, result.model, result.language, replaced)
+    return TranscribeResult(resource_id, len(transcript.lines), result.dropped, result.model, result.language)

@@ -190,20 +190,20 @@ def _cues(configured: dict[str, list[str]], defaults: dict[str, list[str]]) -> d
     return {name: configured.get(name, words) for name, words in defaults.items()}
 
 
-def _requires(resources: Sequence[Resource], start: str, target: str) -> bool:
-    """Whether ``start`` needs ``target``, directly or through other prerequisites."""
-    by_id = {r.id: r for r in resources}
-    seen: set[str] = set()
-    todo = [start]
+def _needing(resources: Sequence[Resource], target: str) -> set[str]:
+    """``target`` and every resource that needs it, directly or through other prerequisites."""
+    needed_by: dict[str, list[str]] = {}
+    for resource in resources:
+        for need in resource.prerequisites:
+            needed_by.setdefault(need, []).append(resource.id)
+    found = {target}
+    todo = [target]
     while todo:
-        current = todo.pop()
-        if current == target:
-            return True
-        if current in seen or current not in by_id:
-            continue
-        seen.add(current)
-        todo.extend(by_id[current].prerequisites)
-    return False
+        for rid in needed_by.get(todo.pop(), []):
+            if rid not in found:
+                found.add(rid)
+                todo.append(rid)
+    return found
 
 
 def suggest_tags(text: str, catalogue: Catalogue, resource_id: str | None = None) -> Suggestions:
@@ -227,9 +227,10 @@ def suggest_tags(text: str, catalogue: Catalogue, resource_id: str | None = None
                    for topic, n in _counts(words, candidates, overlap=True))
 
     prerequisites: list[Suggestion] = []
+    # Leave out the clip itself and whatever needs it already: suggesting those would make a cycle.
+    needing = _needing(catalogue.resources, resource_id) if resource_id else set()
     for other in catalogue.resources:
-        # Leave out the clip itself and whatever needs it already: suggesting those would make a cycle.
-        if resource_id and _requires(catalogue.resources, other.id, resource_id):
+        if other.id in needing:
             continue
         named = _counts(words, [other.title, other.id.replace("-", " ")])
         if named:

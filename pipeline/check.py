@@ -151,14 +151,9 @@ class _Checker:
                 continue
             self.report.transcripts += 1
             try:
-                transcript = read_transcript(path)
+                transcript = read_transcript(path, name)
             except CaptureError as exc:
-                text = str(exc)
-                if text.startswith(path.name):
-                    text = name + text[len(path.name):]
-                elif text.startswith(str(path)):
-                    text = name + text[len(str(path)):]
-                self.report.problems.append(_located(ERROR, text, name))
+                self.report.problems.append(_located(ERROR, str(exc), name))
                 continue
             if transcript.id != resource.id:
                 self.add(ERROR, name, _front_matter_line(path, "id"),

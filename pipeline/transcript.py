@@ -174,17 +174,19 @@ def _place_untimed(lines: list[Line], pending: list[str], next_start: float | No
         lines.append(Line(min(after, max(before, round(before + step * index, 1))), text))
 
 
-def read_transcript(path: Path) -> Transcript:
-    return parse_transcript(read_transcript_text(path), path.name)
+def read_transcript(path: Path, name: str | None = None) -> Transcript:
+    """The transcript at ``path``; its messages begin with ``name`` (the file's name if not given)."""
+    return parse_transcript(read_transcript_text(path, name), name or path.name)
 
 
-def read_transcript_text(path: Path) -> str:
+def read_transcript_text(path: Path, name: str | None = None) -> str:
+    """The file's text; its messages begin with ``name`` (the path if not given)."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise TranscriptError(f"{path}: the transcript is missing; run `capture transcribe ID` to make it again") from None
+        raise TranscriptError(f"{name or path}: the transcript is missing; run `capture transcribe ID` to make it again") from None
     except UnicodeDecodeError as exc:
-        raise TranscriptError(f"{path}: not UTF-8 text; save it as UTF-8") from exc
+        raise TranscriptError(f"{name or path}: not UTF-8 text; save it as UTF-8") from exc
 
 
 def transcript_version(text: str) -> str:

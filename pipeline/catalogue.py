@@ -531,10 +531,15 @@ def load_catalogue(path: Path) -> Catalogue:
     return parse_catalogue(path, load_yaml(path))
 
 
+def catalogue_lock(path: Path) -> Any:  # noqa: ANN401 - fsutil.file_lock's context manager
+    """The lock every writer of the catalogue at ``path`` holds."""
+    return file_lock(path.with_name(".resources.yaml.lock"))
+
+
 @contextmanager
 def editing_catalogue(path: Path) -> Iterator[Catalogue]:
     """Load, let the caller change, save atomically: all under a lock so concurrent runs lose nothing."""
-    with file_lock(path.with_name(".resources.yaml.lock")):
+    with catalogue_lock(path):
         catalogue = load_catalogue(path)
         yield catalogue
         catalogue.save()

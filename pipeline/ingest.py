@@ -16,19 +16,20 @@ import re
 import shutil
 import time
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .catalogue import Catalogue, Expert, MediaSettings, Resource, SourceClip, TranscriptionSettings, editing_catalogue, load_catalogue
+from .catalogue import Catalogue, Expert, MediaSettings, Resource, SourceClip, TranscriptionSettings, catalogue_lock, editing_catalogue, load_catalogue
 from .errors import CaptureError, MediaError
-from .fsutil import atomic_write_text, file_lock, remove_leftovers, sha256_file
+from .fsutil import atomic_write_text, remove_leftovers, sha256_file
 from .transcript import Line, Transcript, write_transcript
 from .workspace import Workspace
 
 if TYPE_CHECKING:
     from .media import MediaInfo, MediaOutputs, MediaPlan
+    from .transcribe import Segment
 
 CLIP_EXTENSIONS = frozenset({
     ".mp4", ".mov", ".m4v", ".3gp", ".mkv", ".webm", ".avi", ".mts", ".m2ts",
@@ -158,7 +159,7 @@ def _clear_orphan_media(workspace: Workspace) -> list[Path]:
     if not workspace.media_dir.is_dir():
         return []
     removed: list[Path] = []
-    with file_lock(workspace.catalogue_path.with_name(".resources.yaml.lock")):
+    with catalogue_lock(workspace.catalogue_path):
         known = {r.id for r in load_catalogue(workspace.catalogue_path).resources}
         for folder in workspace.media_dir.iterdir():
             if (folder.is_dir() and not folder.name.startswith(".") and folder.name not in known
@@ -239,7 +240,6 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
                          "allowed by media.max_size_gb; trim or compress it, or raise the limit")
     report("hash", 0.0)
     sha256 = sha256_file(clip)
-    transcription = options.transcription or catalogue.settings.transcription
     existing = catalogue.by_sha256(sha256)
     key = media_key(sha256, settings)
     transcript_ok = words_ok = False
@@ -263,20 +263,19 @@ def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Report
           info: MediaInfo, plan: MediaPlan, existing: Resource | None, wants_transcript: bool,
           catalogue: Catalogue, started: float) -> AddResult:
     """The clip's outputs, made in a staging folder, then committed (or restored) under the lock."""
-    from .media import analyse_audio, write_media
+    from .media import process_media
 
     transcription = options.transcription or catalogue.settings.transcription
     with _staging(workspace, sha256) as staging:
-        samples, loudness = (analyse_audio(info, lambda f: report("audio", f), plan.settings.max_duration)
-                             if info.has_audio else (None, None))
         transcript: Transcript | None = None
-        words: list[dict[str, object]] = []
+        segments: Sequence[Segment] = ()
         model_label = ""
         # The video is written before transcription starts, never beside it, and the speech
         # model is loaded in this thread: with the poster chosen in another thread a 15 s
         # transcription took 45 s on 2 cores, and a model loaded in another thread then ran
         # 1.5-2 times slower here (CTranslate2's threads, measured, not understood).
-        outputs = write_media(info, plan, staging, loudness, report)
+        outputs = process_media(info, plan, staging, report)
+        samples = outputs.audio
         if samples is not None and wants_transcript:
             from .transcribe import transcribe_audio
 
@@ -286,15 +285,13 @@ def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Report
             model_label = result.model
             transcript = Transcript(id="", status="draft", model=result.model, language=result.language,
                                     lines=[Line(round(s.start, 1), s.text) for s in result.segments])
-            words = [{"start": s.start, "end": s.end, "text": s.text,
-                      "words": [[round(w.start, 3), round(w.end, 3), w.text] for w in s.words]}
-                     for s in result.segments]
+            segments = result.segments
         report("save", 0.0)
         atomic_write_text(staging / "meta.json", json.dumps(_meta(key, plan.describe(), outputs), indent=1))
         if existing is not None:
-            return _restore(workspace, existing, staging, transcript, words, started, clip)
+            return _restore(workspace, existing, staging, transcript, segments, started, clip)
         return _commit_new(workspace, clip, sha256, info.duration, options, plan.describe(), staging,
-                           transcript, words, model_label, started)
+                           transcript, segments, model_label, started)
 
 
 class _Reporter:
@@ -342,26 +339,28 @@ def _install_media(staging: Path, target: Path) -> None:
     staging.mkdir()  # the staging context removes it again
 
 
-def _write_words(workspace: Workspace, resource_id: str, words: list[dict[str, object]]) -> None:
+def _write_words(workspace: Workspace, resource_id: str, segments: Sequence[Segment]) -> None:
+    from .transcribe import words_document
+
     # Written even when empty (a silent clip): its presence says transcription ran.
-    atomic_write_text(workspace.words_path(resource_id), json.dumps({"id": resource_id, "segments": words}))
+    atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, segments)))
 
 
 def _restore(workspace: Workspace, resource: Resource, staging: Path, transcript: Transcript | None,
-             words: list[dict[str, object]], started: float, clip: Path) -> AddResult:
+             segments: Sequence[Segment], started: float, clip: Path) -> AddResult:
     with editing_catalogue(workspace.catalogue_path):
         _install_media(staging, workspace.media_folder(resource.id))
         if transcript is not None and resource.transcript and not (workspace.root / resource.transcript).is_file():
             transcript.id = resource.id
             write_transcript(workspace.root / resource.transcript, transcript)
         if transcript is not None:
-            _write_words(workspace, resource.id, words)
+            _write_words(workspace, resource.id, segments)
     return AddResult(clip, "restored", f"already in the catalogue as '{resource.id}'; its media was rebuilt",
                      resource.id, time.monotonic() - started)
 
 
 def _commit_new(workspace: Workspace, clip: Path, sha256: str, duration: float, options: AddOptions, plan: str,
-                staging: Path, transcript: Transcript | None, words: list[dict[str, object]], model_label: str,
+                staging: Path, transcript: Transcript | None, segments: Sequence[Segment], model_label: str,
                 started: float) -> AddResult:
     title = options.title or humanise(clip.stem)
     result: AddResult | None = None
@@ -390,7 +389,7 @@ def _commit_new(workspace: Workspace, clip: Path, sha256: str, duration: float, 
             transcript.id = resource_id
             transcript_path = workspace.transcript_path(resource_id)
             write_transcript(transcript_path, transcript)
-            _write_words(workspace, resource_id, words)
+            _write_words(workspace, resource_id, segments)
             transcript_rel = workspace.relative(transcript_path)
             summary = summary or _summary_from(transcript)
         video_name = "audio.m4a" if (folder / "audio.m4a").exists() else "video.mp4"

@@ -296,16 +296,13 @@ class FfmpegRun:
 
 
 def run_ffmpeg(command: list[str], duration: float, name: str,
-               progress: Callable[[float], None] | None = None,
-               processes: list[subprocess.Popen[bytes]] | None = None) -> FfmpegRun:
+               progress: Callable[[float], None] | None = None) -> FfmpegRun:
     """Run ffmpeg, feeding ``progress`` (0..1) from ``-progress``; return its stdout and log lines.
 
     Commands log with ``level+...`` so errors are told apart from information by their prefix.
     """
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                preexec_fn=_die_with_parent)
-    if processes is not None:
-        processes.append(process)
     out = bytearray()
 
     def read_stdout() -> None:
@@ -378,19 +375,16 @@ def process_media(info: MediaInfo, plan: MediaPlan, folder: Path,
     report = progress or (lambda stage, fraction: None)
     samples, loudness = None, None
     if info.has_audio:
-        samples, loudness = analyse_audio(info, lambda f: report("audio", f))
+        samples, loudness = analyse_audio(info, lambda f: report("audio", f), plan.settings.max_duration)
     outputs = write_media(info, plan, folder, loudness, report)
     outputs.audio = samples if plan.extract_audio else None
     return outputs
 
 
 def write_media(info: MediaInfo, plan: MediaPlan, folder: Path, loudness: Loudness | None,
-                progress: StageProgress | None = None,
-                processes: list[subprocess.Popen[bytes]] | None = None) -> MediaOutputs:
+                progress: StageProgress | None = None) -> MediaOutputs:
     """Write ``video.mp4`` (or ``audio.m4a``) and ``poster.jpg`` into ``folder``, and with
     ``settings.keep_original`` a copy of the clip as ``original<ext>``.
-
-    ``processes`` collects the ffmpeg it starts, for a caller that may need to stop it.
     """
     report = progress or (lambda stage, fraction: None)
     folder.mkdir(parents=True, exist_ok=True)
@@ -400,7 +394,7 @@ def write_media(info: MediaInfo, plan: MediaPlan, folder: Path, loudness: Loudne
     part = partial_path(final)
     try:
         run = run_ffmpeg(build_command(info, plan, part, audio_plan), info.duration, info.path.name,
-                         lambda f: report("media", f), processes)
+                         lambda f: report("media", f))
         if not part.exists() or part.stat().st_size == 0:
             raise MediaError(unreadable(info.path.name, "ffmpeg produced no output"))
         if info.duration > 1 and run.out_time < 0.9 * info.duration - 0.5:

@@ -37,10 +37,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from benchmarks.docsection import write_section  # noqa: E402
 from pipeline.catalogue import MediaSettings  # noqa: E402
 from pipeline.media import analyse_audio, build_command, ffmpeg_exe, plan_audio, plan_media, probe_media  # noqa: E402
 
-BEGIN, END = "<!-- ingest:begin -->", "<!-- ingest:end -->"
 SCRIPT = (
     "Before you start the line, walk it once from the infeed to the palletiser. Check every guard is closed "
     "and every emergency stop is reset. Then open the handover log and read what the last shift wrote, "
@@ -195,7 +195,7 @@ def main() -> int:
         out.unlink(missing_ok=True)
     total = time.perf_counter() - started
     table = render(clips, results, plans, args, load_before, total)
-    write_section(args.doc, table)
+    write_section("ingest", table, args.doc)
     print(table)
     return 0
 
@@ -203,7 +203,6 @@ def main() -> int:
 def render(clips: list[Clip], results: dict[str, dict[str, Runs]], plans: dict[str, str],
            args: argparse.Namespace, load_before: float, total: float) -> str:
     lines = [
-        BEGIN,
         "## Ingest: `capture add` against the bare tools",
         "",
         f"Measured {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} with `python benchmarks/ingest.py "
@@ -238,24 +237,8 @@ def render(clips: list[Clip], results: dict[str, dict[str, Runs]], plans: dict[s
         "",
         "Targets (issue 3): add ≤ 1.05 × (ffmpeg + whisper); a web-ready clip ≤ 1.1 × whisper alone; "
         "peak memory ≤ 1.2 × bare faster-whisper's.",
-        END,
     ]
     return "\n".join(lines)
-
-
-def write_section(doc: Path, section: str) -> None:
-    """Put ``section`` between the markers, keeping every other section of the file."""
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    doc.parent.mkdir(parents=True, exist_ok=True)
-    tmp = doc.with_name(doc.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, doc)
 
 
 if __name__ == "__main__":

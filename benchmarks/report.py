@@ -18,7 +18,6 @@ import json
 import os
 import platform
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -27,8 +26,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BEGIN = "<!-- report:begin -->"
-END = "<!-- report:end -->"
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.docsection import write_section  # noqa: E402
+
 RESOURCES = [f"resource-{i:02d}" for i in range(40)]
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 AGENTS = (
@@ -151,7 +152,6 @@ def section(small: dict[str, float], full: dict[str, float], command: str, machi
                 f"{r['bytes'] / r['seconds'] / 1e6:.1f} MB/s | {r['peak_rss_mib']:.0f} MiB |")
 
     return "\n".join([
-        BEGIN,
         "## `capture report`: reading access logs",
         "",
         f"Measured {date.today().isoformat()} with `{command}` on {machine}, "
@@ -170,18 +170,7 @@ def section(small: dict[str, float], full: dict[str, float], command: str, machi
         "",
         "Memory grows with the number of distinct visitors, pages, days and search terms, not with the "
         "number of lines: ten times the log, about the same peak.",
-        END,
     ])
-
-
-def write_section(text: str, doc: Path) -> None:
-    current = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\nFigures measured by the scripts in `benchmarks/`.\n"
-    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
-    if pattern.search(current):
-        current = pattern.sub(lambda _: text, current)
-    else:
-        current = current.rstrip("\n") + "\n\n" + text + "\n"
-    doc.write_text(current, encoding="utf-8")
 
 
 def main() -> None:
@@ -207,7 +196,7 @@ def main() -> None:
     text = section(small, full, command, machine)
     print(text)
     if not args.no_write:
-        write_section(text, ROOT / "docs" / "benchmarks.md")
+        write_section("report", text, ROOT / "docs" / "benchmarks.md")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from benchmarks.docsection import write_section  # noqa: E402
+
 WORDS = (
     "line shift lead operator handover log fault code screen stop start guard sensor belt carton label "
     "printer seal film tray check clean safe lockout tag valve pressure speed count reject bin pallet "
@@ -340,18 +342,6 @@ def verdicts(rows: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def write_section(markdown: str, path: Path) -> None:
-    begin, end = "<!-- site:begin -->", "<!-- site:end -->"
-    section = f"{begin}\n{markdown}\n{end}"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if begin in text and end in text:
-        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 def storage_places(choice: str) -> list[tuple[str, str | None]]:
     """Where the libraries go: ``(label, folder)``; None is the system's temporary folder (on disk)."""
     memory = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
@@ -408,7 +398,7 @@ def main() -> None:
     )
     print(markdown)
     if not args.no_write:
-        write_section(markdown, REPO / "docs" / "benchmarks.md")
+        write_section("site", markdown, REPO / "docs" / "benchmarks.md")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.docsection import write_section  # noqa: E402
 from pipeline.catalogue import TranscriptionSettings, load_catalogue  # noqa: E402
 from pipeline.transcribe import SAMPLE_RATE, bundled_model_path, choose_device, decode_audio, load_model, transcribe_audio  # noqa: E402
 
@@ -168,17 +169,6 @@ def render(rows: list[dict], settings: TranscriptionSettings, device: str, compu
     return "\n".join(lines)
 
 
-def write_section(path: Path, name: str, body: str) -> None:
-    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
-    block = f"{begin}\n{body}\n{end}"
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\nFigures measured by the scripts in benchmarks/.\n"
-    if begin in text and end in text:
-        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -226,7 +216,7 @@ def main() -> int:
     print(table)
     if not args.no_write:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        write_section(args.output, args.section, table)
+        write_section(args.section, table, args.output)
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 

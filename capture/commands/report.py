@@ -69,10 +69,6 @@ def report(
     _summary(result, target)
 
 
-def _percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.0f}%" if whole else "-"
-
-
 def _summary(result, target: Path | None) -> None:  # type: ignore[no-untyped-def]
     period = f"{result.first_day} to {result.last_day}" if result.first_day else "no dated requests"
     console.print(
@@ -102,7 +98,7 @@ def _summary(result, target: Path | None) -> None:  # type: ignore[no-untyped-de
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for j in dropping:
             table.add_row(escape(j.title), f"{j.started:,}", f"{j.reached_intermediate:,}", f"{j.reached_advanced:,}",
-                          _percent(j.started - j.reached_intermediate, j.started))
+                          f"{j.drop_out:.0%}")
         console.print(table)
     if result.no_answer:
         console.print("[bold]Searches with no answer[/] (the next clips to film): "

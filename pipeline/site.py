@@ -55,7 +55,7 @@ _FEEDBACK_SCHEME = re.compile(r"(?:https?://|mailto:)\S", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FRONT_FIELD = re.compile(rb"^(status|approved_at):[ \t]*\"?([A-Za-z0-9_:.-]+)", re.MULTILINE)
 # The modules whose code shapes the output: a change to any of them rebuilds every page.
-_CODE_MODULES = ("site.py", "site_output.py", "search.py", "captions.py", "transcript.py")
+_CODE_MODULES = ("site.py", "site_output.py", "search.py", "captions.py", "transcript.py", "transcribe.py")
 
 
 @dataclass
@@ -167,11 +167,16 @@ class ResourceView:
     video: MediaFile | None
     poster: MediaFile | None
     expert_slug: str
+    words_bytes: bytes | None = None  # whisper's word timings (``capture add`` keeps them), for caption breaks
     current_vtt: str | None = None  # the site's captions.vtt, when it is already what this build would write
 
     @cached_property
     def transcript_digest(self) -> str:
         return hashlib.sha1(self.transcript_bytes).hexdigest() if self.transcript_bytes is not None else ""  # noqa: S324
+
+    @cached_property
+    def words_digest(self) -> str:
+        return hashlib.sha1(self.words_bytes).hexdigest() if self.words_bytes is not None else ""  # noqa: S324
 
     @cached_property
     def _front(self) -> dict[bytes, bytes]:
@@ -216,10 +221,13 @@ class ResourceView:
     @cached_property
     def _cues(self) -> list[Any]:
         from .captions import make_cues
+        from .transcribe import parse_words
 
         if not self.lines or self.transcript is None:
             return []
-        return make_cues(self.transcript, self.resource.duration)
+        # With the word timings, as the expert's review page and `capture captions` make them.
+        words = parse_words(self.words_bytes) if self.words_bytes is not None else ()
+        return make_cues(self.transcript, self.resource.duration, words)
 
     @cached_property
     def cues(self) -> list[tuple[float, float, str]]:
@@ -268,7 +276,7 @@ class ResourceView:
         r = self.resource
         return _hash(r.id, r.title, r.summary, r.expert.name, r.expert.job_title, r.captured, r.what, r.why, r.when,
                      r.roles, r.level, r.kind, r.prerequisites, r.topics, r.audio_only, r.review, r.duration,
-                     self.transcript_digest, self.published, self.video.key if self.video else "",
+                     self.transcript_digest, self.words_digest, self.published, self.video.key if self.video else "",
                      self.poster.key if self.poster else "")
 
     @cached_property
@@ -348,6 +356,14 @@ def outside_workspace(path: str, real_root: str, root: str | None = None, is_lin
 @functools.lru_cache(maxsize=256)
 def _folder_is_link(folder: str) -> bool:
     return os.path.islink(folder)
+
+
+def _read_if_there(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def _media_file(relative: str | None, root: str, meta: str | None, log: InputLog) -> MediaFile | None:
@@ -454,6 +470,7 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
     _folder_is_link.cache_clear()
     real_root = _real(root)
     media_root = str(workspace.media_dir)
+    words_root = str(workspace.words_dir)
     for resource in catalogue.resources:
         # Plain string paths: at 10,000 resources, pathlib's objects cost a noticeable share of a rebuild.
         transcript_path = f"{root}/{resource.transcript}" if resource.transcript else None
@@ -472,12 +489,13 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
             except OSError as exc:
                 raise BuildError(f"{resource.id}: cannot read {resource.transcript}: {exc.strerror or exc}") from exc
         meta_path = f"{media_root}/{resource.id}/meta.json"
-        try:
-            with open(meta_path, "rb") as handle:
-                meta_bytes: bytes | None = handle.read()
-        except OSError:
-            meta_bytes = None
+        meta_bytes = _read_if_there(meta_path)
         log.content(meta_path, meta_bytes)
+        words_bytes = None
+        if data is not None:
+            words_path = f"{words_root}/{resource.id}.json"
+            words_bytes = _read_if_there(words_path)
+            log.content(words_path, words_bytes)
         meta = hashlib.sha1(meta_bytes).hexdigest() if meta_bytes is not None else None  # noqa: S324
         video = _media_file(resource.video, root, meta, log)
         if resource.video and video is None:
@@ -486,7 +504,7 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
             resource=resource, transcript_path=transcript_path, transcript_bytes=data,
             publish_drafts=settings.site.publish_drafts, video=video,
             poster=_media_file(resource.poster, root, meta, log),
-            expert_slug=slugify(resource.expert.name) if resource.expert.name else "",
+            expert_slug=slugify(resource.expert.name) if resource.expert.name else "", words_bytes=words_bytes,
         )
         if data is not None and not view.published:
             warnings.append(f"{resource.id}: draft transcript not published (site.publish_drafts is false)")
@@ -677,7 +695,7 @@ def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[
 
     settings = model.catalogue.settings
     code = _code_key()
-    captions_code = _code_key(("captions.py", "transcript.py"), theme=False)
+    captions_code = _code_key(("captions.py", "transcript.py", "transcribe.py"), theme=False)
     site_root = str(workspace.site_dir)
     if built is None:
         built = load_manifest(workspace.cache_dir / "site" / "manifest.txt", workspace.site_dir)
@@ -707,7 +725,8 @@ def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[
         outputs.append(Output(f"r/{rid}/index.html", key,
                               render=lambda view=view: renderer().resource_page(view)))
         if view.published:
-            rel, key = f"r/{rid}/captions.vtt", _hash(captions_code, view.transcript_digest, view.resource.duration)
+            rel, key = f"r/{rid}/captions.vtt", _hash(captions_code, view.transcript_digest, view.words_digest,
+                                                      view.resource.duration)
             if built.get(rel, ("",))[0] == key:
                 view.current_vtt = f"{site_root}/{rel}"
             outputs.append(Output(rel, key, render=lambda view=view: view.vtt.encode("utf-8")))

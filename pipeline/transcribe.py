@@ -405,10 +405,18 @@ def words_document(resource_id: str, segments: Iterable[Segment]) -> dict[str, A
 def read_words(path: Path) -> tuple[Word, ...]:
     """Every timed word in a sidecar, in order; an unreadable sidecar is no sidecar (it is a cache)."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        return parse_words(path.read_bytes())
+    except OSError:
+        return ()
+
+
+def parse_words(data: bytes | str) -> tuple[Word, ...]:
+    """Every timed word in a sidecar's text, in order; none where it is not one."""
+    try:
+        document = json.loads(data)
         words = [Word(float(w[0]), float(w[1]), str(w[2]))
                  for segment in document["segments"] for w in segment.get("words", [])]
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return ()
     if not all(math.isfinite(w.start) and math.isfinite(w.end) for w in words):
         return ()

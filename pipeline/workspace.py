@@ -43,9 +43,13 @@ class Workspace:
     def media_folder(self, resource_id: str) -> Path:
         return self.media_dir / resource_id
 
+    @property
+    def words_dir(self) -> Path:
+        """Where ``capture add`` keeps whisper's word timings (a disposable cache)."""
+        return self.cache_dir / "words"
+
     def words_path(self, resource_id: str) -> Path:
-        """Where ``capture add`` keeps whisper's word timings for a resource (a disposable cache)."""
-        return self.cache_dir / "words" / f"{resource_id}.json"
+        return self.words_dir / f"{resource_id}.json"
 
     def transcript_path(self, resource_id: str) -> Path:
         return self.transcripts_dir / f"{resource_id}.md"

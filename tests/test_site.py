@@ -379,6 +379,42 @@ def test_demo_site_has_every_sample(demo_site: Path) -> None:
     assert 'href="j/handover-for-operators/index.html"' in html
 
 
+def test_published_captions_are_the_ones_the_expert_reviewed(demo_workspace: Path) -> None:
+    """The site's captions use whisper's word timings, as the review page and `capture captions` do."""
+    from pipeline.captions import format_vtt
+    from pipeline.catalogue import load_catalogue
+    from pipeline.review import resource_cues
+    from pipeline.transcript import read_transcript
+
+    workspace = Workspace(demo_workspace)
+    checked = 0
+    for resource in load_catalogue(workspace.catalogue_path).resources:
+        assert workspace.words_path(resource.id).is_file()
+        transcript = read_transcript(workspace.root / str(resource.transcript))
+        reviewed = format_vtt(resource_cues(workspace, resource, transcript))
+        assert (demo_workspace / "site" / "r" / resource.id / "captions.vtt").read_text() == reviewed, resource.id
+        checked += 1
+    assert checked == 3
+
+
+def test_new_word_timings_rebuild_the_captions(library: Path) -> None:
+    import json
+
+    from pipeline.transcript import read_transcript
+
+    rid = resource_id(4)
+    line = read_transcript(library / "transcripts" / f"{rid}.md").lines[0]
+    words = line.text.split()
+    # Said fast, then a long pause: the cue ends with the words, not at the reading-speed estimate.
+    timed = [[round(line.start + 0.2 * i, 3), round(line.start + 0.2 * i + 0.15, 3), w] for i, w in enumerate(words)]
+    before = snapshot(library / "site")
+    words_path = Workspace(library).words_path(rid)
+    words_path.parent.mkdir(parents=True, exist_ok=True)
+    words_path.write_text(json.dumps({"id": rid, "segments": [{"words": timed}]}))
+    build(library)
+    assert changed(before, snapshot(library / "site")) == {f"r/{rid}/captions.vtt", f"r/{rid}/index.html"}
+
+
 def test_server_answers_byte_ranges(library: Path) -> None:
     import threading
     import urllib.request

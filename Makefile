@@ -14,14 +14,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# Debian packages the tests need: espeak-ng makes speech, chromium runs the browser tests,
-# npm installs axe-core for their accessibility checks.
+# Debian packages the tests need (espeak-ng, chromium, and npm only where none is on PATH),
+# each installed on its own and only when missing; the script says what to do if apt refuses one.
 system-deps:
-	@if ! command -v espeak-ng >/dev/null || ! command -v chromium >/dev/null || ! command -v npm >/dev/null; then \
-		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq espeak-ng chromium npm >/dev/null; \
-	fi
+	@bash scripts/system-deps.sh
 
 demo: $(STAMP)
 	$(BIN)/capture add samples/ --yes

@@ -38,8 +38,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.docsection import write_section  # noqa: E402
-from pipeline.catalogue import MediaSettings  # noqa: E402
-from pipeline.media import analyse_audio, build_command, ffmpeg_exe, plan_audio, plan_media, probe_media  # noqa: E402
+from pipeline.workspace.catalogue import MediaSettings  # noqa: E402
+from pipeline.media.process import analyse_audio, build_command, ffmpeg_exe, plan_audio, plan_media, probe_media  # noqa: E402
 
 SCRIPT = (
     "Before you start the line, walk it once from the infeed to the palletiser. Check every guard is closed "

@@ -115,8 +115,8 @@ def generate(path: Path, target_bytes: int, seed: int = 8) -> int:
 MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
-from pipeline.workspace import Workspace
-from pipeline.report import build_report
+from pipeline.workspace.paths import Workspace
+from pipeline.report.model import build_report
 start, cpu = time.perf_counter(), time.process_time()
 report = build_report(Workspace(Path(sys.argv[1])), [Path(sys.argv[2])], salt="bench")
 elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -129,8 +129,8 @@ def cpu_seconds() -> float:
 
 
 def timed_build(root: Path):  # type: ignore[no-untyped-def]
-    from pipeline.site import build_site
-    from pipeline.workspace import Workspace
+    from pipeline.site.build import build_site
+    from pipeline.workspace.paths import Workspace
 
     started, cpu = time.perf_counter(), cpu_seconds()
     result = build_site(Workspace(root), today=dt.date(2026, 11, 22))
@@ -139,9 +139,9 @@ def timed_build(root: Path):  # type: ignore[no-untyped-def]
 
 
 def captions_ms(root: Path, sample: int = 300) -> float:
-    """Milliseconds that ``pipeline.captions.make_cues`` takes for one resource, on a sample."""
-    from pipeline.captions import make_cues
-    from pipeline.transcript import read_transcript
+    """Milliseconds that ``pipeline.speech.captions.make_cues`` takes for one resource, on a sample."""
+    from pipeline.speech.captions import make_cues
+    from pipeline.speech.transcript import read_transcript
 
     paths = sorted((root / "transcripts").glob("*.md"))[:sample]
     transcripts = [read_transcript(path) for path in paths]
@@ -215,8 +215,8 @@ def hugo_binary() -> Path | None:
 
 def make_hugo_project(root: Path, project: Path) -> Path:
     """A Hugo project with the library's resources, after capture has built its site (for the captions)."""
-    from pipeline.catalogue import load_catalogue
-    from pipeline.transcript import read_transcript
+    from pipeline.workspace.catalogue import load_catalogue
+    from pipeline.speech.transcript import read_transcript
 
     layouts = project / "layouts" / "_default"
     layouts.mkdir(parents=True)
@@ -386,7 +386,7 @@ def main() -> None:
         "a no-op rebuild under 1 s, a one-resource rebuild under 2 s, a 1,000-clip search index under "
         "1 MB gzipped (the listing and every shard, each gzipped). Wall-clock seconds; *CPU* counts "
         "the render workers too (a full build renders on every core). *Captions* is the time "
-        "`pipeline.captions.make_cues` takes for one 24-line transcript.\n\n"
+        "`pipeline.speech.captions.make_cues` takes for one 24-line transcript.\n\n"
         "*Storage*: a full build makes about 40,000 files and folders for 10,000 resources (a page and "
         "captions per resource, its media hard-linked; Hugo makes as many, copying the media). *Memory* "
         "builds on a tmpfs (`/dev/shm`), so the figures are the tools' own; *disk* builds in the "

@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.docsection import write_section  # noqa: E402
-from pipeline.catalogue import TranscriptionSettings, load_catalogue  # noqa: E402
-from pipeline.transcribe import SAMPLE_RATE, bundled_model_path, choose_device, decode_audio, load_model, transcribe_audio  # noqa: E402
+from pipeline.workspace.catalogue import TranscriptionSettings, load_catalogue  # noqa: E402
+from pipeline.speech.transcribe import SAMPLE_RATE, bundled_model_path, choose_device, decode_audio, load_model, transcribe_audio  # noqa: E402
 
 
 @dataclass

@@ -101,6 +101,6 @@ def user_errors() -> Iterator[None]:
 
 
 def workspace():  # type: ignore[no-untyped-def]
-    from pipeline.workspace import find_workspace
+    from pipeline.workspace.paths import find_workspace
 
     return find_workspace(state.workspace)

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import CaptureError
+from pipeline.errors import CaptureError
 
 TEMP_PREFIX = ".capture-tmp-"
 

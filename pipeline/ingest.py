@@ -21,15 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .catalogue import Catalogue, Expert, MediaSettings, Resource, SourceClip, TranscriptionSettings, catalogue_lock, editing_catalogue, load_catalogue
-from .errors import CaptureError, MediaError
-from .fsutil import atomic_write_text, remove_leftovers, sha256_file
-from .transcript import Line, Transcript, write_transcript
-from .workspace import Workspace
+from pipeline.workspace.catalogue import Catalogue, Expert, MediaSettings, Resource, SourceClip, TranscriptionSettings, catalogue_lock, editing_catalogue, load_catalogue
+from pipeline.errors import CaptureError, MediaError
+from pipeline.fsutil import atomic_write_text, remove_leftovers, sha256_file
+from pipeline.speech.transcript import Line, Transcript, write_transcript
+from pipeline.workspace.paths import Workspace
 
 if TYPE_CHECKING:
-    from .media import MediaInfo, MediaOutputs, MediaPlan
-    from .transcribe import Segment
+    from pipeline.media.process import MediaInfo, MediaOutputs, MediaPlan
+    from pipeline.speech.transcribe import Segment
 
 CLIP_EXTENSIONS = frozenset({
     ".mp4", ".mov", ".m4v", ".3gp", ".mkv", ".webm", ".avi", ".mts", ".m2ts",
@@ -170,7 +170,7 @@ def _clear_orphan_media(workspace: Workspace) -> list[Path]:
 
 
 def media_key(sha256: str, settings: MediaSettings) -> str:
-    from .media import MEDIA_STAGE_VERSION
+    from pipeline.media.process import MEDIA_STAGE_VERSION
 
     return (f"{MEDIA_STAGE_VERSION}:{sha256}:{settings.target_height}:{settings.crf}:{settings.preset}:"
             f"{settings.loudness}:{int(settings.keep_original)}")
@@ -227,7 +227,7 @@ def _summary_from(transcript: Transcript) -> str:
 
 def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Progress | None = None) -> AddResult:
     """Ingest one clip. Raises CaptureError for a clip that cannot be used; the catalogue is unchanged then."""
-    from .media import plan_media, probe_media
+    from pipeline.media.process import plan_media, probe_media
 
     started = time.monotonic()
     report = _Reporter(progress)
@@ -263,7 +263,7 @@ def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Report
           info: MediaInfo, plan: MediaPlan, existing: Resource | None, wants_transcript: bool,
           catalogue: Catalogue, started: float) -> AddResult:
     """The clip's outputs, made in a staging folder, then committed (or restored) under the lock."""
-    from .media import process_media
+    from pipeline.media.process import process_media
 
     transcription = options.transcription or catalogue.settings.transcription
     with _staging(workspace, sha256) as staging:
@@ -277,7 +277,7 @@ def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Report
         outputs = process_media(info, plan, staging, report)
         samples = outputs.audio
         if samples is not None and wants_transcript:
-            from .transcribe import transcribe_audio
+            from pipeline.speech.transcribe import transcribe_audio
 
             report("transcribe", 0.0)
             result = transcribe_audio(samples, transcription, tuple(catalogue.settings.glossary),
@@ -340,7 +340,7 @@ def _install_media(staging: Path, target: Path) -> None:
 
 
 def _write_words(workspace: Workspace, resource_id: str, segments: Sequence[Segment]) -> None:
-    from .transcribe import words_document
+    from pipeline.speech.transcribe import words_document
 
     # Written even when empty (a silent clip): its presence says transcription ran.
     atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, segments)))

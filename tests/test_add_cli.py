@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
 from capture.cli import app
-from pipeline.workspace import init_workspace
+from pipeline.workspace.paths import init_workspace
 from tests import phone_clips
 
 
@@ -158,7 +158,7 @@ def test_flags_override_the_settings(ws: Path, clips: Path) -> None:
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     assert meta["key"].endswith(":144:30:ultrafast:-20.0:1")
     assert meta["original"] == "original.mov"
-    from pipeline.media import probe_media
+    from pipeline.media.process import probe_media
 
     out = probe_media(folder / "video.mp4")
     assert (out.width, out.height, out.video_codec, out.color_transfer) == (144, 256, "h264", "bt709")

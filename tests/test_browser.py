@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from pipeline.site_serve import make_server
+from pipeline.serve.preview import make_server
 
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -188,8 +188,8 @@ def test_paged_lists_are_accessible(browser, tmp_path: Path, monkeypatch: pytest
     """A role's level and an expert's clips over several pages (pages of 3 here, of 48 in a real build)."""
     import datetime as dt
 
-    from pipeline.site import build_site
-    from pipeline.workspace import Workspace
+    from pipeline.site.build import build_site
+    from pipeline.workspace.paths import Workspace
     from tests.support import paged_library
 
     root = paged_library(tmp_path / "lib", monkeypatch)

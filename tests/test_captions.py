@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.captions import (
+from pipeline.speech.captions import (
     MAX_CPS,
     MAX_CUE,
     MAX_LINE,
@@ -19,9 +19,9 @@ from pipeline.captions import (
     make_cues,
     timed_tokens,
 )
-from pipeline.catalogue import TranscriptionSettings
-from pipeline.transcribe import Word, decode_audio, transcribe_audio
-from pipeline.transcript import Line, Transcript
+from pipeline.workspace.catalogue import TranscriptionSettings
+from pipeline.speech.transcribe import Word, decode_audio, transcribe_audio
+from pipeline.speech.transcript import Line, Transcript
 from tests.speech_helpers import SAMPLES, matched_fraction, script_of
 
 EPS = 1e-6

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogue import Expert, Resource, editing_catalogue, load_catalogue
+from pipeline.workspace.catalogue import Expert, Resource, editing_catalogue, load_catalogue
 from pipeline.errors import CatalogueError
 from tests.support import REPO
 

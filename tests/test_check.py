@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from capture.cli import app
 from tests.journey_workspace import edit, make_workspace
-from pipeline.check import check_workspace
-from pipeline.workspace import Workspace
+from pipeline.workspace.check import check_workspace
+from pipeline.workspace.paths import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()

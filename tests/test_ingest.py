@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from pipeline.catalogue import load_catalogue
+from pipeline.workspace.catalogue import load_catalogue
 from pipeline.ingest import AddOptions, STAGING_PREFIX, add_clip, add_clips, clear_leftovers, stage_spans
-from pipeline.workspace import Workspace, init_workspace
+from pipeline.workspace.paths import Workspace, init_workspace
 from tests import phone_clips
 from tests.support import REPO
 

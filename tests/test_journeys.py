@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 
 from capture.cli import app
 from tests.journey_workspace import edit, make_workspace
-from pipeline.catalogue import LEVELS, Resource, load_catalogue
-from pipeline.check import check_workspace
+from pipeline.workspace.catalogue import LEVELS, Resource, load_catalogue
+from pipeline.workspace.check import check_workspace
 from pipeline.errors import CatalogueError
-from pipeline.journeys import load_journey, load_journeys, role_levels, scaffold_journey
-from pipeline.workspace import Workspace
+from pipeline.workspace.journeys import load_journey, load_journeys, role_levels, scaffold_journey
+from pipeline.workspace.paths import Workspace
 
 runner = CliRunner()
 
@@ -96,7 +96,7 @@ def role_catalogues(draw: st.DrawFn) -> list[Resource]:
 @settings(max_examples=150, deadline=None)
 @given(role_catalogues())
 def test_role_levels_never_puts_a_resource_before_its_prerequisites(resources: list[Resource]) -> None:
-    from pipeline.catalogue import Catalogue, Settings
+    from pipeline.workspace.catalogue import Catalogue, Settings
 
     catalogue = Catalogue(path=Path("resources.yaml"), settings=Settings(), resources=resources, doc={})
     levels = role_levels(catalogue, "a")

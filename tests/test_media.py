@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogue import MediaSettings
+from pipeline.workspace.catalogue import MediaSettings
 from pipeline.errors import MediaError
-from pipeline.media import (
+from pipeline.media.process import (
     AudioStream,
     Loudness,
     MediaInfo,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.catalogue import LEVELS, Resource
-from pipeline.ordering import find_cycle, find_cycles, order_by_prerequisites
+from pipeline.workspace.catalogue import LEVELS, Resource
+from pipeline.workspace.ordering import find_cycle, find_cycles, order_by_prerequisites
 
 
 def res(rid: str, needs: list[str] | None = None, level: str | None = None) -> Resource:

@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 import capture.commands.report  # noqa: F401  (registers the command on the app)
 from capture.app import app
 from pipeline.errors import CatalogueError
-from pipeline.feedback import FeedbackError, parse_rating
-from pipeline.logparse import LogError
-from pipeline.report import Report, build_report, report_to_json
-from pipeline.reporthtml import render_report_html
-from pipeline.workspace import Workspace
+from pipeline.report.feedback import FeedbackError, parse_rating
+from pipeline.report.logs import LogError
+from pipeline.report.model import Report, build_report, report_to_json
+from pipeline.report.html import render_report_html
+from pipeline.workspace.paths import Workspace
 
 AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
 BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
@@ -468,7 +468,7 @@ def test_report_is_typed(ws: Workspace, tmp_path: Path) -> None:
 
 
 def test_report_section_is_a_known_setting(ws: Workspace) -> None:
-    from pipeline.catalogue import load_catalogue
+    from pipeline.workspace.catalogue import load_catalogue
 
     with_feedback_settings(ws, "report:\n  salt: s\n  feedback:\n    rating: Score\n")
     assert load_catalogue(ws.catalogue_path).warnings == []
@@ -503,7 +503,7 @@ def test_escaped_quotes_in_the_user_agent(ws: Workspace, tmp_path: Path) -> None
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from pipeline.logtally import Watch, tally_logs  # noqa: E402
+from pipeline.report.tally import Watch, tally_logs  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)

@@ -13,13 +13,13 @@ import pytest
 from typer.testing import CliRunner
 
 from capture.cli import app
-from pipeline.catalogue import load_catalogue
+from pipeline.workspace.catalogue import load_catalogue
 from pipeline.errors import TranscriptError
 from pipeline.ingest import AddOptions, add_clip
-from pipeline.review import EditConflict, approve_transcript, review_status, save_lines
-from pipeline.review_server import ReviewServer, start_review
-from pipeline.transcript import Line, read_transcript, read_transcript_text, transcript_version
-from pipeline.workspace import Workspace, init_workspace
+from pipeline.speech.review import EditConflict, approve_transcript, review_status, save_lines
+from pipeline.serve.review import ReviewServer, start_review
+from pipeline.speech.transcript import Line, read_transcript, read_transcript_text, transcript_version
+from pipeline.workspace.paths import Workspace, init_workspace
 from tests.speech_helpers import SAMPLES, copy_workspace, matched_fraction, script_of
 
 CLIP = "handover-with-a-running-fault.mp4"
@@ -115,7 +115,7 @@ def test_approve_an_unknown_id(ws: Workspace) -> None:
 
 # -- edits -----------------------------------------------------------------------------------------------
 def test_an_edited_line_appears_in_the_next_builds_captions(ws: Workspace) -> None:
-    from pipeline.site import build_site
+    from pipeline.site.build import build_site
 
     build_site(ws)
     vtt = ws.site_dir / "r" / RID / "captions.vtt"
@@ -177,7 +177,7 @@ def test_transcribe_refuses_an_approved_transcript_without_force(ws: Workspace) 
 
 
 def test_transcribe_with_a_model_folder_path(ws: Workspace) -> None:
-    from pipeline.transcribe import bundled_model_path
+    from pipeline.speech.transcribe import bundled_model_path
 
     result = cli(ws, "transcribe", RID, "--model", str(bundled_model_path()), "--device", "cpu",
                  "--compute-type", "int8", "--language", "en", "--word-timestamps")

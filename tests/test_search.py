@@ -7,8 +7,8 @@ import json
 import random
 
 from benchmarks.site import sentence
-from pipeline.search import SearchEntry, encode_entry, encode_starts, index_script, shard_count, shard_of, shard_script
-from pipeline.transcript import Line
+from pipeline.site.search import SearchEntry, encode_entry, encode_starts, index_script, shard_count, shard_of, shard_script
+from pipeline.speech.transcript import Line
 
 
 def entry(lines: list[Line], **changes: object) -> SearchEntry:

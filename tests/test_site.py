@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from benchmarks.site import POSTER, make_library, resource_id
-from pipeline.catalogue import Resource
+from pipeline.workspace.catalogue import Resource
 from pipeline.errors import BuildError, CaptureError
-from pipeline.site import build_site, feedback_link, jpeg_size, slugify
-from pipeline.search import shard_of
-from pipeline.site_catalogue import load_catalogue_cached, split_entries
-from pipeline.workspace import Workspace
+from pipeline.site.build import build_site, feedback_link, jpeg_size, slugify
+from pipeline.site.search import shard_of
+from pipeline.site.catalogue_cache import load_catalogue_cached, split_entries
+from pipeline.workspace.paths import Workspace
 from tests.support import REPO, paged_library, run_capture
 
 TODAY = dt.date(2026, 11, 22)
@@ -207,7 +207,7 @@ def long_lists(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_long_lists_are_paged_in_order(long_lists: Path) -> None:
-    from pipeline.site import gather
+    from pipeline.site.build import gather
 
     site = long_lists / "site"
     model = gather(Workspace(long_lists), dt.date(2026, 11, 22))
@@ -256,7 +256,7 @@ def test_a_title_edit_rewrites_one_page_of_a_long_list(long_lists: Path) -> None
 
 
 def test_pager_shows_the_ends_and_the_pages_around() -> None:
-    from pipeline.site import pager
+    from pipeline.site.build import pager
 
     assert pager(1, 1) == [1]
     assert pager(4, 9) == list(range(1, 10))
@@ -349,7 +349,7 @@ def test_split_entries_finds_each_resource() -> None:
 
 
 def test_cached_catalogue_matches_the_full_load(library: Path) -> None:
-    from pipeline.catalogue import load_catalogue
+    from pipeline.workspace.catalogue import load_catalogue
 
     cache = library / ".capture" / "site" / "catalogue.pickle"
     cached = load_catalogue_cached(library / "resources.yaml", cache)
@@ -381,10 +381,10 @@ def test_demo_site_has_every_sample(demo_site: Path) -> None:
 
 def test_published_captions_are_the_ones_the_expert_reviewed(demo_workspace: Path) -> None:
     """The site's captions use whisper's word timings, as the review page and `capture captions` do."""
-    from pipeline.captions import format_vtt
-    from pipeline.catalogue import load_catalogue
-    from pipeline.review import resource_cues
-    from pipeline.transcript import read_transcript
+    from pipeline.speech.captions import format_vtt
+    from pipeline.workspace.catalogue import load_catalogue
+    from pipeline.speech.review import resource_cues
+    from pipeline.speech.transcript import read_transcript
 
     workspace = Workspace(demo_workspace)
     checked = 0
@@ -400,7 +400,7 @@ def test_published_captions_are_the_ones_the_expert_reviewed(demo_workspace: Pat
 def test_new_word_timings_rebuild_the_captions(library: Path) -> None:
     import json
 
-    from pipeline.transcript import read_transcript
+    from pipeline.speech.transcript import read_transcript
 
     rid = resource_id(4)
     line = read_transcript(library / "transcripts" / f"{rid}.md").lines[0]
@@ -419,7 +419,7 @@ def test_server_answers_byte_ranges(library: Path) -> None:
     import threading
     import urllib.request
 
-    from pipeline.site_serve import make_server
+    from pipeline.serve.preview import make_server
 
     seen: list[tuple[str, int]] = []
     server = make_server(library / "site", 0, on_request=lambda path, status: seen.append((path, status)))
@@ -441,7 +441,7 @@ def test_server_answers_byte_ranges(library: Path) -> None:
 
 
 def test_watcher_rebuilds_on_change_and_keeps_the_last_good_site(library: Path) -> None:
-    from pipeline.site_serve import Watcher
+    from pipeline.serve.preview import Watcher
 
     results: list[tuple[object, object]] = []
     watcher = Watcher(Workspace(library), lambda: build(library), lambda result, error: results.append((result, error)))
@@ -498,7 +498,7 @@ def test_a_deleted_site_file_is_written_again(library: Path) -> None:
 def test_ordering_is_fast_and_puts_prerequisites_first() -> None:
     import time
 
-    from pipeline.ordering import order_by_prerequisites
+    from pipeline.workspace.ordering import order_by_prerequisites
 
     resources = [Resource(id=f"r{i}", title="t", level=("beginner", "advanced")[i % 2],
                           prerequisites=[f"r{i + 1}"] if i % 3 == 0 and i + 1 < 6000 else [])
@@ -512,7 +512,7 @@ def test_ordering_is_fast_and_puts_prerequisites_first() -> None:
 
 
 def test_parallel_rendering_gives_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline import site_output
+    from pipeline.site import output as site_output
 
     sequential = make_library(tmp_path / "one", 12, lines=4)
     build(sequential)
@@ -529,7 +529,7 @@ def test_parallel_rendering_gives_the_same_site(tmp_path: Path, monkeypatch: pyt
 
 
 def test_an_error_in_a_worker_stops_the_build(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline import site_output
+    from pipeline.site import output as site_output
 
     monkeypatch.setattr(site_output, "PARALLEL_MIN", 5)
     monkeypatch.setattr(site_output.os, "cpu_count", lambda: 2)
@@ -546,7 +546,7 @@ def test_an_error_in_a_worker_stops_the_build(library: Path, monkeypatch: pytest
 def _order_by_definition(resources: list[Resource]) -> list[str]:
     """The ordering's definition, quadratic: place the first resource, by (level, catalogue order),
     whose known prerequisites are all placed; when none can go, the rest keep their order."""
-    from pipeline.catalogue import LEVELS
+    from pipeline.workspace.catalogue import LEVELS
 
     rank = {level: index for index, level in enumerate(LEVELS)}
     position = {r.id: index for index, r in enumerate(resources)}
@@ -567,8 +567,8 @@ def _order_by_definition(resources: list[Resource]) -> list[str]:
 def test_fast_ordering_matches_its_definition() -> None:
     import random
 
-    from pipeline.catalogue import LEVELS
-    from pipeline.ordering import order_by_prerequisites
+    from pipeline.workspace.catalogue import LEVELS
+    from pipeline.workspace.ordering import order_by_prerequisites
 
     rng = random.Random(11)
     for _ in range(800):
@@ -587,7 +587,7 @@ def test_a_page_rendered_again_reads_its_cues_back_from_the_site(library: Path) 
     page = library / "site" / "r" / rid / "index.html"
     first = page.read_bytes()
     page.unlink()
-    from pipeline import site
+    from pipeline.site import build as site
 
     calls: list[str] = []
     real = site.ResourceView._cues.func  # type: ignore[attr-defined]
@@ -601,9 +601,9 @@ def test_a_page_rendered_again_reads_its_cues_back_from_the_site(library: Path) 
 
 
 def test_parse_vtt_reads_what_format_vtt_wrote() -> None:
-    from pipeline.captions import format_vtt, make_cues
-    from pipeline.site import parse_vtt
-    from pipeline.transcript import parse_transcript
+    from pipeline.speech.captions import format_vtt, make_cues
+    from pipeline.site.build import parse_vtt
+    from pipeline.speech.transcript import parse_transcript
 
     transcript = parse_transcript("---\nid: a\n---\n[00:00.0] Keep 3 < 4 & 5 > 2 in mind.\n"
                                   "[00:04.5] A much longer line that has to be split over two lines of a cue at least.\n")
@@ -612,7 +612,7 @@ def test_parse_vtt_reads_what_format_vtt_wrote() -> None:
 
 
 def test_a_role_id_that_is_not_url_safe_gets_no_page(library: Path) -> None:
-    from pipeline.catalogue import load_catalogue
+    from pipeline.workspace.catalogue import load_catalogue
 
     catalogue = library / "resources.yaml"
     text = catalogue.read_text()

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 from ruamel.yaml.comments import CommentedMap
 
 from benchmarks.site import make_library, resource_id
-from pipeline.catalogue import RESOURCE_KEYS, _to_commented, load_catalogue
-from pipeline.site_catalogue import load_catalogue_cached, split_entries
-from pipeline.yamlfast import parse_entry
-from pipeline.yamlio import dump_yaml
+from pipeline.workspace.catalogue import RESOURCE_KEYS, _to_commented, load_catalogue
+from pipeline.site.catalogue_cache import load_catalogue_cached, split_entries
+from pipeline.workspace.yamlfast import parse_entry
+from pipeline.workspace.yamlio import dump_yaml
 from tests.support import REPO
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -221,7 +221,7 @@ def test_cached_load_equals_the_round_trip_load(tmp_path: Path, which: str, monk
         raise AssertionError("the cached load fell back to the round-trip loader")
 
     # Entries outside the fast subset are parsed one by one, not by falling back for the whole file.
-    monkeypatch.setattr("pipeline.site_catalogue.load_catalogue", no_full_load)
+    monkeypatch.setattr("pipeline.site.catalogue_cache.load_catalogue", no_full_load)
     for cache in (None, tmp_path / "catalogue.pickle"):  # the first call writes the cache, the second reads it
         cached = load_catalogue_cached(path, cache or tmp_path / "catalogue.pickle")
         assert cached.settings == full.settings
@@ -268,6 +268,6 @@ _ALIAS_DEFINITION = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s*&]")
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab &*-:,[{ \n\t\u00a0\u2028x#")), max_size=30))
 def test_alias_hint_is_the_regular_expression(text: str) -> None:
-    from pipeline.site_catalogue import _alias_hint
+    from pipeline.site.catalogue_cache import _alias_hint
 
     assert _alias_hint(text) == bool(_ALIAS_DEFINITION.search(text))

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from capture.cli import app
 from capture.commands.tag import confirm_tags
 from tests.journey_workspace import edit, make_workspace
-from pipeline.catalogue import editing_catalogue, load_catalogue
+from pipeline.workspace.catalogue import editing_catalogue, load_catalogue
 from pipeline.errors import CaptureError
-from pipeline.tagging import PERSON, SUGGESTED, TagChange, apply_tags, suggest_for, suggest_tags
-from pipeline.transcript import read_transcript
+from pipeline.workspace.tagging import PERSON, SUGGESTED, TagChange, apply_tags, suggest_for, suggest_tags
+from pipeline.speech.transcript import read_transcript
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -310,7 +310,7 @@ def test_enter_keeps_a_current_value_that_is_not_declared(ws: Path) -> None:
 
 
 def test_phrases_match_whole_words_plurals_and_the_last_words() -> None:
-    from pipeline.tagging import Words, _counts
+    from pipeline.workspace.tagging import Words, _counts
 
     words = Words("Signs, signed, SIGN. Don't just log it: fault codes, a fault code")
     assert _counts(words, ["sign", "dont just", "fault code", "code", "log it"]) == [
@@ -322,7 +322,7 @@ def test_phrases_match_whole_words_plurals_and_the_last_words() -> None:
 
 def test_tags_that_cannot_be_used_leave_the_others_recorded(ws: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from capture.commands.tag import tag_new_resources
-    from pipeline.workspace import Workspace
+    from pipeline.workspace.paths import Workspace
 
     edit(ws / "resources.yaml", "    level: advanced\n", "")
     edit(ws / "resources.yaml", "    level: beginner\n", "")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogue import TranscriptionSettings
+from pipeline.workspace.catalogue import TranscriptionSettings
 from pipeline.errors import TranscriptionError
-from pipeline.transcribe import (
+from pipeline.speech.transcribe import (
     Segment,
     Word,
     bundled_model_path,
@@ -265,7 +265,7 @@ def test_capture_add_checks_transcription_flags_before_any_work(tmp_path: Path) 
     from typer.testing import CliRunner
 
     from capture.cli import app
-    from pipeline.workspace import init_workspace
+    from pipeline.workspace.paths import init_workspace
 
     workspace = init_workspace(tmp_path / "ws")
     before = workspace.catalogue_path.read_bytes()

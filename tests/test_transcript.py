@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import TranscriptError
-from pipeline.transcript import (
+from pipeline.speech.transcript import (
     Line,
     Transcript,
     format_time,

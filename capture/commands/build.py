@@ -8,7 +8,7 @@ from capture.app import app, console, err_console, user_errors, workspace
 @app.command()
 def build() -> None:
     """Build the static site into site/ (only what changed is rewritten)."""
-    from pipeline.site import build_site
+    from pipeline.site.build import build_site
 
     with user_errors():
         ws = workspace()

@@ -13,7 +13,7 @@ def check(strict: bool = typer.Option(False, "--strict", help="Fail on warnings 
 
     Exit code 1 when there are errors (or warnings with --strict), 0 otherwise.
     """
-    from pipeline.check import check_workspace
+    from pipeline.workspace.check import check_workspace
 
     with user_errors():
         report = check_workspace(workspace())

@@ -52,10 +52,10 @@ def add(
     """Add clips: transcode to web video, transcribe, and record them in resources.yaml."""
     from dataclasses import replace
 
-    from pipeline.catalogue import KINDS, LEVELS, PRESETS, load_catalogue
+    from pipeline.workspace.catalogue import KINDS, LEVELS, PRESETS, load_catalogue
     from pipeline.errors import CaptureError
     from pipeline.ingest import AddOptions, add_clips, collect_clips
-    from pipeline.transcribe import check_settings
+    from pipeline.speech.transcribe import check_settings
 
     with user_errors():
         if level is not None and level not in LEVELS:

@@ -16,7 +16,7 @@ def init(
     organisation: str = typer.Option("", help="Your organisation's name."),
 ) -> None:
     """Create a workspace: a commented resources.yaml, journeys/ and transcripts/."""
-    from pipeline.workspace import init_workspace
+    from pipeline.workspace.paths import init_workspace
 
     with user_errors():
         workspace = init_workspace(folder, title=title, organisation=organisation)

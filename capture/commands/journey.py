@@ -19,8 +19,8 @@ def new(
     title: str | None = typer.Option(None, "--title", help="The journey's title (default: from the role's name)."),
 ) -> None:
     """Write journeys/ID.yaml from the role's tagged resources, by level, prerequisites first."""
-    from pipeline.catalogue import load_catalogue
-    from pipeline.journeys import create_journey, load_journey
+    from pipeline.workspace.catalogue import load_catalogue
+    from pipeline.workspace.journeys import create_journey, load_journey
 
     with user_errors():
         ws = workspace()
@@ -35,8 +35,8 @@ def new(
 @journey_app.command("show")
 def show(journey_id: str = typer.Argument(..., help="The journey's id (its file name in journeys/).")) -> None:
     """Print a journey as a tree: stages, steps, practice notes."""
-    from pipeline.catalogue import LEVELS, load_catalogue
-    from pipeline.journeys import load_journey
+    from pipeline.workspace.catalogue import LEVELS, load_catalogue
+    from pipeline.workspace.journeys import load_journey
 
     with user_errors():
         ws = workspace()

@@ -36,8 +36,8 @@ def report(
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from pipeline.fsutil import atomic_write_text
-    from pipeline.report import ReportError, build_report, parse_since, report_to_json
-    from pipeline.reporthtml import render_report_html
+    from pipeline.report.model import ReportError, build_report, parse_since, report_to_json
+    from pipeline.report.html import render_report_html
 
     logs = list(access_log or []) + list(more_logs or [])
     if not logs:

@@ -38,7 +38,7 @@ def vad_option() -> bool | None:
 def transcription_settings(base, model=None, device=None, compute_type=None, language=None,  # type: ignore[no-untyped-def]
                            beam_size=None, vad=None, word_timestamps=None):
     """``resources.yaml``'s transcription settings with the flags a person gave on top."""
-    from pipeline.transcribe import settings_with
+    from pipeline.speech.transcribe import settings_with
 
     if language == "auto":
         language = ""
@@ -62,8 +62,8 @@ def transcribe(
     """Transcribe a resource again, e.g. with another model; an approved transcript needs --force."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from pipeline.catalogue import load_catalogue
-    from pipeline.review import prepare_transcription, transcribe_resource
+    from pipeline.workspace.catalogue import load_catalogue
+    from pipeline.speech.review import prepare_transcription, transcribe_resource
 
     with user_errors():
         ws = workspace()
@@ -88,7 +88,7 @@ def review(
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the page in the web browser."),
 ) -> None:
     """Open a local page with the video and its transcript side by side, to fix words and approve."""
-    from pipeline.review_server import start_review
+    from pipeline.serve.review import start_review
 
     with user_errors():
         server = start_review(workspace(), resource_id, port)
@@ -112,8 +112,8 @@ def approve(
     by: str | None = typer.Option(None, "--by", help="Who approves (default: the resource's expert)."),
 ) -> None:
     """Mark a transcript approved: checked by a person, ready for workers."""
-    from pipeline.catalogue import load_catalogue
-    from pipeline.review import approve_transcript
+    from pipeline.workspace.catalogue import load_catalogue
+    from pipeline.speech.review import approve_transcript
 
     with user_errors():
         ws = workspace()
@@ -126,7 +126,7 @@ def approve(
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for other tools.")) -> None:
     """Which transcripts are approved and which still need a review."""
-    from pipeline.review import review_status
+    from pipeline.speech.review import review_status
 
     with user_errors():
         rows = review_status(workspace())
@@ -159,9 +159,9 @@ def captions(
     output: Path | None = typer.Option(None, "--output", "-o", dir_okay=False, help="Write to this file."),
 ) -> None:
     """Print (or write) a resource's captions, made from its transcript."""
-    from pipeline.captions import format_srt, format_vtt
+    from pipeline.speech.captions import format_srt, format_vtt
     from pipeline.fsutil import atomic_write_text
-    from pipeline.review import load_for_review, resource_cues
+    from pipeline.speech.review import load_for_review, resource_cues
 
     with user_errors():
         ws = workspace()

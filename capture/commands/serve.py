@@ -15,8 +15,8 @@ def serve(
     watch: bool = typer.Option(True, "--watch/--no-watch", help="Rebuild when resources.yaml, journeys or transcripts change."),
 ) -> None:
     """Build the site, serve it on 127.0.0.1 (loopback only), and rebuild it on change."""
-    from pipeline.site import build_site
-    from pipeline.site_serve import Watcher, make_server
+    from pipeline.site.build import build_site
+    from pipeline.serve.preview import Watcher, make_server
 
     def report(result, error) -> None:  # type: ignore[no-untyped-def]
         if error is not None:

@@ -18,10 +18,10 @@ from rich.markup import escape
 from rich.prompt import Prompt
 
 from capture.app import app, console, err_console, user_errors, workspace
-from pipeline.catalogue import KINDS, LEVELS, Resource
+from pipeline.workspace.catalogue import KINDS, LEVELS, Resource
 from pipeline.errors import CaptureError
-from pipeline.tagging import PERSON, SUGGESTED, Suggestions, TagChange
-from pipeline.workspace import Workspace
+from pipeline.workspace.tagging import PERSON, SUGGESTED, Suggestions, TagChange
+from pipeline.workspace.paths import Workspace
 
 SKIP = "-"
 LIST_TAGS = ("roles", "topics", "prerequisites")
@@ -149,8 +149,8 @@ def describe_tags(resource: Resource) -> str:
 def tag_new_resources(ws: Workspace, resource_ids: Sequence[str], interactive: bool,
                       stream: IO[str] | None = None) -> None:
     """After ``capture add``: suggest tags for each new clip, confirm them, record them."""
-    from pipeline.catalogue import editing_catalogue, load_catalogue
-    from pipeline.tagging import apply_tags, suggest_for
+    from pipeline.workspace.catalogue import editing_catalogue, load_catalogue
+    from pipeline.workspace.tagging import apply_tags, suggest_for
 
     catalogue = load_catalogue(ws.catalogue_path)
     changes: dict[str, TagChange] = {}
@@ -195,8 +195,8 @@ def tag(
     yes: bool = typer.Option(False, "--yes", "-y", help="Accept the suggestions for tags that have no value yet."),
 ) -> None:
     """Tag a resource. With no tag options: suggest tags from its transcript and ask (or --yes)."""
-    from pipeline.catalogue import editing_catalogue, load_catalogue
-    from pipeline.tagging import apply_tags, suggest_for
+    from pipeline.workspace.catalogue import editing_catalogue, load_catalogue
+    from pipeline.workspace.tagging import apply_tags, suggest_for
 
     change = TagChange()
     for name, value in (("level", level), ("kind", kind), ("what", what), ("why", why), ("when", when)):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogue import load_catalogue
+from pipeline.workspace.catalogue import load_catalogue
 from tests.support import REPO, make_clip, run_capture
 
 

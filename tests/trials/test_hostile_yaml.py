@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.catalogue import RESOURCE_KEYS, Catalogue, Expert, Resource, SourceClip, editing_catalogue, load_catalogue, parse_catalogue
+from pipeline.workspace.catalogue import RESOURCE_KEYS, Catalogue, Expert, Resource, SourceClip, editing_catalogue, load_catalogue, parse_catalogue
 from pipeline.errors import CatalogueError
-from pipeline.journeys import load_journeys
+from pipeline.workspace.journeys import load_journeys
 from tests.support import run_capture
 
 BOMB = "\n".join(

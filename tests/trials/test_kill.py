@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogue import load_catalogue
+from pipeline.workspace.catalogue import load_catalogue
 from tests.support import REPO, make_clip, make_speech, run_capture
 
 ADD_TRIALS = 14

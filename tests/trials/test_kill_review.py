@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogue import load_catalogue
-from pipeline.review import load_for_review, save_lines
-from pipeline.transcript import Line, read_transcript
-from pipeline.workspace import Workspace
+from pipeline.workspace.catalogue import load_catalogue
+from pipeline.speech.review import load_for_review, save_lines
+from pipeline.speech.transcript import Line, read_transcript
+from pipeline.workspace.paths import Workspace
 from tests.support import REPO
 
 TRIALS = 12
@@ -23,9 +23,9 @@ TRIALS = 12
 SAVER = textwrap.dedent("""
     import itertools, sys
     from pathlib import Path
-    from pipeline.review import approve_transcript, load_for_review, save_lines
-    from pipeline.transcript import Line
-    from pipeline.workspace import Workspace
+    from pipeline.speech.review import approve_transcript, load_for_review, save_lines
+    from pipeline.speech.transcript import Line
+    from pipeline.workspace.paths import Workspace
     ws = Workspace(Path(sys.argv[1]))
     for n in itertools.count():
         resource, transcript, version = load_for_review(ws, "lesson")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogue import MediaSettings
+from pipeline.workspace.catalogue import MediaSettings
 from pipeline.errors import MediaError
-from pipeline.media import build_command, plan_media, probe_media
+from pipeline.media.process import build_command, plan_media, probe_media
 from tests.support import make_clip, run_capture
 
 

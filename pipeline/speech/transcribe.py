@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .catalogue import BUNDLED_MODEL, TranscriptionSettings
-from .errors import TranscriptionError
+from pipeline.workspace.catalogue import BUNDLED_MODEL, TranscriptionSettings
+from pipeline.errors import TranscriptionError
 
 SAMPLE_RATE = 16000
 # Bump when transcription output changes for the same audio and settings.

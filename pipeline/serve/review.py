@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .captions import format_vtt
-from .errors import CaptureError
-from .review import EditConflict, approve_transcript, load_for_review, resource_cues, save_lines
-from .site_serve import copy_bytes, requested_range
-from .transcript import Line
-from .workspace import Workspace
+from pipeline.speech.captions import format_vtt
+from pipeline.errors import CaptureError
+from pipeline.speech.review import EditConflict, approve_transcript, load_for_review, resource_cues, save_lines
+from pipeline.serve.preview import copy_bytes, requested_range
+from pipeline.speech.transcript import Line
+from pipeline.workspace.paths import Workspace
 
 HOST = "127.0.0.1"
 MAX_BODY = 2 * 1024 * 1024
@@ -32,7 +32,7 @@ STATIC = {"review.js": "text/javascript; charset=utf-8", "review.css": "text/css
 
 
 def review_assets() -> Path:
-    from .site import theme_dir
+    from pipeline.site.build import theme_dir
 
     return theme_dir() / "review"
 

@@ -4,7 +4,7 @@ The server answers byte ranges (``Range: bytes=...``), as every real static host
 because browsers seek in a video by asking for a range; without it a click on a
 transcript line would play from the start. The watcher polls the sources' sizes and
 modification times once a second only to *notice* an edit; what the rebuild then
-writes is still decided by content (see :mod:`pipeline.site_output`). A failed
+writes is still decided by content (see :mod:`pipeline.site.output`). A failed
 rebuild leaves the last good site in place and is reported, and serving goes on.
 """
 
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import CaptureError
-from .workspace import Workspace
+from pipeline.errors import CaptureError
+from pipeline.workspace.paths import Workspace
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -120,7 +120,7 @@ def make_server(site: Path, port: int = 8000, host: str = "127.0.0.1",
 
 def source_files(workspace: Workspace) -> Iterator[Path]:
     """What a site is built from: the catalogue, journeys, transcripts, media records and the theme."""
-    from .site import theme_dir
+    from pipeline.site.build import theme_dir
 
     yield workspace.catalogue_path
     for folder, pattern in ((workspace.journeys_dir, "*.yaml"), (workspace.transcripts_dir, "*.md"),

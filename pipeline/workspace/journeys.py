@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalogue import ID_PATTERN, LEVELS, Catalogue, Resource
-from .errors import CaptureError, CatalogueError, NotFoundError
-from .fsutil import atomic_write_text
-from .ordering import order_by_prerequisites
-from .yamlio import line_of, load_yaml
+from pipeline.workspace.catalogue import ID_PATTERN, LEVELS, Catalogue, Resource
+from pipeline.errors import CaptureError, CatalogueError, NotFoundError
+from pipeline.fsutil import atomic_write_text
+from pipeline.workspace.ordering import order_by_prerequisites
+from pipeline.workspace.yamlio import line_of, load_yaml
 
 JOURNEY_KEYS = ("title", "roles", "goal", "stages", "summary")
 

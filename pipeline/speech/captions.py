@@ -22,8 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
-from .transcribe import Word
-from .transcript import Line, Transcript
+from pipeline.speech.transcribe import Word
+from pipeline.speech.transcript import Line, Transcript
 
 MAX_LINE = 42
 MAX_LINES = 2

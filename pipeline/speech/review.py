@@ -4,7 +4,7 @@ An expert reads what the machine heard, fixes words and approves. The transcript
 file's front matter (``status``, ``approved_by``, ``approved_at``) and the
 resource's ``review`` in ``resources.yaml`` say the same thing, and every change
 here keeps them in step under the catalogue's lock. The loopback web page that
-calls these functions lives in :mod:`pipeline.review_server`.
+calls these functions lives in :mod:`pipeline.serve.review`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .captions import Cue, make_cues
-from .catalogue import Catalogue, Resource, TranscriptionSettings, editing_catalogue, load_catalogue
-from .errors import CaptureError, TranscriptError
-from .fsutil import atomic_write_text, remove_leftovers
-from .transcribe import Word, read_words, words_document
-from .transcript import (
+from pipeline.speech.captions import Cue, make_cues
+from pipeline.workspace.catalogue import Catalogue, Resource, TranscriptionSettings, editing_catalogue, load_catalogue
+from pipeline.errors import CaptureError, TranscriptError
+from pipeline.fsutil import atomic_write_text, remove_leftovers
+from pipeline.speech.transcribe import Word, read_words, words_document
+from pipeline.speech.transcript import (
     Line,
     Transcript,
     clean_text,
@@ -31,7 +31,7 @@ from .transcript import (
     read_transcript_text,
     transcript_version,
 )
-from .workspace import Workspace
+from pipeline.workspace.paths import Workspace
 
 
 class EditConflict(TranscriptError):
@@ -183,7 +183,7 @@ def resource_cues(workspace: Workspace, resource: Resource, transcript: Transcri
 def prepare_transcription(workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None,
                           force: bool = False) -> TranscriptionSettings:
     """Everything that can stop ``transcribe_resource``, checked before slow work: approval, settings, model."""
-    from .transcribe import load_model
+    from pipeline.speech.transcribe import load_model
 
     catalogue = load_catalogue(workspace.catalogue_path)
     resource = catalogue.get(resource_id)
@@ -209,7 +209,7 @@ def prepare_transcription(workspace: Workspace, resource_id: str, settings: Tran
 def transcribe_resource(workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None,
                         force: bool = False, progress: Callable[[float], None] | None = None) -> TranscribeResult:
     """Redo a resource's transcript from its processed media; an approved one only with ``force``."""
-    from .transcribe import decode_audio, transcribe_audio
+    from pipeline.speech.transcribe import decode_audio, transcribe_audio
 
     settings = prepare_transcription(workspace, resource_id, settings, force)
     catalogue = load_catalogue(workspace.catalogue_path)

@@ -8,9 +8,9 @@ import re
 import subprocess
 from pathlib import Path
 
-from .errors import MediaError
-from .fsutil import partial_path
-from .probe import container_duration, ffmpeg_exe
+from pipeline.errors import MediaError
+from pipeline.fsutil import partial_path
+from pipeline.media.probe import container_duration, ffmpeg_exe
 
 
 def score_frame(luma) -> float:  # type: ignore[no-untyped-def]

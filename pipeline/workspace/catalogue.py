@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import CatalogueError, NotFoundError
-from .fsutil import file_lock
-from .yamlio import line_of, load_yaml, save_yaml
+from pipeline.errors import CatalogueError, NotFoundError
+from pipeline.fsutil import file_lock
+from pipeline.workspace.yamlio import line_of, load_yaml, save_yaml
 
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 KINDS: tuple[str, ...] = ("skill", "theory", "strategy")
@@ -85,7 +85,7 @@ class Settings:
     media: MediaSettings = field(default_factory=MediaSettings)
     transcription: TranscriptionSettings = field(default_factory=TranscriptionSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
-    # Cue words per level and per kind that suggest tags (empty: the built-in cues of pipeline.tagging).
+    # Cue words per level and per kind that suggest tags (empty: the built-in cues of pipeline.workspace.tagging).
     levels: dict[str, list[str]] = field(default_factory=dict)
     kinds: dict[str, list[str]] = field(default_factory=dict)
 

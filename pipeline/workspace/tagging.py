@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .catalogue import KINDS, LEVELS, Catalogue, Resource
-from .errors import CaptureError
-from .ordering import find_cycle
+from pipeline.workspace.catalogue import KINDS, LEVELS, Catalogue, Resource
+from pipeline.errors import CaptureError
+from pipeline.workspace.ordering import find_cycle
 
 PERSON = "person"
 SUGGESTED = "suggested"
@@ -241,7 +241,7 @@ def suggest_tags(text: str, catalogue: Catalogue, resource_id: str | None = None
 
 def transcript_text(root: Path, resource: Resource) -> str:
     """The words of a resource's transcript ("" when it has none)."""
-    from .transcript import read_transcript
+    from pipeline.speech.transcript import read_transcript
 
     if not resource.transcript or not (root / resource.transcript).is_file():
         return ""

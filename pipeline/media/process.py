@@ -1,6 +1,6 @@
 """Media: probe a clip, plan its processing, run the plan with ffmpeg.
 
-``probe_media`` (in :mod:`pipeline.probe`) reads a clip with PyAV into :class:`MediaInfo`.
+``probe_media`` (in :mod:`pipeline.media.probe`) reads a clip with PyAV into :class:`MediaInfo`.
 ``plan_media`` is a pure function from that and the settings to a :class:`MediaPlan`.
 ``process_media`` runs the plan in two ffmpeg processes:
 
@@ -13,7 +13,7 @@
 
 Measuring first costs one cheap audio decode and buys an exact gain; ffmpeg's
 one-pass ``loudnorm`` is slower than the AAC encoder itself and misses short clips'
-target by a few LU. Posters are chosen in :mod:`pipeline.poster`.
+target by a few LU. Posters are chosen in :mod:`pipeline.media.poster`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .catalogue import MediaSettings
-from .errors import MediaError
-from .fsutil import partial_path
-from .poster import choose_poster, make_card_poster, score_frame
-from .probe import (
+from pipeline.workspace.catalogue import MediaSettings
+from pipeline.errors import MediaError
+from pipeline.fsutil import partial_path
+from pipeline.media.poster import choose_poster, make_card_poster, score_frame
+from pipeline.media.probe import (
     AudioStream,
     MediaInfo,
     check_mp4_boxes,
@@ -44,7 +44,7 @@ from .probe import (
     unreadable,
 )
 
-__all__ = [  # probe and poster are re-exported: ``pipeline.media`` is the stage's one entry point
+__all__ = [  # probe and poster are re-exported: ``pipeline.media.process`` is the stage's one entry point
     "AudioPlan", "AudioStream", "Loudness", "MediaInfo", "MediaOutputs", "MediaPlan", "analyse_audio",
     "build_command", "check_mp4_boxes", "choose_poster", "constant_rate", "ffmpeg_exe", "frame_rate_from_stamps",
     "make_card_poster", "plan_audio", "plan_media", "probe_media", "process_media", "run_ffmpeg", "score_frame",

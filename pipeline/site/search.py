@@ -27,7 +27,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .transcript import Line
+from pipeline.speech.transcript import Line
 
 INDEX_VERSION = 2
 SHARD_ROWS = 256  # about this many resources a shard (about 0.5 MB of text for two-minute clips)

@@ -58,7 +58,7 @@ def reread(entries: list[tuple[str, str]]) -> str:
             elif kind == "s":
                 log.size(path, os.stat(path).st_size)
             else:
-                from .fsutil import sha256_file
+                from pipeline.fsutil import sha256_file
 
                 log.sha256(path, sha256_file(Path(path)))
         except OSError:
@@ -102,7 +102,7 @@ def load_record(path: Path) -> InputsRecord | None:
 
 
 def save_record(path: Path, record: InputsRecord) -> None:
-    from .fsutil import atomic_write_text
+    from pipeline.fsutil import atomic_write_text
 
     body = "".join(f"{kind}\t{entry}\n" for kind, entry in record.entries)
     body += "".join(f"w\t{' '.join(warning.split())}\n" for warning in record.warnings)

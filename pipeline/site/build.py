@@ -2,7 +2,7 @@
 
 Two phases, as in mkdocs. First *gather*: the catalogue, journeys and transcripts
 become views, and every output file gets a key, a hash of everything it shows
-(see :mod:`pipeline.site_output`). Then *write*: only files whose key changed are
+(see :mod:`pipeline.site.output`). Then *write*: only files whose key changed are
 rendered, staged, and moved into ``site/`` one atomic rename at a time; a first
 build stages the whole site and swaps the folder in. Rendering is lazy, so a
 rebuild with nothing changed parses no transcript and renders no template.
@@ -33,16 +33,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
-from .errors import BuildError, CaptureError
-from .fsutil import file_lock
-from .journeys import Journey, by_level, load_journeys
-from .search import SearchEntry, encode_entry, index_script, shard_count, shard_of, shard_script
-from .site_catalogue import load_catalogue_cached
-from .site_inputs import InputLog, InputsRecord, fixed_digest, load_record, reread, save_record
-from .site_output import Output, load_manifest, site_intact, write_site
-from .transcript import Line, Transcript, format_time, parse_transcript
-from .workspace import Workspace
+from pipeline.workspace.catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
+from pipeline.errors import BuildError, CaptureError
+from pipeline.fsutil import file_lock
+from pipeline.workspace.journeys import Journey, by_level, load_journeys
+from pipeline.site.search import SearchEntry, encode_entry, index_script, shard_count, shard_of, shard_script
+from pipeline.site.codekey import code_digest
+from pipeline.site.catalogue_cache import load_catalogue_cached
+from pipeline.site.inputs import InputLog, InputsRecord, fixed_digest, load_record, reread, save_record
+from pipeline.site.output import Output, load_manifest, site_intact, write_site
+from pipeline.speech.transcript import Line, Transcript, format_time, parse_transcript
+from pipeline.workspace.paths import Workspace
 
 # Bump when the pages' structure changes in a way the theme files do not show.
 SITE_FORMAT = 1
@@ -54,8 +55,9 @@ FEED_MAX = 50
 _FEEDBACK_SCHEME = re.compile(r"(?:https?://|mailto:)\S", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _FRONT_FIELD = re.compile(rb"^(status|approved_at):[ \t]*\"?([A-Za-z0-9_:.-]+)", re.MULTILINE)
-# The modules whose code shapes the output: a change to any of them rebuilds every page.
-_CODE_MODULES = ("site.py", "site_output.py", "search.py", "captions.py", "transcript.py", "transcribe.py")
+# The modules whose code shapes the output (with all they import): a change rebuilds every page.
+SITE_CODE = ("pipeline.site.build",)
+CAPTIONS_CODE = ("pipeline.speech.captions",)
 
 
 @dataclass
@@ -73,7 +75,7 @@ class BuildResult:
 
 def theme_dir() -> Path:
     """The Jinja2 theme: ``templates/`` in a checkout, ``pipeline/theme`` in an installed wheel."""
-    checkout = Path(__file__).resolve().parent.parent / "templates"
+    checkout = Path(__file__).resolve().parent.parent.parent / "templates"
     if (checkout / "base.html").is_file():
         return checkout
     from importlib import resources
@@ -220,8 +222,8 @@ class ResourceView:
 
     @cached_property
     def _cues(self) -> list[Any]:
-        from .captions import make_cues
-        from .transcribe import parse_words
+        from pipeline.speech.captions import make_cues
+        from pipeline.speech.transcribe import parse_words
 
         if not self.lines or self.transcript is None:
             return []
@@ -246,7 +248,7 @@ class ResourceView:
 
     @cached_property
     def vtt(self) -> str:
-        from .captions import format_vtt
+        from pipeline.speech.captions import format_vtt
 
         return format_vtt(self._cues) if self._cues else ""
 
@@ -387,7 +389,7 @@ def _media_file(relative: str | None, root: str, meta: str | None, log: InputLog
         log.size(path, size)
         key = f"{meta}:{name}:{size}"
     else:
-        from .fsutil import sha256_file
+        from pipeline.fsutil import sha256_file
 
         key = sha256_file(Path(path))
         log.sha256(path, key)
@@ -573,21 +575,20 @@ def warm_theme(cache: Path | None) -> None:
     _markdown()
 
 
-def _code_key(modules: Sequence[str] = _CODE_MODULES, theme: bool = True) -> str:
+def _code_key(modules: Sequence[str] = SITE_CODE, theme: bool = True) -> str:
     """A hash of the theme and of the code that renders it (or of ``modules`` alone)."""
     digest = hashlib.sha1(str(SITE_FORMAT).encode())  # noqa: S324
-    files: list[Path] = []
     if theme:
         folder = theme_dir()
         files = sorted(p for p in folder.rglob("*") if p.is_file() and "review" not in p.relative_to(folder).parts
                        and "__pycache__" not in p.parts)
-    here = Path(__file__).resolve().parent
-    for path in [*files, *(here / name for name in modules)]:
-        digest.update(path.name.encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            pass
+        for path in files:
+            digest.update(path.name.encode())
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                pass
+    digest.update(code_digest(*modules).encode())
     return digest.hexdigest()
 
 
@@ -695,7 +696,7 @@ def plan_outputs(model: SiteModel, workspace: Workspace, built: dict[str, tuple[
 
     settings = model.catalogue.settings
     code = _code_key()
-    captions_code = _code_key(("captions.py", "transcript.py", "transcribe.py"), theme=False)
+    captions_code = _code_key(CAPTIONS_CODE, theme=False)
     site_root = str(workspace.site_dir)
     if built is None:
         built = load_manifest(workspace.cache_dir / "site" / "manifest.txt", workspace.site_dir)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from .errors import MediaError
+from pipeline.errors import MediaError
 
 HDR_TRANSFERS = ("arib-std-b67", "smpte2084")
 # Timestamps of this many packets decide whether the frame rate is constant.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
-from .catalogue import LEVELS, Resource
+from pipeline.workspace.catalogue import LEVELS, Resource
 
 
 def find_cycle(resources: Sequence[Resource]) -> list[str] | None:

@@ -1,4 +1,4 @@
-"""Counting, in one streaming pass over the logs, what the report needs (see :mod:`pipeline.report`).
+"""Counting, in one streaming pass over the logs, what the report needs (see :mod:`pipeline.report.model`).
 
 Per line: one compiled regular expression, a suffix test on the path, and for the site's own
 pages a cached classification, a keyed hash of the visitor and a few dict updates. Paths, user
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from .logparse import (
+from pipeline.report.logs import (
     CONTENT_RANGE_PATTERN,
     LINE_PATTERN,
     PATH_PATTERN,

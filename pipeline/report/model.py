@@ -34,13 +34,13 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from .catalogue import Catalogue, load_catalogue
-from .errors import CatalogueError, CaptureError
-from .feedback import FeedbackColumns, FeedbackExport, read_feedback
-from .logparse import LogFileStats, ProgressCallback, check_log_files
-from .logtally import LogTally, VideoTally, Watch, tally_logs
-from .workspace import Workspace
-from .yamlio import line_of, load_yaml
+from pipeline.workspace.catalogue import Catalogue, load_catalogue
+from pipeline.errors import CatalogueError, CaptureError
+from pipeline.report.feedback import FeedbackColumns, FeedbackExport, read_feedback
+from pipeline.report.logs import LogFileStats, ProgressCallback, check_log_files
+from pipeline.report.tally import LogTally, VideoTally, Watch, tally_logs
+from pipeline.workspace.paths import Workspace
+from pipeline.workspace.yamlio import line_of, load_yaml
 
 STAGES: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 REPORT_KEYS = ("salt", "feedback")

@@ -11,7 +11,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from .report import Report, ResourceStats
+from pipeline.report.model import Report, ResourceStats
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 260

@@ -11,8 +11,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from .errors import CatalogueError
-from .fsutil import atomic_write_text
+from pipeline.errors import CatalogueError
+from pipeline.fsutil import atomic_write_text
 
 MAX_YAML_BYTES = 8 * 1024 * 1024
 

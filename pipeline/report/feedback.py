@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import CaptureError
+from pipeline.errors import CaptureError
 
 MAX_FEEDBACK_BYTES = 64 * 1024 * 1024
 DEFAULT_NAMES: dict[str, tuple[str, ...]] = {

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue, Expert, Resource, Settings, SourceClip, load_catalogue, parse_catalogue
-from .errors import CaptureError
+from pipeline.workspace.catalogue import Catalogue, Expert, Resource, Settings, SourceClip, load_catalogue, parse_catalogue
+from pipeline.errors import CaptureError
 
 CACHE_VERSION = 2
 # An anchor or alias anywhere: the safe loader would expand it, so let the round-trip loader refuse it.
@@ -132,10 +132,10 @@ def _safe_load(text: str) -> Any:
 def _parse_new(header: str, chunks: list[str]) -> Any:
     """The document ``header`` + ``resources:`` + ``chunks`` as PyYAML's safe loader reads it.
 
-    Each chunk is read by :func:`pipeline.yamlfast.parse_entry` (about fifteen times faster
+    Each chunk is read by :func:`pipeline.workspace.yamlfast.parse_entry` (about fifteen times faster
     than libyaml) and, where that declines, by PyYAML alone: an odd entry costs only its own parse.
     """
-    from .yamlfast import parse_entry
+    from pipeline.workspace.yamlfast import parse_entry
 
     doc = _safe_load(header + "resources:\n")
     if not isinstance(doc, dict):
@@ -198,7 +198,7 @@ def load_catalogue_cached(path: Path, cache_path: Path) -> Catalogue:
 
 
 def _save_cache(path: Path, cache: CatalogueCache) -> None:
-    from .fsutil import atomic_write_bytes
+    from pipeline.fsutil import atomic_write_bytes
 
     try:
         flat = {key: _flatten(resource) for key, resource in cache.entries.items()}

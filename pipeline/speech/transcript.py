@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import TranscriptError
-from .fsutil import atomic_write_text, sha256_text
+from pipeline.errors import TranscriptError
+from pipeline.fsutil import atomic_write_text, sha256_text
 
 # [mm:ss], [mm:ss.s], [h:mm:ss.s]; a comma works as the decimal mark too.
 TIME_LINE = re.compile(r"^\[\s*(?:(\d{1,6}):)?(\d{1,6}):(\d{2}(?:[.,]\d{1,3})?)\s*\]\s?(.*)$")

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalogue import LEVELS, Catalogue, Resource, load_catalogue
-from .errors import CaptureError, CatalogueError
-from .journeys import Journey, parse_journey
-from .ordering import find_cycles
-from .transcript import read_transcript
-from .workspace import CATALOGUE_NAME, Workspace
-from .yamlio import line_of, load_yaml
+from pipeline.workspace.catalogue import LEVELS, Catalogue, Resource, load_catalogue
+from pipeline.errors import CaptureError, CatalogueError
+from pipeline.workspace.journeys import Journey, parse_journey
+from pipeline.workspace.ordering import find_cycles
+from pipeline.speech.transcript import read_transcript
+from pipeline.workspace.paths import CATALOGUE_NAME, Workspace
+from pipeline.workspace.yamlio import line_of, load_yaml
 
 ERROR = "error"
 WARNING = "warning"

@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WorkspaceError
-from .fsutil import atomic_write_text
+from pipeline.errors import WorkspaceError
+from pipeline.fsutil import atomic_write_text
 
 CATALOGUE_NAME = "resources.yaml"
 

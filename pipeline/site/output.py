@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildError
-from .fsutil import atomic_write_text
+from pipeline.errors import BuildError
+from pipeline.fsutil import atomic_write_text
 
 MANIFEST_VERSION = 1
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .errors import CaptureError
+from pipeline.errors import CaptureError
 
 # host ident user [day/Mon/year:time zone] "METHOD target PROTOCOL" status bytes rest
 # Only what every line needs is matched here; the rest ("referer" "agent" and any extra fields) is

@@ -1,0 +1,1 @@
+"""The workspace: its paths, the catalogue (resources.yaml) and its YAML, journeys, ordering, tagging and check."""

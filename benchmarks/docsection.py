@@ -15,7 +15,7 @@ def write_section(name: str, body: str, path: Path = DOC) -> None:
     block = f"{begin}\n{body}\n{end}"
     text = path.read_text(encoding="utf-8") if path.exists() else HEADING
     if begin in text and end in text:
-        text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
+        text = text[: text.index(begin)] + block + text[text.index(end) + len(end) :]
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -38,8 +38,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.docsection import write_section  # noqa: E402
-from pipeline.workspace.catalogue import MediaSettings  # noqa: E402
 from pipeline.media.process import analyse_audio, build_command, ffmpeg_exe, plan_audio, plan_media, probe_media  # noqa: E402
+from pipeline.workspace.catalogue import MediaSettings  # noqa: E402
 
 SCRIPT = (
     "Before you start the line, walk it once from the infeed to the palletiser. Check every guard is closed "
@@ -118,17 +118,65 @@ def make_clips(work: Path, minutes: list[float]) -> list[Clip]:
         looped.unlink()
     base_web = work / "web-1080p-base.mp4"
     if not base_web.exists():
-        ffmpeg("-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=30:d=60", "-i", str(speech),
-               "-c:v", "libx264", "-preset", "ultrafast", "-crf", "28", "-pix_fmt", "yuv420p", "-g", "60",
-               "-c:a", "aac", "-b:a", "128k", "-shortest", "-movflags", "+faststart", str(base_web))
+        ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=1920x1080:r=30:d=60",
+            "-i",
+            str(speech),
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-crf",
+            "28",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            "60",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-shortest",
+            "-movflags",
+            "+faststart",
+            str(base_web),
+        )
     base_hdr = work / "hdr-portrait-base.mov"
     if not base_hdr.exists():
         raw = work / "hdr-raw.mp4"
-        ffmpeg("-f", "lavfi", "-i", "testsrc2=s=1920x1080:r=30:d=60", "-i", str(speech),
-               "-vf", "setparams=color_trc=arib-std-b67:color_primaries=bt2020:colorspace=bt2020nc,format=yuv420p10le",
-               "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error:keyint=60",
-               "-color_trc", "arib-std-b67", "-color_primaries", "bt2020", "-colorspace", "bt2020nc",
-               "-af", "volume=-12dB", "-c:a", "aac", "-b:a", "128k", "-shortest", str(raw))
+        ffmpeg(
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=1920x1080:r=30:d=60",
+            "-i",
+            str(speech),
+            "-vf",
+            "setparams=color_trc=arib-std-b67:color_primaries=bt2020:colorspace=bt2020nc,format=yuv420p10le",
+            "-c:v",
+            "libx265",
+            "-preset",
+            "ultrafast",
+            "-x265-params",
+            "log-level=error:keyint=60",
+            "-color_trc",
+            "arib-std-b67",
+            "-color_primaries",
+            "bt2020",
+            "-colorspace",
+            "bt2020nc",
+            "-af",
+            "volume=-12dB",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
+            "-shortest",
+            str(raw),
+        )
         ffmpeg("-display_rotation:v:0", "-90", "-i", str(raw), "-c", "copy", str(base_hdr))
         raw.unlink()
     clips = []
@@ -137,9 +185,20 @@ def make_clips(work: Path, minutes: list[float]) -> list[Clip]:
         for kind, base, flags in (("web-ready", base_web, ("--target-height", "1080")), ("hdr-portrait", base_hdr, ())):
             target = work / f"{kind}-{label}{base.suffix}"
             if not target.exists():
-                loops = max(0, int(round(length)) - 1) if length >= 1 else 0
-                ffmpeg("-stream_loop", str(loops), "-i", str(base), "-t", str(length * 60), "-c", "copy",
-                       "-movflags", "+faststart", str(target))
+                loops = max(0, round(length) - 1) if length >= 1 else 0
+                ffmpeg(
+                    "-stream_loop",
+                    str(loops),
+                    "-i",
+                    str(base),
+                    "-t",
+                    str(length * 60),
+                    "-c",
+                    "copy",
+                    "-movflags",
+                    "+faststart",
+                    str(target),
+                )
             clips.append(Clip(name=f"{kind} {label}", path=target, minutes=length, kind=kind, add_flags=flags))
     return clips
 
@@ -149,8 +208,20 @@ def bare_ffmpeg_commands(clip: Clip, out: Path) -> list[list[str]]:
     settings = MediaSettings(target_height=1080) if clip.kind == "web-ready" else MediaSettings()
     info = probe_media(clip.path)
     plan = plan_media(info, settings)
-    measure = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(clip.path), "-vn",
-               "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"]
+    measure = [
+        ffmpeg_exe(),
+        "-nostdin",
+        "-hide_banner",
+        "-nostats",
+        "-i",
+        str(clip.path),
+        "-vn",
+        "-af",
+        "ebur128=peak=true:framelog=quiet",
+        "-f",
+        "null",
+        "-",
+    ]
     _, loudness = analyse_audio(info)
     can_copy = plan.mode == "remux" and info.audio[0].codec == "aac"
     return [measure, build_command(info, plan, out, plan_audio(loudness, settings, can_copy))]
@@ -175,8 +246,9 @@ def main() -> int:
         runs = results[clip.name] = {"add": Runs(), "ffmpeg": Runs(), "whisper": Runs()}
         out = args.work / "bare-out.mp4"
         commands = bare_ffmpeg_commands(clip, out)
-        plans[clip.name] = plan_media(probe_media(clip.path), MediaSettings(
-            target_height=1080 if clip.kind == "web-ready" else 720)).mode
+        plans[clip.name] = plan_media(
+            probe_media(clip.path), MediaSettings(target_height=1080 if clip.kind == "web-ready" else 720)
+        ).mode
         for attempt in range(args.repeats):
             seconds, peak = 0.0, 0
             for command in commands:
@@ -186,12 +258,24 @@ def main() -> int:
             runs["whisper"].add(*run([sys.executable, "-c", BARE_WHISPER, str(clip.path)]))
             with tempfile.TemporaryDirectory(dir=args.work) as folder:
                 workspace = Path(folder)
-                subprocess.run([sys.executable, "-m", "capture", "init", str(workspace)], env=env, check=True,
-                               stdout=subprocess.DEVNULL)
-                runs["add"].add(*run([sys.executable, "-m", "capture", "add", str(clip.path), "--yes",
-                                      *clip.add_flags], cwd=workspace, env=env))
-            print(f"{clip.name} run {attempt + 1}: add {runs['add'].seconds[-1]:.1f} s, ffmpeg "
-                  f"{runs['ffmpeg'].seconds[-1]:.1f} s, whisper {runs['whisper'].seconds[-1]:.1f} s", flush=True)
+                subprocess.run(
+                    [sys.executable, "-m", "capture", "init", str(workspace)],
+                    env=env,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
+                runs["add"].add(
+                    *run(
+                        [sys.executable, "-m", "capture", "add", str(clip.path), "--yes", *clip.add_flags],
+                        cwd=workspace,
+                        env=env,
+                    )
+                )
+            print(
+                f"{clip.name} run {attempt + 1}: add {runs['add'].seconds[-1]:.1f} s, ffmpeg "
+                f"{runs['ffmpeg'].seconds[-1]:.1f} s, whisper {runs['whisper'].seconds[-1]:.1f} s",
+                flush=True,
+            )
         out.unlink(missing_ok=True)
     total = time.perf_counter() - started
     table = render(clips, results, plans, args, load_before, total)
@@ -200,8 +284,14 @@ def main() -> int:
     return 0
 
 
-def render(clips: list[Clip], results: dict[str, dict[str, Runs]], plans: dict[str, str],
-           args: argparse.Namespace, load_before: float, total: float) -> str:
+def render(
+    clips: list[Clip],
+    results: dict[str, dict[str, Runs]],
+    plans: dict[str, str],
+    args: argparse.Namespace,
+    load_before: float,
+    total: float,
+) -> str:
     lines = [
         "## Ingest: `capture add` against the bare tools",
         "",
@@ -225,8 +315,8 @@ def render(clips: list[Clip], results: dict[str, dict[str, Runs]], plans: dict[s
     for clip in clips:
         r = results[clip.name]
         add, bare_ff, bare_w = r["add"].median, r["ffmpeg"].median, r["whisper"].median
-        runs = zip(r["add"].seconds, r["ffmpeg"].seconds, r["whisper"].seconds)
-        paired_sum, paired_w = zip(*((a / (f + w), a / w) for a, f, w in runs))
+        runs = zip(r["add"].seconds, r["ffmpeg"].seconds, r["whisper"].seconds, strict=False)
+        paired_sum, paired_w = zip(*((a / (f + w), a / w) for a, f, w in runs), strict=False)
         lines.append(
             f"| {clip.name} | {plans[clip.name]} | {add:.1f} | {bare_ff:.1f} | {bare_w:.1f} | "
             f"{add / (bare_ff + bare_w):.2f} | {statistics.median(paired_sum):.2f} | {add / bare_w:.2f} | "

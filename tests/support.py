@@ -21,8 +21,9 @@ def ffmpeg() -> str:
 def run_capture(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``python -m capture`` in a subprocess, as a user would."""
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), COLUMNS="200")
-    return subprocess.run([sys.executable, "-m", "capture", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "capture", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def make_speech(text: str, path: Path, voice: str = "en-us+m3") -> Path:
@@ -30,8 +31,14 @@ def make_speech(text: str, path: Path, voice: str = "en-us+m3") -> Path:
     return path
 
 
-def make_clip(path: Path, seconds: float = 2.0, size: str = "320x240", speech: Path | None = None,
-              audio: bool = True, extra: tuple[str, ...] = ()) -> Path:
+def make_clip(
+    path: Path,
+    seconds: float = 2.0,
+    size: str = "320x240",
+    speech: Path | None = None,
+    audio: bool = True,
+    extra: tuple[str, ...] = (),
+) -> Path:
     """A small H.264/AAC clip: test pattern, with speech, a tone, or no audio."""
     command = [ffmpeg(), "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}"]
     if speech is not None:

@@ -77,19 +77,26 @@ def test_truncated_clip(ws: Path, clips: Path, faststart: bool) -> None:
     size = cut.stat().st_size
     code, stderr = refused(ws, "cut.mp4")
     end = stderr.split("runs to byte ")[1].split(")")[0]
-    assert (code, stderr) == (1, f"Error: cut.mp4: the file is cut short ({size} bytes, but its 'mdat' data runs to "
-                                 f"byte {end}); copy the whole clip from the phone again and re-run `capture add`\n")
+    assert (code, stderr) == (
+        1,
+        f"Error: cut.mp4: the file is cut short ({size} bytes, but its 'mdat' data runs to "
+        f"byte {end}); copy the whole clip from the phone again and re-run `capture add`\n",
+    )
     assert int(end) > size
 
 
 def test_zero_byte_text_and_missing(ws: Path) -> None:
     (ws / "empty.mp4").write_bytes(b"")
     assert refused(ws, "empty.mp4") == (
-        1, "Error: empty.mp4: the file is empty (0 bytes); copy the clip from the phone again\n")
+        1,
+        "Error: empty.mp4: the file is empty (0 bytes); copy the clip from the phone again\n",
+    )
     (ws / "notes.mp4").write_text("a shopping list\n")
     assert refused(ws, "notes.mp4") == (
-        1, "Error: notes.mp4: not a video or audio file capture can read (Invalid data found when processing "
-           "input); check that it is the clip you meant and that it copied completely\n")
+        1,
+        "Error: notes.mp4: not a video or audio file capture can read (Invalid data found when processing "
+        "input); check that it is the clip you meant and that it copied completely\n",
+    )
     assert refused(ws, "gone.mp4") == (1, "Error: gone.mp4: no such file; check the path and try again\n")
 
 
@@ -101,13 +108,17 @@ def test_no_audio_audio_only_and_silence(ws: Path, clips: Path) -> None:
     lines = [line.rsplit(", ", 1)[0] for line in stdout.splitlines()[:3]]
     assert lines[0] == "added no audio.mp4 → no-audio (no audio track: published without a transcript"
     assert lines[1].startswith("added voice memo.m4a → voice-memo (") and lines[1].endswith(
-        "transcript lines, draft for review")
+        "transcript lines, draft for review"
+    )
     assert lines[2] == "added silence.mp4 → silence (no speech found: the transcript is empty"
     found = entries(ws)
     assert "transcript" not in found["no-audio"]
     memo = found["voice-memo"]
     assert (memo["audio_only"], memo["video"], memo["poster"]) == (
-        True, "media/voice-memo/audio.m4a", "media/voice-memo/poster.jpg")
+        True,
+        "media/voice-memo/audio.m4a",
+        "media/voice-memo/poster.jpg",
+    )
     assert "label" in (ws / memo["transcript"]).read_text(encoding="utf-8")
     silent = (ws / found["silence"]["transcript"]).read_text(encoding="utf-8")
     assert silent.rstrip().endswith("---")  # front matter only: no invented words
@@ -136,12 +147,15 @@ def test_folder_batch_goes_on_and_ends_with_a_table(ws: Path, clips: Path) -> No
         if parts[0] or not cells:
             cells.append(parts)
         else:  # a long cell wrapped onto the next line of the table
-            cells[-1] = [f"{a} {b}".strip() for a, b in zip(cells[-1], parts)]
+            cells[-1] = [f"{a} {b}".strip() for a, b in zip(cells[-1], parts, strict=False)]
     assert [c[:3] for c in cells] == [
         ["a good one.mp4", "added", "a-good-one"],
-        ["b broken.mp4", "failed: b broken.mp4: not a video or audio file capture can read (Invalid data found "
-                         "when processing input); check that it is the clip you meant and that it copied completely",
-         "-"],
+        [
+            "b broken.mp4",
+            "failed: b broken.mp4: not a video or audio file capture can read (Invalid data found "
+            "when processing input); check that it is the clip you meant and that it copied completely",
+            "-",
+        ],
         ["c same as a.mp4", "skipped duplicate", "a-good-one"],
     ]
     assert all(c[3].endswith(" s") for c in cells)
@@ -150,8 +164,18 @@ def test_folder_batch_goes_on_and_ends_with_a_table(ws: Path, clips: Path) -> No
 
 def test_flags_override_the_settings(ws: Path, clips: Path) -> None:
     shutil.copy(phone_clips.hlg_portrait(clips), ws / "hdr.mov")
-    code, stdout, stderr = add("hdr.mov", "--crf", "30", "--preset", "ultrafast", "--loudness", "-20",
-                               "--keep-original", "--target-height", "144")
+    code, stdout, stderr = add(
+        "hdr.mov",
+        "--crf",
+        "30",
+        "--preset",
+        "ultrafast",
+        "--loudness",
+        "-20",
+        "--keep-original",
+        "--target-height",
+        "144",
+    )
     assert (code, stderr) == (0, ""), stdout
     folder = ws / "media" / "hdr"
     assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "original.mov", "poster.jpg", "video.mp4"]
@@ -167,7 +191,9 @@ def test_flags_override_the_settings(ws: Path, clips: Path) -> None:
 
 def test_keep_original_from_resources_yaml_and_no_keep_original_flag(ws: Path, clips: Path) -> None:
     text = (ws / "resources.yaml").read_text(encoding="utf-8")
-    (ws / "resources.yaml").write_text(text.replace("  preset: veryfast\n", "  preset: veryfast\n  keep_original: true\n"))
+    (ws / "resources.yaml").write_text(
+        text.replace("  preset: veryfast\n", "  preset: veryfast\n  keep_original: true\n")
+    )
     shutil.copy(phone_clips.no_audio(clips), ws / "kept.mp4")
     shutil.copy(phone_clips.variable_rate(clips), ws / "not kept.mp4")
     assert add("kept.mp4")[0] == 0
@@ -178,7 +204,9 @@ def test_keep_original_from_resources_yaml_and_no_keep_original_flag(ws: Path, c
 
 def test_bad_flags(ws: Path) -> None:
     assert add("x.mp4", "--preset", "warp")[::2] == (
-        1, "Error: --preset: expected one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, "
-           "veryslow, got 'warp'\n")
+        1,
+        "Error: --preset: expected one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, "
+        "veryslow, got 'warp'\n",
+    )
     code, _, stderr = add("x.mp4", "--crf", "99")
     assert code == 2 and "Invalid value for '--crf': Input should be less than or equal to 51" in stderr

@@ -19,9 +19,17 @@ from pipeline.serve.preview import make_server
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--autoplay-policy=no-user-gesture-required"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
 PAGES = {
     "home": "index.html",
     "resource": "r/shift-handover-basics/index.html",
@@ -89,10 +97,13 @@ def test_video_plays_and_captions_have_cues(page, base: str) -> None:  # type: i
     page.wait_for_function("document.getElementById('player').currentTime > 0.5", timeout=15_000)
     page.wait_for_function(
         "Array.from(document.getElementById('player').textTracks)"
-        ".some(t => t.mode === 'showing' && t.cues && t.cues.length > 0)", timeout=10_000)
+        ".some(t => t.mode === 'showing' && t.cues && t.cues.length > 0)",
+        timeout=10_000,
+    )
     cues = page.evaluate(
         "Array.from(Array.from(document.getElementById('player').textTracks).find(t => t.mode === 'showing').cues)"
-        ".map(c => c.text).join(' ')")
+        ".map(c => c.text).join(' ')"
+    )
     assert "handover log" in cues.lower()
 
 
@@ -118,8 +129,9 @@ def test_search_finds_a_spoken_phrase_and_lands_on_its_second(page, base: str) -
     hit.click()
     page.wait_for_url(f"**/r/shift-handover-basics/index.html#t={PHRASE_START}")
     _player_ready(page)
-    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {PHRASE_START}) < 0.3",
-                           timeout=10_000)
+    page.wait_for_function(
+        f"Math.abs(document.getElementById('player').currentTime - {PHRASE_START}) < 0.3", timeout=10_000
+    )
     assert page.locator("#transcript .seek[aria-current=true] .line").inner_text().startswith("What ran, what stopped")
 
 
@@ -168,8 +180,12 @@ def check_page(browser, url: str, path: str, name: str) -> None:  # type: ignore
         context = browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
         outside: list[str] = []
-        page.on("request", lambda request: outside.append(request.url)
-                if not request.url.startswith((url, "data:", "blob:")) else None)
+        page.on(
+            "request",
+            lambda request: (
+                outside.append(request.url) if not request.url.startswith((url, "data:", "blob:")) else None
+            ),
+        )
         page.goto(url + path)
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}x{height}.png"), full_page=True)
@@ -177,8 +193,11 @@ def check_page(browser, url: str, path: str, name: str) -> None:  # type: ignore
             assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
             page.add_script_tag(path=str(AXE))
             result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                       for v in result["violations"] if v["impact"] in ("serious", "critical")]
+            serious = [
+                (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
             assert serious == [], serious
         assert outside == []
         context.close()

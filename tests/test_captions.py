@@ -19,9 +19,9 @@ from pipeline.speech.captions import (
     make_cues,
     timed_tokens,
 )
-from pipeline.workspace.catalogue import TranscriptionSettings
 from pipeline.speech.transcribe import Word, decode_audio, transcribe_audio
 from pipeline.speech.transcript import Line, Transcript
+from pipeline.workspace.catalogue import TranscriptionSettings
 from tests.speech_helpers import SAMPLES, matched_fraction, script_of
 
 EPS = 1e-6
@@ -30,7 +30,7 @@ EPS = 1e-6
 def check_limits(cues: list[Cue], transcript: Transcript, duration: float) -> None:
     """Every rule the captions promise, checked on one result."""
     text = "".join("".join(line.text.split()) for line in transcript.lines)
-    assert "".join("".join("".join(l.split()) for l in cue.lines) for cue in cues) == text
+    assert "".join("".join("".join(line.split()) for line in cue.lines) for cue in cues) == text
     for index, cue in enumerate(cues):
         assert 1 <= len(cue.lines) <= MAX_LINES, cue
         assert all(0 < len(line) <= MAX_LINE and line == line.strip() for line in cue.lines), cue
@@ -50,8 +50,13 @@ def check_limits(cues: list[Cue], transcript: Transcript, duration: float) -> No
 
 
 def test_a_short_transcript() -> None:
-    transcript = Transcript(id="t", lines=[Line(0.0, "Hello, this is the basics of a shift handover on the packing line."),
-                                           Line(5.1, "Before you leave, write three things in the handover log.")])
+    transcript = Transcript(
+        id="t",
+        lines=[
+            Line(0.0, "Hello, this is the basics of a shift handover on the packing line."),
+            Line(5.1, "Before you leave, write three things in the handover log."),
+        ],
+    )
     cues = make_cues(transcript, 9.0)
     assert cues == [
         Cue(0.0, 5.1, ("Hello, this is the basics of a", "shift handover on the packing line.")),
@@ -61,8 +66,10 @@ def test_a_short_transcript() -> None:
 
 
 def test_a_long_line_becomes_several_cues_of_similar_size() -> None:
-    text = ("If the line is down and the next shift lead has not arrived, you stay until someone signs the "
-            "handover log, and you call the duty manager.")
+    text = (
+        "If the line is down and the next shift lead has not arrived, you stay until someone signs the "
+        "handover log, and you call the duty manager."
+    )
     transcript = Transcript(id="t", lines=[Line(2.0, text)])
     cues = make_cues(transcript, 14.0)
     assert len(cues) == 2
@@ -78,7 +85,9 @@ def test_fast_lines_stay_up_a_second_and_push_the_next_cue() -> None:
 
 
 def test_a_short_line_is_shown_long_enough_to_read_but_not_through_a_long_pause() -> None:
-    transcript = Transcript(id="t", lines=[Line(1.0, "Then walk the line with the person taking over."), Line(30.0, "Done.")])
+    transcript = Transcript(
+        id="t", lines=[Line(1.0, "Then walk the line with the person taking over."), Line(30.0, "Done.")]
+    )
     first = make_cues(transcript, 32.0)[0]
     assert first.start == 1.0
     assert 47 / MAX_CPS <= first.end - first.start <= 6.0
@@ -93,9 +102,13 @@ def test_a_word_longer_than_a_line_is_split() -> None:
 
 def test_balance_prefers_a_break_after_punctuation() -> None:
     assert balance_two("Before you leave, write three things in the handover log.") == (
-        "Before you leave, write three", "things in the handover log.")
+        "Before you leave, write three",
+        "things in the handover log.",
+    )
     assert balance_two("Call the duty manager, then keep the lockout tags in place.") == (
-        "Call the duty manager,", "then keep the lockout tags in place.")
+        "Call the duty manager,",
+        "then keep the lockout tags in place.",
+    )
 
 
 # -- word timings ----------------------------------------------------------------------------------------
@@ -103,12 +116,30 @@ def _words(spec: list[tuple[float, float, str]]) -> list[Word]:
     return [Word(s, e, " " + t) for s, e, t in spec]
 
 
-SLOW_THEN_FAST = _words([
-    (0.0, 0.4, "When"), (0.5, 0.8, "you"), (0.9, 1.3, "hand"), (1.4, 1.8, "over"), (1.9, 2.1, "a"),
-    (2.2, 2.6, "line"), (2.7, 3.0, "with"), (3.1, 3.2, "a"), (3.3, 3.8, "running"), (3.9, 4.4, "fault,"),
-    (7.5, 7.7, "do"), (7.8, 8.0, "not"), (8.1, 8.3, "just"), (8.4, 8.6, "say"), (8.7, 8.8, "it"),
-    (8.9, 9.0, "is"), (9.1, 9.4, "broken."), (9.6, 9.9, "Show"), (10.0, 10.2, "the"), (10.3, 10.6, "code."),
-])
+SLOW_THEN_FAST = _words(
+    [
+        (0.0, 0.4, "When"),
+        (0.5, 0.8, "you"),
+        (0.9, 1.3, "hand"),
+        (1.4, 1.8, "over"),
+        (1.9, 2.1, "a"),
+        (2.2, 2.6, "line"),
+        (2.7, 3.0, "with"),
+        (3.1, 3.2, "a"),
+        (3.3, 3.8, "running"),
+        (3.9, 4.4, "fault,"),
+        (7.5, 7.7, "do"),
+        (7.8, 8.0, "not"),
+        (8.1, 8.3, "just"),
+        (8.4, 8.6, "say"),
+        (8.7, 8.8, "it"),
+        (8.9, 9.0, "is"),
+        (9.1, 9.4, "broken."),
+        (9.6, 9.9, "Show"),
+        (10.0, 10.2, "the"),
+        (10.3, 10.6, "code."),
+    ]
+)
 SAID = "When you hand over a line with a running fault, do not just say it is broken. Show the code."
 
 
@@ -136,7 +167,9 @@ def test_an_edited_line_is_timed_in_proportion() -> None:
 
 
 def test_merged_unedited_lines_still_match_the_words() -> None:
-    words = _words([(1.0, 1.4, "Write"), (1.5, 1.7, "the"), (1.8, 2.2, "time."), (3.0, 3.3, "Then"), (3.4, 3.8, "leave.")])
+    words = _words(
+        [(1.0, 1.4, "Write"), (1.5, 1.7, "the"), (1.8, 2.2, "time."), (3.0, 3.3, "Then"), (3.4, 3.8, "leave.")]
+    )
     tokens = timed_tokens(Line(1.0, "Write the time. Then leave."), words)
     assert tokens is not None and tokens[3].start == 3.0
 
@@ -148,8 +181,16 @@ def test_a_line_far_from_its_words_is_not_matched() -> None:
 
 def _two_sentences(pause: float) -> list[Word]:
     first = [(0.0, 0.3, "Check"), (0.35, 0.45, "the"), (0.5, 0.8, "guard"), (0.85, 1.2, "first.")]
-    second = [(1.2 + pause + s, 1.2 + pause + e, t) for s, e, t in
-              [(0.0, 0.2, "Then"), (0.25, 0.5, "start"), (0.55, 0.65, "the"), (0.7, 0.9, "belt"), (0.95, 1.3, "again.")]]
+    second = [
+        (1.2 + pause + s, 1.2 + pause + e, t)
+        for s, e, t in [
+            (0.0, 0.2, "Then"),
+            (0.25, 0.5, "start"),
+            (0.55, 0.65, "the"),
+            (0.7, 0.9, "belt"),
+            (0.95, 1.3, "again."),
+        ]
+    ]
     return _words(first + second)
 
 
@@ -157,8 +198,10 @@ def test_a_line_that_fits_one_cue_still_breaks_at_a_long_pause_after_a_sentence(
     # The line fits one cue; only a sentence end with a pause (bonus over 10) pays for a second.
     transcript = Transcript(id="t", lines=[Line(0.0, "Check the guard first. Then start the belt again.")])
     paused = make_cues(transcript, 8.0, _two_sentences(pause=1.0))
-    assert [(c.start, c.lines) for c in paused] == [(0.0, ("Check the guard first.",)),
-                                                    (2.2, ("Then start the belt again.",))]
+    assert [(c.start, c.lines) for c in paused] == [
+        (0.0, ("Check the guard first.",)),
+        (2.2, ("Then start the belt again.",)),
+    ]
     hurried = make_cues(transcript, 8.0, _two_sentences(pause=0.3))
     assert [c.lines for c in hurried] == [("Check the guard first.", "Then start the belt again.")]
 
@@ -177,15 +220,17 @@ def test_webvtt() -> None:
 
 def test_srt() -> None:
     assert format_srt(CUES) == (
-        "1\n00:00:00,000 --> 00:00:01,500\nA <b> & c\n\n"
-        "2\n00:01:01,250 --> 01:02:03,500\nx -> y\nsecond line\n"
+        "1\n00:00:00,000 --> 00:00:01,500\nA <b> & c\n\n2\n00:01:01,250 --> 01:02:03,500\nx -> y\nsecond line\n"
     )
 
 
 # -- properties ------------------------------------------------------------------------------------------
 word = st.one_of(
-    st.text(st.characters(min_codepoint=33, max_codepoint=0x2FF, blacklist_categories=("Cs", "Z", "C")),
-            min_size=1, max_size=12),
+    st.text(
+        st.characters(min_codepoint=33, max_codepoint=0x2FF, blacklist_categories=("Cs", "Z", "C")),
+        min_size=1,
+        max_size=12,
+    ),
     st.text("abcdefghij.,", min_size=30, max_size=60),
 )
 line_text = st.lists(word, min_size=1, max_size=40).map(" ".join)
@@ -213,7 +258,9 @@ def test_every_cue_meets_the_limits(case: tuple[Transcript, float]) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(transcripts(), st.floats(0.05, 1.0), st.floats(0.0, 1.5))
-def test_every_cue_meets_the_limits_with_word_timings(case: tuple[Transcript, float], pace: float, pause: float) -> None:
+def test_every_cue_meets_the_limits_with_word_timings(
+    case: tuple[Transcript, float], pace: float, pause: float
+) -> None:
     transcript, duration = case
     words: list[Word] = []
     for index, line in enumerate(transcript.lines):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.workspace.catalogue import Expert, Resource, editing_catalogue, load_catalogue
 from pipeline.errors import CatalogueError
+from pipeline.workspace.catalogue import Expert, Resource, editing_catalogue, load_catalogue
 from tests.support import REPO
 
 
@@ -27,7 +27,9 @@ def test_demo_catalogue_loads_with_settings_and_resources() -> None:
 
 
 def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         title: Test
         resources:
           - id: first
@@ -37,7 +39,8 @@ def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
             title: Second
           - id: third
             duration: long
-        """)
+        """,
+    )
     with pytest.raises(CatalogueError) as caught:
         load_catalogue(path)
     assert str(caught.value) == "resources.yaml has 3 problems; fix them and run the command again"

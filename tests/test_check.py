@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from capture.cli import app
-from tests.journey_workspace import edit, make_workspace
 from pipeline.workspace.check import check_workspace
 from pipeline.workspace.paths import Workspace
+from tests.journey_workspace import edit, make_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -70,8 +70,11 @@ def test_unknown_id_in_a_journey(ws: Path) -> None:
 
 
 def test_prerequisite_cycle_is_named(ws: Path) -> None:
-    edit(ws / "resources.yaml", "    transcript: transcripts/basics.md\n",
-         "    transcript: transcripts/basics.md\n    prerequisites: [escalation]\n")
+    edit(
+        ws / "resources.yaml",
+        "    transcript: transcripts/basics.md\n",
+        "    transcript: transcripts/basics.md\n    prerequisites: [escalation]\n",
+    )
     assert problems(ws) == [
         "resources.yaml:15: error: resources[0].prerequisites: prerequisite cycle basics → escalation → faults → "
         "basics; remove one of these prerequisites",
@@ -93,8 +96,11 @@ def test_a_resource_that_needs_itself_is_a_cycle(ws: Path) -> None:
 
 
 def test_resource_below_its_level_in_a_stage(ws: Path) -> None:
-    edit(ws / "journeys" / "leads.yaml", "  beginner: [basics]\n  intermediate: [faults]\n  advanced: [escalation]",
-         "  beginner: [basics, faults, escalation]")
+    edit(
+        ws / "journeys" / "leads.yaml",
+        "  beginner: [basics]\n  intermediate: [faults]\n  advanced: [escalation]",
+        "  beginner: [basics, faults, escalation]",
+    )
     assert problems(ws) == [
         "journeys/leads.yaml:4: error: stages.beginner[1]: 'faults' is intermediate but sits in the beginner stage; "
         "move it to the intermediate stage or change its level",
@@ -104,10 +110,12 @@ def test_resource_below_its_level_in_a_stage(ws: Path) -> None:
 
 
 def test_resource_before_its_prerequisite(ws: Path) -> None:
-    edit(ws / "journeys" / "operators.yaml", "  beginner:\n    - basics\n  intermediate:\n",
-         "  intermediate:\n")
-    edit(ws / "journeys" / "operators.yaml", "      practice: Hand over an open fault.\n",
-         "      practice: Hand over an open fault.\n    - basics\n")
+    edit(ws / "journeys" / "operators.yaml", "  beginner:\n    - basics\n  intermediate:\n", "  intermediate:\n")
+    edit(
+        ws / "journeys" / "operators.yaml",
+        "      practice: Hand over an open fault.\n",
+        "      practice: Hand over an open fault.\n    - basics\n",
+    )
     assert problems(ws) == [
         "journeys/operators.yaml:6: error: stages.intermediate[0]: 'faults' comes before its prerequisite 'basics' "
         "(stages.intermediate[1]); move 'basics' before 'faults'",
@@ -123,7 +131,11 @@ def test_prerequisite_missing_from_the_journey_warns(ws: Path) -> None:
 
 
 def test_role_used_but_not_declared(ws: Path) -> None:
-    edit(ws / "resources.yaml", "roles: [operator]\n    prerequisites: [basics]", "roles: [operater]\n    prerequisites: [basics]")
+    edit(
+        ws / "resources.yaml",
+        "roles: [operator]\n    prerequisites: [basics]",
+        "roles: [operater]\n    prerequisites: [basics]",
+    )
     edit(ws / "journeys" / "leads.yaml", "roles: [lead]", "roles: [lead, manager]")
     assert problems(ws) == [
         "resources.yaml:18: error: resources[1].roles: role 'operater' is not declared; add it under 'roles:' in "
@@ -185,8 +197,11 @@ def test_missing_level_warns(ws: Path) -> None:
 
 
 def test_missing_and_broken_transcripts(ws: Path) -> None:
-    edit(ws / "resources.yaml", "    prerequisites: [basics]\n",
-         "    prerequisites: [basics]\n    transcript: transcripts/faults.md\n")
+    edit(
+        ws / "resources.yaml",
+        "    prerequisites: [basics]\n",
+        "    prerequisites: [basics]\n    transcript: transcripts/faults.md\n",
+    )
     edit(ws / "transcripts" / "basics.md", "[00:00.0] These", "[0:0] These")
     assert problems(ws) == [
         "resources.yaml:20: error: resources[1].transcript: transcripts/faults.md does not exist; run `capture add` "

@@ -40,7 +40,9 @@ def test_init_writes_a_commented_workspace(workspace: Path) -> None:
 def test_init_twice_refuses(workspace: Path) -> None:
     result = run_capture("init", str(workspace), cwd=workspace)
     assert result.returncode == 1
-    assert result.stderr == f"Error: {workspace / 'resources.yaml'} already exists; this folder is already a workspace\n"
+    assert (
+        result.stderr == f"Error: {workspace / 'resources.yaml'} already exists; this folder is already a workspace\n"
+    )
 
 
 def test_outside_a_workspace_says_how_to_make_one(tmp_path: Path) -> None:
@@ -60,8 +62,11 @@ def test_workspace_is_found_from_a_subfolder(workspace: Path) -> None:
 def test_list_json_of_the_demo(tmp_path: Path) -> None:
     result = run_capture("--workspace", str(REPO), "list", "--json", cwd=tmp_path)
     rows = json.loads(result.stdout)
-    assert [r["id"] for r in rows] == ["shift-handover-basics", "handing-over-a-running-fault",
-                                       "when-no-shift-lead-arrives"]
+    assert [r["id"] for r in rows] == [
+        "shift-handover-basics",
+        "handing-over-a-running-fault",
+        "when-no-shift-lead-arrives",
+    ]
     assert rows[0]["review"] == "approved"
 
 
@@ -70,8 +75,11 @@ def _unchanged_after(workspace: Path, *args: str) -> tuple[int, str]:
     files_before = sorted(p.relative_to(workspace) for p in workspace.rglob("*"))
     result = run_capture(*args, cwd=workspace)
     assert (workspace / "resources.yaml").read_bytes() == before
-    files_after = sorted(p.relative_to(workspace) for p in workspace.rglob("*")
-                         if p.name not in (".resources.yaml.lock",) and p.name != "media")
+    files_after = sorted(
+        p.relative_to(workspace)
+        for p in workspace.rglob("*")
+        if p.name not in (".resources.yaml.lock",) and p.name != "media"
+    )
     assert [f for f in files_after if f not in files_before] == []
     assert "Traceback" not in result.stderr
     return result.returncode, result.stderr
@@ -79,20 +87,26 @@ def _unchanged_after(workspace: Path, *args: str) -> tuple[int, str]:
 
 def test_add_missing_path(workspace: Path) -> None:
     assert _unchanged_after(workspace, "add", "nothere.mp4") == (
-        1, "Error: nothere.mp4: no such file; check the path and try again\n")
+        1,
+        "Error: nothere.mp4: no such file; check the path and try again\n",
+    )
 
 
 def test_add_text_file_named_mp4(workspace: Path) -> None:
     (workspace / "notes.mp4").write_text("these are my notes, not a video\n")
     assert _unchanged_after(workspace, "add", "notes.mp4") == (
-        1, "Error: notes.mp4: not a video or audio file capture can read (Invalid data found when processing "
-           "input); check that it is the clip you meant and that it copied completely\n")
+        1,
+        "Error: notes.mp4: not a video or audio file capture can read (Invalid data found when processing "
+        "input); check that it is the clip you meant and that it copied completely\n",
+    )
 
 
 def test_add_empty_file(workspace: Path) -> None:
     (workspace / "empty.mp4").write_bytes(b"")
     assert _unchanged_after(workspace, "add", "empty.mp4") == (
-        1, "Error: empty.mp4: the file is empty (0 bytes); copy the clip from the phone again\n")
+        1,
+        "Error: empty.mp4: the file is empty (0 bytes); copy the clip from the phone again\n",
+    )
 
 
 def test_add_with_a_broken_catalogue(workspace: Path) -> None:
@@ -112,4 +126,6 @@ def test_debug_shows_the_traceback(workspace: Path) -> None:
 def test_bad_level_flag(workspace: Path) -> None:
     result = run_capture("add", "x.mp4", "--level", "expert", cwd=workspace)
     assert (result.returncode, result.stderr) == (
-        1, "Error: --level: expected beginner, intermediate or advanced, got 'expert'\n")
+        1,
+        "Error: --level: expected beginner, intermediate or advanced, got 'expert'\n",
+    )

@@ -13,7 +13,8 @@ from tests.support import REPO
 GROUP = typer.main.get_command(app)
 COMMANDS = sorted(GROUP.commands)  # type: ignore[attr-defined]
 DOCS = (REPO / "README.md").read_text(encoding="utf-8") + "".join(
-    p.read_text(encoding="utf-8") for p in sorted((REPO / "docs").glob("*.md")))
+    p.read_text(encoding="utf-8") for p in sorted((REPO / "docs").glob("*.md"))
+)
 
 
 @pytest.mark.parametrize("name", COMMANDS)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from pipeline.ingest import STAGING_PREFIX, AddOptions, add_clip, add_clips, clear_leftovers, stage_spans
 from pipeline.workspace.catalogue import load_catalogue
-from pipeline.ingest import AddOptions, STAGING_PREFIX, add_clip, add_clips, clear_leftovers, stage_spans
 from pipeline.workspace.paths import Workspace, init_workspace
 from tests import phone_clips
 from tests.support import REPO
@@ -42,7 +42,7 @@ def _entries(workspace: Workspace) -> list[dict]:
 def _no_leftovers(workspace: Workspace) -> None:
     assert list(workspace.root.rglob("*.part")) == []
     assert list(workspace.media_dir.glob(f"{STAGING_PREFIX}*")) == []
-    assert [p for p in workspace.root.rglob(".capture-tmp-*")] == []
+    assert list(workspace.root.rglob(".capture-tmp-*")) == []
 
 
 def test_stage_spans_cover_the_bar_in_order() -> None:
@@ -59,10 +59,16 @@ def test_duplicate_content_is_skipped_under_any_name(workspace: Workspace, clips
     copy = shutil.copy(first, workspace.root / "same clip again.mp4")
     added = add_clip(workspace, first, AddOptions())
     assert (added.status, added.resource_id, added.message) == (
-        "added", "no-audio", "no audio track: published without a transcript")
+        "added",
+        "no-audio",
+        "no audio track: published without a transcript",
+    )
     again = add_clip(workspace, Path(copy), AddOptions())
     assert (again.status, again.resource_id, again.message) == (
-        "skipped", "no-audio", "already in the catalogue as 'no-audio'")
+        "skipped",
+        "no-audio",
+        "already in the catalogue as 'no-audio'",
+    )
     assert len(_entries(workspace)) == 1
     entry = _entries(workspace)[0]
     assert "transcript" not in entry and entry["video"] == "media/no-audio/video.mp4"
@@ -78,8 +84,9 @@ def test_batch_goes_on_after_a_failure(workspace: Workspace, clips: Path) -> Non
         seen.append(clip)
         return lambda stage, fraction: last.__setitem__(clip.name, (stage, fraction))
 
-    results = add_clips(workspace, [clips / "broken.mp4", phone_clips.no_audio(clips, "after.mp4")], AddOptions(),
-                        on_start)
+    results = add_clips(
+        workspace, [clips / "broken.mp4", phone_clips.no_audio(clips, "after.mp4")], AddOptions(), on_start
+    )
     assert [r.status for r in results] == ["failed", "added"]
     assert results[0].message.startswith("broken.mp4: not a video or audio file capture can read")
     assert seen == [clips / "broken.mp4", clips / "after.mp4"]
@@ -111,8 +118,15 @@ def test_clear_leftovers(workspace: Workspace) -> None:
 
 
 def _start_add(workspace: Workspace, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "capture", "add", *args], cwd=workspace.root, env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "capture", "add", *args],
+        cwd=workspace.root,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_for_part(workspace: Workspace, process: subprocess.Popen[str], timeout: float = 60) -> None:
@@ -129,14 +143,32 @@ def _wait_for_part(workspace: Workspace, process: subprocess.Popen[str], timeout
 def slow_clip(clips: Path) -> Path:
     """A clip that takes a few seconds to transcode with --preset veryslow, to be interrupted."""
     target = clips / "slow.mp4"
-    phone_clips.run("-f", "lavfi", "-i", "testsrc2=s=640x360:r=30:d=8", "-f", "lavfi", "-i", "sine=f=300:d=8",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p", "-c:a", "aac", str(target))
+    phone_clips.run(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=640x360:r=30:d=8",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=f=300:d=8",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv444p",
+        "-c:a",
+        "aac",
+        str(target),
+    )
     return target
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"])
 def test_interrupted_add_leaves_the_catalogue_valid_and_a_rerun_finishes(
-        workspace: Workspace, slow_clip: Path, sig: signal.Signals) -> None:
+    workspace: Workspace, slow_clip: Path, sig: signal.Signals
+) -> None:
     before = workspace.catalogue_path.read_bytes()
     process = _start_add(workspace, str(slow_clip), "--preset", "veryslow")
     _wait_for_part(workspace, process)
@@ -144,14 +176,22 @@ def test_interrupted_add_leaves_the_catalogue_valid_and_a_rerun_finishes(
     _, stderr = process.communicate(timeout=60)
     if sig == signal.SIGINT:
         assert (process.returncode, stderr) == (
-            130, "Interrupted: nothing half-done was kept; run the same command again to finish.\n")
+            130,
+            "Interrupted: nothing half-done was kept; run the same command again to finish.\n",
+        )
         _no_leftovers(workspace)
     else:
         assert process.returncode == -signal.SIGKILL
     assert workspace.catalogue_path.read_bytes() == before
     load_catalogue(workspace.catalogue_path)
-    again = subprocess.run([sys.executable, "-m", "capture", "add", str(slow_clip), "--preset", "ultrafast"],
-                           cwd=workspace.root, env=_env(), capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "capture", "add", str(slow_clip), "--preset", "ultrafast"],
+        cwd=workspace.root,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("added slow.mp4 → slow (")
     _no_leftovers(workspace)
@@ -178,9 +218,21 @@ def test_progress_only_grows_and_reaches_the_end() -> None:
     seen: list[tuple[str, float]] = []
     report = _Reporter(lambda stage, fraction: seen.append((stage, fraction)))
     report.spans = stage_spans("transcode", True, True)
-    for stage, fraction in [("hash", 0.0), ("probe", 1.0), ("audio", 1.0), ("media", 0.2), ("media", 0.6),
-                            ("media", 1.0), ("poster", 0.0), ("poster", 1.0), ("transcribe", 0.0),
-                            ("transcribe", 0.5), ("transcribe", 1.0), ("save", 0.0), ("save", 1.0)]:
+    for stage, fraction in [
+        ("hash", 0.0),
+        ("probe", 1.0),
+        ("audio", 1.0),
+        ("media", 0.2),
+        ("media", 0.6),
+        ("media", 1.0),
+        ("poster", 0.0),
+        ("poster", 1.0),
+        ("transcribe", 0.0),
+        ("transcribe", 0.5),
+        ("transcribe", 1.0),
+        ("save", 0.0),
+        ("save", 1.0),
+    ]:
         report(stage, fraction)
     fractions = [f for _, f in seen]
     assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)

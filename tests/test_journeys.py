@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from capture.cli import app
-from tests.journey_workspace import edit, make_workspace
+from pipeline.errors import CatalogueError
 from pipeline.workspace.catalogue import LEVELS, Resource, load_catalogue
 from pipeline.workspace.check import check_workspace
-from pipeline.errors import CatalogueError
 from pipeline.workspace.journeys import load_journey, load_journeys, role_levels, scaffold_journey
 from pipeline.workspace.paths import Workspace
+from tests.journey_workspace import edit, make_workspace
 
 runner = CliRunner()
 
@@ -35,7 +35,8 @@ def test_journeys_load_with_steps_and_practice_notes(ws: Path) -> None:
     operators = journeys[1]
     assert operators.roles == ["operator"] and operators.goal == "Fewer stops."
     assert [(level, step.id, step.practice, step.line) for level, step in operators.steps()] == [
-        ("beginner", "basics", "", 6), ("intermediate", "faults", "Hand over an open fault.", 8),
+        ("beginner", "basics", "", 6),
+        ("intermediate", "faults", "Hand over an open fault.", 8),
     ]
 
 
@@ -53,7 +54,10 @@ def test_journey_problems_are_all_reported_with_file_and_line(ws: Path) -> None:
 
 
 def test_role_levels_groups_by_level_with_prerequisites_first(ws: Path) -> None:
-    edit(ws / "resources.yaml", "resources:\n", """resources:
+    edit(
+        ws / "resources.yaml",
+        "resources:\n",
+        """resources:
   - id: checklist
     title: The checklist
     level: advanced
@@ -66,15 +70,20 @@ def test_role_levels_groups_by_level_with_prerequisites_first(ws: Path) -> None:
   - id: unsorted
     title: No level yet
     roles: [lead]
-""")
+""",
+    )
     catalogue = load_catalogue(ws / "resources.yaml")
     levels = role_levels(catalogue, "lead")
     assert list(levels) == list(LEVELS)
     assert {level: [r.id for r in rs] for level, rs in levels.items()} == {
-        "beginner": ["basics"], "intermediate": [], "advanced": ["briefing", "checklist", "escalation"],
+        "beginner": ["basics"],
+        "intermediate": [],
+        "advanced": ["briefing", "checklist", "escalation"],
     }
     assert {level: [r.id for r in rs] for level, rs in role_levels(catalogue, "nobody").items()} == {
-        "beginner": [], "intermediate": [], "advanced": [],
+        "beginner": [],
+        "intermediate": [],
+        "advanced": [],
     }
 
 
@@ -88,8 +97,9 @@ def role_catalogues(draw: st.DrawFn) -> list[Resource]:
         easier = [r.id for r in resources if LEVELS.index(r.level or "beginner") <= level_index]
         needs = draw(st.lists(st.sampled_from(easier), max_size=3, unique=True)) if easier else []
         roles = draw(st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=2, unique=True))
-        resources.append(Resource(id=f"r{rank}", title=f"r{rank}", level=LEVELS[level_index], roles=roles,
-                                  prerequisites=needs))
+        resources.append(
+            Resource(id=f"r{rank}", title=f"r{rank}", level=LEVELS[level_index], roles=roles, prerequisites=needs)
+        )
     return draw(st.permutations(resources))
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.workspace.catalogue import MediaSettings
 from pipeline.errors import MediaError
 from pipeline.media.process import (
     AudioStream,
@@ -24,6 +23,7 @@ from pipeline.media.process import (
     probe_media,
     process_media,
 )
+from pipeline.workspace.catalogue import MediaSettings
 from tests import phone_clips
 
 SETTINGS = MediaSettings()
@@ -76,8 +76,10 @@ def test_probe_missing_empty_and_text(clips: Path) -> None:
     (clips / "notes.mp4").write_text("shopping list\n")
     with pytest.raises(MediaError) as text:
         probe_media(clips / "notes.mp4")
-    assert str(text.value) == ("notes.mp4: not a video or audio file capture can read (Invalid data found when "
-                               "processing input); check that it is the clip you meant and that it copied completely")
+    assert str(text.value) == (
+        "notes.mp4: not a video or audio file capture can read (Invalid data found when "
+        "processing input); check that it is the clip you meant and that it copied completely"
+    )
 
 
 @pytest.mark.parametrize("faststart", [True, False], ids=["faststart", "moov-at-end"])
@@ -90,7 +92,9 @@ def test_probe_truncated(clips: Path, faststart: bool) -> None:
     size = cut.stat().st_size
     end = whole.stat().st_size if not faststart else None
     message = str(error.value)
-    assert message.startswith(f"cut-{faststart}.mp4: the file is cut short ({size} bytes, but its 'mdat' data runs to byte ")
+    assert message.startswith(
+        f"cut-{faststart}.mp4: the file is cut short ({size} bytes, but its 'mdat' data runs to byte "
+    )
     assert message.endswith("); copy the whole clip from the phone again and re-run `capture add`")
     if end is not None:  # moov at the end: mdat runs to where moov began
         assert int(message.split("runs to byte ")[1].split(")")[0]) < end
@@ -106,9 +110,17 @@ def test_mp4_without_index_is_incomplete(tmp_path: Path) -> None:
 
 
 def _info(**changes: object) -> MediaInfo:
-    base = MediaInfo(path=Path("clip.mp4"), container="mov,mp4,m4a,3gp,3g2,mj2", duration=10.0, video_codec="h264",
-                     width=1280, height=720, pixel_format="yuv420p", frame_rate=30.0,
-                     audio=(AudioStream("aac", 2, 48000),))
+    base = MediaInfo(
+        path=Path("clip.mp4"),
+        container="mov,mp4,m4a,3gp,3g2,mj2",
+        duration=10.0,
+        video_codec="h264",
+        width=1280,
+        height=720,
+        pixel_format="yuv420p",
+        frame_rate=30.0,
+        audio=(AudioStream("aac", 2, 48000),),
+    )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
@@ -119,26 +131,41 @@ def test_plan_web_ready_is_a_remux() -> None:
 
 
 def test_plan_iphone_hdr_portrait() -> None:
-    info = _info(video_codec="hevc", width=1920, height=1080, rotation=90, pixel_format="yuv420p10le",
-                 bit_depth=10, color_transfer="arib-std-b67", color_primaries="bt2020", frame_rate=29.98,
-                 variable_frame_rate=True)
+    info = _info(
+        video_codec="hevc",
+        width=1920,
+        height=1080,
+        rotation=90,
+        pixel_format="yuv420p10le",
+        bit_depth=10,
+        color_transfer="arib-std-b67",
+        color_primaries="bt2020",
+        frame_rate=29.98,
+        variable_frame_rate=True,
+    )
     plan = plan_media(info, SETTINGS)
     assert (plan.mode, plan.output_size, plan.tone_map, plan.frame_rate) == ("transcode", (720, 1280), True, 29.97)
     assert plan.reasons == (
-        "video is hevc, browsers need H.264", "pixel format yuv420p10le is not 8-bit 4:2:0",
-        "1080x1920 is above 720p", "display rotation 90° is applied so it plays upright everywhere",
-        "HDR (arib-std-b67) is tone-mapped to SDR BT.709", "variable frame rate (about 30.0 fps) is made constant",
+        "video is hevc, browsers need H.264",
+        "pixel format yuv420p10le is not 8-bit 4:2:0",
+        "1080x1920 is above 720p",
+        "display rotation 90° is applied so it plays upright everywhere",
+        "HDR (arib-std-b67) is tone-mapped to SDR BT.709",
+        "variable frame rate (about 30.0 fps) is made constant",
     )
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    ({"rotation": 270}, "display rotation 270° is applied so it plays upright everywhere"),
-    ({"variable_frame_rate": True}, "variable frame rate (about 30.0 fps) is made constant"),
-    ({"height": 1080, "width": 1920}, "1920x1080 is above 720p"),
-    ({"container": "matroska,webm"}, "container matroska,webm is not MP4"),
-    ({"audio": (AudioStream("opus", 2, 48000),)}, "audio is opus, browsers need AAC"),
-    ({"color_transfer": "smpte2084"}, "HDR (smpte2084) is tone-mapped to SDR BT.709"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"rotation": 270}, "display rotation 270° is applied so it plays upright everywhere"),
+        ({"variable_frame_rate": True}, "variable frame rate (about 30.0 fps) is made constant"),
+        ({"height": 1080, "width": 1920}, "1920x1080 is above 720p"),
+        ({"container": "matroska,webm"}, "container matroska,webm is not MP4"),
+        ({"audio": (AudioStream("opus", 2, 48000),)}, "audio is opus, browsers need AAC"),
+        ({"color_transfer": "smpte2084"}, "HDR (smpte2084) is tone-mapped to SDR BT.709"),
+    ],
+)
 def test_plan_each_fault_means_transcode(change: dict[str, object], reason: str) -> None:
     plan = plan_media(_info(**change), SETTINGS)
     assert (plan.mode, plan.reasons) == ("transcode", (reason,))
@@ -154,8 +181,10 @@ def test_plan_target_height_setting_and_audio_only() -> None:
 def test_plan_refuses_a_clip_over_max_duration() -> None:
     with pytest.raises(MediaError) as error:
         plan_media(_info(duration=7200.0), replace(SETTINGS, max_duration=3600.0))
-    assert str(error.value) == ("clip.mp4: the clip is 2:00:00 long, more than the 1:00:00 allowed by "
-                                "media.max_duration; trim it or raise the limit")
+    assert str(error.value) == (
+        "clip.mp4: the clip is 2:00:00 long, more than the 1:00:00 allowed by "
+        "media.max_duration; trim it or raise the limit"
+    )
 
 
 def test_frame_rate_from_stamps() -> None:
@@ -206,7 +235,9 @@ def test_hdr_portrait_becomes_upright_sdr_h264(clips: Path, tmp_path: Path) -> N
     assert (out.width, out.height, out.rotation, out.orientation) == (180, 320, 0, "portrait")
     assert (out.color_transfer, out.color_primaries, out.color_space) == ("bt709", "bt709", "bt709")
     assert (out.frame_rate, out.variable_frame_rate) == (30.0, False)
-    assert phone_clips.top_level_boxes(outputs.video).index("moov") < phone_clips.top_level_boxes(outputs.video).index("mdat")
+    assert phone_clips.top_level_boxes(outputs.video).index("moov") < phone_clips.top_level_boxes(outputs.video).index(
+        "mdat"
+    )
     assert phone_clips.loudness(outputs.video) == pytest.approx(SETTINGS.loudness, abs=2.0)
     assert outputs.loudness is not None and outputs.loudness.integrated < -25  # the source was quiet
     assert len(outputs.audio) == pytest.approx(3 * 16000, rel=0.02)  # type: ignore[arg-type]
@@ -234,7 +265,9 @@ def test_web_ready_is_remuxed_with_loudness_fixed(clips: Path, tmp_path: Path) -
     out = probe_media(outputs.video)  # type: ignore[arg-type]
     assert (out.video_codec, out.width, out.height, out.pixel_format) == ("h264", 320, 180, "yuv420p")
     assert phone_clips.top_level_boxes(source).index("moov") > phone_clips.top_level_boxes(source).index("mdat")
-    assert phone_clips.top_level_boxes(outputs.video).index("moov") < phone_clips.top_level_boxes(outputs.video).index("mdat")  # type: ignore[arg-type]
+    assert phone_clips.top_level_boxes(outputs.video).index("moov") < phone_clips.top_level_boxes(outputs.video).index(
+        "mdat"
+    )  # type: ignore[arg-type]
     assert phone_clips.loudness(outputs.video) == pytest.approx(SETTINGS.loudness, abs=2.0)  # type: ignore[arg-type]
 
 
@@ -243,9 +276,26 @@ def test_audio_on_target_is_copied_untouched(clips: Path, tmp_path: Path) -> Non
     import av
 
     source = clips / "on target.mp4"
-    phone_clips.run("-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=3", "-i", str(phone_clips.speech(clips)),
-                    "-af", "volume=14dB,alimiter=limit=0.7:level=disabled", "-c:v", "libx264", "-preset", "ultrafast",
-                    "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(source))
+    phone_clips.run(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=30:d=3",
+        "-i",
+        str(phone_clips.speech(clips)),
+        "-af",
+        "volume=14dB,alimiter=limit=0.7:level=disabled",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(source),
+    )
     level = phone_clips.loudness(source)
     info = probe_media(source)
     settings = replace(SETTINGS, loudness=round(level))
@@ -302,12 +352,25 @@ def test_keep_original_and_target_height(clips: Path, tmp_path: Path) -> None:
 def test_truncated_during_transcode_is_reported(clips: Path, tmp_path: Path) -> None:
     """A cut Matroska file has no MP4 boxes to check: ffmpeg's 'partial file' tells instead."""
     whole = clips / "whole.mkv"
-    phone_clips.run("-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=3", "-c:v", "libx264", "-preset", "ultrafast",
-                    "-pix_fmt", "yuv420p", str(whole))
+    phone_clips.run(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=s=320x180:r=30:d=3",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        str(whole),
+    )
     cut = phone_clips.cut_in_half(whole, clips / "cut.mkv")
     info = probe_media(cut)
     with pytest.raises(MediaError) as error:
         process_media(info, plan_media(info, SETTINGS), tmp_path)
-    assert str(error.value) == ("cut.mkv: the file is cut short (ffmpeg reached the end of the file in the middle "
-                                "of the data); copy the whole clip from the phone again and re-run `capture add`")
+    assert str(error.value) == (
+        "cut.mkv: the file is cut short (ffmpeg reached the end of the file in the middle "
+        "of the data); copy the whole clip from the phone again and re-run `capture add`"
+    )
     assert list(tmp_path.iterdir()) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +58,7 @@ def test_find_cycles_agrees_with_find_cycle_and_names_real_cycles(resources: lis
     seen: set[str] = set()
     for cycle in cycles:
         assert cycle[0] == cycle[-1]
-        for a, b in zip(cycle, cycle[1:]):
+        for a, b in itertools.pairwise(cycle):
             assert b in needs[a]  # each step of the named cycle is a real prerequisite
         assert not seen & set(cycle[:-1])  # one cycle per knot
         seen |= set(cycle[:-1])
@@ -70,8 +72,12 @@ def test_ordering_with_cycles_keeps_every_resource_once(resources: list[Resource
 
 
 def test_order_keeps_levels_then_catalogue_order() -> None:
-    resources = [res("c", level="advanced"), res("a", level="beginner"), res("b", ["c"], level="beginner"),
-                 res("d", level="intermediate")]
+    resources = [
+        res("c", level="advanced"),
+        res("a", level="beginner"),
+        res("b", ["c"], level="beginner"),
+        res("d", level="intermediate"),
+    ]
     assert [r.id for r in order_by_prerequisites(resources)] == ["a", "d", "c", "b"]
 
 

@@ -14,9 +14,9 @@ import capture.commands.report  # noqa: F401  (registers the command on the app)
 from capture.app import app
 from pipeline.errors import CatalogueError
 from pipeline.report.feedback import FeedbackError, parse_rating
+from pipeline.report.html import render_report_html
 from pipeline.report.logs import LogError
 from pipeline.report.model import Report, build_report, report_to_json
-from pipeline.report.html import render_report_html
 from pipeline.workspace.paths import Workspace
 
 AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"
@@ -52,8 +52,16 @@ stages:
 """
 
 
-def log_line(ip: str, day: date, path: str, status: int = 200, size: int = 5120, agent: str = AGENT,
-             extra: str = "", method: str = "GET") -> str:
+def log_line(
+    ip: str,
+    day: date,
+    path: str,
+    status: int = 200,
+    size: int = 5120,
+    agent: str = AGENT,
+    extra: str = "",
+    method: str = "GET",
+) -> str:
     stamp = f"{day.day:02d}/{MONTHS[day.month - 1]}/{day.year}:10:15:00 +0100"
     return f'{ip} - - [{stamp}] "{method} {path} HTTP/1.1" {status} {size} "-" "{agent}"{extra}\n'
 
@@ -64,7 +72,9 @@ def ranged(ip: str, day: date, video: str, start: int, sent: int, total: int | N
     if total is None:
         return log_line(ip, day, f"/learning/media/{video}/video.mp4", 206, sent, extra=asked)
     last = end if end is not None else total - 1
-    return log_line(ip, day, f"/learning/media/{video}/video.mp4", 206, sent, extra=f'{asked} "bytes {start}-{last}/{total}"')
+    return log_line(
+        ip, day, f"/learning/media/{video}/video.mp4", 206, sent, extra=f'{asked} "bytes {start}-{last}/{total}"'
+    )
 
 
 @pytest.fixture
@@ -157,16 +167,32 @@ def test_watch_through_from_byte_ranges(ws: Workspace, tmp_path: Path) -> None:
     video = by_id["handover"].video
     assert video is not None
     assert (video.size, video.size_source, video.requests, video.bytes_served) == (1000, "file", 6, 1900)
-    assert (video.viewers, video.past_quarter, video.past_half, video.past_three_quarters, video.finished) == (4, 2, 1, 1, 1)
+    assert (video.viewers, video.past_quarter, video.past_half, video.past_three_quarters, video.finished) == (
+        4,
+        2,
+        1,
+        1,
+        1,
+    )
     assert video.median_fetched == 0.35
     fault = by_id["running-fault"].video
     assert fault is not None
     assert (fault.size, fault.size_source, fault.viewers, fault.past_quarter, fault.median_fetched) == (
-        8000, "content-range", 2, 0, 0.1875)
+        8000,
+        "content-range",
+        2,
+        0,
+        0.1875,
+    )
     no_lead = by_id["no-lead"].video
     assert no_lead is not None
     assert (no_lead.size, no_lead.size_source, no_lead.viewers, no_lead.past_quarter, no_lead.past_half) == (
-        1000, "furthest-byte", 2, 1, 1)
+        1000,
+        "furthest-byte",
+        2,
+        1,
+        1,
+    )
     assert [r.id for r in report.unwatched] == ["running-fault"]
     assert by_id["handover"].views == 0  # fetching a video is not a page view
 
@@ -184,7 +210,11 @@ def test_journey_stage_progression(ws: Workspace, tmp_path: Path) -> None:
     lines.append(log_line("10.0.2.50", TUE, "/learning/r/no-lead/"))  # came straight to advanced: not a starter
     report = build_report(ws, [write_log(tmp_path / "access.log", lines)])
     (journey,) = report.journeys
-    assert (journey.id, journey.title, journey.page_views) == ("handover-for-shift-leads", "Handover for shift leads", 6)
+    assert (journey.id, journey.title, journey.page_views) == (
+        "handover-for-shift-leads",
+        "Handover for shift leads",
+        6,
+    )
     assert (journey.started, journey.reached_intermediate, journey.reached_advanced) == (10, 4, 1)
     assert journey.drop_out == 0.6
 
@@ -202,7 +232,10 @@ def test_searches_with_no_answer(ws: Workspace, tmp_path: Path) -> None:
     ]
     report = build_report(ws, [write_log(tmp_path / "access.log", lines)])
     assert [(s.term, s.searches, s.no_result, s.visitors) for s in report.searches] == [
-        ("pallet jack", 3, 3, 2), ("handover", 2, 1, 2), ("fire drill", 1, 0, 1)]
+        ("pallet jack", 3, 3, 2),
+        ("handover", 2, 1, 2),
+        ("fire drill", 1, 0, 1),
+    ]
     assert [s.term for s in report.no_answer] == ["pallet jack", "handover"]
     assert report.page_views == 0
 
@@ -317,10 +350,13 @@ def with_feedback_settings(ws: Workspace, body: str) -> None:
 
 
 def test_feedback_with_mapped_columns(ws: Workspace, tmp_path: Path) -> None:
-    with_feedback_settings(ws, (
-        "report:\n  feedback:\n    resource: Which clip was it?\n    rating: How useful was it?\n"
-        "    comment: Anything to add?\n    date: Timestamp\n"
-    ))
+    with_feedback_settings(
+        ws,
+        (
+            "report:\n  feedback:\n    resource: Which clip was it?\n    rating: How useful was it?\n"
+            "    comment: Anything to add?\n    date: Timestamp\n"
+        ),
+    )
     csv_path = tmp_path / "feedback.csv"
     csv_path.write_text(FEEDBACK_CSV, encoding="utf-8-sig")
     log = write_log(tmp_path / "access.log", views_log())
@@ -328,7 +364,12 @@ def test_feedback_with_mapped_columns(ws: Workspace, tmp_path: Path) -> None:
     by_id = {r.id: r for r in report.resources}
     handover = by_id["handover"].feedback
     assert handover is not None
-    assert (handover.responses, handover.ratings, handover.mean_rating, handover.rating_counts) == (3, 2, 4.5, {"4": 1, "5": 1})
+    assert (handover.responses, handover.ratings, handover.mean_rating, handover.rating_counts) == (
+        3,
+        2,
+        4.5,
+        {"4": 1, "5": 1},
+    )
     assert [c.text for c in handover.comments] == ["Clear and short", "Show the log book, please"]
     fault = by_id["running-fault"].feedback
     assert fault is not None and (fault.mean_rating, fault.comments[0].day) == (2.0, date(2026, 11, 10))
@@ -362,7 +403,9 @@ def test_report_settings_errors_name_the_line(ws: Workspace, tmp_path: Path) -> 
     with_feedback_settings(ws, "report:\n  salt: [1, 2]\n  feedback: Rating\n  colour: blue\n")
     with pytest.raises(CatalogueError) as error:
         build_report(ws, [write_log(tmp_path / "access.log", [])])
-    assert str(error.value) == "resources.yaml has 3 problems in its report settings; fix them and run the command again"
+    assert (
+        str(error.value) == "resources.yaml has 3 problems in its report settings; fix them and run the command again"
+    )
     assert error.value.problems == [
         "resources.yaml:14: report.colour: unknown key (known keys: salt, feedback)",
         "resources.yaml:12: report.salt: expected text, got [1, 2]",
@@ -371,11 +414,19 @@ def test_report_settings_errors_name_the_line(ws: Workspace, tmp_path: Path) -> 
 
 
 def test_parse_rating() -> None:
-    assert [parse_rating(t) for t in ("5", "4.5", "4,5", "3 - ok", "★★★", "", "great")] == [5, 4.5, 4.5, 3, 3, None, None]
+    assert [parse_rating(t) for t in ("5", "4.5", "4,5", "3 - ok", "★★★", "", "great")] == [
+        5,
+        4.5,
+        4.5,
+        3,
+        3,
+        None,
+        None,
+    ]
 
 
 def test_html_is_self_contained_and_escaped(ws: Workspace, tmp_path: Path) -> None:
-    lines = views_log() + [log_line("10.0.7.1", MON, "/learning/search.gif?q=%3Cscript%3Ealert(1)%3C/script%3E&n=0")]
+    lines = [*views_log(), log_line("10.0.7.1", MON, "/learning/search.gif?q=%3Cscript%3Ealert(1)%3C/script%3E&n=0")]
     report = build_report(ws, [write_log(tmp_path / "access.log", lines)])
     html = render_report_html(report)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -403,7 +454,9 @@ def run(ws: Workspace, *args: str):  # type: ignore[no-untyped-def]
 
 
 def test_cli_summary_and_html(ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    log = write_log(tmp_path / "access.log", views_log() + [log_line("10.0.3.1", MON, "/learning/search.gif?q=pallet&n=0")])
+    log = write_log(
+        tmp_path / "access.log", [*views_log(), log_line("10.0.3.1", MON, "/learning/search.gif?q=pallet&n=0")]
+    )
     monkeypatch.chdir(tmp_path)
     result = run(ws, "--access-log", str(log))
     assert result.exit_code == 0, result.output
@@ -422,7 +475,11 @@ def test_cli_json_and_several_files(ws: Workspace, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["page_views"], data["visitors"], len(data["files"])) == (9, 4, 2)
-    assert data["resources"][0]["id"] == "handover" and data["resources"][0]["days"][0] == {"day": "2026-11-09", "views": 3, "visitors": 2}
+    assert data["resources"][0]["id"] == "handover" and data["resources"][0]["days"][0] == {
+        "day": "2026-11-09",
+        "views": 3,
+        "visitors": 2,
+    }
     assert out.is_file()
 
 
@@ -515,7 +572,7 @@ def test_merged_ranges_cover_exactly_the_bytes_sent(spans: list[tuple[int, int]]
         watch.add(start, start + length)
         sent.update(range(start, start + length))
     assert watch.fetched(size) == min(1.0, len([b for b in sent if b < size]) / size)
-    assert all(a[1] < b[0] for a, b in zip(watch.spans, watch.spans[1:]))  # sorted, apart
+    assert all(a[1] < b[0] for a, b in zip(watch.spans, watch.spans[1:], strict=False))  # sorted, apart
 
 
 @settings(max_examples=40, deadline=None)

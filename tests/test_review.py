@@ -13,12 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from capture.cli import app
-from pipeline.workspace.catalogue import load_catalogue
 from pipeline.errors import TranscriptError
 from pipeline.ingest import AddOptions, add_clip
-from pipeline.speech.review import EditConflict, approve_transcript, review_status, save_lines
 from pipeline.serve.review import ReviewServer, start_review
+from pipeline.speech.review import EditConflict, approve_transcript, review_status, save_lines
 from pipeline.speech.transcript import Line, read_transcript, read_transcript_text, transcript_version
+from pipeline.workspace.catalogue import load_catalogue
 from pipeline.workspace.paths import Workspace, init_workspace
 from tests.speech_helpers import SAMPLES, copy_workspace, matched_fraction, script_of
 
@@ -74,8 +74,10 @@ def test_status_json_and_a_disagreement(ws: Workspace) -> None:
     text = ws.catalogue_path.read_text(encoding="utf-8").replace("review: draft", "review: approved")
     ws.catalogue_path.write_text(text, encoding="utf-8")
     [row] = review_status(ws)
-    assert row.problem == ("resources.yaml says review: approved, the transcript says status: draft; "
-                           f"run `capture approve {RID}` or fix one of them")
+    assert row.problem == (
+        "resources.yaml says review: approved, the transcript says status: draft; "
+        f"run `capture approve {RID}` or fix one of them"
+    )
     result = cli(ws, "status", "--json")
     assert json.loads(result.output)[0]["review"] == "draft"
 
@@ -110,7 +112,9 @@ def test_approve_needs_a_name(ws: Workspace) -> None:
 def test_approve_an_unknown_id(ws: Workspace) -> None:
     result = cli(ws, "approve", "nope", "--by", "X")
     assert result.exit_code == 1
-    assert result.output == (f"Error: no resource with id 'nope' in resources.yaml (known: {RID}); see `capture list`\n")
+    assert result.output == (
+        f"Error: no resource with id 'nope' in resources.yaml (known: {RID}); see `capture list`\n"
+    )
 
 
 # -- edits -----------------------------------------------------------------------------------------------
@@ -134,13 +138,14 @@ def test_save_lines_writes_back_and_notices_edits_made_elsewhere(ws: Workspace) 
     lines = transcript_of(ws).lines
     lines[0] = Line(lines[0].start, "When you hand over a line with a running fault, say so.")
     lines[1] = Line(lines[1].start, "")  # deleted
-    saved, new_version = save_lines(ws, RID, lines, version)
+    _saved, new_version = save_lines(ws, RID, lines, version)
     assert new_version != version
-    assert transcript_of(ws).lines == [lines[0]] + lines[2:]
+    assert transcript_of(ws).lines == [lines[0], *lines[2:]]
     with pytest.raises(EditConflict) as caught:
         save_lines(ws, RID, lines, version)
-    assert str(caught.value) == (f"{RID}.md changed on disk since the page loaded it; copy your edits, reload the "
-                                 "page and make them again")
+    assert str(caught.value) == (
+        f"{RID}.md changed on disk since the page loaded it; copy your edits, reload the page and make them again"
+    )
 
 
 def test_changing_an_approved_transcript_makes_it_a_draft_again(ws: Workspace) -> None:
@@ -149,7 +154,7 @@ def test_changing_an_approved_transcript_makes_it_a_draft_again(ws: Workspace) -
     lines = transcript_of(ws).lines
     _, same = save_lines(ws, RID, lines, version)  # nothing changed: still approved
     assert same == version and transcript_of(ws).status == "approved"
-    save_lines(ws, RID, [Line(lines[0].start, "Changed.")] + lines[1:], version)
+    save_lines(ws, RID, [Line(lines[0].start, "Changed."), *lines[1:]], version)
     assert (transcript_of(ws).status, transcript_of(ws).approved_by, review_in_catalogue(ws)) == ("draft", "", "draft")
 
 
@@ -165,8 +170,10 @@ def test_transcribe_refuses_an_approved_transcript_without_force(ws: Workspace) 
     before = ws.transcript_path(RID).read_text(encoding="utf-8")
     result = cli(ws, "transcribe", RID)
     assert result.exit_code == 1
-    assert result.output == (f"Error: the transcript of {RID} is approved by Sam Okafor; transcribing again would "
-                             "replace the reviewed text: add --force to do it anyway\n")
+    assert result.output == (
+        f"Error: the transcript of {RID} is approved by Sam Okafor; transcribing again would "
+        "replace the reviewed text: add --force to do it anyway\n"
+    )
     assert ws.transcript_path(RID).read_text(encoding="utf-8") == before
     result = cli(ws, "transcribe", RID, "--force", "--beam-size", "1", "--no-vad")
     assert result.exit_code == 0, result.output
@@ -179,19 +186,40 @@ def test_transcribe_refuses_an_approved_transcript_without_force(ws: Workspace) 
 def test_transcribe_with_a_model_folder_path(ws: Workspace) -> None:
     from pipeline.speech.transcribe import bundled_model_path
 
-    result = cli(ws, "transcribe", RID, "--model", str(bundled_model_path()), "--device", "cpu",
-                 "--compute-type", "int8", "--language", "en", "--word-timestamps")
+    result = cli(
+        ws,
+        "transcribe",
+        RID,
+        "--model",
+        str(bundled_model_path()),
+        "--device",
+        "cpu",
+        "--compute-type",
+        "int8",
+        "--language",
+        "en",
+        "--word-timestamps",
+    )
     assert result.exit_code == 0, result.output
     assert "with tiny.en" in result.output
 
 
-@pytest.mark.parametrize(("flags", "message"), [
-    (["--model", "tiny-supreme"], "Error: unknown speech model 'tiny-supreme'; use bundled, a faster-whisper name "
-     "(tiny.en, tiny, base.en, base, small.en, small, medium.en, medium, ...) or a path to a CTranslate2 model folder\n"),
-    (["--beam-size", "0"], "Error: --beam-size: expected a whole number from 1 to 20, got 0\n"),
-    (["--language", "fr"], "Error: the model 'tiny.en' knows only English, but language is 'fr'; use a "
-     "multilingual model (e.g. --model small) or --language en\n"),
-])
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (
+            ["--model", "tiny-supreme"],
+            "Error: unknown speech model 'tiny-supreme'; use bundled, a faster-whisper name "
+            "(tiny.en, tiny, base.en, base, small.en, small, medium.en, medium, ...) or a path to a CTranslate2 model folder\n",
+        ),
+        (["--beam-size", "0"], "Error: --beam-size: expected a whole number from 1 to 20, got 0\n"),
+        (
+            ["--language", "fr"],
+            "Error: the model 'tiny.en' knows only English, but language is 'fr'; use a "
+            "multilingual model (e.g. --model small) or --language en\n",
+        ),
+    ],
+)
 def test_transcribe_flags_are_checked_before_any_work(ws: Workspace, flags: list[str], message: str) -> None:
     before = ws.transcript_path(RID).read_text(encoding="utf-8")
     result = cli(ws, "transcribe", RID, *flags)
@@ -210,7 +238,8 @@ def test_transcribe_a_named_model_offline(ws: Workspace, monkeypatch: pytest.Mon
     assert result.output == (
         "Error: the speech model 'base.en' is not on this machine and downloads are switched off (HF_HUB_OFFLINE); "
         "use the bundled model (--model bundled, or transcription.model: bundled in resources.yaml) "
-        "or a path to a CTranslate2 model folder\n")
+        "or a path to a CTranslate2 model folder\n"
+    )
 
 
 def test_captions_command_writes_srt(ws: Workspace, tmp_path: Path) -> None:
@@ -233,8 +262,9 @@ def server(ws: Workspace) -> Iterator[ReviewServer]:
     srv.server_close()
 
 
-def request(srv: ReviewServer, method: str, path: str, body: object = None,
-            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def request(
+    srv: ReviewServer, method: str, path: str, body: object = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
     data = json.dumps(body).encode() if body is not None else None
     sent = {"Content-Type": "application/json"} if data is not None else {}
@@ -260,7 +290,11 @@ def test_the_page_and_its_parts(server: ReviewServer) -> None:
     status, headers, vtt = request(server, "GET", "/captions.vtt")
     assert status == 200 and vtt.startswith(b"WEBVTT") and headers["content-type"].startswith("text/vtt")
     status, headers, chunk = request(server, "GET", "/media/video", headers={"Range": "bytes=100-199"})
-    assert status == 206 and len(chunk) == 100 and headers["content-range"].endswith(f"/{headers['content-range'].split('/')[1]}")
+    assert (
+        status == 206
+        and len(chunk) == 100
+        and headers["content-range"].endswith(f"/{headers['content-range'].split('/')[1]}")
+    )
     assert request(server, "GET", "/../resources.yaml")[0] == 404
 
 
@@ -294,8 +328,16 @@ def test_review_of_an_unknown_id(ws: Workspace) -> None:
 
 
 # -- in a real browser -----------------------------------------------------------------------------------
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.mark.browser
@@ -325,7 +367,8 @@ def test_review_page_in_headless_chromium(server: ReviewServer, ws: Workspace) -
             page.click("#save")
             page.wait_for_selector("#message:has-text('Saved.')")
             assert transcript_of(ws).lines[0].text == (
-                "When you hand over a line with a running fault, never just say it is broken.")
+                "When you hand over a line with a running fault, never just say it is broken."
+            )
             assert sorted(p.name for p in ws.transcripts_dir.iterdir()) == [f"{RID}.md"]
             # The captions track now says the edited words.
             vtt = page.evaluate("fetch('captions.vtt').then(r => r.text())")
@@ -350,8 +393,14 @@ def test_capture_review_serves_until_interrupted(ws: Workspace) -> None:
     from tests.speech_helpers import REPO
 
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    process = subprocess.Popen([sys.executable, "-m", "capture", "review", RID, "--no-open"], cwd=ws.root, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "capture", "review", RID, "--no-open"],
+        cwd=ws.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         first = process.stdout.readline()
         # Read the second line here too: communicate() below reads the pipe's file descriptor
@@ -375,4 +424,6 @@ def test_a_port_in_use_says_choose_another(ws: Workspace, server: ReviewServer) 
 
     with pytest.raises(CaptureError) as caught:
         start_review(ws, RID, server.port)
-    assert str(caught.value) == f"cannot listen on 127.0.0.1:{server.port} (Address already in use); choose another --port"
+    assert (
+        str(caught.value) == f"cannot listen on 127.0.0.1:{server.port} (Address already in use); choose another --port"
+    )

@@ -7,13 +7,29 @@ import json
 import random
 
 from benchmarks.site import sentence
-from pipeline.site.search import SearchEntry, encode_entry, encode_starts, index_script, shard_count, shard_of, shard_script
+from pipeline.site.search import (
+    SearchEntry,
+    encode_entry,
+    encode_starts,
+    index_script,
+    shard_count,
+    shard_of,
+    shard_script,
+)
 from pipeline.speech.transcript import Line
 
 
 def entry(lines: list[Line], **changes: object) -> SearchEntry:
-    fields = dict(id="jam-clearing", title="Clearing a jam", summary="Stop, lock out, clear.", level="beginner",
-                  duration=83.4, has_poster=True, reviewed=False, lines=lines)
+    fields = {
+        "id": "jam-clearing",
+        "title": "Clearing a jam",
+        "summary": "Stop, lock out, clear.",
+        "level": "beginner",
+        "duration": 83.4,
+        "has_poster": True,
+        "reviewed": False,
+        "lines": lines,
+    }
     fields.update(changes)
     return SearchEntry(**fields)  # type: ignore[arg-type]
 
@@ -24,16 +40,24 @@ def test_starts_are_gaps_in_tenths() -> None:
 
 def test_a_row_holds_every_line_once() -> None:
     row = json.loads(encode_entry(entry([Line(0.0, "Stop  the belt."), Line(4.5, "Lock it out.")], reviewed=True)))
-    assert row == ["jam-clearing", "Clearing a jam", "Stop, lock out, clear.", "beginner", 83, 3, [0, 45],
-                   "Stop the belt.\nLock it out."]
+    assert row == [
+        "jam-clearing",
+        "Clearing a jam",
+        "Stop, lock out, clear.",
+        "beginner",
+        83,
+        3,
+        [0, 45],
+        "Stop the belt.\nLock it out.",
+    ]
 
 
 def test_no_text_can_close_the_script() -> None:
     script = shard_script([encode_entry(entry([Line(1.0, "say </script><script>alert(1)</script>")]))])
     assert "</script" not in script
-    prefix = '(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||[]).push('
+    prefix = "(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||[]).push("
     assert script.startswith(prefix + '{"v":2,"r":[\n')
-    payload = script[len(prefix):-3].replace("<\\/", "</")
+    payload = script[len(prefix) : -3].replace("<\\/", "</")
     assert json.loads(payload)["r"][0][7] == "say </script><script>alert(1)</script>"
 
 
@@ -57,7 +81,7 @@ def english_lines() -> list[str]:
     from pydoc_data.topics import topics
 
     words = " ".join(topics.values()).split()
-    return [" ".join(words[i:i + 11]) for i in range(0, len(words) - 11, 11)]
+    return [" ".join(words[i : i + 11]) for i in range(0, len(words) - 11, 11)]
 
 
 def test_a_thousand_two_minute_clips_fit_in_a_megabyte_gzipped() -> None:
@@ -68,7 +92,9 @@ def test_a_thousand_two_minute_clips_fit_in_a_megabyte_gzipped() -> None:
         start = rng.randrange(len(prose) - 24)
         # 24 lines of 11 words: about 2 minutes of speech at 130 words a minute.
         lines = [Line(round(n * 5.0, 1), prose[start + n]) for n in range(24)]
-        rows.append(encode_entry(entry(lines, id=f"clip-{index:04d}", title=sentence(rng, 5), summary=sentence(rng, 16))))
+        rows.append(
+            encode_entry(entry(lines, id=f"clip-{index:04d}", title=sentence(rng, 5), summary=sentence(rng, 16)))
+        )
     data = "".join(shard_script(rows[i::4]) for i in range(4)).encode("utf-8")
     assert len(data) > 1_500_000  # the text itself is bigger than the budget...
     assert len(gzip.compress(data, 9)) < 1_000_000  # ...and the index compresses under it

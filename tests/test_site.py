@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from benchmarks.site import POSTER, make_library, resource_id
-from pipeline.workspace.catalogue import Resource
 from pipeline.errors import BuildError, CaptureError
 from pipeline.site.build import build_site, feedback_link, jpeg_size, slugify
-from pipeline.site.search import shard_of
 from pipeline.site.catalogue_cache import load_catalogue_cached, split_entries
+from pipeline.site.search import shard_of
+from pipeline.workspace.catalogue import Resource
 from pipeline.workspace.paths import Workspace
 from tests.support import REPO, paged_library, run_capture
 
@@ -29,8 +29,9 @@ def build(root: Path):  # type: ignore[no-untyped-def]
 
 def snapshot(site: Path) -> dict[str, tuple[int, int]]:
     """Every file's (inode, mtime_ns): a rewrite changes at least one of them."""
-    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in site.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file()
+    }
 
 
 def changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
@@ -42,7 +43,7 @@ def retitle(root: Path, rid: str, title: str) -> None:
     catalogue = root / "resources.yaml"
     text = catalogue.read_text()
     at = text.index("    title: ", text.index(f"  - id: {rid}\n"))
-    catalogue.write_text(text[:at] + f"    title: {title}" + text[text.index("\n", at):])
+    catalogue.write_text(text[:at] + f"    title: {title}" + text[text.index("\n", at) :])
 
 
 def search_text(site: Path) -> str:
@@ -62,10 +63,22 @@ def library(tmp_path: Path) -> Path:
 
 def test_layout_has_every_page_type(library: Path) -> None:
     site = library / "site"
-    for rel in ("index.html", "feed.xml", "search-index.js", "search.gif", "static/style.css", "static/site.js",
-                "static/search.js", f"r/{resource_id(0)}/index.html", f"r/{resource_id(0)}/captions.vtt",
-                f"media/{resource_id(0)}/video.mp4", f"media/{resource_id(0)}/poster.jpg",
-                "j/journey-0/index.html", "role/shift-lead/index.html", "expert/expert-00/index.html"):
+    for rel in (
+        "index.html",
+        "feed.xml",
+        "search-index.js",
+        "search.gif",
+        "static/style.css",
+        "static/site.js",
+        "static/search.js",
+        f"r/{resource_id(0)}/index.html",
+        f"r/{resource_id(0)}/captions.vtt",
+        f"media/{resource_id(0)}/video.mp4",
+        f"media/{resource_id(0)}/poster.jpg",
+        "j/journey-0/index.html",
+        "role/shift-lead/index.html",
+        "expert/expert-00/index.html",
+    ):
         assert (site / rel).is_file(), rel
     assert (site / "search.gif").read_bytes().startswith(b"GIF89a")
 
@@ -91,8 +104,11 @@ def test_one_transcript_edit_rewrites_only_its_pages(library: Path) -> None:
     result = build(library)
     rewritten = changed(before, snapshot(library / "site"))
     shard = f"search/{shard_of(rid, 1):03d}-"
-    assert {rel for rel in rewritten if not rel.startswith(shard)} == {f"r/{rid}/index.html", f"r/{rid}/captions.vtt",
-                                                                        "search-index.js"}
+    assert {rel for rel in rewritten if not rel.startswith(shard)} == {
+        f"r/{rid}/index.html",
+        f"r/{rid}/captions.vtt",
+        "search-index.js",
+    }
     assert len(rewritten) == 5  # and its shard of the search index: the new file in, the old one out
     assert (result.written, result.removed) == (4, 1)
     assert "Lift the guard before you clear the jam." in search_text(library / "site")
@@ -104,14 +120,25 @@ def test_one_title_edit_rewrites_the_pages_that_show_it(library: Path) -> None:
     before = snapshot(library / "site")
     build(library)
     rewritten = changed(before, snapshot(library / "site"))
-    assert {f"r/{rid}/index.html", f"r/{resource_id(1)}/index.html", f"r/{resource_id(9)}/index.html",
-            "search-index.js", "feed.xml", "index.html", "expert/expert-05/index.html"} <= rewritten
+    assert {
+        f"r/{rid}/index.html",
+        f"r/{resource_id(1)}/index.html",
+        f"r/{resource_id(9)}/index.html",
+        "search-index.js",
+        "feed.xml",
+        "index.html",
+        "expert/expert-05/index.html",
+    } <= rewritten
     assert any(rel.startswith("search/") for rel in rewritten)
     assert not any(rel.startswith("media/") or rel.startswith("static/") for rel in rewritten)
     assert f"r/{resource_id(3)}/index.html" not in rewritten  # it shows neither its card nor its title
     for rel in rewritten:
-        if (rel.endswith((".html", ".js")) and rel not in (f"r/{rid}/index.html", "search-index.js")
-                and not rel.startswith("j/") and (library / "site" / rel).exists()):
+        if (
+            rel.endswith((".html", ".js"))
+            and rel not in (f"r/{rid}/index.html", "search-index.js")
+            and not rel.startswith("j/")
+            and (library / "site" / rel).exists()
+        ):
             assert "Clearing a jam safely" in (library / "site" / rel).read_text(), rel
 
 
@@ -132,7 +159,7 @@ def test_removed_resource_removes_its_pages(library: Path) -> None:
     rid = resource_id(11)
     catalogue = library / "resources.yaml"
     text = catalogue.read_text()
-    catalogue.write_text(text[:text.index(f"  - id: {rid}\n")])
+    catalogue.write_text(text[: text.index(f"  - id: {rid}\n")])
     result = build(library)
     assert not (library / "site" / "r" / rid).exists()
     assert not (library / "site" / "media" / rid).exists()
@@ -157,8 +184,10 @@ def test_cli_build_reports_a_bad_transcript(library: Path) -> None:
     path.write_text("no front matter\n")
     result = run_capture("build", cwd=library)
     assert result.returncode == 1
-    assert result.stderr == (f"Error: {resource_id(2)}: {resource_id(2)}.md:1: expected '---' to open the front "
-                             "matter; restore the header block\n")
+    assert result.stderr == (
+        f"Error: {resource_id(2)}: {resource_id(2)}.md:1: expected '---' to open the front "
+        "matter; restore the header block\n"
+    )
 
 
 def test_cli_build_says_what_it_did(library: Path) -> None:
@@ -219,7 +248,7 @@ def test_long_lists_are_paged_in_order(long_lists: Path) -> None:
         expected = [v.resource.id for v in views]
         if not expected:
             continue
-        section = role_page[role_page.index(f'<h2 id="{level}">'):]
+        section = role_page[role_page.index(f'<h2 id="{level}">') :]
         assert card_ids(section)[:2] == expected[:2]
         assert f'<a href="{level}/index.html">All {len(expected)} {level} clips for Quality ›</a>' in section
         paged = []
@@ -320,8 +349,12 @@ def test_feedback_link_forms() -> None:
     resource = Resource(id="jam-clearing", title="Clearing a jam")
     assert feedback_link("", resource) == ""
     assert feedback_link("mailto:l@example.com", resource) == (
-        "mailto:l@example.com?subject=Feedback%20on%20Clearing%20a%20jam%20%28jam-clearing%29")
-    assert feedback_link("https://forms.example.com/f?x=1", resource) == "https://forms.example.com/f?x=1&resource=jam-clearing"
+        "mailto:l@example.com?subject=Feedback%20on%20Clearing%20a%20jam%20%28jam-clearing%29"
+    )
+    assert (
+        feedback_link("https://forms.example.com/f?x=1", resource)
+        == "https://forms.example.com/f?x=1&resource=jam-clearing"
+    )
     assert feedback_link("https://forms.example.com/f/{id}", resource) == "https://forms.example.com/f/jam-clearing"
     assert feedback_link("javascript:alert(1)", resource) == ""
 
@@ -367,8 +400,11 @@ def test_cached_catalogue_reports_errors_with_lines(library: Path) -> None:
     catalogue.write_text(catalogue.read_text().replace("level: advanced", "level: expert", 1))
     with pytest.raises(CatalogueError) as caught:
         load_catalogue_cached(catalogue, library / ".capture" / "site" / "catalogue.pickle")
-    assert re.fullmatch(r"resources\.yaml:\d+: resources\[2\]\.level: expected beginner, intermediate or advanced, "
-                        r"got 'expert'", caught.value.problems[0])
+    assert re.fullmatch(
+        r"resources\.yaml:\d+: resources\[2\]\.level: expected beginner, intermediate or advanced, "
+        r"got 'expert'",
+        caught.value.problems[0],
+    )
 
 
 def test_demo_site_has_every_sample(demo_site: Path) -> None:
@@ -382,9 +418,9 @@ def test_demo_site_has_every_sample(demo_site: Path) -> None:
 def test_published_captions_are_the_ones_the_expert_reviewed(demo_workspace: Path) -> None:
     """The site's captions use whisper's word timings, as the review page and `capture captions` do."""
     from pipeline.speech.captions import format_vtt
-    from pipeline.workspace.catalogue import load_catalogue
     from pipeline.speech.review import resource_cues
     from pipeline.speech.transcript import read_transcript
+    from pipeline.workspace.catalogue import load_catalogue
 
     workspace = Workspace(demo_workspace)
     checked = 0
@@ -464,10 +500,14 @@ def test_capture_serve_serves_on_loopback(library: Path) -> None:
     import sys
     import urllib.request
 
-
-    process = subprocess.Popen([sys.executable, "-m", "capture", "serve", "--port", "0", "--no-watch"], cwd=library,
-                               env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "capture", "serve", "--port", "0", "--no-watch"],
+        cwd=library,
+        env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = process.stdout.readline()  # type: ignore[union-attr]
         match = re.search(r"Serving site/ at (http://127\.0\.0\.1:\d+/) \(loopback only\)", line)
@@ -484,8 +524,11 @@ def test_noop_rebuild_keeps_its_warnings(library: Path) -> None:
     first = build(library)
     again = build(library)
     assert again.written == 0
-    assert again.warnings == first.warnings == [
-        f"{resource_id(7)}: media is missing; run `capture add` on its clip again to rebuild it"]
+    assert (
+        again.warnings
+        == first.warnings
+        == [f"{resource_id(7)}: media is missing; run `capture add` on its clip again to rebuild it"]
+    )
 
 
 def test_a_deleted_site_file_is_written_again(library: Path) -> None:
@@ -500,9 +543,15 @@ def test_ordering_is_fast_and_puts_prerequisites_first() -> None:
 
     from pipeline.workspace.ordering import order_by_prerequisites
 
-    resources = [Resource(id=f"r{i}", title="t", level=("beginner", "advanced")[i % 2],
-                          prerequisites=[f"r{i + 1}"] if i % 3 == 0 and i + 1 < 6000 else [])
-                 for i in range(6000)]
+    resources = [
+        Resource(
+            id=f"r{i}",
+            title="t",
+            level=("beginner", "advanced")[i % 2],
+            prerequisites=[f"r{i + 1}"] if i % 3 == 0 and i + 1 < 6000 else [],
+        )
+        for i in range(6000)
+    ]
     started = time.process_time()
     ordered = [r.id for r in order_by_prerequisites(resources)]
     assert time.process_time() - started < 1.0
@@ -522,8 +571,11 @@ def test_parallel_rendering_gives_the_same_site(tmp_path: Path, monkeypatch: pyt
     build(parallel)
 
     def pages(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
-                and not p.name.endswith((".mp4", ".jpg"))}
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*")
+            if p.is_file() and not p.name.endswith((".mp4", ".jpg"))
+        }
 
     assert pages(sequential / "site") == pages(parallel / "site")
 
@@ -538,8 +590,9 @@ def test_an_error_in_a_worker_stops_the_build(library: Path, monkeypatch: pytest
     before = snapshot(library / "site")
     with pytest.raises(BuildError) as caught:
         build(library)
-    assert str(caught.value) == (f"{resource_id(6)}: {resource_id(6)}.md:1: the front matter is not closed; "
-                                 "add a line '---' after it")
+    assert str(caught.value) == (
+        f"{resource_id(6)}: {resource_id(6)}.md:1: the front matter is not closed; add a line '---' after it"
+    )
     assert changed(before, snapshot(library / "site")) == set()
 
 
@@ -573,16 +626,22 @@ def test_fast_ordering_matches_its_definition() -> None:
     rng = random.Random(11)
     for _ in range(800):
         ids = [f"r{i}" for i in range(rng.randint(0, 10))]
-        resources = [Resource(id=rid, title=rid, level=rng.choice([*LEVELS, None]),
-                              prerequisites=rng.sample([*ids, "unknown"], rng.randint(0, min(3, len(ids)))))
-                     for rid in ids]  # cycles and self-references included
+        resources = [
+            Resource(
+                id=rid,
+                title=rid,
+                level=rng.choice([*LEVELS, None]),
+                prerequisites=rng.sample([*ids, "unknown"], rng.randint(0, min(3, len(ids)))),
+            )
+            for rid in ids
+        ]  # cycles and self-references included
         assert [r.id for r in order_by_prerequisites(resources)] == _order_by_definition(resources)
 
 
 def test_a_page_rendered_again_reads_its_cues_back_from_the_site(library: Path) -> None:
     rid = resource_id(4)
     path = library / "transcripts" / f"{rid}.md"
-    path.write_text(path.read_text() + "[00:31.0] Keep 3 < 4 & 5 > 2 in mind, and \"quote\" it.\n")
+    path.write_text(path.read_text() + '[00:31.0] Keep 3 < 4 & 5 > 2 in mind, and "quote" it.\n')
     build(library)
     page = library / "site" / "r" / rid / "index.html"
     first = page.read_bytes()
@@ -601,12 +660,14 @@ def test_a_page_rendered_again_reads_its_cues_back_from_the_site(library: Path) 
 
 
 def test_parse_vtt_reads_what_format_vtt_wrote() -> None:
-    from pipeline.speech.captions import format_vtt, make_cues
     from pipeline.site.build import parse_vtt
+    from pipeline.speech.captions import format_vtt, make_cues
     from pipeline.speech.transcript import parse_transcript
 
-    transcript = parse_transcript("---\nid: a\n---\n[00:00.0] Keep 3 < 4 & 5 > 2 in mind.\n"
-                                  "[00:04.5] A much longer line that has to be split over two lines of a cue at least.\n")
+    transcript = parse_transcript(
+        "---\nid: a\n---\n[00:00.0] Keep 3 < 4 & 5 > 2 in mind.\n"
+        "[00:04.5] A much longer line that has to be split over two lines of a cue at least.\n"
+    )
     cues = make_cues(transcript, 12.0)
     assert parse_vtt(format_vtt(cues)) == [(c.start, c.end, c.text) for c in cues]
 

@@ -15,11 +15,10 @@ from typer.testing import CliRunner
 
 from capture.cli import app
 from capture.commands.tag import confirm_tags
-from tests.journey_workspace import edit, make_workspace
-from pipeline.workspace.catalogue import editing_catalogue, load_catalogue
 from pipeline.errors import CaptureError
+from pipeline.workspace.catalogue import editing_catalogue, load_catalogue
 from pipeline.workspace.tagging import PERSON, SUGGESTED, TagChange, apply_tags, suggest_for, suggest_tags
-from pipeline.speech.transcript import read_transcript
+from tests.journey_workspace import edit, make_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -36,8 +35,7 @@ SAMPLES = {
         "role: line-operator, because the clip says 'operator' 1 time and 'fault code' 1 time",
     ),
     "when-no-shift-lead-arrives": (
-        "level: advanced, because the clip says 'edge case' 1 time, 'line is down' 1 time and "
-        "'does not arrive' 1 time",
+        "level: advanced, because the clip says 'edge case' 1 time, 'line is down' 1 time and 'does not arrive' 1 time",
         "role: shift-lead, because the clip says 'shift lead' 2 times, 'duty manager' 1 time, 'lockout' 1 time "
         "and 'sign' 1 time",
     ),
@@ -167,28 +165,42 @@ def test_apply_tags_records_who_chose_each_tag_and_keeps_comments(ws: Path) -> N
     assert "  # escalation: filmed on nights\n  - id: escalation\n" in text
     again = load_catalogue(ws / "resources.yaml").get("escalation")
     assert (again.roles, again.topics, again.what, again.tagged) == (
-        ["lead", "operator"], ["lockout"], "Who to call.", updated.tagged,
+        ["lead", "operator"],
+        ["lockout"],
+        "Who to call.",
+        updated.tagged,
     )
 
 
-@pytest.mark.parametrize(("resource_id", "tag", "value", "message"), [
-    ("faults", "level", "expert", "level: expected beginner, intermediate or advanced, got 'expert'"),
-    ("faults", "kind", "story", "kind: expected skill, theory or strategy, got 'story'"),
-    ("faults", "roles", ["manager"], "role 'manager' is not declared in resources.yaml (declared: operator, lead); "
-                                     "add it under 'roles:' first"),
-    ("faults", "prerequisites", ["basics", "nope"], "prerequisite 'nope' is not a resource id; see `capture list`"),
-    ("faults", "prerequisites", ["faults"], "'faults' cannot be its own prerequisite"),
-    ("basics", "prerequisites", ["escalation"], "these prerequisites make a cycle basics → escalation → faults → "
-                                                "basics; leave one of them out"),
-])
-def test_apply_tags_refuses_what_cannot_be_used(ws: Path, resource_id: str, tag: str, value: object,
-                                                message: str) -> None:
+@pytest.mark.parametrize(
+    ("resource_id", "tag", "value", "message"),
+    [
+        ("faults", "level", "expert", "level: expected beginner, intermediate or advanced, got 'expert'"),
+        ("faults", "kind", "story", "kind: expected skill, theory or strategy, got 'story'"),
+        (
+            "faults",
+            "roles",
+            ["manager"],
+            "role 'manager' is not declared in resources.yaml (declared: operator, lead); add it under 'roles:' first",
+        ),
+        ("faults", "prerequisites", ["basics", "nope"], "prerequisite 'nope' is not a resource id; see `capture list`"),
+        ("faults", "prerequisites", ["faults"], "'faults' cannot be its own prerequisite"),
+        (
+            "basics",
+            "prerequisites",
+            ["escalation"],
+            "these prerequisites make a cycle basics → escalation → faults → basics; leave one of them out",
+        ),
+    ],
+)
+def test_apply_tags_refuses_what_cannot_be_used(
+    ws: Path, resource_id: str, tag: str, value: object, message: str
+) -> None:
     before = (ws / "resources.yaml").read_bytes()
     change = TagChange()
     change.set(tag, value, PERSON)  # type: ignore[arg-type]
-    with pytest.raises(CaptureError) as caught:
-        with editing_catalogue(ws / "resources.yaml") as catalogue:
-            apply_tags(catalogue, resource_id, change)
+    with pytest.raises(CaptureError) as caught, editing_catalogue(ws / "resources.yaml") as catalogue:
+        apply_tags(catalogue, resource_id, change)
     assert str(caught.value) == message
     assert (ws / "resources.yaml").read_bytes() == before
 
@@ -206,10 +218,21 @@ def test_confirm_tags_in_a_terminal_takes_defaults_and_records_overrides(ws: Pat
     # prerequisites: Enter keeps the current ones; what: typed; why, when: Enter.
     answers = io.StringIO("\ntheory\nboss\n\n-\n\nWho to call at night.\n\n\n")
     out = quiet()
-    change = confirm_tags(resource, suggestions, yes=False, roles=["operator", "lead"],
-                          resource_ids=["basics", "faults", "escalation"], out=out, stream=answers)
+    change = confirm_tags(
+        resource,
+        suggestions,
+        yes=False,
+        roles=["operator", "lead"],
+        resource_ids=["basics", "faults", "escalation"],
+        out=out,
+        stream=answers,
+    )
     assert (change.level, change.kind, change.roles, change.topics, change.prerequisites) == (
-        "advanced", "theory", None, None, None,
+        "advanced",
+        "theory",
+        None,
+        None,
+        None,
     )
     assert change.what == "Who to call at night."
     assert change.sources == {"level": SUGGESTED, "kind": PERSON, "what": PERSON}
@@ -242,8 +265,23 @@ def cli(root: Path, *args: str):  # type: ignore[no-untyped-def]
 
 
 def test_capture_tag_sets_tags_as_the_persons(ws: Path) -> None:
-    result = cli(ws, "tag", "faults", "--level", "advanced", "--role", "lead", "--role", "operator", "--kind",
-                 "skill", "--needs", "basics", "--topic", "faults")
+    result = cli(
+        ws,
+        "tag",
+        "faults",
+        "--level",
+        "advanced",
+        "--role",
+        "lead",
+        "--role",
+        "operator",
+        "--kind",
+        "skill",
+        "--needs",
+        "basics",
+        "--topic",
+        "faults",
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         "tagged faults: level: advanced (person); kind: skill (person); roles: lead, operator (person); "
@@ -288,11 +326,27 @@ def test_capture_tag_suggests_and_yes_accepts(ws: Path) -> None:
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng to speak a clip")
 def test_capture_add_yes_records_accepted_suggestions(ws: Path, tmp_path: Path) -> None:
     clip = tmp_path / "night-escalation.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(clip),
-                    "This is an edge case for shift leads. Call the duty manager."], check=True)
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-v",
+            "en-us",
+            "-s",
+            "150",
+            "-w",
+            str(clip),
+            "This is an edge case for shift leads. Call the duty manager.",
+        ],
+        check=True,
+    )
     env_python = [sys.executable, "-m", "capture", "--workspace", str(ws), "add", str(clip), "--yes"]
-    result = subprocess.run(env_python, capture_output=True, text=True, cwd=tmp_path,
-                            env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    result = subprocess.run(
+        env_python,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert result.returncode == 0, result.stderr
     resource = load_catalogue(ws / "resources.yaml").get("night-escalation")
     assert (resource.level, resource.roles) == ("advanced", ["lead"])
@@ -304,8 +358,15 @@ def test_enter_keeps_a_current_value_that_is_not_declared(ws: Path) -> None:
     edit(ws / "resources.yaml", "roles: [lead]", "roles: [manager]")
     catalogue = load_catalogue(ws / "resources.yaml")
     resource = catalogue.get("escalation")
-    change = confirm_tags(resource, suggest_tags("", catalogue), yes=False, roles=["operator", "lead"],
-                          resource_ids=["basics", "faults", "escalation"], out=quiet(), stream=io.StringIO(""))
+    change = confirm_tags(
+        resource,
+        suggest_tags("", catalogue),
+        yes=False,
+        roles=["operator", "lead"],
+        resource_ids=["basics", "faults", "escalation"],
+        out=quiet(),
+        stream=io.StringIO(""),
+    )
     assert change.changed() == []  # end of input: every default kept, nothing asked twice
 
 
@@ -314,7 +375,10 @@ def test_phrases_match_whole_words_plurals_and_the_last_words() -> None:
 
     words = Words("Signs, signed, SIGN. Don't just log it: fault codes, a fault code")
     assert _counts(words, ["sign", "dont just", "fault code", "code", "log it"]) == [
-        ("sign", 2), ("fault code", 2), ("dont just", 1), ("log it", 1),
+        ("sign", 2),
+        ("fault code", 2),
+        ("dont just", 1),
+        ("log it", 1),
     ]
     assert _counts(words, ["fault code", "code"], overlap=True) == [("fault code", 2), ("code", 2)]
     assert _counts(Words(""), ["anything"]) == []
@@ -331,8 +395,10 @@ def test_tags_that_cannot_be_used_leave_the_others_recorded(ws: Path, capsys: py
     answers = io.StringIO("\n\n\n\nescalation\n\n\n\n" + "advanced\n" + "\n" * 7)
     tag_new_resources(Workspace(ws), ["basics", "escalation"], interactive=True, stream=answers)
     captured = capsys.readouterr()
-    assert "Warning: basics not tagged: these prerequisites make a cycle basics → escalation → faults → basics; " \
-           "leave one of them out; set its tags with `capture tag basics`" in " ".join(captured.err.split())
+    assert (
+        "Warning: basics not tagged: these prerequisites make a cycle basics → escalation → faults → basics; "
+        "leave one of them out; set its tags with `capture tag basics`" in " ".join(captured.err.split())
+    )
     catalogue = load_catalogue(ws / "resources.yaml")
     assert catalogue.get("basics").level is None
     escalation = catalogue.get("escalation")

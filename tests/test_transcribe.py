@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.workspace.catalogue import TranscriptionSettings
 from pipeline.errors import TranscriptionError
 from pipeline.speech.transcribe import (
     Segment,
@@ -26,6 +25,7 @@ from pipeline.speech.transcribe import (
     whisper_options,
     words_document,
 )
+from pipeline.workspace.catalogue import TranscriptionSettings
 from tests.speech_helpers import DATA, SAMPLES, generated_audio, matched_fraction, script_of, scripts
 
 ENGLISH = TranscriptionSettings(language="en")
@@ -64,18 +64,24 @@ def test_glossary_goes_to_whisper_as_hotwords() -> None:
 
 
 # -- no invented text ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("source", [
-    "anullsrc=r=16000:cl=mono",
-    "sine=frequency=440:sample_rate=16000",
-    "aevalsrc=0.3*sin(2*PI*261*t)+0.3*sin(2*PI*392*t*(1+0.26*gt(mod(t\\,1)\\,0.5))):s=16000",
-    "anoisesrc=color=pink:amplitude=0.3:sample_rate=16000",
-], ids=["silence", "sine", "music", "noise"])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "anullsrc=r=16000:cl=mono",
+        "sine=frequency=440:sample_rate=16000",
+        "aevalsrc=0.3*sin(2*PI*261*t)+0.3*sin(2*PI*392*t*(1+0.26*gt(mod(t\\,1)\\,0.5))):s=16000",
+        "anoisesrc=color=pink:amplitude=0.3:sample_rate=16000",
+    ],
+    ids=["silence", "sine", "music", "noise"],
+)
 def test_silence_and_music_give_no_lines(source: str) -> None:
     assert transcribe_audio(generated_audio(source), ENGLISH).segments == ()
 
 
 def test_silence_gives_no_lines_even_without_vad() -> None:
-    result = transcribe_audio(generated_audio("anullsrc=r=16000:cl=mono"), TranscriptionSettings(language="en", vad=False))
+    result = transcribe_audio(
+        generated_audio("anullsrc=r=16000:cl=mono"), TranscriptionSettings(language="en", vad=False)
+    )
     assert result.segments == ()
 
 
@@ -139,16 +145,39 @@ def test_compressible_text_is_dropped() -> None:
 
 
 def test_drop_repetition_of_phrases() -> None:
-    words = [Word(i, i + 0.5, f" {t}") for i, t in enumerate("a b c d a b c d a b c d a b c d end".split())]
+    words = [
+        Word(i, i + 0.5, f" {t}")
+        for i, t in enumerate(["a", "b", "c", "d", "a", "b", "c", "d", "a", "b", "c", "d", "a", "b", "c", "d", "end"])
+    ]
     assert [w.text for w in drop_repetition(words)] == [" end"]
 
 
 def test_long_segments_split_into_sentences_by_word_times() -> None:
-    tokens = "Before you leave, write the log. Then walk the line with the next person. Sign it.".split()
+    tokens = [
+        "Before",
+        "you",
+        "leave,",
+        "write",
+        "the",
+        "log.",
+        "Then",
+        "walk",
+        "the",
+        "line",
+        "with",
+        "the",
+        "next",
+        "person.",
+        "Sign",
+        "it.",
+    ]
     words = tuple(Word(i * 0.4, i * 0.4 + 0.3, " " + t) for i, t in enumerate(tokens))
     lines = split_lines(Segment(0.0, 6.0, " ".join(tokens), words))
-    assert [l.text for l in lines] == ["Before you leave, write the log.",
-                                       "Then walk the line with the next person.", "Sign it."]
+    assert [line.text for line in lines] == [
+        "Before you leave, write the log.",
+        "Then walk the line with the next person.",
+        "Sign it.",
+    ]
     assert lines[1].start == pytest.approx(2.4)
 
 
@@ -185,8 +214,9 @@ def test_a_named_model_that_cannot_be_downloaded_offline(monkeypatch: pytest.Mon
     monkeypatch.setattr(hub, "HF_HUB_OFFLINE", True)
     monkeypatch.setattr(hub, "HF_HUB_CACHE", str(tmp_path / "hub"))
     with pytest.raises(TranscriptionError) as caught:
-        transcribe_audio(generated_audio("sine=frequency=300:sample_rate=16000", 1.0),
-                         TranscriptionSettings(model="small.en"))
+        transcribe_audio(
+            generated_audio("sine=frequency=300:sample_rate=16000", 1.0), TranscriptionSettings(model="small.en")
+        )
     assert str(caught.value) == (
         "the speech model 'small.en' is not on this machine and downloads are switched off (HF_HUB_OFFLINE); "
         "use the bundled model (--model bundled, or transcription.model: bundled in resources.yaml) "
@@ -228,8 +258,10 @@ def test_an_unsupported_compute_type_lists_the_supported_ones() -> None:
 def test_an_english_only_model_refuses_another_language() -> None:
     with pytest.raises(TranscriptionError) as caught:
         check_settings(TranscriptionSettings(language="de"))
-    assert str(caught.value) == ("the model 'tiny.en' knows only English, but language is 'de'; "
-                                 "use a multilingual model (e.g. --model small) or --language en")
+    assert str(caught.value) == (
+        "the model 'tiny.en' knows only English, but language is 'de'; "
+        "use a multilingual model (e.g. --model small) or --language en"
+    )
 
 
 def test_flags_override_settings_and_none_means_not_given() -> None:
@@ -242,7 +274,11 @@ def test_flags_override_settings_and_none_means_not_given() -> None:
 def test_beam_size_and_vad_reach_whisper() -> None:
     options = whisper_options(TranscriptionSettings(beam_size=2, vad=False, word_timestamps=False, language=""), ())
     assert (options["beam_size"], options["vad_filter"], options["word_timestamps"], options["language"]) == (
-        2, False, False, None)
+        2,
+        False,
+        False,
+        None,
+    )
 
 
 # -- word timings sidecar ----------------------------------------------------------------------------------
@@ -269,8 +305,10 @@ def test_capture_add_checks_transcription_flags_before_any_work(tmp_path: Path) 
 
     workspace = init_workspace(tmp_path / "ws")
     before = workspace.catalogue_path.read_bytes()
-    result = CliRunner().invoke(app, ["--workspace", str(workspace.root), "add", str(SAMPLES / scripts()["clips"][0]["file"]),
-                                      "--device", "gpu"])
+    result = CliRunner().invoke(
+        app,
+        ["--workspace", str(workspace.root), "add", str(SAMPLES / scripts()["clips"][0]["file"]), "--device", "gpu"],
+    )
     assert (result.exit_code, result.output) == (1, "Error: device: expected auto, cpu or cuda, got 'gpu'\n")
     assert workspace.catalogue_path.read_bytes() == before
     assert not workspace.media_dir.exists() or not any(workspace.media_dir.iterdir())

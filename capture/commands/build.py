@@ -15,10 +15,14 @@ def build() -> None:
         result = build_site(ws)
     for warning in result.warnings:
         err_console.print(f"Warning: {warning}", markup=False)
-    changed = "nothing changed" if not result.written and not result.removed else (
-        f"{result.written} files written, {result.removed} removed")
+    changed = (
+        "nothing changed"
+        if not result.written and not result.removed
+        else (f"{result.written} files written, {result.removed} removed")
+    )
     console.print(
         f"Built {result.pages} pages for {result.resources} resources into {ws.relative(result.site)}/ "
-        f"({changed}, {result.unchanged} unchanged) in {result.seconds:.2f} s", markup=False,
+        f"({changed}, {result.unchanged} unchanged) in {result.seconds:.2f} s",
+        markup=False,
     )
     console.print(f"Open: {result.site / 'index.html'}", markup=False)

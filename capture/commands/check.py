@@ -21,9 +21,11 @@ def check(strict: bool = typer.Option(False, "--strict", help="Fail on warnings 
         # Plain lines (no wrapping, no markup) so editors and CI can jump to file:line.
         typer.echo(str(problem))
     errors, warnings = len(report.errors), len(report.warnings)
-    checked = (f"{report.resources} resource{'s' * (report.resources != 1)}, "
-               f"{report.transcripts} transcript{'s' * (report.transcripts != 1)}, "
-               f"{report.journeys} journey{'s' * (report.journeys != 1)}")
+    checked = (
+        f"{report.resources} resource{'s' * (report.resources != 1)}, "
+        f"{report.transcripts} transcript{'s' * (report.transcripts != 1)}, "
+        f"{report.journeys} journey{'s' * (report.journeys != 1)}"
+    )
     if not report.problems:
         console.print(f"[green]No problems[/] in {checked}.", soft_wrap=True)
         return
@@ -32,5 +34,6 @@ def check(strict: bool = typer.Option(False, "--strict", help="Fail on warnings 
         why = "" if errors else " (--strict fails on warnings)"
         console.print(f"[red]{counts}[/] in {checked}{why}.", soft_wrap=True)
         raise typer.Exit(1)
-    console.print(f"[yellow]{counts}[/] in {checked}; warnings do not fail the check (use --strict to make them).",
-                  soft_wrap=True)
+    console.print(
+        f"[yellow]{counts}[/] in {checked}; warnings do not fail the check (use --strict to make them).", soft_wrap=True
+    )

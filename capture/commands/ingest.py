@@ -20,8 +20,15 @@ from capture.commands.review import (
     vad_option,
 )
 
-STAGE_NAMES = {"hash": "reading", "probe": "probing", "audio": "measuring loudness", "media": "writing video",
-               "poster": "choosing poster", "transcribe": "transcribing", "save": "saving"}
+STAGE_NAMES = {
+    "hash": "reading",
+    "probe": "probing",
+    "audio": "measuring loudness",
+    "media": "writing video",
+    "poster": "choosing poster",
+    "transcribe": "transcribing",
+    "save": "saving",
+}
 
 
 @app.command()
@@ -33,14 +40,19 @@ def add(
     level: str | None = typer.Option(None, help="beginner, intermediate or advanced."),
     role: list[str] = typer.Option([], "--role", help="A role the clip is for (repeat for more)."),
     kind: str | None = typer.Option(None, help="skill, theory or strategy."),
-    target_height: int | None = typer.Option(None, "--target-height", min=144, max=2160,
-                                             help="Override media.target_height (lines of the short side)."),
+    target_height: int | None = typer.Option(
+        None, "--target-height", min=144, max=2160, help="Override media.target_height (lines of the short side)."
+    ),
     crf: int | None = typer.Option(None, "--crf", min=0, max=51, help="Override media.crf (lower: better, bigger)."),
     preset: str | None = typer.Option(None, "--preset", help="Override media.preset (x264: ultrafast … veryslow)."),
-    loudness: float | None = typer.Option(None, "--loudness", min=-40.0, max=-5.0,
-                                          help="Override media.loudness, the speech loudness target in LUFS."),
-    keep_original: bool | None = typer.Option(None, "--keep-original/--no-keep-original",
-                                              help="Override media.keep_original: keep a copy of the clip in media/<id>/."),
+    loudness: float | None = typer.Option(
+        None, "--loudness", min=-40.0, max=-5.0, help="Override media.loudness, the speech loudness target in LUFS."
+    ),
+    keep_original: bool | None = typer.Option(
+        None,
+        "--keep-original/--no-keep-original",
+        help="Override media.keep_original: keep a copy of the clip in media/<id>/.",
+    ),
     model: str | None = model_option(),
     device: str | None = device_option(),
     compute_type: str | None = compute_type_option(),
@@ -52,10 +64,10 @@ def add(
     """Add clips: transcode to web video, transcribe, and record them in resources.yaml."""
     from dataclasses import replace
 
-    from pipeline.workspace.catalogue import KINDS, LEVELS, PRESETS, load_catalogue
     from pipeline.errors import CaptureError
     from pipeline.ingest import AddOptions, add_clips, collect_clips
     from pipeline.speech.transcribe import check_settings
+    from pipeline.workspace.catalogue import KINDS, LEVELS, PRESETS, load_catalogue
 
     with user_errors():
         if level is not None and level not in LEVELS:
@@ -68,22 +80,44 @@ def add(
             raise CaptureError("--title names one clip; give one clip with --title, or leave it out")
         ws = workspace()
         catalogue = load_catalogue(ws.catalogue_path)
-        overrides = {"target_height": target_height, "crf": crf, "preset": preset, "loudness": loudness,
-                     "keep_original": keep_original}
+        overrides = {
+            "target_height": target_height,
+            "crf": crf,
+            "preset": preset,
+            "loudness": loudness,
+            "keep_original": keep_original,
+        }
         media = replace(catalogue.settings.media, **{k: v for k, v in overrides.items() if v is not None})
-        transcription = transcription_settings(catalogue.settings.transcription, model, device, compute_type,
-                                               language, beam_size, vad)
+        transcription = transcription_settings(
+            catalogue.settings.transcription, model, device, compute_type, language, beam_size, vad
+        )
         check_settings(transcription)
-        options = AddOptions(title=title, expert=expert, job_title=job_title, level=level, roles=tuple(role),
-                             kind=kind, media=media, transcription=transcription)
+        options = AddOptions(
+            title=title,
+            expert=expert,
+            job_title=job_title,
+            level=level,
+            roles=tuple(role),
+            kind=kind,
+            media=media,
+            transcription=transcription,
+        )
         found = collect_clips(clips)
         if not found:
-            raise CaptureError(f"no clips found in {', '.join(str(c) for c in clips)}; give video files or a folder of them")
+            raise CaptureError(
+                f"no clips found in {', '.join(str(c) for c in clips)}; give video files or a folder of them"
+            )
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=err_console, transient=True,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[stage]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
             disable=not err_console.is_terminal,
         ) as bars:
+
             def on_start(clip: Path):  # type: ignore[no-untyped-def]
                 task = bars.add_task(escape(clip.name[:40]), total=1.0, stage="starting")
 
@@ -103,8 +137,11 @@ def add(
     for r in results:
         if r.status == "failed":
             continue
-        console.print(f"[green]{r.status}[/] {escape(r.clip.name)} → [bold]{r.resource_id}[/] "
-                      f"({escape(r.message)}, {r.seconds:.1f} s)", soft_wrap=True)
+        console.print(
+            f"[green]{r.status}[/] {escape(r.clip.name)} → [bold]{r.resource_id}[/] "
+            f"({escape(r.message)}, {r.seconds:.1f} s)",
+            soft_wrap=True,
+        )
     if len(results) > 1:
         table = Table(title="capture add")
         for column in ("clip", "result", "id", "time"):

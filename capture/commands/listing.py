@@ -11,7 +11,7 @@ from capture.app import app, console, user_errors, workspace
 
 
 def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}:{secs:02d}"
 
 
@@ -25,9 +25,18 @@ def list_resources(as_json: bool = typer.Option(False, "--json", help="Print JSO
         catalogue = load_catalogue(ws.catalogue_path)
     if as_json:
         rows = [
-            {"id": r.id, "title": r.title, "level": r.level, "kind": r.kind, "roles": r.roles,
-             "expert": r.expert.name, "review": r.review, "duration": r.duration, "video": r.video,
-             "transcript": r.transcript}
+            {
+                "id": r.id,
+                "title": r.title,
+                "level": r.level,
+                "kind": r.kind,
+                "roles": r.roles,
+                "expert": r.expert.name,
+                "review": r.review,
+                "duration": r.duration,
+                "video": r.video,
+                "transcript": r.transcript,
+            }
             for r in catalogue.resources
         ]
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -39,6 +48,13 @@ def list_resources(as_json: bool = typer.Option(False, "--json", help="Print JSO
     for column in ("id", "title", "level", "roles", "expert", "review", "length"):
         table.add_column(column, overflow="fold")
     for r in catalogue.resources:
-        table.add_row(r.id, r.title, r.level or "-", ", ".join(r.roles) or "-", r.expert.name or "-", r.review,
-                      _duration(r.duration))
+        table.add_row(
+            r.id,
+            r.title,
+            r.level or "-",
+            ", ".join(r.roles) or "-",
+            r.expert.name or "-",
+            r.review,
+            _duration(r.duration),
+        )
     console.print(table)

@@ -14,21 +14,33 @@ from capture.app import app, console, err_console, fail, user_errors, workspace
 @app.command("report")
 def report(
     access_log: list[Path] = typer.Option(
-        None, "--access-log", "-l", metavar="FILE",
+        None,
+        "--access-log",
+        "-l",
+        metavar="FILE",
         help="An nginx/Apache access log (combined format, plain or .gz); repeat it, or list more files after it.",
     ),
     more_logs: list[Path] = typer.Argument(
-        None, metavar="FILE", help="More access logs, so `--access-log /var/log/nginx/access.log*` works.",
+        None,
+        metavar="FILE",
+        help="More access logs, so `--access-log /var/log/nginx/access.log*` works.",
         show_default=False,
     ),
     feedback: Path | None = typer.Option(
-        None, "--feedback", "-f", metavar="FILE.csv",
+        None,
+        "--feedback",
+        "-f",
+        metavar="FILE.csv",
         help="The feedback form's CSV export (columns named under report: feedback: in resources.yaml).",
     ),
     since: str | None = typer.Option(None, "--since", metavar="DATE", help="Only count from this day on (2026-11-01)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON for other tools (no summary)."),
     out: Path | None = typer.Option(
-        None, "--out", "-o", metavar="report.html", dir_okay=False,
+        None,
+        "--out",
+        "-o",
+        metavar="report.html",
+        dir_okay=False,
         help="Where to write the HTML report (default report.html; with --json only if given).",
     ),
 ) -> None:
@@ -36,8 +48,8 @@ def report(
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from pipeline.fsutil import atomic_write_text
-    from pipeline.report.model import ReportError, build_report, parse_since, report_to_json
     from pipeline.report.html import render_report_html
+    from pipeline.report.model import ReportError, build_report, parse_since, report_to_json
 
     logs = list(access_log or []) + list(more_logs or [])
     if not logs:
@@ -49,8 +61,13 @@ def report(
     with user_errors():
         ws = workspace()
         with Progress(
-            TextColumn("Reading logs"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-            console=err_console, transient=True, disable=not err_console.is_terminal,
+            TextColumn("Reading logs"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal,
         ) as progress:
             task = progress.add_task("logs", total=None)
 
@@ -79,8 +96,13 @@ def _summary(result, target: Path | None) -> None:  # type: ignore[no-untyped-de
         err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
     if result.resources:
         table = Table(title="Top resources", title_justify="left")
-        for column, justify in (("resource", "left"), ("views", "right"), ("visitors", "right"),
-                                ("median fetched", "right"), ("rating", "right")):
+        for column, justify in (
+            ("resource", "left"),
+            ("views", "right"),
+            ("visitors", "right"),
+            ("median fetched", "right"),
+            ("rating", "right"),
+        ):
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for r in result.resources[:10]:
             fetched = f"{100 * r.video.median_fetched:.0f}%" if r.video and r.video.viewers else "-"
@@ -88,23 +110,42 @@ def _summary(result, target: Path | None) -> None:  # type: ignore[no-untyped-de
             table.add_row(escape(r.title), f"{r.views:,}", f"{r.visitors:,}", fetched, rating)
         console.print(table)
     if result.unwatched:
-        console.print("[bold]Nobody watched past the first quarter:[/] "
-                      + ", ".join(f"{escape(r.title)} ({r.video.viewers} viewer{'s' if r.video.viewers != 1 else ''})" for r in result.unwatched))
+        console.print(
+            "[bold]Nobody watched past the first quarter:[/] "
+            + ", ".join(
+                f"{escape(r.title)} ({r.video.viewers} viewer{'s' if r.video.viewers != 1 else ''})"
+                for r in result.unwatched
+            )
+        )
     dropping = sorted((j for j in result.journeys if j.started), key=lambda j: -j.drop_out)
     if dropping:
         table = Table(title="Journeys", title_justify="left")
-        for column, justify in (("journey", "left"), ("started", "right"), ("intermediate", "right"),
-                                ("advanced", "right"), ("drop-out", "right")):
+        for column, justify in (
+            ("journey", "left"),
+            ("started", "right"),
+            ("intermediate", "right"),
+            ("advanced", "right"),
+            ("drop-out", "right"),
+        ):
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for j in dropping:
-            table.add_row(escape(j.title), f"{j.started:,}", f"{j.reached_intermediate:,}", f"{j.reached_advanced:,}",
-                          f"{j.drop_out:.0%}")
+            table.add_row(
+                escape(j.title),
+                f"{j.started:,}",
+                f"{j.reached_intermediate:,}",
+                f"{j.reached_advanced:,}",
+                f"{j.drop_out:.0%}",
+            )
         console.print(table)
     if result.no_answer:
-        console.print("[bold]Searches with no answer[/] (the next clips to film): "
-                      + ", ".join(f"{escape(repr(s.term))} ×{s.no_result}" for s in result.no_answer[:15]))
+        console.print(
+            "[bold]Searches with no answer[/] (the next clips to film): "
+            + ", ".join(f"{escape(repr(s.term))} ×{s.no_result}" for s in result.no_answer[:15])
+        )
     if result.feedback_file:
-        console.print(f"Feedback: {result.feedback_rows:,} responses"
-                      + (f", {result.feedback_unmatched:,} naming no known resource" if result.feedback_unmatched else ""))
+        console.print(
+            f"Feedback: {result.feedback_rows:,} responses"
+            + (f", {result.feedback_unmatched:,} naming no known resource" if result.feedback_unmatched else "")
+        )
     if target is not None:
         console.print(f"Wrote {escape(str(target))}")

@@ -35,15 +35,31 @@ def vad_option() -> bool | None:
     return typer.Option(None, "--vad/--no-vad", help="Skip silence before transcribing (on by default).")
 
 
-def transcription_settings(base, model=None, device=None, compute_type=None, language=None,  # type: ignore[no-untyped-def]
-                           beam_size=None, vad=None, word_timestamps=None):
+def transcription_settings(
+    base,
+    model=None,
+    device=None,
+    compute_type=None,
+    language=None,  # type: ignore[no-untyped-def]
+    beam_size=None,
+    vad=None,
+    word_timestamps=None,
+):
     """``resources.yaml``'s transcription settings with the flags a person gave on top."""
     from pipeline.speech.transcribe import settings_with
 
     if language == "auto":
         language = ""
-    return settings_with(base, model=model, device=device, compute_type=compute_type, language=language,
-                         beam_size=beam_size, vad=vad, word_timestamps=word_timestamps)
+    return settings_with(
+        base,
+        model=model,
+        device=device,
+        compute_type=compute_type,
+        language=language,
+        beam_size=beam_size,
+        vad=vad,
+        word_timestamps=word_timestamps,
+    )
 
 
 @app.command()
@@ -56,29 +72,34 @@ def transcribe(
     language: str | None = language_option(),
     beam_size: int | None = beam_size_option(),
     vad: bool | None = vad_option(),
-    word_timestamps: bool | None = typer.Option(None, "--word-timestamps/--no-word-timestamps",
-                                                help="Time each word (places caption line breaks)."),
+    word_timestamps: bool | None = typer.Option(
+        None, "--word-timestamps/--no-word-timestamps", help="Time each word (places caption line breaks)."
+    ),
 ) -> None:
     """Transcribe a resource again, e.g. with another model; an approved transcript needs --force."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from pipeline.workspace.catalogue import load_catalogue
     from pipeline.speech.review import prepare_transcription, transcribe_resource
+    from pipeline.workspace.catalogue import load_catalogue
 
     with user_errors():
         ws = workspace()
         base = load_catalogue(ws.catalogue_path).settings.transcription
         settings = transcription_settings(base, model, device, compute_type, language, beam_size, vad, word_timestamps)
         prepare_transcription(ws, resource_id, settings, force)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                      console=err_console, transient=True) as bars:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err_console, transient=True
+        ) as bars:
             task = bars.add_task(f"transcribing {resource_id}", total=1.0)
-            result = transcribe_resource(ws, resource_id, settings, force=force,
-                                         progress=lambda f: bars.update(task, completed=f))
+            result = transcribe_resource(
+                ws, resource_id, settings, force=force, progress=lambda f: bars.update(task, completed=f)
+            )
     dropped = f", {result.dropped} likely invented segments dropped" if result.dropped else ""
-    console.print(f"Transcribed [bold]{result.id}[/] with {result.model}: {result.lines} lines, "
-                  f"language {result.language}{dropped}. It is a draft: review it with "
-                  f"[bold]capture review {result.id}[/].")
+    console.print(
+        f"Transcribed [bold]{result.id}[/] with {result.model}: {result.lines} lines, "
+        f"language {result.language}{dropped}. It is a draft: review it with "
+        f"[bold]capture review {result.id}[/]."
+    )
 
 
 @app.command()
@@ -112,15 +133,17 @@ def approve(
     by: str | None = typer.Option(None, "--by", help="Who approves (default: the resource's expert)."),
 ) -> None:
     """Mark a transcript approved: checked by a person, ready for workers."""
-    from pipeline.workspace.catalogue import load_catalogue
     from pipeline.speech.review import approve_transcript
+    from pipeline.workspace.catalogue import load_catalogue
 
     with user_errors():
         ws = workspace()
         who = by if by is not None else load_catalogue(ws.catalogue_path).get(resource_id).expert.name
         transcript = approve_transcript(ws, resource_id, who or "")
-    console.print(f"Approved [bold]{resource_id}[/] ({len(transcript.lines)} lines) by {transcript.approved_by} "
-                  f"at {transcript.approved_at}.")
+    console.print(
+        f"Approved [bold]{resource_id}[/] ({len(transcript.lines)} lines) by {transcript.approved_by} "
+        f"at {transcript.approved_at}."
+    )
 
 
 @app.command()
@@ -159,8 +182,8 @@ def captions(
     output: Path | None = typer.Option(None, "--output", "-o", dir_okay=False, help="Write to this file."),
 ) -> None:
     """Print (or write) a resource's captions, made from its transcript."""
-    from pipeline.speech.captions import format_srt, format_vtt
     from pipeline.fsutil import atomic_write_text
+    from pipeline.speech.captions import format_srt, format_vtt
     from pipeline.speech.review import load_for_review, resource_cues
 
     with user_errors():

@@ -18,10 +18,10 @@ from rich.markup import escape
 from rich.prompt import Prompt
 
 from capture.app import app, console, err_console, user_errors, workspace
-from pipeline.workspace.catalogue import KINDS, LEVELS, Resource
 from pipeline.errors import CaptureError
-from pipeline.workspace.tagging import PERSON, SUGGESTED, Suggestions, TagChange
+from pipeline.workspace.catalogue import KINDS, LEVELS, Resource
 from pipeline.workspace.paths import Workspace
+from pipeline.workspace.tagging import PERSON, SUGGESTED, Suggestions, TagChange
 
 SKIP = "-"
 LIST_TAGS = ("roles", "topics", "prerequisites")
@@ -55,12 +55,16 @@ def _split(answer: str) -> list[str]:
     return list(dict.fromkeys(part.strip() for part in answer.replace(";", ",").split(",") if part.strip()))
 
 
-def _ask_list(out: Console, label: str, default: list[str], allowed: Sequence[str] | None,
-              stream: IO[str] | None) -> list[str]:
+def _ask_list(
+    out: Console, label: str, default: list[str], allowed: Sequence[str] | None, stream: IO[str] | None
+) -> list[str]:
     shown = ""
     if allowed is not None:
-        shown = "; from: " + (", ".join(allowed[:8]) + (", … (see capture list)" if len(allowed) > 8 else "")
-                              if allowed else "nothing yet")
+        shown = "; from: " + (
+            ", ".join(allowed[:8]) + (", … (see capture list)" if len(allowed) > 8 else "")
+            if allowed
+            else "nothing yet"
+        )
     hint = f" [dim](comma-separated; {SKIP} for none{escape(shown)})[/]"
     while True:
         answer = Prompt.ask(f"{label}{hint}", console=out, default=", ".join(default) or SKIP, stream=stream)
@@ -83,9 +87,17 @@ def show_suggestions(resource: Resource, suggestions: Suggestions, out: Console 
         out.print(f"  {escape(str(suggestion))}", soft_wrap=True)
 
 
-def confirm_tags(resource: Resource, suggestions: Suggestions, yes: bool, *, roles: Sequence[str] = (),
-                 resource_ids: Sequence[str] = (), keep_person: bool = True, out: Console | None = None,
-                 stream: IO[str] | None = None) -> TagChange:
+def confirm_tags(
+    resource: Resource,
+    suggestions: Suggestions,
+    yes: bool,
+    *,
+    roles: Sequence[str] = (),
+    resource_ids: Sequence[str] = (),
+    keep_person: bool = True,
+    out: Console | None = None,
+    stream: IO[str] | None = None,
+) -> TagChange:
     """The tags to set on ``resource``: the suggestions (``yes``) or what a person answers.
 
     Tags a person set already are left alone when ``keep_person``. With ``yes`` a tag that
@@ -110,8 +122,9 @@ def confirm_tags(resource: Resource, suggestions: Suggestions, yes: bool, *, rol
         default = current or suggested
         if tag in ("level", "kind"):
             names = LEVELS if tag == "level" else KINDS
-            answer = Prompt.ask(tag, console=out, choices=[*names, SKIP], default=default[0] if default else SKIP,
-                                stream=answers)
+            answer = Prompt.ask(
+                tag, console=out, choices=[*names, SKIP], default=default[0] if default else SKIP, stream=answers
+            )
             values = [] if answer == SKIP else [answer]
         else:
             allowed = {"roles": list(roles), "prerequisites": [i for i in resource_ids if i != resource.id]}.get(tag)
@@ -128,8 +141,9 @@ def confirm_tags(resource: Resource, suggestions: Suggestions, yes: bool, *, rol
         if keep_person and resource.tagged.get(tag) == PERSON:
             continue
         current_text = getattr(resource, tag)
-        answer = Prompt.ask(question, console=out, default=current_text, show_default=bool(current_text),
-                            stream=answers)
+        answer = Prompt.ask(
+            question, console=out, default=current_text, show_default=bool(current_text), stream=answers
+        )
         if answer.strip() != current_text:
             change.set(tag, answer.strip(), PERSON)
     return change
@@ -146,8 +160,9 @@ def describe_tags(resource: Resource) -> str:
     return "; ".join(parts) or "no tags"
 
 
-def tag_new_resources(ws: Workspace, resource_ids: Sequence[str], interactive: bool,
-                      stream: IO[str] | None = None) -> None:
+def tag_new_resources(
+    ws: Workspace, resource_ids: Sequence[str], interactive: bool, stream: IO[str] | None = None
+) -> None:
     """After ``capture add``: suggest tags for each new clip, confirm them, record them."""
     from pipeline.workspace.catalogue import editing_catalogue, load_catalogue
     from pipeline.workspace.tagging import apply_tags, suggest_for
@@ -159,8 +174,12 @@ def tag_new_resources(ws: Workspace, resource_ids: Sequence[str], interactive: b
         suggestions = suggest_for(ws.root, catalogue, resource)
         show_suggestions(resource, suggestions)
         changes[resource_id] = confirm_tags(
-            resource, suggestions, yes=not interactive, roles=[r.id for r in catalogue.settings.roles],
-            resource_ids=[r.id for r in catalogue.resources], stream=stream,
+            resource,
+            suggestions,
+            yes=not interactive,
+            roles=[r.id for r in catalogue.settings.roles],
+            resource_ids=[r.id for r in catalogue.resources],
+            stream=stream,
         )
     # Ask first, lock after: a person may take minutes to answer.
     updated: list[Resource] = []
@@ -187,7 +206,8 @@ def tag(
     kind: str | None = typer.Option(None, help="skill, theory or strategy."),
     topic: list[str] = typer.Option([], "--topic", help="A topic (repeat for more; replaces the topics)."),
     prerequisite: list[str] = typer.Option(
-        [], "--prerequisite", "--needs", help="A resource id to watch first (repeat for more; replaces them)."),
+        [], "--prerequisite", "--needs", help="A resource id to watch first (repeat for more; replaces them)."
+    ),
     what: str | None = typer.Option(None, help="What the expertise is."),
     why: str | None = typer.Option(None, help="Why others should know it."),
     when: str | None = typer.Option(None, help="When to apply it."),
@@ -215,11 +235,19 @@ def tag(
             if suggest:
                 return
             if not yes and not sys.stdin.isatty():
-                console.print("Nothing changed: run it in a terminal to confirm, add --yes to accept the "
-                              "suggestions, or set tags with --level, --role, --kind, --topic, --needs.")
+                console.print(
+                    "Nothing changed: run it in a terminal to confirm, add --yes to accept the "
+                    "suggestions, or set tags with --level, --role, --kind, --topic, --needs."
+                )
                 return
-            change = confirm_tags(resource, suggestions, yes, roles=[r.id for r in catalogue.settings.roles],
-                                  resource_ids=[r.id for r in catalogue.resources], keep_person=yes)
+            change = confirm_tags(
+                resource,
+                suggestions,
+                yes,
+                roles=[r.id for r in catalogue.settings.roles],
+                resource_ids=[r.id for r in catalogue.resources],
+                keep_person=yes,
+            )
             if not change.changed():
                 console.print(f"{escape(resource_id)}: nothing changed ({escape(describe_tags(resource))})")
                 return

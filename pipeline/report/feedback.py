@@ -127,10 +127,14 @@ def _read_text(path: Path) -> tuple[str, str]:
     try:
         size = path.stat().st_size
         if size > MAX_FEEDBACK_BYTES:
-            raise FeedbackError(f"{path.name} is {size} bytes, more than the {MAX_FEEDBACK_BYTES} a feedback export may be")
+            raise FeedbackError(
+                f"{path.name} is {size} bytes, more than the {MAX_FEEDBACK_BYTES} a feedback export may be"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
-        raise FeedbackError(f"feedback file not found: {path}; check the path to the CSV your form tool exported") from None
+        raise FeedbackError(
+            f"feedback file not found: {path}; check the path to the CSV your form tool exported"
+        ) from None
     except IsADirectoryError:
         raise FeedbackError(f"{path} is a folder; pass the CSV file your form tool exported") from None
     except OSError as exc:
@@ -198,13 +202,15 @@ def read_feedback(
             if resource_id is None:
                 export.unmatched_rows += 1
                 continue
-            export.rows.append(FeedbackRow(
-                resource_id=resource_id,
-                rating=parse_rating(cell(row, rating_col)),
-                comment=cell(row, comment_col),
-                day=day,
-                line=reader.line_num,
-            ))
+            export.rows.append(
+                FeedbackRow(
+                    resource_id=resource_id,
+                    rating=parse_rating(cell(row, rating_col)),
+                    comment=cell(row, comment_col),
+                    day=day,
+                    line=reader.line_num,
+                )
+            )
     except csv.Error as exc:
         raise FeedbackError(f"{path.name}:{reader.line_num}: {exc}; check the export is a plain CSV file") from exc
     return export

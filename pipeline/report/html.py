@@ -29,8 +29,10 @@ def bar_chart(rows: list[tuple[str, float, str]], title: str) -> Markup:
     top = max(value for _, value, _ in rows) or 1
     span = CHART_WIDTH - LABEL_WIDTH - 250
     height = BAR_HEIGHT * len(rows) + 4
-    parts = [f'<svg class="chart" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" role="img" '
-             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">']
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {CHART_WIDTH} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+    ]
     for index, (label, value, note) in enumerate(rows):
         y = index * BAR_HEIGHT + 2
         width = max(1.0, span * value / top) if value else 0.0
@@ -38,7 +40,7 @@ def bar_chart(rows: list[tuple[str, float, str]], title: str) -> Markup:
         parts.append(
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end">{escape(short)}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{width:.1f}" height="{BAR_HEIGHT - 6}" class="bar">'
-            f'<title>{escape(label)}: {escape(note)}</title></rect>'
+            f"<title>{escape(label)}: {escape(note)}</title></rect>"
             f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}" class="note">{escape(note)}</text>'
         )
     parts.append("</svg>")
@@ -58,24 +60,28 @@ def day_chart(report: Report) -> Markup:
     def y(value: float) -> float:
         return 10 + plot - plot * value / top_value
 
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
-             'aria-label="Page views and visitors per day" xmlns="http://www.w3.org/2000/svg">',
-             f'<text x="{left - 6}" y="{y(top_value) + 4:.1f}" text-anchor="end" class="note">{_number(top_value)}</text>',
-             f'<text x="{left - 6}" y="{y(0) + 4:.1f}" text-anchor="end" class="note">0</text>']
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        'aria-label="Page views and visitors per day" xmlns="http://www.w3.org/2000/svg">',
+        f'<text x="{left - 6}" y="{y(top_value) + 4:.1f}" text-anchor="end" class="note">{_number(top_value)}</text>',
+        f'<text x="{left - 6}" y="{y(0) + 4:.1f}" text-anchor="end" class="note">0</text>',
+    ]
     points = []
     for index, day in enumerate(days):
         x = left + index * step
         parts.append(
             f'<rect x="{x + step * 0.1:.1f}" y="{y(day.views):.1f}" width="{max(step * 0.8, 0.5):.1f}" '
             f'height="{y(0) - y(day.views):.1f}" class="bar"><title>{day.day.isoformat()}: '
-            f'{day.views} views, {day.visitors} visitors</title></rect>'
+            f"{day.views} views, {day.visitors} visitors</title></rect>"
         )
         points.append(f"{x + step / 2:.1f},{y(day.visitors):.1f}")
     parts.append(f'<polyline points="{" ".join(points)}" class="line"/>')
     for index in sorted({0, len(days) - 1}):
         anchor = "start" if index == 0 else "end"
         x = left if index == 0 else left + len(days) * step
-        parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="{anchor}" class="note">{days[index].day.isoformat()}</text>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="{anchor}" class="note">{days[index].day.isoformat()}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -113,21 +119,35 @@ def report_context(report: Report) -> dict[str, Any]:
         "sparkline": lambda resource: sparkline(report, resource),
         "number": _number,
         "day_chart": day_chart(report),
-        "top_chart": bar_chart([(r.title, r.views, f"{r.views:,} views, {r.visitors:,} visitors") for r in top],
-                               "Most viewed resources"),
+        "top_chart": bar_chart(
+            [(r.title, r.views, f"{r.views:,} views, {r.visitors:,} visitors") for r in top], "Most viewed resources"
+        ),
         "videos": videos,
         "journey_chart": bar_chart(
-            [row for j in report.journeys if j.started for row in (
-                (f"{j.title}: started", j.started, f"{j.started:,}"),
-                (f"{j.title}: intermediate", j.reached_intermediate,
-                 f"{j.reached_intermediate:,} ({_percent(j.reached_intermediate, j.started)})"),
-                (f"{j.title}: advanced", j.reached_advanced,
-                 f"{j.reached_advanced:,} ({_percent(j.reached_advanced, j.started)})"),
-            )],
+            [
+                row
+                for j in report.journeys
+                if j.started
+                for row in (
+                    (f"{j.title}: started", j.started, f"{j.started:,}"),
+                    (
+                        f"{j.title}: intermediate",
+                        j.reached_intermediate,
+                        f"{j.reached_intermediate:,} ({_percent(j.reached_intermediate, j.started)})",
+                    ),
+                    (
+                        f"{j.title}: advanced",
+                        j.reached_advanced,
+                        f"{j.reached_advanced:,} ({_percent(j.reached_advanced, j.started)})",
+                    ),
+                )
+            ],
             "Journeys: visitors reaching each stage",
         ),
-        "search_chart": bar_chart([(s.term, s.searches, f"{s.searches:,} ({s.no_result:,} found nothing)")
-                                   for s in report.searches[:20]], "Most searched"),
+        "search_chart": bar_chart(
+            [(s.term, s.searches, f"{s.searches:,} ({s.no_result:,} found nothing)") for s in report.searches[:20]],
+            "Most searched",
+        ),
         "rated": [r for r in report.resources if r.feedback],
     }
 

@@ -35,15 +35,17 @@ PLAIN_REST_PATTERN = re.compile(rb' "[^"]*" "([^"]*)"(.*)')
 
 # The site's own paths, matched on their suffix so the site may live under any sub-path.
 PATH_PATTERN = re.compile(
-    rb'/(?:([rj])/([a-z0-9][a-z0-9-]*)/(?:index\.html)?|media/([a-z0-9][a-z0-9-]*)/video\.mp4|(search\.gif))$'
+    rb"/(?:([rj])/([a-z0-9][a-z0-9-]*)/(?:index\.html)?|media/([a-z0-9][a-z0-9-]*)/video\.mp4|(search\.gif))$"
 )
 
 # In extra quoted fields after the user agent: a Content-Range the server sent, or the Range asked for.
-CONTENT_RANGE_PATTERN = re.compile(rb'bytes (\d+)-(\d+)/(\d+|\*)')
-RANGE_PATTERN = re.compile(rb'bytes=(\d+)-(\d*)')
+CONTENT_RANGE_PATTERN = re.compile(rb"bytes (\d+)-(\d+)/(\d+|\*)")
+RANGE_PATTERN = re.compile(rb"bytes=(\d+)-(\d*)")
 
-MONTHS = {m.encode(): i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+MONTHS = {
+    m.encode(): i
+    for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)
+}
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -141,8 +143,9 @@ def read_blocks(
                         on_bytes(raw.tell())
                 block = []
         except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-            stats.problem = (f"{path.name}: stopped after line {count + len(block)}: {exc}; "
-                             "the file looks truncated or damaged")
+            stats.problem = (
+                f"{path.name}: stopped after line {count + len(block)}: {exc}; the file looks truncated or damaged"
+            )
         if block:
             yield block
         if on_bytes is not None:

@@ -34,11 +34,11 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from pipeline.workspace.catalogue import Catalogue, load_catalogue
-from pipeline.errors import CatalogueError, CaptureError
+from pipeline.errors import CaptureError, CatalogueError
 from pipeline.report.feedback import FeedbackColumns, FeedbackExport, read_feedback
 from pipeline.report.logs import LogFileStats, ProgressCallback, check_log_files
 from pipeline.report.tally import LogTally, VideoTally, Watch, tally_logs
+from pipeline.workspace.catalogue import Catalogue, load_catalogue
 from pipeline.workspace.paths import Workspace
 from pipeline.workspace.yamlio import line_of, load_yaml
 
@@ -46,7 +46,6 @@ STAGES: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 REPORT_KEYS = ("salt", "feedback")
 FEEDBACK_KEYS = ("resource", "rating", "comment", "date")
 FINISHED = 0.95
-
 
 
 class ReportError(CaptureError):
@@ -73,7 +72,9 @@ def read_report_settings(catalogue: Catalogue) -> ReportSettings:
     if not isinstance(node, dict):
         raise CatalogueError(
             f"{name} has 1 problem; fix it and run the command again",
-            [f"{name}:{line_of(doc, 'report') or '?'}: report: expected a mapping with salt and feedback, got {node!r}"],
+            [
+                f"{name}:{line_of(doc, 'report') or '?'}: report: expected a mapping with salt and feedback, got {node!r}"
+            ],
         )
 
     def text(parent: Any, key: str, where: str) -> str:
@@ -87,7 +88,9 @@ def read_report_settings(catalogue: Catalogue) -> ReportSettings:
 
     for key in node:
         if key not in REPORT_KEYS:
-            problems.append(f"{name}:{line_of(node, key) or '?'}: report.{key}: unknown key (known keys: {', '.join(REPORT_KEYS)})")
+            problems.append(
+                f"{name}:{line_of(node, key) or '?'}: report.{key}: unknown key (known keys: {', '.join(REPORT_KEYS)})"
+            )
     settings = ReportSettings(salt=text(node, "salt", "report"))
     columns = node.get("feedback")
     if columns is not None:
@@ -99,8 +102,10 @@ def read_report_settings(catalogue: Catalogue) -> ReportSettings:
         else:
             for key in columns:
                 if key not in FEEDBACK_KEYS:
-                    problems.append(f"{name}:{line_of(columns, key) or '?'}: report.feedback.{key}: unknown key "
-                                    f"(known keys: {', '.join(FEEDBACK_KEYS)})")
+                    problems.append(
+                        f"{name}:{line_of(columns, key) or '?'}: report.feedback.{key}: unknown key "
+                        f"(known keys: {', '.join(FEEDBACK_KEYS)})"
+                    )
             settings.feedback = FeedbackColumns(**{k: text(columns, k, "report.feedback") for k in FEEDBACK_KEYS})
     if problems:
         count = len(problems)
@@ -306,7 +311,9 @@ def _video_size(workspace: Workspace, resource_id: str, tally: VideoTally) -> tu
     return tally.furthest, "furthest-byte"
 
 
-def _video_stats(workspace: Workspace, resource_id: str, video: VideoTally | None, watches: list[Watch]) -> VideoStats | None:
+def _video_stats(
+    workspace: Workspace, resource_id: str, video: VideoTally | None, watches: list[Watch]
+) -> VideoStats | None:
     if video is None:
         return None
     size, source = _video_size(workspace, resource_id, video)
@@ -391,18 +398,22 @@ def summarise(
 
     journeys: list[JourneyStats] = []
     for plan in plans:
-        stage_visitors = {stage: set().union(*(visitors_of(b"r", rid) for rid in ids)) if ids else set()
-                          for stage, ids in plan.stages.items()}
+        stage_visitors = {
+            stage: set().union(*(visitors_of(b"r", rid) for rid in ids)) if ids else set()
+            for stage, ids in plan.stages.items()
+        }
         page = per_page.get((b"j", plan.id.encode()), {})
         started = visitors_of(b"j", plan.id) | stage_visitors["beginner"]
-        journeys.append(JourneyStats(
-            id=plan.id,
-            title=plan.title,
-            page_views=sum(entry[0] for entry in page.values()),
-            started=len(started),
-            reached_intermediate=len(started & stage_visitors["intermediate"]),
-            reached_advanced=len(started & stage_visitors["advanced"]),
-        ))
+        journeys.append(
+            JourneyStats(
+                id=plan.id,
+                title=plan.title,
+                page_views=sum(entry[0] for entry in page.values()),
+                started=len(started),
+                reached_intermediate=len(started & stage_visitors["intermediate"]),
+                reached_advanced=len(started & stage_visitors["advanced"]),
+            )
+        )
     searches = sorted(
         (SearchStats(term, e[0], e[1], len(e[2])) for term, e in tally.searches.items()),
         key=lambda s: (-s.searches, s.term),
@@ -412,7 +423,8 @@ def summarise(
     all_warnings += [
         f"{Path(f.path).name}: {f.malformed:,} of {f.lines:,} lines are not in the combined or common log format; "
         "check it is an access log (a custom log_format must start with the combined fields)"
-        for f in tally.files if f.malformed and f.malformed * 10 >= f.lines * 9
+        for f in tally.files
+        if f.malformed and f.malformed * 10 >= f.lines * 9
     ]
     if feedback is not None:
         all_warnings += feedback.warnings
@@ -486,7 +498,7 @@ def _plain(value: Any) -> Any:
 
 def report_to_dict(report: Report) -> dict[str, Any]:
     data = _plain(asdict(report))
-    for journey, stats in zip(data["journeys"], report.journeys):
+    for journey, stats in zip(data["journeys"], report.journeys, strict=False):
         journey["drop_out"] = round(stats.drop_out, 4)
     data["unwatched"] = [r.id for r in report.unwatched]
     data["no_answer"] = [s.term for s in report.no_answer]
@@ -502,4 +514,3 @@ def parse_since(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ReportError(f"--since expects a date like 2026-11-01, got {text!r}") from None
-

@@ -21,8 +21,8 @@ from pipeline.report.logs import (
     CONTENT_RANGE_PATTERN,
     LINE_PATTERN,
     PATH_PATTERN,
-    RANGE_PATTERN,
     PLAIN_REST_PATTERN,
+    RANGE_PATTERN,
     REST_PATTERN,
     LogFileStats,
     ProgressCallback,
@@ -142,7 +142,7 @@ def tally_logs(
     searches = tally.searches
     unknown = tally.unknown_pages
     done_before = 0
-    for path, size in zip(paths, sizes):
+    for path, size in zip(paths, sizes, strict=False):
         stats = LogFileStats(path=str(path), bytes=size)
         tally.files.append(stats)
         offset = done_before
@@ -259,7 +259,7 @@ def tally_logs(
                         watch.add(start, start + sent)
                         video.furthest = max(video.furthest, start + sent)
                 else:
-                    query = target[question + 1:] if question >= 0 else b""
+                    query = target[question + 1 :] if question >= 0 else b""
                     parsed = query_cache.get(query)
                     if parsed is None:
                         parsed = _search_term(query)

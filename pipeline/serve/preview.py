@@ -42,7 +42,7 @@ def requested_range(header: str | None, size: int) -> tuple[int, int] | None:
     return int(first), min(int(last), size - 1) if last else size - 1
 
 
-def copy_bytes(source: BinaryIO, target: Any, count: int) -> None:  # noqa: ANN401 - a socket's file
+def copy_bytes(source: BinaryIO, target: Any, count: int) -> None:
     """Copy ``count`` bytes (fewer where ``source`` ends first) in 64 KiB blocks."""
     while count > 0:
         block = source.read(min(count, 1 << 16))
@@ -63,7 +63,7 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
-    def send_head(self) -> Any:  # noqa: ANN401 - the base class returns a file object or None
+    def send_head(self) -> Any:
         self._range_left = None
         wanted = self.headers.get("Range")
         path = self.translate_path(self.path)
@@ -91,31 +91,34 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         self._range_left = end - start + 1
         return handle
 
-    def copyfile(self, source: Any, outputfile: Any) -> None:  # noqa: ANN401
+    def copyfile(self, source: Any, outputfile: Any) -> None:
         if self._range_left is None:
             super().copyfile(source, outputfile)
         else:
             copy_bytes(source, outputfile, self._range_left)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ANN401 - the base class's names
+    def log_message(self, format: str, *args: Any) -> None:
         if self.on_request is not None:
             status = args[1] if len(args) > 1 else 0
             with contextlib.suppress(ValueError, TypeError):
                 self.on_request(self.path, int(status))
 
 
-def make_server(site: Path, port: int = 8000, host: str = "127.0.0.1",
-                on_request: Callable[[str, int], None] | None = None) -> http.server.ThreadingHTTPServer:
+def make_server(
+    site: Path, port: int = 8000, host: str = "127.0.0.1", on_request: Callable[[str, int], None] | None = None
+) -> http.server.ThreadingHTTPServer:
     """A threaded server for ``site`` on loopback (``port`` 0 picks a free one)."""
     handler = type("Handler", (SiteRequestHandler,), {"on_request": staticmethod(on_request) if on_request else None})
 
-    def factory(*args: Any, **kwargs: Any) -> SiteRequestHandler:  # noqa: ANN401
+    def factory(*args: Any, **kwargs: Any) -> SiteRequestHandler:
         return handler(*args, directory=str(site), **kwargs)
 
     try:
         return http.server.ThreadingHTTPServer((host, port), factory)
     except OSError as exc:
-        raise CaptureError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port with --port") from exc
+        raise CaptureError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port with --port"
+        ) from exc
 
 
 def source_files(workspace: Workspace) -> Iterator[Path]:
@@ -123,8 +126,12 @@ def source_files(workspace: Workspace) -> Iterator[Path]:
     from pipeline.site.build import theme_dir
 
     yield workspace.catalogue_path
-    for folder, pattern in ((workspace.journeys_dir, "*.yaml"), (workspace.transcripts_dir, "*.md"),
-                            (workspace.media_dir, "*/meta.json"), (theme_dir(), "**/*")):
+    for folder, pattern in (
+        (workspace.journeys_dir, "*.yaml"),
+        (workspace.transcripts_dir, "*.md"),
+        (workspace.media_dir, "*/meta.json"),
+        (theme_dir(), "**/*"),
+    ):
         if folder.is_dir():
             yield from sorted(folder.glob(pattern))
 

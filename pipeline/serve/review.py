@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline.speech.captions import format_vtt
 from pipeline.errors import CaptureError
-from pipeline.speech.review import EditConflict, approve_transcript, load_for_review, resource_cues, save_lines
 from pipeline.serve.preview import copy_bytes, requested_range
+from pipeline.speech.captions import format_vtt
+from pipeline.speech.review import EditConflict, approve_transcript, load_for_review, resource_cues, save_lines
 from pipeline.speech.transcript import Line
 from pipeline.workspace.paths import Workspace
 
@@ -73,11 +73,11 @@ class ReviewHandler(BaseHTTPRequestHandler):
     server: ReviewServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (quiet: the CLI prints the URL)
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     # -- GET -----------------------------------------------------------------------------------------
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         if not self._host_ok():
             return
         path = urlsplit(self.path).path
@@ -100,25 +100,35 @@ class ReviewHandler(BaseHTTPRequestHandler):
         except CaptureError as exc:
             self._json(500, {"error": str(exc)})
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self.do_GET()
 
     def _page(self) -> str:
         from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
         resource, _, _ = load_for_review(self.server.workspace, self.server.resource_id)
-        env = Environment(loader=FileSystemLoader(str(review_assets())), undefined=StrictUndefined,
-                          autoescape=select_autoescape(["html"], default=True))
+        env = Environment(
+            loader=FileSystemLoader(str(review_assets())),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(["html"], default=True),
+        )
         return env.get_template("page.html").render(
-            resource=resource, token=self.server.token, expert=resource.expert.name,
+            resource=resource,
+            token=self.server.token,
+            expert=resource.expert.name,
             has_poster=bool(resource.poster and (self.server.workspace.root / resource.poster).is_file()),
         )
 
     def _transcript_json(self) -> dict[str, Any]:
         resource, transcript, version = load_for_review(self.server.workspace, self.server.resource_id)
         return {
-            "id": resource.id, "title": resource.title, "status": transcript.status, "model": transcript.model,
-            "approved_by": transcript.approved_by, "approved_at": transcript.approved_at, "version": version,
+            "id": resource.id,
+            "title": resource.title,
+            "status": transcript.status,
+            "model": transcript.model,
+            "approved_by": transcript.approved_by,
+            "approved_at": transcript.approved_at,
+            "version": version,
             "lines": [{"start": line.start, "text": line.text} for line in transcript.lines],
         }
 
@@ -161,7 +171,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
                 pass  # the browser cancelled the request: it does so while seeking
 
     # -- POST ----------------------------------------------------------------------------------------
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         if not self._host_ok() or not self._caller_ok():
             return
         body = self._body()
@@ -175,8 +185,12 @@ class ReviewHandler(BaseHTTPRequestHandler):
                 _, version = save_lines(server.workspace, server.resource_id, lines, str(body.get("version", "")))
                 self._json(200, {**self._transcript_json(), "saved": True, "version": version})
             elif path == "/api/approve":
-                approve_transcript(server.workspace, server.resource_id, str(body.get("by", "")),
-                                   version=str(body["version"]) if body.get("version") else None)
+                approve_transcript(
+                    server.workspace,
+                    server.resource_id,
+                    str(body.get("by", "")),
+                    version=str(body["version"]) if body.get("version") else None,
+                )
                 self._json(200, self._transcript_json())
             else:
                 self._json(404, {"error": "not found"})
@@ -246,4 +260,3 @@ class ReviewHandler(BaseHTTPRequestHandler):
 def start_review(workspace: Workspace, resource_id: str, port: int = 0) -> ReviewServer:
     """A review server for one resource, listening on the loopback address (``port`` 0: any free one)."""
     return ReviewServer(workspace, resource_id, port)
-

@@ -102,7 +102,7 @@ def _cut_in_two(spaced: str, width: int) -> tuple[str, ...]:
         at = spaced.find(" ", at + 1)
     if best_score is None:
         return tuple(wrap_text(spaced, width))
-    return (spaced[:best_at], spaced[best_at + 1:])
+    return (spaced[:best_at], spaced[best_at + 1 :])
 
 
 def _norm(text: str) -> str:
@@ -116,11 +116,12 @@ def timed_tokens(line: Line, words: Sequence[Word]) -> list[Token] | None:
     if times is None:
         return None
     starts, ends = times
-    return [Token(start, end, text) for start, end, text in zip(starts, ends, texts)]
+    return [Token(start, end, text) for start, end, text in zip(starts, ends, texts, strict=False)]
 
 
-def _heard_times(line: Line, texts: list[str], words: Sequence[Word],
-                 heard: Sequence[str]) -> tuple[list[float], list[float]] | None:
+def _heard_times(
+    line: Line, texts: list[str], words: Sequence[Word], heard: Sequence[str]
+) -> tuple[list[float], list[float]] | None:
     """When each of the line's words is said, from whisper's words (``heard``: each one normalised).
 
     None unless whisper's words from one starting near the line's start spell the line's
@@ -142,7 +143,7 @@ def _heard_times(line: Line, texts: list[str], words: Sequence[Word],
                 break
             size += len(heard[last])
             if size >= len(target):
-                return _align(texts, words[first:last + 1], heard[first:last + 1])
+                return _align(texts, words[first : last + 1], heard[first : last + 1])
     return None
 
 
@@ -150,7 +151,7 @@ def _align(texts: list[str], run: Sequence[Word], heard: Sequence[str]) -> tuple
     """Give each word the time of the whisper words its letters came from."""
     spans: list[tuple[int, int, Word]] = []
     offset = 0
-    for word, letters in zip(run, heard):
+    for word, letters in zip(run, heard, strict=False):
         spans.append((offset, offset + len(letters), word))
         offset += len(letters)
     starts: list[float] = []
@@ -187,19 +188,18 @@ def _estimated_times(line: Line, prefix: list[int], window_end: float) -> tuple[
     return bounds[:-1], bounds[1:]
 
 
-def _split_long(texts: list[str], starts: list[float],
-                ends: list[float]) -> tuple[list[str], list[float], list[float]]:
+def _split_long(texts: list[str], starts: list[float], ends: list[float]) -> tuple[list[str], list[float], list[float]]:
     """A word longer than a caption line (a URL, say) becomes pieces that each fit one."""
     split_texts: list[str] = []
     split_starts: list[float] = []
     split_ends: list[float] = []
-    for text, start, end in zip(texts, starts, ends):
+    for text, start, end in zip(texts, starts, ends, strict=False):
         if len(text) <= MAX_LINE:
             split_texts.append(text)
             split_starts.append(start)
             split_ends.append(end)
             continue
-        pieces = [text[i:i + MAX_LINE] for i in range(0, len(text), MAX_LINE)]
+        pieces = [text[i : i + MAX_LINE] for i in range(0, len(text), MAX_LINE)]
         step = (end - start) / len(pieces)
         split_texts += pieces
         split_starts += [start + step * i for i in range(len(pieces))]
@@ -208,7 +208,31 @@ def _split_long(texts: list[str], starts: list[float],
 
 
 # Breaking a cue right after one of these words separates it from the word it belongs to.
-WEAK_WORDS = frozenset("a an the to of and or but in on at with for from by your my our their this that".split())
+WEAK_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "and",
+        "or",
+        "but",
+        "in",
+        "on",
+        "at",
+        "with",
+        "for",
+        "from",
+        "by",
+        "your",
+        "my",
+        "our",
+        "their",
+        "this",
+        "that",
+    ]
+)
 # What a break after a word ending in this mark (closing quotes aside) earns: a sentence end, a clause.
 _MARK_BONUS = {".": 6.0, "?": 6.0, "!": 6.0, ",": 3.0, ";": 3.0, ":": 3.0, "—": 3.0, "–": 3.0}
 
@@ -216,7 +240,7 @@ _MARK_BONUS = {".": 6.0, "?": 6.0, "!": 6.0, ",": 3.0, ";": 3.0, ":": 3.0, "—"
 def _break_bonuses(texts: list[str], starts: list[float], ends: list[float]) -> list[float]:
     """How good a place for a cue break is after each word: sentence ends, clauses, pauses (0 after the last)."""
     bonuses: list[float] = []
-    for text, end, next_start in zip(texts, ends, starts[1:]):
+    for text, end, next_start in zip(texts, ends, starts[1:], strict=False):
         bonus = _MARK_BONUS.get(text.rstrip("\"')”’")[-1:], 0.0)
         pause = next_start - end - 0.15
         if pause > 0.0:  # a pause of more than 0.15 s earns up to 6
@@ -297,7 +321,9 @@ def _best_breaks(prefix: list[int], starts: list[float], ends: list[float], bonu
         whole_line = end == count
         # One word is always a cue of its own: the first candidate, and a finite cost beats none.
         begin = end - 1
-        best_end = best[begin] + ((_LINE_COST if whole_line and begin == 0 else _CUE_COST[chars - prefix[begin]]) - bonus)
+        best_end = best[begin] + (
+            (_LINE_COST if whole_line and begin == 0 else _CUE_COST[chars - prefix[begin]]) - bonus
+        )
         back_end = begin
         for begin in range(end - 2, -1, -1):
             length = chars - prefix[begin]  # words begin..end-1 with spaces between
@@ -319,8 +345,9 @@ def _best_breaks(prefix: list[int], starts: list[float], ends: list[float], bonu
     return breaks[::-1]
 
 
-def _plan_line(line: Line, window_end: float, words: Sequence[Word],
-               heard: Sequence[str]) -> list[tuple[float, float, str]]:
+def _plan_line(
+    line: Line, window_end: float, words: Sequence[Word], heard: Sequence[str]
+) -> list[tuple[float, float, str]]:
     """The line's cues as (start, end, text), before ``_place`` settles their final timings."""
     texts = line.text.split()
     if not texts:
@@ -363,10 +390,7 @@ def _place(planned: list[tuple[float, float, str]], duration: float) -> list[Cue
     cursor = 0.0
     for index, (planned_start, planned_end, text) in enumerate(planned):
         start = max(planned_start, cursor)
-        if index + 1 < len(planned):
-            room = planned[index + 1][0]
-        else:
-            room = duration if duration > start else math.inf
+        room = planned[index + 1][0] if index + 1 < len(planned) else duration if duration > start else math.inf
         reading = start + len(text) / MAX_CPS
         end = max(planned_end, min(reading, room))  # stay up for reading where the gap allows
         end = min(max(end, start + MIN_CUE), start + MAX_CUE)
@@ -378,7 +402,7 @@ def _place(planned: list[tuple[float, float, str]], duration: float) -> list[Cue
 
 
 def _stamp(seconds: float, separator: str) -> str:
-    millis = int(round(max(seconds, 0.0) * 1000))
+    millis = round(max(seconds, 0.0) * 1000)
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)
@@ -393,7 +417,11 @@ def _clean(line: str) -> str:
 def format_vtt(cues: list[Cue]) -> str:
     blocks = ["WEBVTT\n"]
     for cue in cues:
-        blocks.append(f"{_stamp(cue.start, '.')} --> {_stamp(cue.end, '.')}\n" + "\n".join(_clean(l) for l in cue.lines) + "\n")
+        blocks.append(
+            f"{_stamp(cue.start, '.')} --> {_stamp(cue.end, '.')}\n"
+            + "\n".join(_clean(line) for line in cue.lines)
+            + "\n"
+        )
     return "\n".join(blocks)
 
 

@@ -16,10 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.speech.captions import Cue, make_cues
-from pipeline.workspace.catalogue import Catalogue, Resource, TranscriptionSettings, editing_catalogue, load_catalogue
 from pipeline.errors import CaptureError, TranscriptError
 from pipeline.fsutil import atomic_write_text, remove_leftovers
+from pipeline.speech.captions import Cue, make_cues
 from pipeline.speech.transcribe import Word, read_words, words_document
 from pipeline.speech.transcript import (
     Line,
@@ -31,6 +30,7 @@ from pipeline.speech.transcript import (
     read_transcript_text,
     transcript_version,
 )
+from pipeline.workspace.catalogue import Catalogue, Resource, TranscriptionSettings, editing_catalogue, load_catalogue
 from pipeline.workspace.paths import Workspace
 
 
@@ -69,12 +69,24 @@ def review_status(workspace: Workspace) -> list[StatusRow]:
     rows: list[StatusRow] = []
     for resource in catalogue.resources:
         if not resource.transcript:
-            rows.append(StatusRow(resource.id, resource.title, "none", 0, resource.produced_by.get("model", ""), "", ""))
+            rows.append(
+                StatusRow(resource.id, resource.title, "none", 0, resource.produced_by.get("model", ""), "", "")
+            )
             continue
         path = transcript_file(workspace, resource)
         if not path.is_file():
-            rows.append(StatusRow(resource.id, resource.title, "missing", 0, "", "", "",
-                                  f"{resource.transcript} is missing; run `capture transcribe {resource.id}`"))
+            rows.append(
+                StatusRow(
+                    resource.id,
+                    resource.title,
+                    "missing",
+                    0,
+                    "",
+                    "",
+                    "",
+                    f"{resource.transcript} is missing; run `capture transcribe {resource.id}`",
+                )
+            )
             continue
         try:
             transcript = read_transcript(path)
@@ -83,11 +95,22 @@ def review_status(workspace: Workspace) -> list[StatusRow]:
             continue
         problem = ""
         if transcript.status != resource.review:
-            problem = (f"resources.yaml says review: {resource.review}, the transcript says status: "
-                       f"{transcript.status}; run `capture approve {resource.id}` or fix one of them")
-        rows.append(StatusRow(resource.id, resource.title, transcript.status, len(transcript.lines),
-                              transcript.model or resource.produced_by.get("model", ""),
-                              transcript.approved_by, transcript.approved_at, problem))
+            problem = (
+                f"resources.yaml says review: {resource.review}, the transcript says status: "
+                f"{transcript.status}; run `capture approve {resource.id}` or fix one of them"
+            )
+        rows.append(
+            StatusRow(
+                resource.id,
+                resource.title,
+                transcript.status,
+                len(transcript.lines),
+                transcript.model or resource.produced_by.get("model", ""),
+                transcript.approved_by,
+                transcript.approved_at,
+                problem,
+            )
+        )
     return rows
 
 
@@ -112,8 +135,9 @@ def now_stamp() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="minutes")
 
 
-def approve_transcript(workspace: Workspace, resource_id: str, by: str, when: str | None = None,
-                       version: str | None = None) -> Transcript:
+def approve_transcript(
+    workspace: Workspace, resource_id: str, by: str, when: str | None = None, version: str | None = None
+) -> Transcript:
     """Mark the transcript approved by ``by`` (front matter and resources.yaml together)."""
     who = clean_text(by)
     if not who:
@@ -125,8 +149,9 @@ def approve_transcript(workspace: Workspace, resource_id: str, by: str, when: st
         path = transcript_file(workspace, resource)
         text = read_transcript_text(path)
         if version is not None and transcript_version(text) != version:
-            raise EditConflict(f"{path.name} changed on disk since the page loaded it; reload the page, check it, "
-                               "then approve")
+            raise EditConflict(
+                f"{path.name} changed on disk since the page loaded it; reload the page, check it, then approve"
+            )
         transcript = parse_transcript(text, path.name)
         transcript.status, transcript.approved_by, transcript.approved_at = "approved", who, when or now_stamp()
         atomic_write_text(path, format_transcript(transcript))
@@ -155,10 +180,14 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], versio
         path = transcript_file(workspace, resource)
         text = read_transcript_text(path)
         if transcript_version(text) != version:
-            raise EditConflict(f"{path.name} changed on disk since the page loaded it; copy your edits, reload the "
-                               "page and make them again")
+            raise EditConflict(
+                f"{path.name} changed on disk since the page loaded it; copy your edits, reload the "
+                "page and make them again"
+            )
         transcript = parse_transcript(text, path.name)
-        changed = [(l.start, l.text) for l in cleaned] != [(round(l.start, 1), l.text) for l in transcript.lines]
+        changed = [(line.start, line.text) for line in cleaned] != [
+            (round(line.start, 1), line.text) for line in transcript.lines
+        ]
         if not changed:
             return transcript, version
         transcript.lines = cleaned
@@ -180,8 +209,9 @@ def resource_cues(workspace: Workspace, resource: Resource, transcript: Transcri
     return make_cues(transcript, resource.duration, resource_words(workspace, resource.id))
 
 
-def prepare_transcription(workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None,
-                          force: bool = False) -> TranscriptionSettings:
+def prepare_transcription(
+    workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None, force: bool = False
+) -> TranscriptionSettings:
     """Everything that can stop ``transcribe_resource``, checked before slow work: approval, settings, model."""
     from pipeline.speech.transcribe import load_model
 
@@ -206,8 +236,13 @@ def prepare_transcription(workspace: Workspace, resource_id: str, settings: Tran
     return settings
 
 
-def transcribe_resource(workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None,
-                        force: bool = False, progress: Callable[[float], None] | None = None) -> TranscribeResult:
+def transcribe_resource(
+    workspace: Workspace,
+    resource_id: str,
+    settings: TranscriptionSettings | None = None,
+    force: bool = False,
+    progress: Callable[[float], None] | None = None,
+) -> TranscribeResult:
     """Redo a resource's transcript from its processed media; an approved one only with ``force``."""
     from pipeline.speech.transcribe import decode_audio, transcribe_audio
 
@@ -217,13 +252,17 @@ def transcribe_resource(workspace: Workspace, resource_id: str, settings: Transc
     path = transcript_file(workspace, resource)
     audio = decode_audio(workspace.root / str(resource.video))
     result = transcribe_audio(audio, settings, tuple(catalogue.settings.glossary), progress=progress)
-    transcript = Transcript(id=resource_id, status="draft", model=result.model, language=result.language,
-                            lines=[Line(round(s.start, 1), s.text) for s in result.segments])
+    transcript = Transcript(
+        id=resource_id,
+        status="draft",
+        model=result.model,
+        language=result.language,
+        lines=[Line(round(s.start, 1), s.text) for s in result.segments],
+    )
     with editing_catalogue(workspace.catalogue_path) as fresh:
         entry = fresh.get(resource_id)
         atomic_write_text(path, format_transcript(transcript))
-        atomic_write_text(workspace.words_path(resource_id),
-                          json.dumps(words_document(resource_id, result.segments)))
+        atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, result.segments)))
         entry.transcript = workspace.relative(path)
         entry.review = "draft"
         entry.produced_by = {**entry.produced_by, "model": result.model}

@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.workspace.catalogue import BUNDLED_MODEL, TranscriptionSettings
 from pipeline.errors import TranscriptionError
+from pipeline.workspace.catalogue import BUNDLED_MODEL, TranscriptionSettings
 
 SAMPLE_RATE = 16000
 # Bump when transcription output changes for the same audio and settings.
@@ -83,7 +83,7 @@ def bundled_model_path() -> Path:
 
 
 def _looks_like_path(name: str) -> bool:
-    return name.startswith((".", "/", "~")) or os.sep in name and Path(name).expanduser().exists()
+    return name.startswith((".", "/", "~")) or (os.sep in name and Path(name).expanduser().exists())
 
 
 def resolve_model(name: str) -> ModelChoice:
@@ -239,13 +239,12 @@ def split_lines(segment: Segment, max_chars: int = 90, pause: float = 0.8) -> li
         token = word.text.strip()
         if following is None:
             break
-        if token.endswith((".", "?", "!")) and length >= 12:
-            close()
-        elif following.start - word.end >= pause and length >= 12:
-            close()
-        elif length >= max_chars and token.endswith((",", ";", ":")):
-            close()
-        elif length >= max_chars + 30:
+        if (
+            (token.endswith((".", "?", "!")) and length >= 12)
+            or (following.start - word.end >= pause and length >= 12)
+            or (length >= max_chars and token.endswith((",", ";", ":")))
+            or length >= max_chars + 30
+        ):
             close()
     close()
     return lines
@@ -263,11 +262,11 @@ def drop_repetition(words: list[Word], limit: int = MAX_REPEATS) -> list[Word]:
     while index < len(words):
         cut = 0
         for size in range(1, 5):
-            phrase = keys[index:index + size]
+            phrase = keys[index : index + size]
             if len(phrase) < size or not all(phrase):
                 break
             repeats = 1
-            while keys[index + repeats * size:index + (repeats + 1) * size] == phrase:
+            while keys[index + repeats * size : index + (repeats + 1) * size] == phrase:
                 repeats += 1
             if repeats >= limit:
                 cut = repeats * size
@@ -318,17 +317,17 @@ def clean_segment(piece: Any) -> Segment | None:
 
 def whisper_options(settings: TranscriptionSettings, glossary: Iterable[str]) -> dict[str, Any]:
     """The keyword arguments for ``WhisperModel.transcribe`` that capture uses."""
-    options: dict[str, Any] = dict(
-        beam_size=settings.beam_size,
-        vad_filter=settings.vad,
-        word_timestamps=settings.word_timestamps,
-        language=settings.language if settings.language not in ("", "auto") else None,
+    options: dict[str, Any] = {
+        "beam_size": settings.beam_size,
+        "vad_filter": settings.vad,
+        "word_timestamps": settings.word_timestamps,
+        "language": settings.language if settings.language not in ("", "auto") else None,
         # Conditioning on earlier text is what lets one hallucination feed the next.
-        condition_on_previous_text=False,
-        no_speech_threshold=NO_SPEECH_PROB,
-        log_prob_threshold=LOW_LOGPROB,
-        compression_ratio_threshold=MAX_COMPRESSION,
-    )
+        "condition_on_previous_text": False,
+        "no_speech_threshold": NO_SPEECH_PROB,
+        "log_prob_threshold": LOW_LOGPROB,
+        "compression_ratio_threshold": MAX_COMPRESSION,
+    }
     words = [w.strip() for w in glossary if w.strip()]
     if words:
         # Hotwords go into each window's prompt, so the decoder favours these spellings.
@@ -395,11 +394,18 @@ def settings_with(base: TranscriptionSettings, **overrides: Any) -> Transcriptio
 
 def words_document(resource_id: str, segments: Iterable[Segment]) -> dict[str, Any]:
     """The ``.capture/words/<id>.json`` sidecar: whisper's word timings, for caption line breaks."""
-    return {"id": resource_id, "segments": [
-        {"start": round(s.start, 3), "end": round(s.end, 3), "text": s.text,
-         "words": [[round(w.start, 3), round(w.end, 3), w.text] for w in s.words]}
-        for s in segments
-    ]}
+    return {
+        "id": resource_id,
+        "segments": [
+            {
+                "start": round(s.start, 3),
+                "end": round(s.end, 3),
+                "text": s.text,
+                "words": [[round(w.start, 3), round(w.end, 3), w.text] for w in s.words],
+            }
+            for s in segments
+        ],
+    }
 
 
 def read_words(path: Path) -> tuple[Word, ...]:
@@ -414,8 +420,11 @@ def parse_words(data: bytes | str) -> tuple[Word, ...]:
     """Every timed word in a sidecar's text, in order; none where it is not one."""
     try:
         document = json.loads(data)
-        words = [Word(float(w[0]), float(w[1]), str(w[2]))
-                 for segment in document["segments"] for w in segment.get("words", [])]
+        words = [
+            Word(float(w[0]), float(w[1]), str(w[2]))
+            for segment in document["segments"]
+            for w in segment.get("words", [])
+        ]
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return ()
     if not all(math.isfinite(w.start) and math.isfinite(w.end) for w in words):

@@ -54,7 +54,7 @@ def clean_text(text: str) -> str:
 
 def format_time(seconds: float) -> str:
     seconds = max(0.0, seconds)
-    tenths = int(round(seconds * 10))
+    tenths = round(seconds * 10)
     minutes, rest = divmod(tenths, 600)
     hours, minutes = divmod(minutes, 60)
     clock = f"{minutes:02d}:{rest // 10:02d}.{rest % 10}"
@@ -64,7 +64,9 @@ def format_time(seconds: float) -> str:
 def format_transcript(transcript: Transcript) -> str:
     front = [f"{key}: {_scalar(getattr(transcript, key))}" for key in FRONT_KEYS if getattr(transcript, key)]
     front += [f"{key}: {_scalar(value)}" for key, value in transcript.extra.items() if key not in FRONT_KEYS]
-    body = [f"[{format_time(line.start)}] {clean_text(line.text)}" for line in transcript.lines if clean_text(line.text)]
+    body = [
+        f"[{format_time(line.start)}] {clean_text(line.text)}" for line in transcript.lines if clean_text(line.text)
+    ]
     return "---\n" + "".join(f"{row}\n" for row in front) + "---\n" + "".join(f"{row}\n" for row in body)
 
 
@@ -100,9 +102,7 @@ def _read_front(rows: list[str], name: str) -> tuple[dict[str, str], dict[str, i
         key, sep, value = row.partition(":")
         key = key.strip()
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key):
-            raise TranscriptError(
-                f"{name}:{number + 1}: expected 'key: value' in the front matter, got {row[:40]!r}"
-            )
+            raise TranscriptError(f"{name}:{number + 1}: expected 'key: value' in the front matter, got {row[:40]!r}")
         front[key] = _unquote(value.strip())
         where[key] = number + 1
     return front, where, end
@@ -157,8 +157,14 @@ def parse_transcript(text: str, name: str = "transcript") -> Transcript:
     _place_untimed(lines, pending, None)
     extra = {k: v for k, v in front.items() if k not in FRONT_KEYS}
     return Transcript(
-        id=front["id"], status=status, model=front.get("model", ""), language=front.get("language", "en") or "en",
-        approved_by=front.get("approved_by", ""), approved_at=front.get("approved_at", ""), lines=lines, extra=extra,
+        id=front["id"],
+        status=status,
+        model=front.get("model", ""),
+        language=front.get("language", "en") or "en",
+        approved_by=front.get("approved_by", ""),
+        approved_at=front.get("approved_at", ""),
+        lines=lines,
+        extra=extra,
     )
 
 
@@ -184,7 +190,9 @@ def read_transcript_text(path: Path, name: str | None = None) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise TranscriptError(f"{name or path}: the transcript is missing; run `capture transcribe ID` to make it again") from None
+        raise TranscriptError(
+            f"{name or path}: the transcript is missing; run `capture transcribe ID` to make it again"
+        ) from None
     except UnicodeDecodeError as exc:
         raise TranscriptError(f"{name or path}: not UTF-8 text; save it as UTF-8") from exc
 

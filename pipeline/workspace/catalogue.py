@@ -122,9 +122,28 @@ class Resource:
 
 # Keys written for each resource, in this order, when capture creates an entry.
 RESOURCE_KEYS: tuple[str, ...] = (
-    "id", "title", "summary", "expert", "captured", "level", "kind", "roles", "what", "why", "when",
-    "prerequisites", "topics", "source", "video", "poster", "audio_only", "transcript", "review",
-    "duration", "produced_by", "tagged",
+    "id",
+    "title",
+    "summary",
+    "expert",
+    "captured",
+    "level",
+    "kind",
+    "roles",
+    "what",
+    "why",
+    "when",
+    "prerequisites",
+    "topics",
+    "source",
+    "video",
+    "poster",
+    "audio_only",
+    "transcript",
+    "review",
+    "duration",
+    "produced_by",
+    "tagged",
 )
 
 
@@ -145,7 +164,9 @@ class Catalogue:
             if resource.id == resource_id:
                 return resource
         known = ", ".join(r.id for r in self.resources[:8]) or "none yet"
-        raise NotFoundError(f"no resource with id '{resource_id}' in {self.path.name} (known: {known}); see `capture list`")
+        raise NotFoundError(
+            f"no resource with id '{resource_id}' in {self.path.name} (known: {known}); see `capture list`"
+        )
 
     def find(self, resource_id: str) -> Resource | None:
         return next((r for r in self.resources if r.id == resource_id), None)
@@ -222,7 +243,8 @@ def resource_to_mapping(resource: Resource) -> dict[str, Any]:
         "title": resource.title,
         "summary": resource.summary,
         "expert": {"name": resource.expert.name, "job_title": resource.expert.job_title}
-        if resource.expert.name or resource.expert.job_title else None,
+        if resource.expert.name or resource.expert.job_title
+        else None,
         "captured": resource.captured,
         "level": resource.level,
         "kind": resource.kind,
@@ -233,7 +255,8 @@ def resource_to_mapping(resource: Resource) -> dict[str, Any]:
         "prerequisites": list(resource.prerequisites),
         "topics": list(resource.topics),
         "source": {"file": resource.source.file, "size": resource.source.size, "sha256": resource.source.sha256}
-        if resource.source else None,
+        if resource.source
+        else None,
         "video": resource.video,
         "poster": resource.poster,
         "audio_only": resource.audio_only or None,
@@ -309,14 +332,18 @@ class _Reader:
     def integer(self, key: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
         value = self.node.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problems.error(self.line(key), f"{self.where}.{key}", f"expected a whole number, got {_describe(value)}")
+            self.problems.error(
+                self.line(key), f"{self.where}.{key}", f"expected a whole number, got {_describe(value)}"
+            )
             return default
         return int(self.number(key, default, minimum, maximum))
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.node.get(key, default)
         if not isinstance(value, bool):
-            self.problems.error(self.line(key), f"{self.where}.{key}", f"expected true or false, got {_describe(value)}")
+            self.problems.error(
+                self.line(key), f"{self.where}.{key}", f"expected true or false, got {_describe(value)}"
+            )
             return default
         return value
 
@@ -337,7 +364,9 @@ class _Reader:
         if isinstance(value, str):
             return [value.strip()] if value.strip() else []
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
-            self.problems.error(self.line(key), f"{self.where}.{key}", f"expected a list of text, got {_describe(value)}")
+            self.problems.error(
+                self.line(key), f"{self.where}.{key}", f"expected a list of text, got {_describe(value)}"
+            )
             return []
         return [str(v).strip() for v in value if str(v).strip()]
 
@@ -347,9 +376,17 @@ class _Reader:
         if not value:
             return None
         parts = value.replace("\\", "/").split("/")
-        if value.startswith(("/", "~")) or ".." in parts or re.search(r"[\x00-\x1f\x7f]", value) or re.match(r"^[A-Za-z]:", value):
-            self.problems.error(self.line(key), f"{self.where}.{key}",
-                                f"expected a path inside the workspace like 'media/<id>/video.mp4', got {value!r}")
+        if (
+            value.startswith(("/", "~"))
+            or ".." in parts
+            or re.search(r"[\x00-\x1f\x7f]", value)
+            or re.match(r"^[A-Za-z]:", value)
+        ):
+            self.problems.error(
+                self.line(key),
+                f"{self.where}.{key}",
+                f"expected a path inside the workspace like 'media/<id>/video.mp4', got {value!r}",
+            )
             return None
         return value
 
@@ -363,8 +400,20 @@ class _Reader:
         return value
 
 
-SETTINGS_KEYS = ("title", "organisation", "feedback", "roles", "glossary", "levels", "kinds", "media", "transcription",
-                 "site", "report", "resources")
+SETTINGS_KEYS = (
+    "title",
+    "organisation",
+    "feedback",
+    "roles",
+    "glossary",
+    "levels",
+    "kinds",
+    "media",
+    "transcription",
+    "site",
+    "report",
+    "resources",
+)
 ROLE_KEYS = ("id", "name", "description", "signals")
 MEDIA_KEYS = ("target_height", "crf", "preset", "loudness", "keep_original", "max_duration", "max_size_gb")
 TRANSCRIPTION_KEYS = ("model", "device", "compute_type", "language", "beam_size", "vad", "word_timestamps")
@@ -390,17 +439,26 @@ def _read_settings(doc: Any, problems: _Problems) -> Settings:
             settings.roles.append(Role(id=node, name=node.replace("-", " ")))
             continue
         if not isinstance(node, dict):
-            problems.error(line_of(roles_node, index), where, f"expected a mapping with id and name, got {_describe(node)}")
+            problems.error(
+                line_of(roles_node, index), where, f"expected a mapping with id and name, got {_describe(node)}"
+            )
             continue
         reader = _Reader(node, where, problems, ROLE_KEYS)
         role_id = reader.text("id")
         if not ID_PATTERN.match(role_id):
-            problems.error(reader.line("id") or reader.line(), f"{where}.id",
-                           f"expected a lower-case id like 'shift-lead', got {role_id!r}")
+            problems.error(
+                reader.line("id") or reader.line(),
+                f"{where}.id",
+                f"expected a lower-case id like 'shift-lead', got {role_id!r}",
+            )
             continue
         settings.roles.append(
-            Role(id=role_id, name=reader.text("name") or role_id.replace("-", " "),
-                 description=reader.text("description"), signals=reader.texts("signals"))
+            Role(
+                id=role_id,
+                name=reader.text("name") or role_id.replace("-", " "),
+                description=reader.text("description"),
+                signals=reader.texts("signals"),
+            )
         )
     media = _Reader(top.mapping("media") or {}, "media", problems, MEDIA_KEYS)
     settings.media = MediaSettings(
@@ -442,8 +500,11 @@ def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | Non
     reader = _Reader(node, where, problems, RESOURCE_KEYS)
     resource_id = reader.text("id")
     if not ID_PATTERN.match(resource_id):
-        problems.error(reader.line("id") or reader.line(), f"{where}.id",
-                       f"expected a URL-safe id (a-z, 0-9 and '-'), got {resource_id!r}")
+        problems.error(
+            reader.line("id") or reader.line(),
+            f"{where}.id",
+            f"expected a URL-safe id (a-z, 0-9 and '-'), got {resource_id!r}",
+        )
         return None
     expert = Expert()
     expert_node = node.get("expert")
@@ -456,8 +517,11 @@ def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | Non
     source_node = reader.mapping("source")
     if source_node is not None:
         source_reader = _Reader(source_node, f"{where}.source", problems, ("file", "size", "sha256"))
-        source = SourceClip(file=source_reader.text("file"), size=source_reader.integer("size", 0, 0),
-                            sha256=source_reader.text("sha256"))
+        source = SourceClip(
+            file=source_reader.text("file"),
+            size=source_reader.integer("size", 0, 0),
+            sha256=source_reader.text("sha256"),
+        )
     produced = reader.mapping("produced_by") or {}
     tagged = reader.mapping("tagged") or {}
     return Resource(
@@ -502,19 +566,27 @@ def parse_catalogue(path: Path, doc: Any) -> Catalogue:
     resources: list[Resource] = []
     entries = doc.get("resources")
     if entries is not None and not isinstance(entries, list):
-        problems.error(line_of(doc, "resources"), "resources", f"expected a list of resources, got {_describe(entries)}")
+        problems.error(
+            line_of(doc, "resources"), "resources", f"expected a list of resources, got {_describe(entries)}"
+        )
         entries = []
     seen: dict[str, int] = {}
     for index, node in enumerate(entries or []):
         where = f"resources[{index}]"
         if not isinstance(node, dict):
-            problems.error(line_of(entries, index), where, f"expected a mapping with an id and a title, got {_describe(node)}")
+            problems.error(
+                line_of(entries, index), where, f"expected a mapping with an id and a title, got {_describe(node)}"
+            )
             continue
         resource = _read_resource(node, where, problems)
         if resource is None:
             continue
         if resource.id in seen:
-            problems.error(resource.line, f"{where}.id", f"'{resource.id}' is also the id of resources[{seen[resource.id]}]; ids must be unique")
+            problems.error(
+                resource.line,
+                f"{where}.id",
+                f"'{resource.id}' is also the id of resources[{seen[resource.id]}]; ids must be unique",
+            )
             continue
         seen[resource.id] = index
         resources.append(resource)
@@ -531,7 +603,7 @@ def load_catalogue(path: Path) -> Catalogue:
     return parse_catalogue(path, load_yaml(path))
 
 
-def catalogue_lock(path: Path) -> Any:  # noqa: ANN401 - fsutil.file_lock's context manager
+def catalogue_lock(path: Path) -> Any:
     """The lock every writer of the catalogue at ``path`` holds."""
     return file_lock(path.with_name(".resources.yaml.lock"))
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.workspace.catalogue import LEVELS, Catalogue, Resource, load_catalogue
 from pipeline.errors import CaptureError, CatalogueError
+from pipeline.speech.transcript import read_transcript
+from pipeline.workspace.catalogue import LEVELS, Catalogue, load_catalogue
 from pipeline.workspace.journeys import Journey, parse_journey
 from pipeline.workspace.ordering import find_cycles
-from pipeline.speech.transcript import read_transcript
 from pipeline.workspace.paths import CATALOGUE_NAME, Workspace
 from pipeline.workspace.yamlio import line_of, load_yaml
 
@@ -62,8 +62,9 @@ def _located(severity: str, text: str, default_file: str) -> Problem:
     if match is None:
         return Problem(severity, default_file, None, text)
     line = match.group("line")
-    return Problem(severity, match.group("file"), int(line) if line and line.isdigit() else None,
-                   match.group("message"))
+    return Problem(
+        severity, match.group("file"), int(line) if line and line.isdigit() else None, match.group("message")
+    )
 
 
 def _hint(unknown: str, known: list[str]) -> str:
@@ -107,31 +108,51 @@ class _Checker:
             where = f"resources[{index}]"
             for j, role in enumerate(resource.roles):
                 if role not in declared:
-                    self.add(ERROR, CATALOGUE_NAME, _item_line(node, "roles", j),
-                             f"{where}.roles: role '{role}' is not declared; add it under 'roles:' in "
-                             f"{CATALOGUE_NAME} (declared: {_declared_hint(catalogue)})")
+                    self.add(
+                        ERROR,
+                        CATALOGUE_NAME,
+                        _item_line(node, "roles", j),
+                        f"{where}.roles: role '{role}' is not declared; add it under 'roles:' in "
+                        f"{CATALOGUE_NAME} (declared: {_declared_hint(catalogue)})",
+                    )
             for j, need in enumerate(resource.prerequisites):
                 line = _item_line(node, "prerequisites", j)
                 needed = by_id.get(need)
                 if needed is None:
-                    self.add(ERROR, CATALOGUE_NAME, line,
-                             f"{where}.prerequisites: unknown resource id '{need}'{_hint(need, known)}; "
-                             "use an id from `capture list`")
+                    self.add(
+                        ERROR,
+                        CATALOGUE_NAME,
+                        line,
+                        f"{where}.prerequisites: unknown resource id '{need}'{_hint(need, known)}; "
+                        "use an id from `capture list`",
+                    )
                 elif resource.level and needed.level and rank[needed.level] > rank[resource.level]:
-                    self.add(WARNING, CATALOGUE_NAME, line,
-                             f"{where}.prerequisites: '{need}' is {needed.level}, harder than this "
-                             f"{resource.level} resource; check both levels")
+                    self.add(
+                        WARNING,
+                        CATALOGUE_NAME,
+                        line,
+                        f"{where}.prerequisites: '{need}' is {needed.level}, harder than this "
+                        f"{resource.level} resource; check both levels",
+                    )
             if resource.level is None:
-                self.add(WARNING, CATALOGUE_NAME, resource.line,
-                         f"{where}.level: '{resource.id}' has no level; set one with "
-                         f"`capture tag {resource.id} --level beginner|intermediate|advanced`")
+                self.add(
+                    WARNING,
+                    CATALOGUE_NAME,
+                    resource.line,
+                    f"{where}.level: '{resource.id}' has no level; set one with "
+                    f"`capture tag {resource.id} --level beginner|intermediate|advanced`",
+                )
         position = {r.id: i for i, r in enumerate(catalogue.resources)}
         for cycle in find_cycles(catalogue.resources):
             first = cycle[0]
             node = entries[position[first]]
-            self.add(ERROR, CATALOGUE_NAME, line_of(node, "prerequisites"),
-                     f"resources[{position[first]}].prerequisites: prerequisite cycle {' → '.join(cycle)}; "
-                     "remove one of these prerequisites")
+            self.add(
+                ERROR,
+                CATALOGUE_NAME,
+                line_of(node, "prerequisites"),
+                f"resources[{position[first]}].prerequisites: prerequisite cycle {' → '.join(cycle)}; "
+                "remove one of these prerequisites",
+            )
 
     # transcripts ------------------------------------------------------------------------------
     def transcripts(self, catalogue: Catalogue) -> None:
@@ -145,9 +166,13 @@ class _Checker:
             used.add(path)
             name = resource.transcript
             if not path.is_file():
-                self.add(ERROR, CATALOGUE_NAME, line_of(entries[index], "transcript"),
-                         f"resources[{index}].transcript: {name} does not exist; "
-                         "run `capture add` on the clip again to make it")
+                self.add(
+                    ERROR,
+                    CATALOGUE_NAME,
+                    line_of(entries[index], "transcript"),
+                    f"resources[{index}].transcript: {name} does not exist; "
+                    "run `capture add` on the clip again to make it",
+                )
                 continue
             self.report.transcripts += 1
             try:
@@ -156,16 +181,24 @@ class _Checker:
                 self.report.problems.append(_located(ERROR, str(exc), name))
                 continue
             if transcript.id != resource.id:
-                self.add(ERROR, name, _front_matter_line(path, "id"),
-                         f"id: '{transcript.id}' does not match the resource '{resource.id}' whose transcript "
-                         "this is; make them the same")
+                self.add(
+                    ERROR,
+                    name,
+                    _front_matter_line(path, "id"),
+                    f"id: '{transcript.id}' does not match the resource '{resource.id}' whose transcript "
+                    "this is; make them the same",
+                )
         folder = self.workspace.transcripts_dir
         if folder.is_dir():
             for path in sorted(folder.glob("*.md")):
                 if path.resolve() not in used:
-                    self.add(WARNING, self.workspace.relative(path), 1,
-                             f"no resource in {CATALOGUE_NAME} points to this transcript; "
-                             "add its entry again with `capture add`, or delete the file")
+                    self.add(
+                        WARNING,
+                        self.workspace.relative(path),
+                        1,
+                        f"no resource in {CATALOGUE_NAME} points to this transcript; "
+                        "add its entry again with `capture add`, or delete the file",
+                    )
 
     # journeys ---------------------------------------------------------------------------------
     def journeys(self, catalogue: Catalogue | None) -> set[str]:
@@ -195,9 +228,13 @@ class _Checker:
         for j, role in enumerate(journey.roles):
             if role not in declared:
                 line = line_of(roles_node, j) if isinstance(roles_node, list) else line_of(doc, "roles")
-                self.add(ERROR, name, line,
-                         f"roles: role '{role}' is not declared; add it under 'roles:' in {CATALOGUE_NAME} "
-                         f"(declared: {_declared_hint(catalogue)})")
+                self.add(
+                    ERROR,
+                    name,
+                    line,
+                    f"roles: role '{role}' is not declared; add it under 'roles:' in {CATALOGUE_NAME} "
+                    f"(declared: {_declared_hint(catalogue)})",
+                )
         by_id = {r.id: r for r in catalogue.resources}
         rank = {level: index for index, level in enumerate(LEVELS)}
         where_of: dict[str, str] = {}
@@ -219,32 +256,52 @@ class _Checker:
             where = where_of[step.id]
             resource = by_id.get(step.id)
             if resource is None:
-                self.add(ERROR, name, step.line,
-                         f"{where}: unknown resource id '{step.id}'{_hint(step.id, list(by_id))}; "
-                         "use an id from `capture list`")
+                self.add(
+                    ERROR,
+                    name,
+                    step.line,
+                    f"{where}: unknown resource id '{step.id}'{_hint(step.id, list(by_id))}; "
+                    "use an id from `capture list`",
+                )
                 continue
             if resource.level and rank[resource.level] > rank[level]:
-                self.add(ERROR, name, step.line,
-                         f"{where}: '{resource.id}' is {resource.level} but sits in the {level} stage; "
-                         f"move it to the {resource.level} stage or change its level")
+                self.add(
+                    ERROR,
+                    name,
+                    step.line,
+                    f"{where}: '{resource.id}' is {resource.level} but sits in the {level} stage; "
+                    f"move it to the {resource.level} stage or change its level",
+                )
             for need in resource.prerequisites:
                 if need not in by_id or need == resource.id:
                     continue  # reported in resources.yaml
                 if need not in order:
-                    self.add(WARNING, name, step.line,
-                             f"{where}: its prerequisite '{need}' is in no stage of this journey; "
-                             f"add it before '{resource.id}'")
+                    self.add(
+                        WARNING,
+                        name,
+                        step.line,
+                        f"{where}: its prerequisite '{need}' is in no stage of this journey; "
+                        f"add it before '{resource.id}'",
+                    )
                 elif order[need] > position:
-                    self.add(ERROR, name, step.line,
-                             f"{where}: '{resource.id}' comes before its prerequisite '{need}' "
-                             f"({where_of[need]}); move '{need}' before '{resource.id}'")
+                    self.add(
+                        ERROR,
+                        name,
+                        step.line,
+                        f"{where}: '{resource.id}' comes before its prerequisite '{need}' "
+                        f"({where_of[need]}); move '{need}' before '{resource.id}'",
+                    )
 
     def unplaced(self, catalogue: Catalogue, placed: set[str]) -> None:
         for index, resource in enumerate(catalogue.resources):
             if resource.id not in placed:
-                self.add(WARNING, CATALOGUE_NAME, resource.line,
-                         f"resources[{index}]: '{resource.id}' is in no journey; add it to a stage in journeys/ "
-                         "(or start one with `capture journey new --role ROLE`)")
+                self.add(
+                    WARNING,
+                    CATALOGUE_NAME,
+                    resource.line,
+                    f"resources[{index}]: '{resource.id}' is in no journey; add it to a stage in journeys/ "
+                    "(or start one with `capture journey new --role ROLE`)",
+                )
 
 
 def _item_line(node: Any, key: str, index: int) -> int | None:

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.workspace.catalogue import ID_PATTERN, LEVELS, Catalogue, Resource
 from pipeline.errors import CaptureError, CatalogueError, NotFoundError
 from pipeline.fsutil import atomic_write_text
+from pipeline.workspace.catalogue import ID_PATTERN, LEVELS, Catalogue, Resource
 from pipeline.workspace.ordering import order_by_prerequisites
 from pipeline.workspace.yamlio import line_of, load_yaml
 
@@ -61,8 +61,12 @@ def parse_journey(path: Path, doc: Any) -> tuple[Journey, list[str]]:
         problems.append(f"{name}:{line_of(doc, 'roles')}: roles: expected a list of role ids")
         roles = []
     journey = Journey(
-        id=journey_id, title=_text(doc.get("title")) or journey_id.replace("-", " ").capitalize(), path=path,
-        roles=[_text(r) for r in roles if _text(r)], goal=_text(doc.get("goal")), summary=_text(doc.get("summary")),
+        id=journey_id,
+        title=_text(doc.get("title")) or journey_id.replace("-", " ").capitalize(),
+        path=path,
+        roles=[_text(r) for r in roles if _text(r)],
+        goal=_text(doc.get("goal")),
+        summary=_text(doc.get("summary")),
     )
     stages = doc.get("stages") or {}
     if not isinstance(stages, dict):
@@ -70,7 +74,9 @@ def parse_journey(path: Path, doc: Any) -> tuple[Journey, list[str]]:
         return journey, problems
     for level, steps in stages.items():
         if level not in LEVELS:
-            problems.append(f"{name}:{line_of(stages, level)}: stages.{level}: expected beginner, intermediate or advanced")
+            problems.append(
+                f"{name}:{line_of(stages, level)}: stages.{level}: expected beginner, intermediate or advanced"
+            )
             continue
         if steps is None:
             continue
@@ -82,9 +88,13 @@ def parse_journey(path: Path, doc: Any) -> tuple[Journey, list[str]]:
             if isinstance(step, str):
                 journey.stages[level].append(Step(id=step.strip(), line=line))
             elif isinstance(step, dict) and _text(step.get("id")):
-                journey.stages[level].append(Step(id=_text(step.get("id")), practice=_text(step.get("practice")), line=line))
+                journey.stages[level].append(
+                    Step(id=_text(step.get("id")), practice=_text(step.get("practice")), line=line)
+                )
             else:
-                problems.append(f"{name}:{line}: stages.{level}[{index}]: expected a resource id or 'id: ...' with 'practice: ...'")
+                problems.append(
+                    f"{name}:{line}: stages.{level}[{index}]: expected a resource id or 'id: ...' with 'practice: ...'"
+                )
     return journey, problems
 
 
@@ -104,7 +114,9 @@ def load_journeys(folder: Path) -> list[Journey]:
         problems.extend(found)
         journeys.append(journey)
     if problems:
-        raise CatalogueError(f"the journeys have {len(problems)} problem(s); fix them and run the command again", problems)
+        raise CatalogueError(
+            f"the journeys have {len(problems)} problem(s); fix them and run the command again", problems
+        )
     return journeys
 
 
@@ -119,8 +131,9 @@ def load_journey(folder: Path, journey_id: str) -> Journey:
         )
     journey, problems = parse_journey(path, load_yaml(path, f"journeys/{path.name}"))
     if problems:
-        raise CatalogueError(f"journeys/{path.name} has {len(problems)} problem(s); fix them and run the command again",
-                             problems)
+        raise CatalogueError(
+            f"journeys/{path.name} has {len(problems)} problem(s); fix them and run the command again", problems
+        )
     return journey
 
 
@@ -204,8 +217,9 @@ def scaffold_journey(catalogue: Catalogue, role_id: str, journey_id: str, title:
     return "\n".join(lines) + "\n"
 
 
-def create_journey(folder: Path, catalogue: Catalogue, role_id: str, journey_id: str | None = None,
-                   title: str | None = None) -> Path:
+def create_journey(
+    folder: Path, catalogue: Catalogue, role_id: str, journey_id: str | None = None, title: str | None = None
+) -> Path:
     """Write ``journeys/<id>.yaml`` scaffolded for a role; never overwrite one that exists."""
     journey_id = journey_id or f"{role_id}-journey"
     if not ID_PATTERN.match(journey_id):

@@ -123,7 +123,9 @@ def init_workspace(folder: Path, title: str = "Know-how", organisation: str = ""
     )
     gitignore = folder / ".gitignore"
     if not gitignore.exists():
-        atomic_write_text(gitignore, "# rebuilt from sources, not committed\nmedia/\nsite/\n.capture/\n.resources.yaml.lock\n")
+        atomic_write_text(
+            gitignore, "# rebuilt from sources, not committed\nmedia/\nsite/\n.capture/\n.resources.yaml.lock\n"
+        )
     return Workspace(folder)
 
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.workspace.catalogue import KINDS, LEVELS, Catalogue, Resource
 from pipeline.errors import CaptureError
+from pipeline.workspace.catalogue import KINDS, LEVELS, Catalogue, Resource
 from pipeline.workspace.ordering import find_cycle
 
 PERSON = "person"
@@ -26,10 +26,27 @@ LABELS = {"level": "level", "kind": "kind", "roles": "role", "topics": "topic", 
 
 # Used for a level or kind that resources.yaml gives no cues for.
 DEFAULT_LEVEL_CUES: dict[str, list[str]] = {
-    "beginner": ["the basics", "basic", "first time", "first day", "getting started", "before you start",
-                 "new starter", "introduction", "step by step"],
-    "intermediate": ["do not just", "dont just", "common mistake", "once you know", "a tip", "tricky",
-                     "instead of", "better way"],
+    "beginner": [
+        "the basics",
+        "basic",
+        "first time",
+        "first day",
+        "getting started",
+        "before you start",
+        "new starter",
+        "introduction",
+        "step by step",
+    ],
+    "intermediate": [
+        "do not just",
+        "dont just",
+        "common mistake",
+        "once you know",
+        "a tip",
+        "tricky",
+        "instead of",
+        "better way",
+    ],
     "advanced": ["edge case", "rare", "exception", "unusual", "worst case", "nobody", "escalate"],
 }
 DEFAULT_KIND_CUES: dict[str, list[str]] = {
@@ -65,7 +82,7 @@ class Suggestions:
 
     def all(self) -> list[Suggestion]:
         single = [s for s in (self.level, self.kind) if s is not None]
-        return single + [*self.roles, *self.topics, *self.prerequisites]
+        return [*single, *self.roles, *self.topics, *self.prerequisites]
 
     def values(self, tag: str) -> list[str]:
         found = getattr(self, tag)
@@ -134,9 +151,13 @@ class Words:
         if not head:
             return sorted(p for form in endings for p in self.index.get(form, []))
         size = len(head)
-        return [start for start in self.index.get(head[0], [])
-                if start + size < len(self.tokens) and self.tokens[start:start + size] == head
-                and self.tokens[start + size] in endings]
+        return [
+            start
+            for start in self.index.get(head[0], [])
+            if start + size < len(self.tokens)
+            and self.tokens[start : start + size] == head
+            and self.tokens[start + size] in endings
+        ]
 
 
 def _counts(words: Words, phrases: Iterable[str], overlap: bool = False) -> list[tuple[str, int]]:
@@ -152,9 +173,9 @@ def _counts(words: Words, phrases: Iterable[str], overlap: bool = False) -> list
         size = len(_phrase_words(phrase))
         for start in words.find(phrase):
             if not overlap:
-                if any(taken[start:start + size]):
+                if any(taken[start : start + size]):
                     continue
-                taken[start:start + size] = b"\x01" * size
+                taken[start : start + size] = b"\x01" * size
             found[phrase] = found.get(phrase, 0) + 1
     return sorted([(p, found[p]) for p in unique if p in found], key=lambda item: -item[1])
 
@@ -164,7 +185,7 @@ def _times(count: int) -> str:
 
 
 def says(counts: Sequence[tuple[str, int]]) -> str:
-    """"the clip says 'shift lead' 2 times and 'duty manager' 1 time"."""
+    """ "the clip says 'shift lead' 2 times and 'duty manager' 1 time"."""
     parts = [f"'{phrase}' {_times(n)}" for phrase, n in counts]
     joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"the clip says {joined}"
@@ -223,8 +244,9 @@ def suggest_tags(text: str, catalogue: Catalogue, resource_id: str | None = None
     )
 
     candidates = list(settings.glossary) + [t for r in catalogue.resources for t in r.topics]
-    topics = tuple(Suggestion("topics", topic, says([(topic, n)]), n)
-                   for topic, n in _counts(words, candidates, overlap=True))
+    topics = tuple(
+        Suggestion("topics", topic, says([(topic, n)]), n) for topic, n in _counts(words, candidates, overlap=True)
+    )
 
     prerequisites: list[Suggestion] = []
     # Leave out the clip itself and whatever needs it already: suggesting those would make a cycle.
@@ -270,7 +292,9 @@ def _check_change(catalogue: Catalogue, resource: Resource, change: TagChange) -
         if catalogue.find(need) is None:
             raise CaptureError(f"prerequisite '{need}' is not a resource id; see `capture list`")
     if change.prerequisites is not None:
-        trial = [r if r.id != resource.id else _with_prerequisites(r, change.prerequisites) for r in catalogue.resources]
+        trial = [
+            r if r.id != resource.id else _with_prerequisites(r, change.prerequisites) for r in catalogue.resources
+        ]
         cycle = find_cycle(trial)
         if cycle:
             raise CaptureError(f"these prerequisites make a cycle {' → '.join(cycle)}; leave one of them out")
@@ -292,8 +316,13 @@ def apply_tags(catalogue: Catalogue, resource_id: str, change: TagChange) -> Res
 
     resource = catalogue.get(resource_id)
     _check_change(catalogue, resource, change)
-    updated = replace(resource, tagged=dict(resource.tagged), roles=list(resource.roles),
-                      topics=list(resource.topics), prerequisites=list(resource.prerequisites))
+    updated = replace(
+        resource,
+        tagged=dict(resource.tagged),
+        roles=list(resource.roles),
+        topics=list(resource.topics),
+        prerequisites=list(resource.prerequisites),
+    )
     for tag in change.changed():
         value = getattr(change, tag)
         setattr(updated, tag, list(dict.fromkeys(value)) if isinstance(value, list) else value)

@@ -21,8 +21,9 @@ a fallback only costs time.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -124,7 +125,7 @@ class _Entry:
                 colon_at = text.find(":")
                 if columns[at] > column or not _is_string_key(text, colon_at):
                     raise _Outside
-                key, rest = text[:colon_at], text[colon_at + 1:]
+                key, rest = text[:colon_at], text[colon_at + 1 :]
                 if rest and rest[0] != " ":
                     raise _Outside  # "key:value" is a plain scalar, not a key
             if key in result:
@@ -140,8 +141,7 @@ class _Entry:
                     if single:
                         result[key] = single.group(1).replace("''", "'")
                         continue
-                elif (first not in _PLAIN_INDICATORS and ": " not in rest and " #" not in rest
-                      and rest[-1] not in ": "):
+                elif first not in _PLAIN_INDICATORS and ": " not in rest and " #" not in rest and rest[-1] not in ": ":
                     result[key] = _resolve_typed(rest) if first in _TYPED_FIRST else rest
                     continue
                 elif first == "[" and rest[-1] == "]" and not _FLOW_SPECIAL.search(rest, 1, len(rest) - 1):
@@ -196,11 +196,19 @@ class _Entry:
 
     def scalar(self, text: str, column: int) -> Any:
         if text[0] == "'":
-            return self.quoted(text, column, _SINGLE_WHOLE, _SINGLE_OPEN, _SINGLE_CONTINUED, _SINGLE_CLOSE,
-                               lambda part: part.replace("''", "'"))
+            return self.quoted(
+                text,
+                column,
+                _SINGLE_WHOLE,
+                _SINGLE_OPEN,
+                _SINGLE_CONTINUED,
+                _SINGLE_CLOSE,
+                lambda part: part.replace("''", "'"),
+            )
         if text[0] == '"':
-            return self.quoted(text, column, _DOUBLE_WHOLE, _DOUBLE_OPEN, _DOUBLE_CONTINUED, _DOUBLE_CLOSE,
-                               lambda part: part)
+            return self.quoted(
+                text, column, _DOUBLE_WHOLE, _DOUBLE_OPEN, _DOUBLE_CONTINUED, _DOUBLE_CLOSE, lambda part: part
+            )
         if not _PLAIN_START.match(text):
             raise _Outside
         parts = [text.rstrip(" ")]
@@ -212,8 +220,16 @@ class _Entry:
         # Folding: each line break between non-empty lines becomes one space.
         return resolve_plain(" ".join(parts))
 
-    def quoted(self, text: str, column: int, whole: re.Pattern[str], opened: re.Pattern[str],
-               continued: re.Pattern[str], closed: re.Pattern[str], unescape: Callable[[str], str]) -> str:
+    def quoted(
+        self,
+        text: str,
+        column: int,
+        whole: re.Pattern[str],
+        opened: re.Pattern[str],
+        continued: re.Pattern[str],
+        closed: re.Pattern[str],
+        unescape: Callable[[str], str],
+    ) -> str:
         match = whole.match(text)
         if match:
             return unescape(match.group(1))

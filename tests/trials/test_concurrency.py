@@ -15,21 +15,29 @@ from tests.support import REPO, make_clip, run_capture
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.Popen([sys.executable, "-m", "capture", *args], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "capture", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.parametrize("runs", [2, 4])
 def test_parallel_adds_keep_every_entry(tmp_path: Path, runs: int) -> None:
     assert run_capture("init", "ws", cwd=tmp_path).returncode == 0
     workspace = tmp_path / "ws"
-    clips = [make_clip(workspace / f"clip-{n}.mp4", seconds=1.0, size="160x120", extra=("-metadata", f"title={n}"))
-             for n in range(runs)]
+    clips = [
+        make_clip(workspace / f"clip-{n}.mp4", seconds=1.0, size="160x120", extra=("-metadata", f"title={n}"))
+        for n in range(runs)
+    ]
     # The same clip twice as well: exactly one entry may come of it.
     processes = [_start(["add", clip.name, "--yes"], workspace) for clip in clips]
     processes.append(_start(["add", clips[0].name, "--yes"], workspace))
     for process in processes:
-        out, err = process.communicate(timeout=300)
+        _out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
     ids = sorted(r.id for r in load_catalogue(workspace / "resources.yaml").resources)
     assert ids == sorted(f"clip-{n}" for n in range(runs))

@@ -35,8 +35,11 @@ class Inspector(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}=...>")
-            if name in ("href", "src", "action", "formaction", "poster") and value and \
-                    value.strip().lower().startswith(("javascript:", "data:text/html", "vbscript:")):
+            if (
+                name in ("href", "src", "action", "formaction", "poster")
+                and value
+                and value.strip().lower().startswith(("javascript:", "data:text/html", "vbscript:"))
+            ):
                 self.problems.append(f"<{tag} {name}={value!r}>")
         if tag in ("img", "iframe", "object", "embed") and values.get("src") == "x":
             self.problems.append(f"injected <{tag}>")
@@ -56,23 +59,43 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert run_capture("init", "ws", cwd=root).returncode == 0
     ws = root / "ws"
     make_clip(ws / "clip.mp4", seconds=1.0, size="160x120")
-    result = run_capture("add", "clip.mp4", "--title", SCRIPT, "--expert", BREAKOUT, "--job-title", RAW_HTML,
-                         "--level", "beginner", "--role", "team-member", "--yes", cwd=ws)
+    result = run_capture(
+        "add",
+        "clip.mp4",
+        "--title",
+        SCRIPT,
+        "--expert",
+        BREAKOUT,
+        "--job-title",
+        RAW_HTML,
+        "--level",
+        "beginner",
+        "--role",
+        "team-member",
+        "--yes",
+        cwd=ws,
+    )
     assert result.returncode == 0, result.stderr
     text = (ws / "resources.yaml").read_text(encoding="utf-8")
     text = text.replace('feedback: ""', f"feedback: {json.dumps('javascript:alert(1)')}")
     text = text.replace("    name: Team member", f"    name: {json.dumps(BREAKOUT)}")
-    text = text.replace("    review: draft", "    review: draft\n"
-                        f"    summary: {json.dumps(JS_LINK + ' ' + RAW_HTML)}\n"
-                        f"    what: {json.dumps(SCRIPT)}\n    why: {json.dumps(JS_LINK)}\n    when: {json.dumps(RAW_HTML)}\n"
-                        f"    topics: [{json.dumps(SCRIPT)}]")
+    text = text.replace(
+        "    review: draft",
+        "    review: draft\n"
+        f"    summary: {json.dumps(JS_LINK + ' ' + RAW_HTML)}\n"
+        f"    what: {json.dumps(SCRIPT)}\n    why: {json.dumps(JS_LINK)}\n    when: {json.dumps(RAW_HTML)}\n"
+        f"    topics: [{json.dumps(SCRIPT)}]",
+    )
     (ws / "resources.yaml").write_text(text, encoding="utf-8")
     rid = next(p.stem for p in (ws / "transcripts").glob("*.md"))
     (ws / "transcripts" / f"{rid}.md").write_text(
-        f"---\nid: {rid}\nstatus: draft\n---\n[00:00.0] {SCRIPT}\n[00:00.5] {BREAKOUT} {JS_LINK}\n", encoding="utf-8")
+        f"---\nid: {rid}\nstatus: draft\n---\n[00:00.0] {SCRIPT}\n[00:00.5] {BREAKOUT} {JS_LINK}\n", encoding="utf-8"
+    )
     (ws / "journeys" / "evil.yaml").write_text(
         f"title: {json.dumps(SCRIPT)}\nroles: [team-member]\ngoal: {json.dumps(BREAKOUT)}\n"
-        f"stages:\n  beginner:\n    - id: {rid}\n      practice: {json.dumps(RAW_HTML)}\n", encoding="utf-8")
+        f"stages:\n  beginner:\n    - id: {rid}\n      practice: {json.dumps(RAW_HTML)}\n",
+        encoding="utf-8",
+    )
     built = run_capture("build", cwd=ws)
     assert built.returncode == 0, built.stderr
     return ws / "site"
@@ -108,9 +131,19 @@ def test_no_dialog_fires_in_a_browser(hostile_site: Path) -> None:
         pytest.fail("chromium is not installed: run `make test`, which installs it")
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         try:
             page = browser.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

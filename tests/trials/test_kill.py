@@ -29,8 +29,14 @@ def _env() -> dict[str, str]:
 
 
 def _kill_after(args: list[str], cwd: Path, delay: float) -> int:
-    process = subprocess.Popen([sys.executable, "-m", "capture", *args], cwd=cwd, env=_env(),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "capture", *args],
+        cwd=cwd,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         process.wait(timeout=delay)
     except subprocess.TimeoutExpired:
@@ -47,7 +53,7 @@ def _assert_consistent(workspace: Path, before_ids: list[str], new_ids: set[str]
     catalogue = load_catalogue(workspace / "resources.yaml")  # loads: never a half-written file
     ids = [r.id for r in catalogue.resources]
     assert ids[: len(before_ids)] == before_ids
-    assert set(ids[len(before_ids):]) <= new_ids
+    assert set(ids[len(before_ids) :]) <= new_ids
     for resource in catalogue.resources:
         for rel in (resource.video, resource.poster, resource.transcript):
             assert rel is None or (workspace / rel).is_file(), f"{resource.id}: {rel} is missing"
@@ -87,7 +93,7 @@ def test_add_killed_at_a_random_moment(seed_workspace: Path, tmp_path: Path, see
     rerun = run_capture("add", "lifting.mp4", "--yes", cwd=workspace)
     assert rerun.returncode == 0, rerun.stderr
     ids = _assert_consistent(workspace, before, {"lifting"})
-    assert ids == before + ["lifting"]
+    assert ids == [*before, "lifting"]
     assert _leftovers(workspace) == []
 
 
@@ -98,8 +104,11 @@ def test_build_killed_at_a_random_moment(seed_workspace: Path, tmp_path: Path, s
     assert run_capture("build", cwd=workspace).returncode == 0
     old_index = (workspace / "site" / "index.html").read_bytes()
     resource = load_catalogue(workspace / "resources.yaml").resources[0]
-    text = (workspace / "resources.yaml").read_text(encoding="utf-8").replace(
-        f"title: {resource.title}", "title: Renamed in trial", 1)
+    text = (
+        (workspace / "resources.yaml")
+        .read_text(encoding="utf-8")
+        .replace(f"title: {resource.title}", "title: Renamed in trial", 1)
+    )
     (workspace / "resources.yaml").write_text(text, encoding="utf-8")
 
     _kill_after(["build"], workspace, random.Random(1000 + seed).uniform(0.05, 1.5))

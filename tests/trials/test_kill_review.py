@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.workspace.catalogue import load_catalogue
 from pipeline.speech.review import load_for_review, save_lines
 from pipeline.speech.transcript import Line, read_transcript
+from pipeline.workspace.catalogue import load_catalogue
 from pipeline.workspace.paths import Workspace
 from tests.support import REPO
 
@@ -35,8 +35,11 @@ SAVER = textwrap.dedent("""
             approve_transcript(ws, "lesson", by="Trial")
         print(n, flush=True)
 """)
-VARIANTS = ({"First line alpha.", "Second line alpha."}, {"First line beta.", "Second line beta."},
-            {"First words.", "Second words."})
+VARIANTS = (
+    {"First line alpha.", "Second line alpha."},
+    {"First line beta.", "Second line beta."},
+    {"First words.", "Second words."},
+)
 
 
 @pytest.fixture()
@@ -44,17 +47,25 @@ def workspace(tmp_path: Path) -> Workspace:
     (tmp_path / "transcripts").mkdir()
     (tmp_path / "resources.yaml").write_text(
         "title: Trial\nresources:\n  - id: lesson\n    title: Lesson\n    transcript: transcripts/lesson.md\n"
-        "    review: draft\n", encoding="utf-8")
+        "    review: draft\n",
+        encoding="utf-8",
+    )
     (tmp_path / "transcripts" / "lesson.md").write_text(
-        "---\nid: lesson\nstatus: draft\n---\n[00:00.0] First words.\n[00:02.0] Second words.\n", encoding="utf-8")
+        "---\nid: lesson\nstatus: draft\n---\n[00:00.0] First words.\n[00:02.0] Second words.\n", encoding="utf-8"
+    )
     return Workspace(tmp_path)
 
 
 @pytest.mark.parametrize("seed", range(TRIALS), ids=lambda s: f"seed-{s}")
 def test_review_saves_killed_at_random(workspace: Workspace, seed: int) -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    process = subprocess.Popen([sys.executable, "-c", SAVER, str(workspace.root)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", SAVER, str(workspace.root)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     rounds = random.Random(seed).randint(1, 25)
     for _ in range(rounds):  # let it get going, then kill it mid-flight
         if not process.stdout.readline():
@@ -70,7 +81,9 @@ def test_review_saves_killed_at_random(workspace: Workspace, seed: int) -> None:
     # The next save finishes the job and clears what the killed one left.
     _, _, version = load_for_review(workspace, "lesson")
     save_lines(workspace, "lesson", [Line(0.0, "Final line."), Line(2.0, "Second final line.")], version)
-    assert [l.text for l in read_transcript(workspace.transcript_path("lesson")).lines] == [
-        "Final line.", "Second final line."]
+    assert [line.text for line in read_transcript(workspace.transcript_path("lesson")).lines] == [
+        "Final line.",
+        "Second final line.",
+    ]
     assert load_catalogue(workspace.catalogue_path).get("lesson").review == "draft"
     assert [p.name for p in workspace.root.rglob("*") if p.name.startswith(".capture-tmp-")] == []

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.workspace.catalogue import MediaSettings
 from pipeline.errors import MediaError
 from pipeline.media.process import build_command, plan_media, probe_media
+from pipeline.workspace.catalogue import MediaSettings
 from tests.support import make_clip, run_capture
 
 
@@ -23,9 +23,13 @@ def test_a_20_gb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     started = time.monotonic()
     result = run_capture("add", "huge.mp4", "--yes", cwd=ws)
     assert time.monotonic() - started < 20
-    assert (result.returncode, result.stderr) == (1, (
-        "Error: huge.mp4: the file is 21.5 GB, more than the 10 GB allowed by media.max_size_gb; "
-        "trim or compress it, or raise the limit\n"))
+    assert (result.returncode, result.stderr) == (
+        1,
+        (
+            "Error: huge.mp4: the file is 21.5 GB, more than the 10 GB allowed by media.max_size_gb; "
+            "trim or compress it, or raise the limit\n"
+        ),
+    )
 
 
 def test_a_clip_longer_than_the_limit_is_refused(tmp_path: Path) -> None:
@@ -33,8 +37,9 @@ def test_a_clip_longer_than_the_limit_is_refused(tmp_path: Path) -> None:
     info = probe_media(clip)
     with pytest.raises(MediaError) as caught:
         plan_media(info, MediaSettings(max_duration=2.0))
-    assert str(caught.value) == ("long.mp4: the clip is 0:03 long, more than the 0:02 allowed by "
-                                 "media.max_duration; trim it or raise the limit")
+    assert str(caught.value) == (
+        "long.mp4: the clip is 0:03 long, more than the 0:02 allowed by media.max_duration; trim it or raise the limit"
+    )
 
 
 def test_every_ffmpeg_output_is_bounded_by_the_limit(tmp_path: Path) -> None:

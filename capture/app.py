@@ -6,12 +6,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
 from pipeline import __version__
 from pipeline.errors import CaptureError, CatalogueError
+
+if TYPE_CHECKING:
+    from pipeline.workspace.paths import Workspace
 
 app = typer.Typer(
     name="capture",
@@ -105,7 +109,8 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
-def workspace():  # type: ignore[no-untyped-def]
+def workspace() -> Workspace:
+    """The workspace the command runs in: ``--workspace``, else found by walking up from here."""
     from pipeline.workspace.paths import find_workspace
 
     return find_workspace(state.workspace)

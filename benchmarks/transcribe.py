@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.docsection import write_section  # noqa: E402
-from pipeline.speech.transcribe import (
+from pipeline.speech.transcribe import (  # noqa: E402
     SAMPLE_RATE,
     bundled_model_path,
     choose_device,
@@ -185,13 +185,15 @@ def render(rows: list[dict], settings: TranscriptionSettings, device: str, compu
     for row in rows:
         invented = f"{row['inv_c']} / {row['inv_b']}" if not row["ref"] else "-"
         lines.append(
-            f"| {row['name']} | {row['seconds']:.1f} s | {rate(row['err_c'], row['ref'])} | {rate(row['err_b'], row['ref'])} "
+            f"| {row['name']} | {row['seconds']:.1f} s "
+            f"| {rate(row['err_c'], row['ref'])} | {rate(row['err_b'], row['ref'])} "
             f"| {invented} | {row['t_c']:.2f} s | {row['t_b']:.2f} s |"
         )
     ref = sum(r["ref"] for r in rows)
     lines.append(
         f"| **all** | {sum(r['seconds'] for r in rows):.1f} s | **{rate(sum(r['err_c'] for r in rows), ref)}** "
-        f"| **{rate(sum(r['err_b'] for r in rows), ref)}** | {sum(r['inv_c'] for r in rows)} / {sum(r['inv_b'] for r in rows)} "
+        f"| **{rate(sum(r['err_b'] for r in rows), ref)}** "
+        f"| {sum(r['inv_c'] for r in rows)} / {sum(r['inv_b'] for r in rows)} "
         f"| {sum(r['t_c'] for r in rows):.2f} s | {sum(r['t_b'] for r in rows):.2f} s |"
     )
     lines += [
@@ -250,7 +252,11 @@ def main() -> int:
     rows = []
     for clip in clips:
         (ours, t_c), (theirs, t_b) = measure(
-            [lambda: run_capture(clip, settings), lambda: run_bare(bare, clip, settings.beam_size)], args.runs
+            [
+                lambda clip=clip: run_capture(clip, settings),
+                lambda clip=clip: run_bare(bare, clip, settings.beam_size),
+            ],
+            args.runs,
         )
         reference = words(clip.reference)
         rows.append(

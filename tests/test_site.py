@@ -190,10 +190,47 @@ def test_cli_build_reports_a_bad_transcript(library: Path) -> None:
     )
 
 
-def test_cli_build_says_what_it_did(library: Path) -> None:
+def test_cli_build_says_what_it_did(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAPTURE_TODAY", TODAY.isoformat())  # the day the fixture built on, whatever today is
     result = run_capture("build", cwd=library)
     assert result.returncode == 0, result.stderr
     assert "Built 34 pages for 12 resources into site/ (nothing changed, " in " ".join(result.stdout.split())
+
+
+def test_cli_build_counts_in_the_singular(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAPTURE_TODAY", TODAY.isoformat())
+    root = make_library(tmp_path / "one", 1, lines=2)
+    build(root)
+    (root / "site" / "r" / resource_id(0) / "index.html").unlink()
+    result = run_capture("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert " pages for 1 resource into site/ (1 file written, 0 removed, " in said, said
+
+
+def test_the_day_comes_from_capture_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.clock import today
+
+    monkeypatch.setenv("CAPTURE_TODAY", "2026-11-20")
+    assert today() == dt.date(2026, 11, 20)
+    monkeypatch.setenv("CAPTURE_TODAY", "20 November")
+    with pytest.raises(CaptureError) as caught:
+        today()
+    assert str(caught.value) == "CAPTURE_TODAY: expected a date as YYYY-MM-DD, got '20 November'; fix it or unset it"
+
+
+def test_a_pinned_day_decides_what_is_new(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAPTURE_TODAY", "2026-11-24")  # two days after the fixture's build
+    result = run_capture("build", cwd=library)
+    assert result.returncode == 0, result.stderr
+    html = (library / "site" / "index.html").read_text()
+    assert ">New this week</h2>" in html
+    assert html.count('<li class="card">') == 5  # captured 2026-11-18 to 2026-11-22
+    monkeypatch.setenv("CAPTURE_TODAY", "2027-06-01")  # months after every clip: none is new this week
+    assert run_capture("build", cwd=library).returncode == 0
+    html = (library / "site" / "index.html").read_text()
+    assert ">Newest</h2>" in html
+    assert html.count('<li class="card">') == 6  # the newest few instead
 
 
 def assert_links_resolve(site: Path) -> None:

@@ -5,6 +5,11 @@ from __future__ import annotations
 from capture.app import app, console, err_console, user_errors, workspace
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 file``, ``2 files``: a count with its noun in the right number."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 @app.command()
 def build() -> None:
     """Build the static site into site/ (only what changed is rewritten)."""
@@ -18,11 +23,11 @@ def build() -> None:
     changed = (
         "nothing changed"
         if not result.written and not result.removed
-        else (f"{result.written} files written, {result.removed} removed")
+        else f"{counted(result.written, 'file')} written, {result.removed} removed"
     )
     console.print(
-        f"Built {result.pages} pages for {result.resources} resources into {ws.relative(result.site)}/ "
-        f"({changed}, {result.unchanged} unchanged) in {result.seconds:.2f} s",
+        f"Built {counted(result.pages, 'page')} for {counted(result.resources, 'resource')} into "
+        f"{ws.relative(result.site)}/ ({changed}, {result.unchanged} unchanged) in {result.seconds:.2f} s",
         markup=False,
     )
     console.print(f"Open: {result.site / 'index.html'}", markup=False)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from pipeline import clock
 from pipeline.workspace.catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
 from pipeline.errors import BuildError, CaptureError
 from pipeline.fsutil import file_lock
@@ -532,7 +533,7 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
         if missing:
             warnings.append(f"journeys/{journey.path.name}: unknown resource ids {', '.join(missing)}; see `capture check`")
     return SiteModel(catalogue=catalogue, journeys=journeys, views=views, by_id=by_id, next_steps=next_steps,
-                     in_journeys=in_journeys, warnings=warnings, today=today or dt.date.today(), inputs=log)
+                     in_journeys=in_journeys, warnings=warnings, today=today or clock.today(), inputs=log)
 
 
 @functools.lru_cache(maxsize=2)
@@ -816,10 +817,11 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build_site(workspace: Workspace, today: dt.date | None = None) -> BuildResult:
+def build_site(workspace: Workspace, *, today: dt.date | None = None) -> BuildResult:
     """Build ``site/``: gather everything, then write only what changed (see the module doc).
 
     One build at a time per workspace (``capture serve`` and ``capture build`` may overlap).
+    ``today`` (for "new this week") is :func:`pipeline.clock.today` unless given.
     """
     with file_lock(workspace.cache_dir / "site" / "build.lock"), collector_paused():
         return _build_site(workspace, today)
@@ -827,7 +829,7 @@ def build_site(workspace: Workspace, today: dt.date | None = None) -> BuildResul
 
 def _build_site(workspace: Workspace, today: dt.date | None) -> BuildResult:
     started = time.monotonic()
-    today = today or dt.date.today()
+    today = today or clock.today()
     cache = workspace.cache_dir / "site"
     record_path = cache / "inputs.txt"
     manifest_path = cache / "manifest.txt"

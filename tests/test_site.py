@@ -363,6 +363,25 @@ def test_drafts_can_be_kept_off_the_site(library: Path) -> None:
     assert row.endswith('[],""]') or row.endswith('[],""],')
 
 
+@pytest.mark.parametrize("written", ["'approved'", '"approved"'])
+def test_a_quoted_approved_status_is_approved(library: Path, written: str) -> None:
+    """The site reads the header with the transcript format's reader, as `capture status` does."""
+    from pipeline.speech.transcript import read_transcript
+
+    catalogue = library / "resources.yaml"
+    catalogue.write_text(catalogue.read_text().replace("publish_drafts: true", "publish_drafts: false"))
+    path = library / "transcripts" / f"{resource_id(0)}.md"
+    path.write_text(path.read_text().replace("status: draft", f"status: {written}"))
+    assert read_transcript(path).status == "approved"  # what `capture status` reads
+    result = build(library)
+    html = (library / "site" / "r" / resource_id(0) / "index.html").read_text()
+    assert f"{resource_id(0)}: draft transcript not published (site.publish_drafts is false)" not in result.warnings
+    assert 'class="seek"' in html
+    meta = html[html.index('<p class="meta">') : html.index("</p>", html.index('<p class="meta">'))]
+    assert '<span class="badge ok">Reviewed</span>' in meta
+    assert (library / "site" / "r" / resource_id(0) / "captions.vtt").is_file()
+
+
 def test_feed_is_atom_with_relative_links(library: Path) -> None:
     root = ET.parse(library / "site" / "feed.xml").getroot()
     ns = {"a": "http://www.w3.org/2005/Atom"}

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 from pipeline import clock
 from pipeline.workspace.catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
-from pipeline.errors import BuildError, CaptureError
+from pipeline.errors import BuildError, CaptureError, TranscriptError
 from pipeline.fsutil import file_lock
 from pipeline.workspace.journeys import Journey, by_level, load_journeys
 from pipeline.site.search import SearchEntry, encode_entry, index_script, shard_count, shard_of, shard_script
@@ -43,7 +43,7 @@ from pipeline.site.codekey import code_digest
 from pipeline.site.catalogue_cache import load_catalogue_cached
 from pipeline.site.inputs import InputLog, InputsRecord, fixed_digest, load_record, reread, save_record
 from pipeline.site.output import Output, load_manifest, site_intact, write_site
-from pipeline.speech.transcript import Line, Transcript, format_time, parse_transcript
+from pipeline.speech.transcript import Line, Transcript, format_time, parse_transcript, read_header
 from pipeline.workspace.paths import Workspace
 
 # Bump when the pages' structure changes in a way the theme files do not show.
@@ -55,7 +55,7 @@ ROLE_PREVIEW = 12  # cards of each level on a role's page; a link leads to the w
 FEED_MAX = 50
 _FEEDBACK_SCHEME = re.compile(r"(?:https?://|mailto:)\S", re.IGNORECASE)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_FRONT_FIELD = re.compile(rb"^(status|approved_at):[ \t]*\"?([A-Za-z0-9_:.-]+)", re.MULTILINE)
+HEADER_BYTES = 16384  # where a transcript's front matter must end for the site to read its status
 # The modules whose code shapes the output (with all they import): a change rebuilds every page.
 SITE_CODE = ("pipeline.site.build",)
 CAPTIONS_CODE = ("pipeline.speech.captions",)
@@ -182,18 +182,20 @@ class ResourceView:
         return hashlib.sha1(self.words_bytes).hexdigest() if self.words_bytes is not None else ""  # noqa: S324
 
     @cached_property
-    def _front(self) -> dict[bytes, bytes]:
-        """``status`` and ``approved_at`` from the front matter, without parsing the whole file."""
-        data = self.transcript_bytes or b""
-        end = data.find(b"\n---", 3, 4000)
-        return dict(_FRONT_FIELD.findall(data[:end if end > 0 else 4000]))
+    def _front(self) -> dict[str, str]:
+        """The front matter, read by the transcript format's own reader from the file's first bytes."""
+        if self.transcript_bytes is None:
+            return {}
+        try:
+            return read_header(self.transcript_bytes[:HEADER_BYTES].decode("utf-8", "replace"))
+        except TranscriptError:
+            return {}  # a draft, then; parse_transcript says what is wrong where a page shows it
 
     @cached_property
     def transcript_status(self) -> str | None:
         if self.transcript_bytes is None:
             return None
-        status = self._front.get(b"status", b"draft")
-        return "approved" if status == b"approved" else "draft"
+        return "approved" if self._front.get("status") == "approved" else "draft"
 
     @property
     def reviewed(self) -> bool:
@@ -263,7 +265,7 @@ class ResourceView:
 
     @cached_property
     def updated(self) -> str:
-        approved = self._front.get(b"approved_at", b"").decode("ascii", "replace")[:10]
+        approved = self._front.get("approved_at", "")[:10]
         if not _DATE.match(approved):
             approved = ""
         return max(self.resource.captured[:10], approved)

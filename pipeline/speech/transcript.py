@@ -108,6 +108,15 @@ def _read_front(rows: list[str], name: str) -> tuple[dict[str, str], dict[str, i
     return front, where, end
 
 
+def read_header(text: str, name: str = "transcript") -> dict[str, str]:
+    """The front matter's keys and values (quotes removed), read as :func:`parse_transcript` reads them.
+
+    The lines are not parsed, so a caller that needs only the header may pass the file's first few KiB.
+    """
+    rows = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return _read_front(rows, name)[0]
+
+
 def _time_of(match: re.Match[str], name: str, number: int, row: str) -> float:
     hours, minutes, seconds = match.group(1), match.group(2), match.group(3).replace(",", ".")
     if float(seconds) >= 60 or (hours is not None and int(minutes) >= 60):

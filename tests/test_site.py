@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.site import POSTER, make_library, resource_id
-from pipeline.errors import BuildError, CaptureError
+from pipeline.errors import BuildError, CaptureError, ShrinkRefused
 from pipeline.site.build import build_site, feedback_link, jpeg_size, slugify
 from pipeline.site.catalogue_cache import load_catalogue_cached, split_entries
 from pipeline.site.search import shard_of
@@ -231,6 +231,61 @@ def test_a_pinned_day_decides_what_is_new(library: Path, monkeypatch: pytest.Mon
     html = (library / "site" / "index.html").read_text()
     assert ">Newest</h2>" in html
     assert html.count('<li class="card">') == 6  # the newest few instead
+
+
+SHRINK_MESSAGE = (
+    "Error: resources.yaml: {after} where the site has 12; a catalogue that lost {which} of its resources since "
+    "the last build may be empty or half-saved, so the site is left as it was; check resources.yaml, or run "
+    "`capture build --allow-shrink` to publish it as it is\n"
+)
+
+
+def test_an_empty_catalogue_is_not_published(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAPTURE_TODAY", TODAY.isoformat())
+    before = snapshot(library / "site")
+    (library / "resources.yaml").write_text("")  # : > resources.yaml
+    result = run_capture("build", cwd=library)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == SHRINK_MESSAGE.format(after="0 resources", which="all")
+    assert changed(before, snapshot(library / "site")) == set()
+    confirmed = run_capture("build", "--allow-shrink", cwd=library)
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert "for 0 resources into site/" in " ".join(confirmed.stdout.split())
+    assert not (library / "site" / "r").exists()
+
+
+def test_a_half_saved_catalogue_is_not_published(library: Path) -> None:
+    catalogue = library / "resources.yaml"
+    text = catalogue.read_text()
+    catalogue.write_text(text[: text.index(f"  - id: {resource_id(5)}\n")])  # an editor stopped halfway: 5 of 12 left
+    before = snapshot(library / "site")
+    with pytest.raises(ShrinkRefused) as caught:
+        build(library)
+    assert f"Error: {caught.value}\n" == SHRINK_MESSAGE.format(after="5 resources", which="most")
+    assert changed(before, snapshot(library / "site")) == set()
+    catalogue.write_text(text[: len(text) * 3 // 10])  # cut mid-entry, as a crashed save leaves it
+    with pytest.raises(ShrinkRefused):
+        build(library)
+    assert changed(before, snapshot(library / "site")) == set()
+    catalogue.write_text(text[: text.index(f"  - id: {resource_id(5)}\n")])
+    assert build_site(Workspace(library), today=TODAY, allow_shrink=True).resources == 5
+
+
+def test_a_few_resources_removed_on_purpose_still_build(library: Path) -> None:
+    catalogue = library / "resources.yaml"
+    text = catalogue.read_text()
+    catalogue.write_text(text[: text.index(f"  - id: {resource_id(6)}\n")])  # half of them: not "most"
+    assert build(library).resources == 6
+
+
+def test_losing_most_of_a_small_site_is_not_a_shrink() -> None:
+    from pipeline.site.build import check_shrink
+
+    check_shrink(4, 1)  # three lost: fewer than a handful
+    check_shrink(10, 5)  # half
+    for before, after in ((1, 0), (3, 0), (10, 4), (10_000, 2_000)):
+        with pytest.raises(ShrinkRefused):
+            check_shrink(before, after)
 
 
 def assert_links_resolve(site: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typer
+
 from capture.app import app, console, err_console, user_errors, workspace
 
 
@@ -11,13 +13,21 @@ def counted(number: int, noun: str) -> str:
 
 
 @app.command()
-def build() -> None:
+def build(
+    *,
+    allow_shrink: bool = typer.Option(
+        False,
+        "--allow-shrink",
+        help="Publish a catalogue that lost all or most of its resources since the last build "
+        "(refused otherwise: the file may be empty or half-saved).",
+    ),
+) -> None:
     """Build the static site into site/ (only what changed is rewritten)."""
     from pipeline.site.build import build_site
 
     with user_errors():
         ws = workspace()
-        result = build_site(ws)
+        result = build_site(ws, allow_shrink=allow_shrink)
     for warning in result.warnings:
         err_console.print(f"Warning: {warning}", markup=False)
     changed = (

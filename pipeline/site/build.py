@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 from pipeline import clock
 from pipeline.workspace.catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
-from pipeline.errors import BuildError, CaptureError, TranscriptError
+from pipeline.errors import BuildError, CaptureError, ShrinkRefused, TranscriptError
 from pipeline.fsutil import file_lock
 from pipeline.workspace.journeys import Journey, by_level, load_journeys
 from pipeline.site.search import SearchEntry, encode_entry, index_script, shard_count, shard_of, shard_script
@@ -819,17 +819,44 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def build_site(workspace: Workspace, *, today: dt.date | None = None) -> BuildResult:
+def build_site(workspace: Workspace, *, today: dt.date | None = None, allow_shrink: bool = False) -> BuildResult:
     """Build ``site/``: gather everything, then write only what changed (see the module doc).
 
     One build at a time per workspace (``capture serve`` and ``capture build`` may overlap).
-    ``today`` (for "new this week") is :func:`pipeline.clock.today` unless given.
+    ``today`` (for "new this week") is :func:`pipeline.clock.today` unless given. A catalogue
+    that lost all or most of the resources the site shows is refused (:class:`ShrinkRefused`)
+    unless ``allow_shrink``: an empty or half-saved ``resources.yaml`` must not empty the site.
     """
     with file_lock(workspace.cache_dir / "site" / "build.lock"), collector_paused():
-        return _build_site(workspace, today)
+        return _build_site(workspace, today, allow_shrink=allow_shrink)
 
 
-def _build_site(workspace: Workspace, today: dt.date | None) -> BuildResult:
+SHRINK_HANDFUL = 5  # losing more than half of the resources is refused from this many on (all of them, always)
+
+
+def published_resources(built: dict[str, tuple[str, int]]) -> int:
+    """How many resource pages the last build's manifest lists."""
+    return sum(1 for rel in built if rel.startswith("r/") and rel.endswith("/index.html") and rel.count("/") == 2)
+
+
+def check_shrink(before: int, after: int) -> None:
+    """Refuse a catalogue that lost all its resources, or more than half and at least a handful."""
+    lost = before - after
+    if lost <= 0 or (after > 0 and (lost * 2 <= before or lost < SHRINK_HANDFUL)):
+        return
+    raise ShrinkRefused(
+        f"resources.yaml: {_counted(after, 'resource')} where the site has {before}; a catalogue that lost "
+        f"{'all' if after == 0 else 'most'} of its resources since the last build may be empty or half-saved, "
+        "so the site is left as it was; check resources.yaml, or run `capture build --allow-shrink` "
+        "to publish it as it is"
+    )
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _build_site(workspace: Workspace, today: dt.date | None, *, allow_shrink: bool) -> BuildResult:
     started = time.monotonic()
     today = today or clock.today()
     cache = workspace.cache_dir / "site"
@@ -845,6 +872,8 @@ def _build_site(workspace: Workspace, today: dt.date | None) -> BuildResult:
                                warnings=record.warnings)
     model = gather(workspace, today)
     built = load_manifest(manifest_path, workspace.site_dir) if workspace.site_dir.is_dir() else {}
+    if not allow_shrink:
+        check_shrink(published_resources(built), len(model.views))
     outputs = plan_outputs(model, workspace, built)
     if not built:  # a full build: the render workers share one compiled theme
         warm_theme(cache / "jinja")

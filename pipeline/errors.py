@@ -45,5 +45,5 @@ class NotFoundError(CaptureError):
     """A resource id that is not in the catalogue."""
 
 
-class ShrinkRefused(BuildError):
+class ShrinkRefusedError(BuildError):
     """A catalogue that lost all or most of its resources since the last build: maybe empty or half-saved."""

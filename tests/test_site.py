@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.site import POSTER, make_library, resource_id
-from pipeline.errors import BuildError, CaptureError, ShrinkRefused
+from pipeline.errors import BuildError, CaptureError, ShrinkRefusedError
 from pipeline.site.build import build_site, feedback_link, jpeg_size, slugify
 from pipeline.site.catalogue_cache import load_catalogue_cached, split_entries
 from pipeline.site.search import shard_of
@@ -259,12 +259,12 @@ def test_a_half_saved_catalogue_is_not_published(library: Path) -> None:
     text = catalogue.read_text()
     catalogue.write_text(text[: text.index(f"  - id: {resource_id(5)}\n")])  # an editor stopped halfway: 5 of 12 left
     before = snapshot(library / "site")
-    with pytest.raises(ShrinkRefused) as caught:
+    with pytest.raises(ShrinkRefusedError) as caught:
         build(library)
     assert f"Error: {caught.value}\n" == SHRINK_MESSAGE.format(after="5 resources", which="most")
     assert changed(before, snapshot(library / "site")) == set()
     catalogue.write_text(text[: len(text) * 3 // 10])  # cut mid-entry, as a crashed save leaves it
-    with pytest.raises(ShrinkRefused):
+    with pytest.raises(ShrinkRefusedError):
         build(library)
     assert changed(before, snapshot(library / "site")) == set()
     catalogue.write_text(text[: text.index(f"  - id: {resource_id(5)}\n")])
@@ -284,7 +284,7 @@ def test_losing_most_of_a_small_site_is_not_a_shrink() -> None:
     check_shrink(4, 1)  # three lost: fewer than a handful
     check_shrink(10, 5)  # half
     for before, after in ((1, 0), (3, 0), (10, 4), (10_000, 2_000)):
-        with pytest.raises(ShrinkRefused):
+        with pytest.raises(ShrinkRefusedError):
             check_shrink(before, after)
 
 

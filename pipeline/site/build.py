@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 from pipeline import clock
 from pipeline.workspace.catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
-from pipeline.errors import BuildError, CaptureError, ShrinkRefused, TranscriptError
+from pipeline.errors import BuildError, CaptureError, ShrinkRefusedError, TranscriptError
 from pipeline.fsutil import file_lock
 from pipeline.workspace.journeys import Journey, by_level, load_journeys
 from pipeline.site.search import SearchEntry, encode_entry, index_script, shard_count, shard_of, shard_script
@@ -824,7 +824,7 @@ def build_site(workspace: Workspace, *, today: dt.date | None = None, allow_shri
 
     One build at a time per workspace (``capture serve`` and ``capture build`` may overlap).
     ``today`` (for "new this week") is :func:`pipeline.clock.today` unless given. A catalogue
-    that lost all or most of the resources the site shows is refused (:class:`ShrinkRefused`)
+    that lost all or most of the resources the site shows is refused (:class:`ShrinkRefusedError`)
     unless ``allow_shrink``: an empty or half-saved ``resources.yaml`` must not empty the site.
     """
     with file_lock(workspace.cache_dir / "site" / "build.lock"), collector_paused():
@@ -844,7 +844,7 @@ def check_shrink(before: int, after: int) -> None:
     lost = before - after
     if lost <= 0 or (after > 0 and (lost * 2 <= before or lost < SHRINK_HANDFUL)):
         return
-    raise ShrinkRefused(
+    raise ShrinkRefusedError(
         f"resources.yaml: {_counted(after, 'resource')} where the site has {before}; a catalogue that lost "
         f"{'all' if after == 0 else 'most'} of its resources since the last build may be empty or half-saved, "
         "so the site is left as it was; check resources.yaml, or run `capture build --allow-shrink` "

@@ -834,9 +834,13 @@ def build_site(workspace: Workspace, *, today: dt.date | None = None, allow_shri
 SHRINK_HANDFUL = 5  # losing more than half of the resources is refused from this many on (all of them, always)
 
 
-def published_resources(built: dict[str, tuple[str, int]]) -> int:
-    """How many resource pages the last build's manifest lists."""
-    return sum(1 for rel in built if rel.startswith("r/") and rel.endswith("/index.html") and rel.count("/") == 2)
+def published_resources(site: Path) -> int:
+    """How many resources ``site`` shows (its ``r/<id>/`` folders), whatever manifest or cache there is."""
+    try:
+        with os.scandir(site / "r") as entries:
+            return sum(1 for entry in entries if entry.is_dir())
+    except OSError:
+        return 0
 
 
 def check_shrink(before: int, after: int) -> None:
@@ -873,7 +877,7 @@ def _build_site(workspace: Workspace, today: dt.date | None, *, allow_shrink: bo
     model = gather(workspace, today)
     built = load_manifest(manifest_path, workspace.site_dir) if workspace.site_dir.is_dir() else {}
     if not allow_shrink:
-        check_shrink(published_resources(built), len(model.views))
+        check_shrink(published_resources(workspace.site_dir), len(model.views))
     outputs = plan_outputs(model, workspace, built)
     if not built:  # a full build: the render workers share one compiled theme
         warm_theme(cache / "jinja")

@@ -48,7 +48,7 @@ def _imports(name: str, path: Path) -> set[str]:
     return {m for m in found if m.split(".")[0] == PACKAGE and module_path(m) is not None}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def code_modules(*roots: str) -> tuple[Path, ...]:
     """Every ``pipeline`` source file that ``roots`` import, themselves included, sorted."""
     seen: dict[str, Path] = {}

@@ -437,6 +437,17 @@ def test_a_quoted_approved_status_is_approved(library: Path, written: str) -> No
     assert (library / "site" / "r" / resource_id(0) / "captions.vtt").is_file()
 
 
+def test_a_video_path_cut_to_its_folder_is_missing_media(tmp_path: Path) -> None:
+    root = make_library(tmp_path / "lib", 3, lines=2)
+    rid = resource_id(1)
+    catalogue = root / "resources.yaml"
+    catalogue.write_text(catalogue.read_text().replace(f"video: media/{rid}/video.mp4", f"video: media/{rid}"))
+    result = build(root)  # was: "Is a directory", from linking the folder into the site
+    assert f"{rid}: media is missing; run `capture add` on its clip again to rebuild it" in result.warnings
+    assert sorted(p.name for p in (root / "site" / "media" / rid).iterdir()) == ["poster.jpg"]
+    assert (root / "site" / "r" / rid / "index.html").is_file()
+
+
 def test_feed_is_atom_with_relative_links(library: Path) -> None:
     root = ET.parse(library / "site" / "feed.xml").getroot()
     ns = {"a": "http://www.w3.org/2005/Atom"}

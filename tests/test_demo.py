@@ -28,7 +28,7 @@ def matched_share(expected: str, heard: str) -> float:
 
 
 def vtt_text(vtt: str) -> str:
-    lines = [line for line in vtt.splitlines()[1:] if line and "-->" not in l]
+    lines = [line for line in vtt.splitlines()[1:] if line and "-->" not in line]
     return " ".join(lines)
 
 

@@ -105,7 +105,7 @@ def _build_site(workspace: Workspace, today: dt.date, *, allow_shrink: bool) -> 
     outputs = plan_outputs(model, workspace, built)
     if not built:  # a full build: the render workers share one compiled theme
         warm_theme(cache / "jinja")
-    report = write_site(workspace.site_dir, outputs, manifest_path, built)
+    report = write_site(workspace.site_dir, outputs, manifest_path, old=built)
     warnings = [" ".join(w.split()) for w in model.warnings]
     done = InputsRecord(fixed, model.inputs.hexdigest(), len(model.views), model.inputs.entries, warnings)
     if done != record:

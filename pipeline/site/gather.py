@@ -73,7 +73,7 @@ def _read_if_there(path: str) -> bytes | None:
         return None
 
 
-def _media_file(relative: str | None, root: str, meta: str | None, log: InputLog) -> MediaFile | None:
+def _media_file(relative: str | None, *, root: str, meta: str | None, log: InputLog) -> MediaFile | None:
     """A media file to publish, keyed by the media record (or its own sha256); None where there is none."""
     if not relative:
         return None
@@ -150,7 +150,7 @@ class _Reader:
             words_bytes = _read_if_there(words_path)
             self.log.content(words_path, words_bytes)
         meta = hashlib.sha1(meta_bytes).hexdigest() if meta_bytes is not None else None  # noqa: S324
-        video = _media_file(resource.video, self.root, meta, self.log)
+        video = _media_file(resource.video, root=self.root, meta=meta, log=self.log)
         if resource.video and video is None:
             self.warnings.append(f"{resource.id}: media is missing; run `capture add` on its clip again to rebuild it")
         view = ResourceView(
@@ -159,7 +159,7 @@ class _Reader:
             transcript_bytes=data,
             publish_drafts=self.publish_drafts,
             video=video,
-            poster=_media_file(resource.poster, self.root, meta, self.log),
+            poster=_media_file(resource.poster, root=self.root, meta=meta, log=self.log),
             expert_slug=slugify(resource.expert.name) if resource.expert.name else "",
             words_bytes=words_bytes,
         )

@@ -105,7 +105,7 @@ def _size(path: str) -> int | None:
 
 
 def write_site(
-    site: Path, outputs: Sequence[Output], manifest_path: Path, old: dict[str, tuple[str, int]] | None = None
+    site: Path, outputs: Sequence[Output], manifest_path: Path, *, old: dict[str, tuple[str, int]] | None = None
 ) -> WriteReport:
     """Bring ``site`` in line with ``outputs`` (already in commit order), touching only what changed.
 
@@ -123,11 +123,12 @@ def write_site(
     # A file is current when its key matches and it is still in the site with the size recorded.
     current = [_is_current(output, old, site_root) for output in outputs]
     try:
-        made = _make_all([o for o, ok in zip(outputs, current, strict=True) if not ok], site_root, str(staging), old)
+        todo = [o for o, ok in zip(outputs, current, strict=True) if not ok]
+        made = _make_all(todo, site_root=site_root, staging_root=str(staging), previous=old)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    manifest, staged, unchanged = _merge(outputs, current, made, old)
+    manifest, staged, unchanged = _merge(outputs, current, made=made, old=old)
     removed = [rel for rel in old if rel not in manifest]
     _apply(_Change(site, staging, manifest_path, old, manifest, staged, removed))
     return WriteReport(written=staged, unchanged=unchanged, removed=removed, full=not old)
@@ -159,7 +160,7 @@ def _apply(change: _Change) -> None:
         # middle must not let a later build trust their old keys, nor forget the files to remove.
         unsure = {**old, **dict.fromkeys((*change.staged, *change.removed), ("", -1))}
         _save_manifest(change.manifest_path, site, unsure)
-        _commit(change.staging, site, change.staged, change.removed)
+        _commit(change.staging, site, staged=change.staged, removed=change.removed)
         if interrupted:
             _sweep(site, change.new)
     else:
@@ -183,7 +184,7 @@ def _is_current(output: Output, old: dict[str, tuple[str, int]], site_root: str)
 
 
 def _merge(
-    outputs: Sequence[Output], current: list[bool], made: list[tuple[int, bool]], old: dict[str, tuple[str, int]]
+    outputs: Sequence[Output], current: list[bool], *, made: list[tuple[int, bool]], old: dict[str, tuple[str, int]]
 ) -> tuple[dict[str, tuple[str, int]], list[str], int]:
     """The new manifest, the files staged to move in, and how many files stay as they are."""
     manifest: dict[str, tuple[str, int]] = {}
@@ -262,7 +263,7 @@ def _make_range(bounds: tuple[int, int]) -> list[tuple[int, bool]]:
 
 
 def _make_all(
-    outputs: Sequence[Output], site_root: str, staging_root: str, previous: dict[str, tuple[str, int]]
+    outputs: Sequence[Output], *, site_root: str, staging_root: str, previous: dict[str, tuple[str, int]]
 ) -> list[tuple[int, bool]]:
     """Make every file of ``outputs`` in staging, on every core where there are many.
 
@@ -311,7 +312,7 @@ def _same_file(source: str, current: str) -> bool:
     return False
 
 
-def _commit(staging: Path, site: Path, staged: list[str], removed: list[str]) -> None:
+def _commit(staging: Path, site: Path, *, staged: list[str], removed: list[str]) -> None:
     """Move the staged files in (link targets first, as ``staged`` is ordered), then remove what is gone."""
     folders: set[str] = set()
     for rel in staged:

@@ -83,7 +83,11 @@ def _paged_list(
         }
         key = content_key(plan.base, template, folder, context, page, [v.card_key for v in shown])
         outputs.append(
-            Output(rel, key, render=functools.partial(plan.pages.listing, template, rel, shown, page, context))
+            Output(
+                rel,
+                key,
+                render=functools.partial(plan.pages.listing, template, rel, shown=shown, page=page, context=context),
+            )
         )
     return outputs
 
@@ -155,7 +159,7 @@ def _role(plan: _Plan, role: Role) -> list[Output]:
         {level: [v.card_key for v in cards] for level, cards in previews.items()},
         [(j.id, j.title, j.goal, len(j.steps())) for j in journeys],
     )  # fmt: skip
-    render = functools.partial(plan.pages.role, role, journeys, previews, counts)
+    render = functools.partial(plan.pages.role, role, journeys=journeys, previews=previews, counts=counts)
     outputs = [Output(f"role/{role.id}/index.html", key, render=render)]
     for level, cards in levels.items():
         if len(cards) > ROLE_PREVIEW:  # the role page shows the first few; the whole list is paged

@@ -202,7 +202,7 @@ class Pages:
         return self.renderer.render("journey.html", "../../", journey=self.renderer.journey_view(journey))
 
     def role(
-        self, role: Role, journeys: list[Journey], previews: dict[str, list[ResourceView]], counts: dict[str, int]
+        self, role: Role, *, journeys: list[Journey], previews: dict[str, list[ResourceView]], counts: dict[str, int]
     ) -> bytes:
         journey_views = [self.renderer.journey_view(j) for j in journeys]
         return self.renderer.render(
@@ -210,7 +210,7 @@ class Pages:
         )
 
     def listing(
-        self, template: str, rel: str, shown: Sequence[ResourceView], page: dict[str, Any], context: dict[str, Any]
+        self, template: str, rel: str, *, shown: Sequence[ResourceView], page: dict[str, Any], context: dict[str, Any]
     ) -> bytes:
         return self.renderer.render(template, "../" * rel.count("/"), cards=shown, page=page, **context)
 

@@ -166,10 +166,15 @@ class ResourceView:
         """The front matter, read by the transcript format's own reader from the file's first bytes."""
         if self.transcript_bytes is None:
             return {}
-        try:
-            return read_header(self.transcript_bytes[:HEADER_BYTES].decode("utf-8", "replace"))
-        except TranscriptError:
-            return {}  # a draft, then; parse_transcript says what is wrong where a page shows it
+        head = self.transcript_bytes[:HEADER_BYTES]
+        close = head.find(b"\n---", 3)  # most likely the closing line: the reader need see no further
+        end = head.find(b"\n", close + 1) if close > 0 else -1
+        for text in (head[:end], head) if end > 0 else (head,):
+            try:
+                return read_header(text.decode("utf-8", "replace"))
+            except TranscriptError:
+                continue  # "----" or "--- x" is no closing line: read on
+        return {}  # a draft, then; parse_transcript says what is wrong where a page shows it
 
     @cached_property
     def transcript_status(self) -> str | None:

@@ -43,3 +43,7 @@ class BuildError(CaptureError):
 
 class NotFoundError(CaptureError):
     """A resource id that is not in the catalogue."""
+
+
+class ShrinkRefusedError(BuildError):
+    """A catalogue that lost all or most of its resources since the last build: maybe empty or half-saved."""

@@ -70,7 +70,7 @@ def paged_library(path: Path, monkeypatch: object) -> Path:
     import re
 
     from benchmarks.site import make_library
-    from pipeline.site import build as site
+    from pipeline.site import plan as site
 
     monkeypatch.setattr(site, "PAGE_SIZE", 3)  # type: ignore[attr-defined]
     monkeypatch.setattr(site, "ROLE_PREVIEW", 2)  # type: ignore[attr-defined]

@@ -173,19 +173,20 @@ def test_no_serious_accessibility_problems_and_screenshots(browser, server, name
 
 
 def check_page(browser, url: str, path: str, name: str) -> None:  # type: ignore[no-untyped-def]
-    """At 390 and 1280 px: a screenshot; no sideways scroll and no serious axe finding on the phone; nothing from outside."""
+    """At 390 and 1280 px: a screenshot; no sideways scroll and no serious axe finding on the phone;
+    nothing from outside."""
     assert AXE.is_file(), "axe-core is missing: `make test` installs it with npm into node_modules/"
     ARTIFACTS.mkdir(exist_ok=True)
     for width, height in ((390, 844), (1280, 800)):
         context = browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
         outside: list[str] = []
-        page.on(
-            "request",
-            lambda request: (
-                outside.append(request.url) if not request.url.startswith((url, "data:", "blob:")) else None
-            ),
-        )
+
+        def note_outside(request, outside: list[str] = outside) -> None:  # type: ignore[no-untyped-def]
+            if not request.url.startswith((url, "data:", "blob:")):
+                outside.append(request.url)
+
+        page.on("request", note_outside)
         page.goto(url + path)
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}x{height}.png"), full_page=True)

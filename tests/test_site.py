@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.site import POSTER, make_library, resource_id
-from pipeline.errors import BuildError, CaptureError
+from pipeline.errors import BuildError, CaptureError, ShrinkRefusedError
 from pipeline.site.build import build_site, feedback_link, jpeg_size, slugify
 from pipeline.site.catalogue_cache import load_catalogue_cached, split_entries
 from pipeline.site.search import shard_of
@@ -190,10 +190,102 @@ def test_cli_build_reports_a_bad_transcript(library: Path) -> None:
     )
 
 
-def test_cli_build_says_what_it_did(library: Path) -> None:
+def test_cli_build_says_what_it_did(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAPTURE_TODAY", TODAY.isoformat())  # the day the fixture built on, whatever today is
     result = run_capture("build", cwd=library)
     assert result.returncode == 0, result.stderr
     assert "Built 34 pages for 12 resources into site/ (nothing changed, " in " ".join(result.stdout.split())
+
+
+def test_cli_build_counts_in_the_singular(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAPTURE_TODAY", TODAY.isoformat())
+    root = make_library(tmp_path / "one", 1, lines=2)
+    build(root)
+    (root / "site" / "r" / resource_id(0) / "index.html").unlink()
+    result = run_capture("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    said = " ".join(result.stdout.split())
+    assert " pages for 1 resource into site/ (1 file written, 0 removed, " in said, said
+
+
+def test_the_day_comes_from_capture_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.clock import today
+
+    monkeypatch.setenv("CAPTURE_TODAY", "2026-11-20")
+    assert today() == dt.date(2026, 11, 20)
+    monkeypatch.setenv("CAPTURE_TODAY", "20 November")
+    with pytest.raises(CaptureError) as caught:
+        today()
+    assert str(caught.value) == "CAPTURE_TODAY: expected a date as YYYY-MM-DD, got '20 November'; fix it or unset it"
+
+
+def test_a_pinned_day_decides_what_is_new(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAPTURE_TODAY", "2026-11-24")  # two days after the fixture's build
+    result = run_capture("build", cwd=library)
+    assert result.returncode == 0, result.stderr
+    html = (library / "site" / "index.html").read_text()
+    assert ">New this week</h2>" in html
+    assert html.count('<li class="card">') == 5  # captured 2026-11-18 to 2026-11-22
+    monkeypatch.setenv("CAPTURE_TODAY", "2027-06-01")  # months after every clip: none is new this week
+    assert run_capture("build", cwd=library).returncode == 0
+    html = (library / "site" / "index.html").read_text()
+    assert ">Newest</h2>" in html
+    assert html.count('<li class="card">') == 6  # the newest few instead
+
+
+SHRINK_MESSAGE = (
+    "Error: resources.yaml: {after} where the site has 12; a catalogue that lost {which} of its resources since "
+    "the last build may be empty or half-saved, so the site is left as it was; check resources.yaml, or run "
+    "`capture build --allow-shrink` to publish it as it is\n"
+)
+
+
+def test_an_empty_catalogue_is_not_published(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAPTURE_TODAY", TODAY.isoformat())
+    before = snapshot(library / "site")
+    (library / "resources.yaml").write_text("")  # : > resources.yaml
+    result = run_capture("build", cwd=library)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == SHRINK_MESSAGE.format(after="0 resources", which="all")
+    assert changed(before, snapshot(library / "site")) == set()
+    confirmed = run_capture("build", "--allow-shrink", cwd=library)
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert "for 0 resources into site/" in " ".join(confirmed.stdout.split())
+    assert not (library / "site" / "r").exists()
+
+
+def test_a_half_saved_catalogue_is_not_published(library: Path) -> None:
+    catalogue = library / "resources.yaml"
+    text = catalogue.read_text()
+    catalogue.write_text(text[: text.index(f"  - id: {resource_id(5)}\n")])  # an editor stopped halfway: 5 of 12 left
+    before = snapshot(library / "site")
+    with pytest.raises(ShrinkRefusedError) as caught:
+        build(library)
+    assert f"Error: {caught.value}\n" == SHRINK_MESSAGE.format(after="5 resources", which="most")
+    assert changed(before, snapshot(library / "site")) == set()
+    catalogue.write_text(text[: len(text) * 3 // 10])  # cut mid-entry, as a crashed save leaves it
+    with pytest.raises(ShrinkRefusedError):
+        build(library)
+    assert changed(before, snapshot(library / "site")) == set()
+    catalogue.write_text(text[: text.index(f"  - id: {resource_id(5)}\n")])
+    assert build_site(Workspace(library), today=TODAY, allow_shrink=True).resources == 5
+
+
+def test_a_few_resources_removed_on_purpose_still_build(library: Path) -> None:
+    catalogue = library / "resources.yaml"
+    text = catalogue.read_text()
+    catalogue.write_text(text[: text.index(f"  - id: {resource_id(6)}\n")])  # half of them: not "most"
+    assert build(library).resources == 6
+
+
+def test_losing_most_of_a_small_site_is_not_a_shrink() -> None:
+    from pipeline.site.build import check_shrink
+
+    check_shrink(4, 1)  # three lost: fewer than a handful
+    check_shrink(10, 5)  # half
+    for before, after in ((1, 0), (3, 0), (10, 4), (10_000, 2_000)):
+        with pytest.raises(ShrinkRefusedError):
+            check_shrink(before, after)
 
 
 def assert_links_resolve(site: Path) -> None:
@@ -326,8 +418,38 @@ def test_drafts_can_be_kept_off_the_site(library: Path) -> None:
     assert row.endswith('[],""]') or row.endswith('[],""],')
 
 
+@pytest.mark.parametrize("written", ["'approved'", '"approved"'])
+def test_a_quoted_approved_status_is_approved(library: Path, written: str) -> None:
+    """The site reads the header with the transcript format's reader, as `capture status` does."""
+    from pipeline.speech.transcript import read_transcript
+
+    catalogue = library / "resources.yaml"
+    catalogue.write_text(catalogue.read_text().replace("publish_drafts: true", "publish_drafts: false"))
+    path = library / "transcripts" / f"{resource_id(0)}.md"
+    path.write_text(path.read_text().replace("status: draft", f"status: {written}"))
+    assert read_transcript(path).status == "approved"  # what `capture status` reads
+    result = build(library)
+    html = (library / "site" / "r" / resource_id(0) / "index.html").read_text()
+    assert f"{resource_id(0)}: draft transcript not published (site.publish_drafts is false)" not in result.warnings
+    assert 'class="seek"' in html
+    meta = html[html.index('<p class="meta">') : html.index("</p>", html.index('<p class="meta">'))]
+    assert '<span class="badge ok">Reviewed</span>' in meta
+    assert (library / "site" / "r" / resource_id(0) / "captions.vtt").is_file()
+
+
+def test_a_video_path_cut_to_its_folder_is_missing_media(tmp_path: Path) -> None:
+    root = make_library(tmp_path / "lib", 3, lines=2)
+    rid = resource_id(1)
+    catalogue = root / "resources.yaml"
+    catalogue.write_text(catalogue.read_text().replace(f"video: media/{rid}/video.mp4", f"video: media/{rid}"))
+    result = build(root)  # was: "Is a directory", from linking the folder into the site
+    assert f"{rid}: media is missing; run `capture add` on its clip again to rebuild it" in result.warnings
+    assert sorted(p.name for p in (root / "site" / "media" / rid).iterdir()) == ["poster.jpg"]
+    assert (root / "site" / "r" / rid / "index.html").is_file()
+
+
 def test_feed_is_atom_with_relative_links(library: Path) -> None:
-    root = ET.parse(library / "site" / "feed.xml").getroot()
+    root = ET.parse(library / "site" / "feed.xml").getroot()  # noqa: S314 - the feed this build just wrote
     ns = {"a": "http://www.w3.org/2005/Atom"}
     entries = root.findall("a:entry", ns)
     assert len(entries) == 12

@@ -2,27 +2,42 @@
 
 from __future__ import annotations
 
+import typer
+
 from capture.app import app, console, err_console, user_errors, workspace
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 file``, ``2 files``: a count with its noun in the right number."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 @app.command()
-def build() -> None:
+def build(
+    *,
+    allow_shrink: bool = typer.Option(
+        False,
+        "--allow-shrink",
+        help="Publish a catalogue that lost all or most of its resources since the last build "
+        "(refused otherwise: the file may be empty or half-saved).",
+    ),
+) -> None:
     """Build the static site into site/ (only what changed is rewritten)."""
     from pipeline.site.build import build_site
 
     with user_errors():
         ws = workspace()
-        result = build_site(ws)
+        result = build_site(ws, allow_shrink=allow_shrink)
     for warning in result.warnings:
         err_console.print(f"Warning: {warning}", markup=False)
     changed = (
         "nothing changed"
         if not result.written and not result.removed
-        else (f"{result.written} files written, {result.removed} removed")
+        else f"{counted(result.written, 'file')} written, {result.removed} removed"
     )
     console.print(
-        f"Built {result.pages} pages for {result.resources} resources into {ws.relative(result.site)}/ "
-        f"({changed}, {result.unchanged} unchanged) in {result.seconds:.2f} s",
+        f"Built {counted(result.pages, 'page')} for {counted(result.resources, 'resource')} into "
+        f"{ws.relative(result.site)}/ ({changed}, {result.unchanged} unchanged) in {result.seconds:.2f} s",
         markup=False,
     )
     console.print(f"Open: {result.site / 'index.html'}", markup=False)

@@ -48,9 +48,9 @@ def _imports(name: str, path: Path) -> set[str]:
     return {m for m in found if m.split(".")[0] == PACKAGE and module_path(m) is not None}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def code_modules(*roots: str) -> tuple[Path, ...]:
-    """Every ``pipeline`` source file that ``roots`` import, themselves included, sorted."""
+    """Every ``pipeline`` source file that ``roots`` import, themselves and their packages included, sorted."""
     seen: dict[str, Path] = {}
     todo = list(roots)
     while todo:
@@ -59,7 +59,9 @@ def code_modules(*roots: str) -> tuple[Path, ...]:
         if name in seen or path is None:
             continue
         seen[name] = path
-        todo.extend(_imports(name, path) - seen.keys())
+        # Importing ``pipeline.site.views`` runs ``pipeline/__init__.py`` and ``pipeline/site/__init__.py`` first.
+        parents = {name.rsplit(".", depth)[0] for depth in range(1, name.count(".") + 1)}
+        todo.extend((_imports(name, path) | parents) - seen.keys())
     return tuple(sorted(set(seen.values())))
 
 

@@ -104,8 +104,9 @@ def _size(path: str) -> int | None:
         return None
 
 
-def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path,
-               old: dict[str, tuple[str, int]] | None = None) -> WriteReport:
+def write_site(
+    site: Path, outputs: Sequence[Output], manifest_path: Path, *, old: dict[str, tuple[str, int]] | None = None
+) -> WriteReport:
     """Bring ``site`` in line with ``outputs`` (already in commit order), touching only what changed.
 
     ``old`` is the manifest of the last build where the caller has already read it.
@@ -117,25 +118,80 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path,
         old = {}
     elif old is None:
         old = load_manifest(manifest_path, site)
-    full = not old
-    staging = site.with_name(f".{site.name}.staging")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    site_root, staging_root = str(site), str(staging)
-    manifest: dict[str, tuple[str, int]] = {}
-    staged: list[str] = []
-    unchanged = 0
+    staging = _fresh_staging(site)
+    site_root = str(site)
     # A file is current when its key matches and it is still in the site with the size recorded.
-    current_ok = [bool((previous := old.get(o.rel)) and previous[0] == o.key
-                       and _size(f"{site_root}/{o.rel}") == previous[1]) for o in outputs]
-    todo = [o for o, ok in zip(outputs, current_ok) if not ok]
+    current = [_is_current(output, old, site_root) for output in outputs]
     try:
-        made = _make_all(todo, site_root, staging_root, old)
+        todo = [o for o, ok in zip(outputs, current, strict=True) if not ok]
+        made = _make_all(todo, site_root=site_root, staging_root=str(staging), previous=old)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    manifest, staged, unchanged = _merge(outputs, current, made=made, old=old)
+    removed = [rel for rel in old if rel not in manifest]
+    _apply(_Change(site, staging, manifest_path, old, manifest, staged, removed))
+    return WriteReport(written=staged, unchanged=unchanged, removed=removed, full=not old)
+
+
+@dataclass(frozen=True)
+class _Change:
+    """What one build changes: the old manifest and the new, the files staged to move in and those to go."""
+
+    site: Path
+    staging: Path
+    manifest_path: Path
+    old: dict[str, tuple[str, int]]
+    new: dict[str, tuple[str, int]]
+    staged: list[str]
+    removed: list[str]
+
+
+def _apply(change: _Change) -> None:
+    """Commit a change: swap a whole new site in, or move its files in one by one; then save the manifest."""
+    site, old = change.site, change.old
+    # A blank key is left only by a commit that did not finish: its files may be anywhere between.
+    interrupted = any(not key for key, _ in old.values())
+    if not old:
+        change.manifest_path.unlink(missing_ok=True)
+        _swap(change.staging, site)
+    elif change.staged or change.removed or interrupted:
+        # Until the commit is done, the files it touches are of unknown content: a crash in the
+        # middle must not let a later build trust their old keys, nor forget the files to remove.
+        unsure = {**old, **dict.fromkeys((*change.staged, *change.removed), ("", -1))}
+        _save_manifest(change.manifest_path, site, unsure)
+        _commit(change.staging, site, staged=change.staged, removed=change.removed)
+        if interrupted:
+            _sweep(site, change.new)
+    else:
+        shutil.rmtree(change.staging, ignore_errors=True)
+    if not old or change.staged or change.removed or change.new != old:
+        _save_manifest(change.manifest_path, site, change.new)
+
+
+def _fresh_staging(site: Path) -> Path:
+    """An empty staging folder beside ``site``; what a killed build left there (or in the old site's folder) goes."""
+    shutil.rmtree(site.with_name(f".{site.name}.old"), ignore_errors=True)
+    staging = site.with_name(f".{site.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def _is_current(output: Output, old: dict[str, tuple[str, int]], site_root: str) -> bool:
+    previous = old.get(output.rel)
+    return bool(previous and previous[0] == output.key and _size(f"{site_root}/{output.rel}") == previous[1])
+
+
+def _merge(
+    outputs: Sequence[Output], current: list[bool], *, made: list[tuple[int, bool]], old: dict[str, tuple[str, int]]
+) -> tuple[dict[str, tuple[str, int]], list[str], int]:
+    """The new manifest, the files staged to move in, and how many files stay as they are."""
+    manifest: dict[str, tuple[str, int]] = {}
+    staged: list[str] = []
+    unchanged = 0
     results = iter(made)
-    for output, ok in zip(outputs, current_ok):
+    for output, ok in zip(outputs, current, strict=True):
         if ok:
             manifest[output.rel] = old[output.rel]
             unchanged += 1
@@ -146,22 +202,7 @@ def write_site(site: Path, outputs: Sequence[Output], manifest_path: Path,
             staged.append(output.rel)
         else:
             unchanged += 1
-    removed = [rel for rel in old if rel not in manifest]
-    if full:
-        manifest_path.unlink(missing_ok=True)
-        _swap(staging, site)
-    elif staged or removed:
-        # Until the commit is done, the files it touches are of unknown content: a crash in
-        # the middle must not let a later build trust their old keys.
-        unsure = {rel: entry for rel, entry in old.items() if rel not in removed}
-        unsure.update({rel: ("", -1) for rel in staged})
-        _save_manifest(manifest_path, site, unsure)
-        _commit(staging, site, staged, removed)
-    else:
-        shutil.rmtree(staging, ignore_errors=True)
-    if full or staged or removed or manifest != old:
-        _save_manifest(manifest_path, site, manifest)
-    return WriteReport(written=staged, unchanged=unchanged, removed=removed, full=full)
+    return manifest, staged, unchanged
 
 
 PARALLEL_MIN = 500  # below this many files, starting workers costs more than it saves
@@ -169,7 +210,7 @@ PARALLEL_MIN = 500  # below this many files, starting workers costs more than it
 
 @dataclass(frozen=True)
 class _Job:
-    """What a worker needs to make files: the outputs, where they go, the last build's manifest (empty: a full build)."""
+    """What a worker needs to make files: the outputs, where they go, the last build's manifest (empty: full)."""
 
     outputs: Sequence[Output]
     site_root: str
@@ -196,7 +237,8 @@ def _make(output: Output, job: _Job, folders: set[str]) -> tuple[int, bool]:
         _folder_for(target, folders)
         _link_or_copy(output.source, target)
         return os.stat(target).st_size, True
-    assert output.render is not None
+    if output.render is None:
+        raise BuildError(f"{output.rel}: an output with neither a source nor a renderer; this is a bug in capture")
     data = output.render()
     if compare and _size(current) == len(data) and _read(current) == data:
         return len(data), False
@@ -214,13 +256,15 @@ def _folder_for(path: str, folders: set[str]) -> None:
 
 
 def _make_range(bounds: tuple[int, int]) -> list[tuple[int, bool]]:
-    assert _JOB is not None
+    if _JOB is None:
+        raise BuildError("a render worker started without its job; this is a bug in capture")
     folders: set[str] = set()
-    return [_make(output, _JOB, folders) for output in _JOB.outputs[bounds[0]:bounds[1]]]
+    return [_make(output, _JOB, folders) for output in _JOB.outputs[bounds[0] : bounds[1]]]
 
 
-def _make_all(outputs: Sequence[Output], site_root: str, staging_root: str,
-              previous: dict[str, tuple[str, int]]) -> list[tuple[int, bool]]:
+def _make_all(
+    outputs: Sequence[Output], *, site_root: str, staging_root: str, previous: dict[str, tuple[str, int]]
+) -> list[tuple[int, bool]]:
     """Make every file of ``outputs`` in staging, on every core where there are many.
 
     Forked workers inherit the gathered model, render and write their share of the files
@@ -234,8 +278,12 @@ def _make_all(outputs: Sequence[Output], site_root: str, staging_root: str,
 
     job = _Job(outputs, site_root, staging_root, previous)
     workers = min(os.cpu_count() or 1, 8)
-    if (len(outputs) < PARALLEL_MIN or workers < 2 or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if (
+        len(outputs) < PARALLEL_MIN
+        or workers < 2
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         folders: set[str] = set()
         return [_make(output, job, folders) for output in outputs]
     step = 64  # small shares, so a core that finishes early takes the next one
@@ -264,23 +312,45 @@ def _same_file(source: str, current: str) -> bool:
     return False
 
 
-def _commit(staging: Path, site: Path, staged: list[str], removed: list[str]) -> None:
+def _commit(staging: Path, site: Path, *, staged: list[str], removed: list[str]) -> None:
+    """Move the staged files in (link targets first, as ``staged`` is ordered), then remove what is gone."""
     folders: set[str] = set()
     for rel in staged:
         target = os.path.join(site, rel)
         _folder_for(target, folders)
         os.replace(os.path.join(staging, rel), target)
     for rel in removed:
-        with contextlib.suppress(OSError):
-            (site / rel).unlink()
-        parent = (site / rel).parent
-        while parent != site:
-            try:
-                parent.rmdir()  # only empty folders go
-            except OSError:
-                break
-            parent = parent.parent
+        _remove(site, rel)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove(site: Path, rel: str) -> None:
+    """Delete one file of the site, and the folders above it that it leaves empty."""
+    with contextlib.suppress(OSError):
+        (site / rel).unlink()
+    parent = (site / rel).parent
+    while parent != site:
+        try:
+            parent.rmdir()  # only empty folders go
+        except OSError:
+            break
+        parent = parent.parent
+
+
+def _sweep(site: Path, manifest: dict[str, tuple[str, int]]) -> None:
+    """After a commit that was cut short, delete every file of ``site`` that the manifest does not name.
+
+    Such a file is one a killed commit meant to remove: an old page, or an old search shard with
+    the full text of transcripts that may since have been unpublished.
+    """
+    for folder, _, files in os.walk(site, topdown=False):
+        for name in files:
+            rel = os.path.relpath(os.path.join(folder, name), site).replace(os.sep, "/")
+            if rel not in manifest:
+                _remove(site, rel)
+        if folder != str(site):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # only empty folders go
 
 
 def _swap(staging: Path, target: Path) -> None:

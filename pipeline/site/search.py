@@ -52,7 +52,7 @@ def encode_starts(lines: Iterable[Line]) -> list[int]:
     gaps: list[int] = []
     previous = 0
     for line in lines:
-        tenths = int(round(line.start * 10))
+        tenths = round(line.start * 10)
         gaps.append(max(tenths - previous, 0))
         previous = max(tenths, previous)
     return gaps
@@ -62,8 +62,16 @@ def encode_entry(entry: SearchEntry) -> str:
     """One resource's row of the index, as JSON text (cached per resource by the build)."""
     flags = (HAS_POSTER if entry.has_poster else 0) | (REVIEWED if entry.reviewed else 0)
     text = "\n".join(" ".join(line.text.split()) for line in entry.lines)
-    row = [entry.id, entry.title, entry.summary, entry.level, round(entry.duration), flags,
-           encode_starts(entry.lines), text]
+    row = [
+        entry.id,
+        entry.title,
+        entry.summary,
+        entry.level,
+        round(entry.duration),
+        flags,
+        encode_starts(entry.lines),
+        text,
+    ]
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -87,7 +95,9 @@ def _script(text: str) -> str:
 def shard_script(rows: Iterable[str]) -> str:
     """One shard's file from encoded rows."""
     body = ",\n".join(rows)
-    return _script(f"(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||[]).push({{\"v\":{INDEX_VERSION},\"r\":[\n{body}\n]}});\n")
+    return _script(
+        f'(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||[]).push({{"v":{INDEX_VERSION},"r":[\n{body}\n]}});\n'
+    )
 
 
 def index_script(shards: Sequence[str], resources: int) -> str:

@@ -22,6 +22,7 @@ TIME_LINE = re.compile(r"^\[\s*(?:(\d{1,6}):)?(\d{1,6}):(\d{2}(?:[.,]\d{1,3})?)\
 TIME_ATTEMPT = re.compile(r"^\[\s*\d[\d:.,\s]*(?:\]|$|[^\]\s]*\])")
 FRONT_KEYS = ("id", "status", "model", "language", "approved_by", "approved_at")
 STATUSES = ("draft", "approved")
+_FRONT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 @dataclass
@@ -101,11 +102,20 @@ def _read_front(rows: list[str], name: str) -> tuple[dict[str, str], dict[str, i
             continue
         key, sep, value = row.partition(":")
         key = key.strip()
-        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key):
+        if not sep or not _FRONT_KEY.fullmatch(key):
             raise TranscriptError(f"{name}:{number + 1}: expected 'key: value' in the front matter, got {row[:40]!r}")
         front[key] = _unquote(value.strip())
         where[key] = number + 1
     return front, where, end
+
+
+def read_header(text: str, name: str = "transcript") -> dict[str, str]:
+    """The front matter's keys and values (quotes removed), read as :func:`parse_transcript` reads them.
+
+    The lines are not parsed, so a caller that needs only the header may pass the file's first few KiB.
+    """
+    rows = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return _read_front(rows, name)[0]
 
 
 def _time_of(match: re.Match[str], name: str, number: int, row: str) -> float:

@@ -1,0 +1,235 @@
+"""Every file of the site with its key, before anything is rendered.
+
+An :class:`~pipeline.site.output.Output` pairs a path with a key, a hash of everything the
+file shows: the resource's fields and transcript, the *card* keys of the resources it lists,
+the settings and the code key (theme and rendering code). A file whose key is unchanged is
+not rendered again. The outputs come in commit order: media, assets, resource pages, lists,
+feed and search, home page, so link targets are in place before the pages that link to them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.site.output import Output, load_manifest
+from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
+from pipeline.site.search import shard_count, shard_of
+from pipeline.site.views import ResourceView, SiteModel, content_key
+from pipeline.workspace.catalogue import Role
+from pipeline.workspace.paths import Workspace
+
+PAGE_SIZE = 48  # cards on one page of a long list: a role's level, an expert's clips
+ROLE_PREVIEW = 12  # cards of each level on a role's page; a link leads to the whole level
+FEED_MAX = 50
+
+
+def pager(number: int, total: int) -> list[int | None]:
+    """The page numbers a pager shows: all of a few, else the ends and the pages around this one (None: a gap)."""
+    if total <= 9:
+        return list(range(1, total + 1))
+    shown = sorted({1, 2, total - 1, total, *range(max(1, number - 2), min(total, number + 2) + 1)})
+    result: list[int | None] = []
+    last = 0
+    for page in shown:
+        if result and page - last > 1:
+            result.append(None)
+        result.append(page)
+        last = page
+    return result
+
+
+def page_path(folder: str, number: int) -> str:
+    """A list page's path: ``folder/index.html`` for the first, ``folder/<n>/index.html`` after."""
+    return f"{folder}/index.html" if number == 1 else f"{folder}/{number}/index.html"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every planner needs: the model, the pages that render it, the key all pages share."""
+
+    model: SiteModel
+    pages: Pages
+    base: str
+
+    def card_keys(self, ids: Sequence[str]) -> list[str]:
+        by_id = self.model.by_id
+        return [by_id[i].card_key for i in ids if i in by_id]
+
+
+def _paged_list(
+    plan: _Plan, *, folder: str, cards: Sequence[ResourceView], template: str, context: dict[str, Any]
+) -> list[Output]:
+    """A long list of cards as pages of ``PAGE_SIZE``, each keyed by the cards it shows.
+
+    ``context`` (plain values only) goes to the template and into every page's key.
+    """
+    total = max(1, -(-len(cards) // PAGE_SIZE))
+    outputs = []
+    for number in range(1, total + 1):
+        shown = cards[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+        rel = page_path(folder, number)
+        page = {
+            "number": number,
+            "total": total,
+            "first": (number - 1) * PAGE_SIZE + 1,
+            "count": len(cards),
+            "links": [(n, page_path(folder, n) if n else None) for n in pager(number, total)],
+            "previous": page_path(folder, number - 1) if number > 1 else None,
+            "next": page_path(folder, number + 1) if number < total else None,
+        }
+        key = content_key(plan.base, template, folder, context, page, [v.card_key for v in shown])
+        outputs.append(
+            Output(
+                rel,
+                key,
+                render=functools.partial(plan.pages.listing, template, rel, shown=shown, page=page, context=context),
+            )
+        )
+    return outputs
+
+
+def _media(plan: _Plan) -> list[Output]:
+    return [
+        Output(f"media/{view.resource.id}/{media.name}", media.key, source=media.source)
+        for view in plan.model.views
+        for media in (view.video, view.poster)
+        if media is not None
+    ]
+
+
+def _static(data: bytes) -> bytes:
+    return data
+
+
+def _assets() -> list[Output]:
+    outputs = []
+    for asset in sorted((theme_dir() / "static").iterdir()):
+        if asset.is_file():
+            data = asset.read_bytes()
+            rel = "search.gif" if asset.name == "search.gif" else f"static/{asset.name}"
+            key = hashlib.sha1(data).hexdigest()  # noqa: S324 - a change key
+            outputs.append(Output(rel, key, render=functools.partial(_static, data)))
+    return outputs
+
+
+def _resources(plan: _Plan, *, built: dict[str, tuple[str, int]], site_root: str) -> list[Output]:
+    """Each resource's page and, where its transcript is published, its captions."""
+    model = plan.model
+    captions_code = code_key(CAPTIONS_CODE, theme=False)
+    outputs = []
+    for view in model.views:
+        rid = view.resource.id
+        links = [p for p in view.resource.prerequisites if p != rid] + model.next_steps.get(rid, [])
+        journeys = [(j.id, j.title) for j in model.in_journeys.get(rid, [])]
+        key = content_key(plan.base, view.page_key, plan.card_keys(links), journeys)
+        outputs.append(Output(f"r/{rid}/index.html", key, render=functools.partial(plan.pages.resource, view)))
+        if view.published:
+            rel = f"r/{rid}/captions.vtt"
+            key = content_key(captions_code, view.transcript_digest, view.words_digest, view.resource.duration)
+            if built.get(rel, ("",))[0] == key:
+                view.current_vtt = f"{site_root}/{rel}"
+            outputs.append(Output(rel, key, render=functools.partial(plan.pages.captions, view)))
+    return outputs
+
+
+def _journeys(plan: _Plan) -> list[Output]:
+    outputs = []
+    for journey in plan.model.journeys:
+        steps = journey.steps()
+        key = content_key(
+            plan.base, journey.id, journey.title, journey.goal, journey.summary, journey.roles,
+            [(level, s.id, s.practice) for level, s in steps], plan.card_keys([s.id for _, s in steps]),
+        )  # fmt: skip
+        outputs.append(Output(f"j/{journey.id}/index.html", key, render=functools.partial(plan.pages.journey, journey)))
+    return outputs
+
+
+def _role(plan: _Plan, role: Role) -> list[Output]:
+    """A role's page (a few cards of each level, its journeys) and the whole of each long level, paged."""
+    journeys = [j for j in plan.model.journeys if role.id in j.roles]
+    levels = plan.model.role_levels(role.id)
+    previews = {level: cards[:ROLE_PREVIEW] for level, cards in levels.items()}
+    counts = {level: len(cards) for level, cards in levels.items()}
+    key = content_key(
+        plan.base, role.id, role.name, role.description, counts,
+        {level: [v.card_key for v in cards] for level, cards in previews.items()},
+        [(j.id, j.title, j.goal, len(j.steps())) for j in journeys],
+    )  # fmt: skip
+    render = functools.partial(plan.pages.role, role, journeys=journeys, previews=previews, counts=counts)
+    outputs = [Output(f"role/{role.id}/index.html", key, render=render)]
+    for level, cards in levels.items():
+        if len(cards) > ROLE_PREVIEW:  # the role page shows the first few; the whole list is paged
+            context = {
+                "heading": f"{level.capitalize() if level else 'Unplaced'} clips for {role.name}",
+                "crumbs": [("index.html", "Home"), (f"role/{role.id}/index.html", role.name)],
+            }
+            folder = f"role/{role.id}/{level or 'unplaced'}"
+            outputs += _paged_list(plan, folder=folder, cards=cards, template="list.html", context=context)
+    return outputs
+
+
+def _experts(plan: _Plan) -> list[Output]:
+    outputs = []
+    for slug, views in plan.model.experts.items():
+        jobs = sorted({v.resource.expert.job_title for v in views if v.resource.expert.job_title})
+        context = {"name": views[0].resource.expert.name, "jobs": jobs}
+        outputs += _paged_list(plan, folder=f"expert/{slug}", cards=views, template="expert.html", context=context)
+    return outputs
+
+
+def _feed(plan: _Plan) -> Output:
+    entries = sorted(plan.model.views, key=lambda v: v.resource.captured, reverse=True)[:FEED_MAX]
+    key = content_key(plan.base, [(v.card_key, v.resource.summary, v.expert_slug) for v in entries])
+    return Output("feed.xml", key, render=functools.partial(plan.pages.feed, entries))
+
+
+def _search(plan: _Plan, code: str) -> list[Output]:
+    """The search index's shards (named by their key, so a browser never keeps a stale one) and their listing."""
+    views = plan.model.views
+    count = shard_count(len(views))
+    shards: list[list[ResourceView]] = [[] for _ in range(count)]
+    for view in views:
+        shards[shard_of(view.resource.id, count)].append(view)
+    outputs, names = [], []
+    for number, members in enumerate(shards):
+        key = content_key(code, [v.search_key for v in members])
+        names.append(f"search/{number:03d}-{key[:12]}.js")
+        outputs.append(Output(names[-1], key, render=functools.partial(plan.pages.shard, members)))
+    listing = functools.partial(plan.pages.search_index, names, len(views))
+    outputs.append(Output("search-index.js", content_key(code, names, len(views)), render=listing))
+    return outputs
+
+
+def _home(plan: _Plan) -> Output:
+    model = plan.model
+    home = HomeFacts(model)
+    key = content_key(
+        plan.base, home.which, [v.card_key for v in home.newest], home.role_counts, home.experts, len(model.views),
+        [(j.id, j.title, j.goal, j.roles, len(j.steps())) for j in model.journeys],
+    )  # fmt: skip
+    return Output("index.html", key, render=functools.partial(plan.pages.home, home))
+
+
+def plan_outputs(
+    model: SiteModel, workspace: Workspace, built: dict[str, tuple[str, int]] | None = None
+) -> list[Output]:
+    """Every file of the site with its key, in commit order: media, assets, resources, lists, home."""
+    settings = model.catalogue.settings
+    code = code_key()
+    if built is None:
+        built = load_manifest(workspace.cache_dir / "site" / "manifest.txt", workspace.site_dir)
+    base = content_key(
+        code, settings.title, settings.organisation, settings.feedback, settings.site.language,
+        settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()],
+    )  # fmt: skip
+    plan = _Plan(model, Pages(model, workspace.cache_dir / "site" / "jinja"), base)
+    outputs = [*_media(plan), *_assets(), *_resources(plan, built=built, site_root=str(workspace.site_dir))]
+    outputs += _journeys(plan)
+    for role in model.roles():
+        outputs += _role(plan, role)
+    outputs += _experts(plan)
+    return [*outputs, _feed(plan), *_search(plan, code), _home(plan)]

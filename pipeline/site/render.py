@@ -1,0 +1,281 @@
+"""Rendering: the theme's Jinja2 environment, every template context in one place, pages to bytes.
+
+:class:`Pages` is what the plan's outputs call to make their bytes; it makes its
+:class:`Renderer` (and so compiles templates) only when a page must really be rendered,
+so a rebuild in which nothing changed loads no template at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline.site.codekey import code_digest
+from pipeline.site.search import SearchEntry, encode_entry, index_script, shard_script
+from pipeline.site.views import ResourceView, SiteModel, feedback_link
+from pipeline.speech.transcript import format_time
+from pipeline.workspace.catalogue import LEVELS, Role
+from pipeline.workspace.journeys import Journey
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from markdown_it import MarkdownIt
+    from markupsafe import Markup
+
+# Bump when the pages' structure changes in a way the theme files do not show.
+SITE_FORMAT = 1
+# The modules whose code shapes the output (with all they import): a change rebuilds every page.
+SITE_CODE = ("pipeline.site.build",)
+CAPTIONS_CODE = ("pipeline.speech.captions",)
+
+
+def theme_dir() -> Path:
+    """The Jinja2 theme: ``templates/`` in a checkout, ``pipeline/theme`` in an installed wheel."""
+    checkout = Path(__file__).resolve().parent.parent.parent / "templates"
+    if (checkout / "base.html").is_file():
+        return checkout
+    from importlib import resources
+
+    return Path(str(resources.files("pipeline.theme")))
+
+
+def code_key(modules: Sequence[str] = SITE_CODE, *, theme: bool = True) -> str:
+    """A hash of the theme and of the code that renders it (or of ``modules`` alone)."""
+    digest = hashlib.sha1(str(SITE_FORMAT).encode())  # noqa: S324 - a change key
+    if theme:
+        folder = theme_dir()
+        files = sorted(
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and "review" not in p.relative_to(folder).parts and "__pycache__" not in p.parts
+        )
+        for path in files:
+            digest.update(path.name.encode())
+            with contextlib.suppress(OSError):
+                digest.update(path.read_bytes())
+    digest.update(code_digest(*modules).encode())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    # CommonMark with raw HTML off: a person's <b> or <script> is shown as text, and
+    # markdown-it refuses javascript:, vbscript: and data: link targets by itself.
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+def render_markdown(text: str, *, inline: bool = True) -> Markup:
+    """A person's short Markdown (links, emphasis, lists) as safe HTML for a template."""
+    from markupsafe import Markup
+
+    md = _markdown()
+    html = md.renderInline(text) if inline else md.render(text)
+    return Markup(html)  # noqa: S704 - markdown-it with raw HTML off has escaped the person's text
+
+
+def _minutes(seconds: float) -> str:
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def _seconds(seconds: float) -> str:
+    return str(int(seconds))
+
+
+@functools.lru_cache(maxsize=2)
+def _environment(cache: Path | None = None, code: str = "") -> Environment:
+    """The theme's Jinja2 environment, kept while ``code`` (the theme's and renderers' hash) stays the same.
+
+    Its compiled templates then serve every build of a process (``capture serve``) and, loaded
+    before the render workers fork (:func:`warm_theme`), every worker without compiling again.
+    """
+    from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+
+    bytecode = None
+    if cache is not None:  # compiled templates kept between builds: a small rebuild skips compiling them
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            bytecode = FileSystemBytecodeCache(str(cache))
+        except OSError:
+            bytecode = None
+    env = Environment(
+        bytecode_cache=bytecode,
+        loader=FileSystemLoader(str(theme_dir())),
+        autoescape=select_autoescape(["html", "xml"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["clock"] = format_time
+    env.filters["markdown"] = render_markdown
+    env.filters["minutes"] = _minutes
+    env.filters["seconds"] = _seconds
+    return env
+
+
+def _page_template(name: str) -> bool:
+    return name.endswith((".html", ".xml")) and "review/" not in name
+
+
+def warm_theme(cache: Path | None) -> None:
+    """Compile every page template and make the Markdown parser now, once, before workers fork."""
+    env = _environment(cache, code_key())
+    for name in env.list_templates(filter_func=_page_template):
+        env.get_template(name)
+    _markdown()
+
+
+class Renderer:
+    """Builds every template context in one place and renders pages to bytes."""
+
+    def __init__(self, model: SiteModel, cache: Path | None = None) -> None:
+        self.model = model
+        self.env = _environment(cache, code_key())
+        settings = model.catalogue.settings
+        self.base = {
+            "site_title": settings.title,
+            "organisation": settings.organisation,
+            "lang": settings.site.language,
+            "levels": LEVELS,
+            "role_names": {r.id: r.name for r in model.roles()},
+        }
+
+    def render(self, template: str, root: str, **context: Any) -> bytes:
+        return self.env.get_template(template).render(root=root, **self.base, **context).encode("utf-8")
+
+    def journey_view(self, journey: Journey) -> dict[str, Any]:
+        by_id = self.model.by_id
+        stages: list[dict[str, Any]] = []
+        for level in LEVELS:
+            steps = [
+                {"card": by_id[s.id], "practice": s.practice} for s in journey.stages.get(level, []) if s.id in by_id
+            ]
+            stages.append({"level": level, "steps": steps})
+        return {
+            "id": journey.id,
+            "title": journey.title,
+            "goal": journey.goal,
+            "summary": journey.summary,
+            "roles": journey.roles,
+            "stages": stages,
+            "count": sum(len(s["steps"]) for s in stages),
+        }
+
+
+class Pages:
+    """Each kind of output's bytes; the renderer (and so the theme) is made on the first page rendered."""
+
+    def __init__(self, model: SiteModel, cache: Path | None) -> None:
+        self.model = model
+        self.cache = cache
+
+    @functools.cached_property
+    def renderer(self) -> Renderer:
+        return Renderer(self.model, self.cache)
+
+    def resource(self, view: ResourceView) -> bytes:
+        model = self.model
+        rid = view.resource.id
+        return self.renderer.render(
+            "resource.html",
+            "../../",
+            card=view,
+            prerequisites=[model.by_id[p] for p in view.resource.prerequisites if p in model.by_id and p != rid],
+            next_steps=[model.by_id[n] for n in model.next_steps.get(rid, [])],
+            journeys=model.in_journeys.get(rid, []),
+            feedback=feedback_link(model.catalogue.settings.feedback, view.resource),
+        )
+
+    @staticmethod
+    def captions(view: ResourceView) -> bytes:
+        return view.vtt.encode("utf-8")
+
+    def journey(self, journey: Journey) -> bytes:
+        return self.renderer.render("journey.html", "../../", journey=self.renderer.journey_view(journey))
+
+    def role(
+        self, role: Role, *, journeys: list[Journey], previews: dict[str, list[ResourceView]], counts: dict[str, int]
+    ) -> bytes:
+        journey_views = [self.renderer.journey_view(j) for j in journeys]
+        return self.renderer.render(
+            "role.html", "../../", role=role, by_level=previews, counts=counts, journeys=journey_views
+        )
+
+    def listing(
+        self, template: str, rel: str, *, shown: Sequence[ResourceView], page: dict[str, Any], context: dict[str, Any]
+    ) -> bytes:
+        return self.renderer.render(template, "../" * rel.count("/"), cards=shown, page=page, **context)
+
+    def feed(self, entries: list[ResourceView]) -> bytes:
+        settings = self.model.catalogue.settings
+
+        def entry_id(view: ResourceView) -> str:
+            return uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{view.resource.id}").urn
+
+        updated = max((v.updated for v in entries), default="1970-01-01") or "1970-01-01"
+        feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{settings.organisation}").urn
+        return self.renderer.render(
+            "feed.xml", "", entries=entries, updated=updated, feed_id=feed_id, entry_id=entry_id
+        )
+
+    @staticmethod
+    def shard(members: Sequence[ResourceView]) -> bytes:
+        return shard_script(search_rows(members)).encode("utf-8")
+
+    @staticmethod
+    def search_index(names: list[str], total: int) -> bytes:
+        return index_script(names, total).encode("utf-8")
+
+    def home(self, home: HomeFacts) -> bytes:
+        model = self.model
+        return self.renderer.render(
+            "index.html",
+            "",
+            journey_cards=[self.renderer.journey_view(j) for j in model.journeys],
+            which_new=home.which,
+            newest=home.newest,
+            roles=model.roles(),
+            role_counts=dict(home.role_counts),
+            experts=home.experts,
+            total=len(model.views),
+        )
+
+
+class HomeFacts:
+    """What the home page shows beside the journeys and roles: the new clips, counts, experts."""
+
+    def __init__(self, model: SiteModel) -> None:
+        self.which, self.newest = model.newest
+        self.role_counts: list[tuple[str, list[int]]] = []
+        for role in model.roles():
+            counted = Counter(v.resource.level for v in model.role_members.get(role.id, []))
+            self.role_counts.append((role.id, [counted[level] for level in LEVELS]))
+        self.experts = [(slug, views[0].resource.expert.name, len(views)) for slug, views in model.experts.items()]
+        self.experts.sort(key=lambda e: e[1].lower())
+
+
+def search_rows(views: Sequence[ResourceView]) -> list[str]:
+    """One search-index row per resource: its card's facts and, where published, its transcript lines."""
+    rows = []
+    for view in views:
+        r = view.resource
+        entry = SearchEntry(
+            id=r.id,
+            title=r.title,
+            summary=r.summary,
+            level=r.level or "",
+            duration=r.duration,
+            has_poster=view.poster is not None,
+            reviewed=view.reviewed,
+            lines=view.lines,
+        )
+        rows.append(encode_entry(entry))
+    return rows

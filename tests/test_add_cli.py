@@ -178,7 +178,7 @@ def test_flags_override_the_settings(ws: Path, clips: Path) -> None:
     )
     assert (code, stderr) == (0, ""), stdout
     folder = ws / "media" / "hdr"
-    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "original.mov", "poster.jpg", "video.mp4"]
+    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "original.mov", "owner.json", "poster.jpg", "video.mp4"]
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     assert meta["key"].endswith(":144:30:ultrafast:-20.0:1")
     assert meta["original"] == "original.mov"

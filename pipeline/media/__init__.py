@@ -1,0 +1,1 @@
+"""Media: probe a clip, plan its processing, run ffmpeg, choose a poster."""

@@ -61,6 +61,32 @@ class OrphanedMedia:
     size: int
     moved: bool
 
+    @property
+    def problem(self) -> str:
+        if self.moved:
+            return (
+                f"{self.path}/ was moved aside: no entry in resources.yaml names '{self.resource_id}'; "
+                "restore the entry to bring it back, or remove it with `capture prune`"
+            )
+        return (
+            f"{self.path}/ is named by no entry in resources.yaml; restore the entry, or remove it with `capture prune`"
+        )
+
+    def status_row(self) -> dict[str, object]:
+        """A row shaped like ``capture status --json``'s transcript rows, with ``review: orphaned``."""
+        return {
+            "id": self.resource_id,
+            "title": "",
+            "review": "orphaned",
+            "lines": 0,
+            "model": "",
+            "approved_by": "",
+            "approved_at": "",
+            "problem": self.problem,
+            "path": self.path,
+            "bytes": self.size,
+        }
+
 
 @dataclass
 class Sweep:
@@ -202,15 +228,23 @@ def _orphan_for(workspace: Workspace, resource_id: str, sha256: str) -> Path | N
     return None
 
 
-def _restore_named(workspace: Workspace, catalogue: Catalogue, sweep: Sweep) -> None:
+def _restorable(workspace: Workspace, catalogue: Catalogue) -> dict[Path, Path]:
+    """Folders moved aside whose entry is back (``git checkout`` again): where each goes home."""
+    homes: dict[Path, Path] = {}
     for resource in catalogue.resources:
         folder = workspace.media_folder(resource.id)
         if folder.exists():
             continue
         orphan = _orphan_for(workspace, resource.id, resource.source.sha256 if resource.source else "")
         if orphan is not None:
-            os.replace(orphan, folder)
-            sweep.restored.append((orphan, folder))
+            homes[orphan] = folder
+    return homes
+
+
+def _restore_named(workspace: Workspace, catalogue: Catalogue, sweep: Sweep) -> None:
+    for orphan, folder in _restorable(workspace, catalogue).items():
+        os.replace(orphan, folder)
+        sweep.restored.append((orphan, folder))
 
 
 def sweep_media(workspace: Workspace, catalogue: Catalogue) -> Sweep:
@@ -230,6 +264,13 @@ def sweep_media(workspace: Workspace, catalogue: Catalogue) -> Sweep:
     return sweep
 
 
+def describe_size(size: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}"
+    return f"{size} bytes"
+
+
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -247,15 +288,17 @@ def find_orphaned_media(workspace: Workspace, catalogue: Catalogue) -> list[Orph
         found.append(OrphanedMedia(workspace.relative(folder), folder.name, _size(folder), moved=False))
     aside = workspace.media_dir / ORPHANED_DIR
     if aside.is_dir():
+        homecoming = _restorable(workspace, catalogue)
         for folder in sorted(p for p in aside.iterdir() if p.is_dir()):
             rel = workspace.relative(folder)
-            if any(path.startswith(rel + "/") for path in named):
+            if folder in homecoming or any(path.startswith(rel + "/") for path in named):
                 continue
             found.append(OrphanedMedia(rel, _STAMPED.sub("", folder.name), _size(folder), moved=True))
     return found
 
 
 def orphaned_media(workspace: Workspace) -> list[OrphanedMedia]:
+    """Read-only: what ``capture status`` lists and ``capture prune`` offers to remove."""
     return find_orphaned_media(workspace, load_catalogue(workspace.catalogue_path))
 
 

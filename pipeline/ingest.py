@@ -383,7 +383,7 @@ def _make(job: _Job, info: MediaInfo, plan: MediaPlan, *, wants_transcript: bool
         # model is loaded in this thread: with the poster chosen in another thread a 15 s
         # transcription took 45 s on 2 cores, and a model loaded in another thread then ran
         # 1.5-2 times slower here (CTranslate2's threads, measured, not understood).
-        outputs = process_media(info, plan, staging, job.report)
+        outputs = process_media(info, plan, staging, progress=job.report)
         made = _Made(staging, info.duration, plan.describe())
         if outputs.audio is not None and wants_transcript:
             _transcribe(job, outputs.audio, made)

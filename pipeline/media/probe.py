@@ -144,6 +144,11 @@ def probe_media(path: Path) -> MediaInfo:
         )
         if video is None and not audio_streams:
             raise MediaError(unreadable(name, "no video or audio stream"))
+        if video is not None and not audio_streams and is_still_image(container.format.name, video.frames):
+            raise MediaError(
+                f"{name}: is a still image ({video.codec_context.name}), not a video or audio clip; "
+                "capture publishes recorded clips, so add the video itself"
+            )
         info: dict[str, object] = {
             "path": path,
             "container": container.format.name,
@@ -201,6 +206,14 @@ def _probe_video(container, video, name: str) -> dict[str, object]:  # type: ign
         "frame_rate": round(average, 3),
         "variable_frame_rate": variable,
     }
+
+
+def is_still_image(container_format: str, frames: int) -> bool:
+    """A photo, whatever its name: ffmpeg reads PNG, JPEG, WebP, BMP and TIFF through its image
+    demuxers (``image2``, ``*_pipe``), and presents them as a video of one frame (0.04 s)."""
+    if container_format == "image2" or container_format.endswith("_pipe"):
+        return True
+    return container_format in ("gif", "apng") and frames <= 1
 
 
 def frame_rate_from_stamps(stamps: list[int], time_base: Fraction | None) -> tuple[float, bool]:

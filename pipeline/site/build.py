@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pipeline.workspace.catalogue import ID_PATTERN, LEVELS, Catalogue, Resource, Role
+from pipeline.workspace.slugs import person_slug
 from pipeline.errors import BuildError, CaptureError
 from pipeline.fsutil import file_lock
 from pipeline.workspace.journeys import Journey, by_level, load_journeys
@@ -506,7 +507,7 @@ def gather(workspace: Workspace, today: dt.date | None = None) -> SiteModel:
             resource=resource, transcript_path=transcript_path, transcript_bytes=data,
             publish_drafts=settings.site.publish_drafts, video=video,
             poster=_media_file(resource.poster, root, meta, log),
-            expert_slug=slugify(resource.expert.name) if resource.expert.name else "", words_bytes=words_bytes,
+            expert_slug=person_slug(resource.expert.name) if resource.expert.name else "", words_bytes=words_bytes,
         )
         if data is not None and not view.published:
             warnings.append(f"{resource.id}: draft transcript not published (site.publish_drafts is false)")

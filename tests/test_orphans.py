@@ -211,3 +211,43 @@ def test_a_named_folder_is_marked_committed(ws: Workspace, clips: Path) -> None:
     clear_leftovers(ws)
     again = read_owner(ws.media_folder("one"))
     assert again is not None and again.committed
+
+
+KILLED_AT_SAVE = """
+import os, signal, sys
+from pipeline.workspace.catalogue import Catalogue
+from capture.cli import app
+
+def killed(self):  # SIGKILL at the commit point: media, transcript and words are in place, the catalogue is not
+    os.kill(os.getpid(), signal.SIGKILL)
+
+Catalogue.save = killed
+sys.argv = ["capture", "add", sys.argv[1], "--yes"]
+app()
+"""
+
+
+def test_a_run_killed_at_the_commit_is_cleared_whole_by_the_next(ws: Workspace, tmp_path: Path) -> None:
+    from tests.support import make_speech
+
+    speech = make_speech("Close the valve before you open the line.", tmp_path / "speech.wav")
+    clip = make_clip(tmp_path / "valve.mp4", seconds=2.5, speech=speech)
+    before = ws.catalogue_path.read_bytes()
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_AT_SAVE, str(clip)], cwd=ws.root, env=env, capture_output=True, check=False
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert ws.catalogue_path.read_bytes() == before
+    owner = read_owner(ws.media_folder("valve"))
+    assert owner is not None and not owner.committed and provably_dead(owner)
+    assert owner.files == ("transcripts/valve.md", ".capture/words/valve.json")
+    assert all((ws.root / rel).is_file() for rel in owner.files)
+
+    code, stdout, stderr = cli("add", str(clip), "--yes")
+
+    assert (code, stderr) == (0, "")  # nothing moved aside, so nothing to say
+    assert stdout.startswith("added valve.mp4 → valve (")
+    assert aside(ws) == [] and sorted(p.name for p in ws.media_dir.iterdir()) == ["valve"]
+    again = read_owner(ws.media_folder("valve"))
+    assert again is not None and again.committed and again.run != owner.run

@@ -531,7 +531,7 @@ def write_media(
     can_copy = plan.mode == "remux" and info.has_audio and info.audio[0].codec == "aac"
     audio_plan = plan_audio(loudness, plan.settings, can_copy=can_copy) if info.has_audio else None
     final = folder / ("audio.m4a" if plan.mode == "audio" else "video.mp4")
-    _write_video(info, plan, final, audio_plan, report)
+    _write_video(info, plan, final, audio_plan=audio_plan, report=report)
     poster = folder / "poster.jpg"
     report("poster", 0.0)
     with _blaming_a_full_disk(folder, info.path.name, "the poster"):
@@ -565,7 +565,7 @@ def _blaming_a_full_disk(folder: Path, name: str, what: str) -> Iterator[None]:
 
 
 def _write_video(
-    info: MediaInfo, plan: MediaPlan, final: Path, audio_plan: AudioPlan | None, report: StageProgress
+    info: MediaInfo, plan: MediaPlan, final: Path, *, audio_plan: AudioPlan | None, report: StageProgress
 ) -> None:
     part = partial_path(final)
     try:

@@ -76,7 +76,8 @@ def damage(catalogue: Path, kind: str, rng: random.Random) -> None:
         cut = rng.randrange(len(text.encode("utf-8")))
         catalogue.write_bytes(text.encode("utf-8")[:cut])
     else:
-        starts = [i for i in range(len(text)) if text.startswith("  - id: ", i)]
+        first = text.index("\nresources:")
+        starts = [i for i in range(first, len(text)) if text.startswith("  - id: ", i)]
         pick = rng.randrange(len(starts))
         end = starts[pick + 1] if pick + 1 < len(starts) else len(text)
         catalogue.write_text(text[: starts[pick]] + text[end:], encoding="utf-8")

@@ -15,11 +15,9 @@ from pathlib import Path
 from pipeline.errors import CaptureError
 
 TEMP_PREFIX = ".capture-tmp-"
-DISK_FULL_MARGIN = 1 << 20
 
 
-def explain_os_error(path: Path, exc: OSError) -> CaptureError:
-    """What a failed write means for a person: a full disk, a read-only folder, or what the system said."""
+def _explain_os_error(path: Path, exc: OSError) -> CaptureError:
     if exc.errno == errno.ENOSPC:
         return CaptureError(f"the disk is full while writing {path}; free some space and run the command again")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -27,23 +25,11 @@ def explain_os_error(path: Path, exc: OSError) -> CaptureError:
     return CaptureError(f"cannot write {path}: {exc.strerror or exc}")
 
 
-def disk_is_full(folder: Path) -> bool:
-    """Less than ``DISK_FULL_MARGIN`` free where ``folder`` lives: a tool that failed writing there
-    (ffmpeg says "no packets" or nothing at all) most likely ran out of space."""
-    try:
-        return shutil.disk_usage(folder).free < DISK_FULL_MARGIN
-    except OSError:
-        return False
-
-
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temp file in the same folder, then rename."""
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
-    except OSError as exc:
-        raise explain_os_error(path, exc) from exc
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -55,7 +41,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise explain_os_error(path, exc) from exc
+        raise _explain_os_error(path, exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -113,3 +99,20 @@ def remove_leftovers(folder: Path, keep_prefix: str = ".staging-") -> list[Path]
                 candidate.unlink()
                 removed.append(candidate)
     return removed
+
+
+DISK_FULL_MARGIN = 1 << 20
+
+
+def explain_os_error(path: Path, exc: OSError) -> CaptureError:
+    """What a failed write means for a person: a full disk, a read-only folder, or what the system said."""
+    return _explain_os_error(path, exc)
+
+
+def disk_is_full(folder: Path) -> bool:
+    """Less than ``DISK_FULL_MARGIN`` free where ``folder`` lives: a tool that failed writing there
+    (ffmpeg says "no packets" or nothing at all) most likely ran out of space."""
+    try:
+        return shutil.disk_usage(folder).free < DISK_FULL_MARGIN
+    except OSError:
+        return False

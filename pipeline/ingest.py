@@ -110,7 +110,8 @@ def _walk_clips(folder: Path, outputs: tuple[Path, ...]) -> Iterator[Path]:
         if entry.name.startswith(".") or entry.name in SKIPPED_FOLDERS or _inside(entry, outputs):
             continue
         if entry.is_dir():
-            yield from _walk_clips(entry, outputs)
+            if not entry.is_symlink():  # as os.walk: a link back up the tree would never end
+                yield from _walk_clips(entry, outputs)
         elif entry.is_file() and entry.suffix.lower() in CLIP_EXTENSIONS:
             yield entry
 
@@ -170,15 +171,6 @@ def _staging(workspace: Workspace, sha256: str) -> Iterator[Path]:
         os.close(fd)
 
 
-@dataclass
-class Cleared:
-    """What ``clear_leftovers`` did: files and folders deleted, media folders moved aside or back."""
-
-    removed: list[Path] = field(default_factory=list)
-    moved: list[tuple[Path, Path]] = field(default_factory=list)
-    restored: list[tuple[Path, Path]] = field(default_factory=list)
-
-
 def _clear_staging(workspace: Workspace) -> list[Path]:
     """Staging folders nobody holds (their run was killed): flock is released when a process dies."""
     removed: list[Path] = []
@@ -204,18 +196,17 @@ def _clear_staging(workspace: Workspace) -> list[Path]:
     return removed
 
 
-def clear_leftovers(workspace: Workspace) -> Cleared:
+def clear_leftovers(workspace: Workspace) -> Sweep:
     """Remove what interrupted runs left: staging folders nobody holds, temp and .part files, and
     the media of a killed run that never committed. Media folders no entry names for any other
     reason are moved aside to ``media/.orphaned/``, never deleted."""
-    cleared = Cleared()
+    removed: list[Path] = []
     if workspace.media_dir.is_dir():
-        cleared.removed += _clear_staging(workspace)
-        cleared.removed += remove_leftovers(workspace.media_dir)
-    cleared.removed += remove_leftovers(workspace.transcripts_dir)
-    sweep = _sweep(workspace)
-    cleared.removed += sweep.removed
-    cleared.moved, cleared.restored = sweep.moved, sweep.restored
+        removed += _clear_staging(workspace)
+        removed += remove_leftovers(workspace.media_dir)
+    removed += remove_leftovers(workspace.transcripts_dir)
+    cleared = _sweep(workspace)
+    cleared.removed[:0] = removed
     for name in os.listdir(workspace.root):
         if name.startswith(".capture-tmp-"):
             with contextlib.suppress(OSError):
@@ -593,7 +584,7 @@ def _undo_commit(workspace: Workspace, resource_id: str, sha256: str) -> None:
             path.unlink()
 
 
-def _cleared_lines(cleared: Cleared) -> list[str]:
+def _cleared_lines(cleared: Sweep) -> list[str]:
     """One line each for media moved aside or back; deleted leftovers of killed runs go unsaid."""
     lines: list[str] = []
     if cleared.moved:

@@ -90,6 +90,8 @@ class OrphanedMedia:
 
 @dataclass
 class Sweep:
+    """What a clean-up did: files and folders deleted, media folders moved aside, and moved back."""
+
     removed: list[Path] = field(default_factory=list)
     moved: list[tuple[Path, Path]] = field(default_factory=list)
     restored: list[tuple[Path, Path]] = field(default_factory=list)
@@ -309,6 +311,12 @@ def prune_orphaned_media(workspace: Workspace, chosen: Iterable[OrphanedMedia]) 
     with catalogue_lock(workspace.catalogue_path):
         for item in find_orphaned_media(workspace, load_catalogue(workspace.catalogue_path)):
             if item.path in wanted:
-                shutil.rmtree(workspace.root / item.path)
+                try:
+                    shutil.rmtree(workspace.root / item.path)
+                except OSError as exc:
+                    raise CaptureError(
+                        f"cannot remove {item.path}: {exc.strerror or exc}; check the folder's permissions "
+                        f"({len(removed)} removed before it)"
+                    ) from exc
                 removed.append(item.path)
     return removed

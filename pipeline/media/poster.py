@@ -7,13 +7,17 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import MediaError
 from pipeline.fsutil import partial_path
 from pipeline.media.probe import container_duration, ffmpeg_exe
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
-def score_frame(luma) -> float:  # type: ignore[no-untyped-def]
+
+def score_frame(luma: NDArray[Any]) -> float:
     """How good a grey frame is as a poster: detail times exposure, near zero for black, blank or blur."""
     import numpy as np
 

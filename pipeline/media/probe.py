@@ -16,8 +16,14 @@ import struct
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import MediaError
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
+    from av.video.frame import VideoFrame
+    from av.video.stream import VideoStream
 
 HDR_TRANSFERS = ("arib-std-b67", "smpte2084")
 # Timestamps of this many packets decide whether the frame rate is constant.
@@ -160,7 +166,7 @@ def probe_media(path: Path) -> MediaInfo:
     return MediaInfo(**info)  # type: ignore[arg-type]
 
 
-def _probe_video(container, video, name: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _probe_video(container: InputContainer, video: VideoStream, name: str) -> dict[str, object]:
     """Facts about the video stream from its packets' timestamps and its first decoded frame.
 
     PyAV 18 exposes the display matrix and the colour tags reliably only on decoded
@@ -267,13 +273,13 @@ def check_mp4_boxes(path: Path) -> str | None:
     return None
 
 
-def _is_cover_art(stream) -> bool:  # type: ignore[no-untyped-def]
+def _is_cover_art(stream: VideoStream) -> bool:
     disposition = getattr(stream, "disposition", None)
     flag = getattr(type(disposition), "attached_pic", None) if disposition is not None else None
     return bool(disposition is not None and flag is not None and disposition & flag)
 
 
-def container_duration(container, video) -> float:  # type: ignore[no-untyped-def]
+def container_duration(container: InputContainer, video: VideoStream | None) -> float:
     if container.duration:
         return float(container.duration / 1_000_000)
     if video is not None and video.duration and video.time_base:
@@ -281,7 +287,7 @@ def container_duration(container, video) -> float:  # type: ignore[no-untyped-de
     return 0.0
 
 
-def _rotation(stream, frame) -> int:  # type: ignore[no-untyped-def]
+def _rotation(stream: VideoStream, frame: VideoFrame) -> int:
     """Display rotation in degrees clockwise: the display matrix, else the old ``rotate`` tag."""
     matrix = getattr(frame, "rotation", 0) or 0
     if matrix:
@@ -293,7 +299,7 @@ def _rotation(stream, frame) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _bit_depth(frame) -> int:  # type: ignore[no-untyped-def]
+def _bit_depth(frame: VideoFrame) -> int:
     components = getattr(frame.format, "components", ()) if frame.format else ()
     depths = [c.bits for c in components if getattr(c, "bits", 0)]
     return max(depths) if depths else 8

@@ -8,15 +8,17 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
 
 from capture.cli import app
-from pipeline.ingest import clear_leftovers
-from pipeline.orphans import Owner, provably_dead, read_owner, this_run, write_owner
 from pipeline.workspace.paths import Workspace, init_workspace
 from tests.support import REPO, make_clip
+
+if TYPE_CHECKING:
+    from pipeline.orphans import Owner
 
 NOTE = (
     "Note: moved {count} that no entry in resources.yaml names to media/.orphaned/ ({names}); "
@@ -150,6 +152,8 @@ def test_prune_removes_only_orphans(ws: Workspace, clips: Path) -> None:
 
 def _dead_owner() -> Owner:
     """The owner record of a process that has exited (its pid is free or taken by a younger process)."""
+    from pipeline.orphans import Owner
+
     child = subprocess.run(
         [
             sys.executable,
@@ -167,6 +171,8 @@ def _dead_owner() -> Owner:
 
 
 def _folder(ws: Workspace, name: str, owner: Owner | None) -> Path:
+    from pipeline.orphans import write_owner
+
     folder = ws.media_folder(name)
     folder.mkdir(parents=True)
     (folder / "meta.json").write_text("{}")
@@ -177,6 +183,9 @@ def _folder(ws: Workspace, name: str, owner: Owner | None) -> Path:
 
 
 def test_only_a_dead_runs_uncommitted_media_is_deleted(ws: Workspace) -> None:
+    from pipeline.ingest import clear_leftovers
+    from pipeline.orphans import provably_dead, this_run
+
     dead = _dead_owner()
     assert provably_dead(dead) and not provably_dead(this_run())
     files = ("transcripts/killed.md", ".capture/words/killed.json")
@@ -204,6 +213,9 @@ def test_only_a_dead_runs_uncommitted_media_is_deleted(ws: Workspace) -> None:
 
 
 def test_a_named_folder_is_marked_committed(ws: Workspace, clips: Path) -> None:
+    from pipeline.ingest import clear_leftovers
+    from pipeline.orphans import read_owner, write_owner
+
     added(ws, clips / "one.mp4")
     owner = read_owner(ws.media_folder("one"))
     assert owner is not None and owner.committed and owner.files == ()
@@ -228,6 +240,7 @@ app()
 
 
 def test_a_run_killed_at_the_commit_is_cleared_whole_by_the_next(ws: Workspace, tmp_path: Path) -> None:
+    from pipeline.orphans import provably_dead, read_owner
     from tests.support import make_speech
 
     speech = make_speech("Close the valve before you open the line.", tmp_path / "speech.wav")

@@ -60,9 +60,15 @@ class OrphanedMedia:
     resource_id: str
     size: int
     moved: bool
+    named_again: bool = False  # moved aside, and resources.yaml names its resource and clip again
 
     @property
     def problem(self) -> str:
+        if self.named_again:
+            return (
+                f"{self.path}/ holds the media of '{self.resource_id}', which resources.yaml names again; "
+                "`capture prune` moves it back (so does the next `capture add`)"
+            )
         if self.moved:
             return (
                 f"{self.path}/ was moved aside: no entry in resources.yaml names '{self.resource_id}'; "
@@ -85,6 +91,7 @@ class OrphanedMedia:
             "problem": self.problem,
             "path": self.path,
             "bytes": self.size,
+            "named_again": self.named_again,
         }
 
 
@@ -282,7 +289,8 @@ def _named_paths(catalogue: Catalogue) -> set[str]:
 
 
 def find_orphaned_media(workspace: Workspace, catalogue: Catalogue) -> list[OrphanedMedia]:
-    """Media folders capture made that no entry names: still in ``media/``, or moved aside."""
+    """Media folders capture made that no entry names: still in ``media/``, or moved aside (and
+    perhaps named again since, waiting to move back)."""
     known = {r.id for r in catalogue.resources}
     named = _named_paths(catalogue)
     found: list[OrphanedMedia] = []
@@ -293,24 +301,38 @@ def find_orphaned_media(workspace: Workspace, catalogue: Catalogue) -> list[Orph
         homecoming = _restorable(workspace, catalogue)
         for folder in sorted(p for p in aside.iterdir() if p.is_dir()):
             rel = workspace.relative(folder)
-            if folder in homecoming or any(path.startswith(rel + "/") for path in named):
+            if any(path.startswith(rel + "/") for path in named):
                 continue
-            found.append(OrphanedMedia(rel, _STAMPED.sub("", folder.name), _size(folder), moved=True))
+            resource_id = _STAMPED.sub("", folder.name)
+            found.append(OrphanedMedia(rel, resource_id, _size(folder), moved=True, named_again=folder in homecoming))
     return found
 
 
 def orphaned_media(workspace: Workspace) -> list[OrphanedMedia]:
-    """Read-only: what ``capture status`` lists and ``capture prune`` offers to remove."""
+    """Read-only: what ``capture status`` lists."""
     return find_orphaned_media(workspace, load_catalogue(workspace.catalogue_path))
 
 
+def settle_orphaned_media(workspace: Workspace) -> tuple[list[tuple[str, str]], list[OrphanedMedia]]:
+    """Move home every folder whose entry is back, then list what is left to prune: what
+    ``capture prune`` shows before it asks. Restored pairs are workspace-relative."""
+    with catalogue_lock(workspace.catalogue_path):
+        catalogue = load_catalogue(workspace.catalogue_path)
+        sweep = Sweep()
+        _restore_named(workspace, catalogue, sweep)
+        left = [item for item in find_orphaned_media(workspace, catalogue) if not item.named_again]
+    restored = [(workspace.relative(orphan), workspace.relative(home)) for orphan, home in sweep.restored]
+    return restored, left
+
+
 def prune_orphaned_media(workspace: Workspace, chosen: Iterable[OrphanedMedia]) -> list[str]:
-    """Delete the ``chosen`` orphans that are still orphans once the catalogue lock is held."""
-    wanted = {item.path for item in chosen}
+    """Delete the ``chosen`` orphans that are still orphans once the catalogue lock is held; a folder
+    whose entry came back in the meantime is never among them."""
+    wanted = {item.path for item in chosen if not item.named_again}
     removed: list[str] = []
     with catalogue_lock(workspace.catalogue_path):
         for item in find_orphaned_media(workspace, load_catalogue(workspace.catalogue_path)):
-            if item.path in wanted:
+            if item.path in wanted and not item.named_again:
                 try:
                     shutil.rmtree(workspace.root / item.path)
                 except OSError as exc:

@@ -108,6 +108,13 @@ def test_an_entry_removed_as_by_git_checkout_keeps_its_media_and_status_shows_it
     # `git checkout` back to both: the entry names `two` again, and the next add moves it home
     # (and moves `three` aside, which that version of resources.yaml does not name).
     ws.catalogue_path.write_bytes(with_both)
+    code, stdout, _ = cli("status", "--json")
+    orphan = json.loads(stdout)[-1]
+    assert (orphan["id"], orphan["named_again"]) == ("two", True)
+    assert orphan["problem"] == (
+        f"media/.orphaned/{moved.name}/ holds the media of 'two', which resources.yaml names again; "
+        "`capture prune` moves it back (so does the next `capture add`)"
+    )
     code, stdout, stderr = cli("add", str(clips / "one.mp4"), "--yes")
     assert code == 0 and stdout.startswith("skipped one.mp4 → one (already in the catalogue as 'one'")
     assert stderr == NOTE.format(count="1 media folder", names="three") + (
@@ -136,16 +143,16 @@ def test_prune_removes_only_orphans(ws: Workspace, clips: Path) -> None:
     code, stdout, _ = cli("prune", stdin="n\n")
     assert code == 0
     lines = stdout.splitlines()
-    assert lines[0].startswith("Would remove 2 orphaned media folders (")
-    assert [line.split("/  ")[0] for line in lines[1:3]] == ["  media/four", f"  media/.orphaned/{moved_three.name}"]
-    assert lines[3:] == ["Remove them? [y/N]: n", "Nothing removed."]
-    assert moved_two.is_dir() and moved_three.is_dir() and (ws.media_dir / "four").is_dir()
+    assert lines[0] == f"Moved media/.orphaned/{moved_two.name}/ back to media/two/: resources.yaml names it again."
+    assert lines[1].startswith("Would remove 2 orphaned media folders (")
+    assert [line.split("/  ")[0] for line in lines[2:4]] == ["  media/four", f"  media/.orphaned/{moved_three.name}"]
+    assert lines[4:] == ["Remove them? [y/N]: n", "Nothing removed."]
+    assert moved_three.is_dir() and (ws.media_dir / "four").is_dir() and (ws.media_dir / "two").is_dir()
 
     code, stdout, _ = cli("prune", "--yes")
     assert code == 0 and stdout.endswith("Removed 2 orphaned media folders.\n")
-    assert sorted(p.name for p in ws.media_dir.iterdir()) == [".orphaned", "notes", "one"]
-    assert aside(ws) == [moved_two]  # its entry is back: it goes home with the next add, never pruned
-    assert snapshot(ws.media_folder("one")) == kept
+    assert sorted(p.name for p in ws.media_dir.iterdir()) == [".orphaned", "notes", "one", "two"]
+    assert aside(ws) == [] and snapshot(ws.media_folder("one")) == kept
     code, stdout, _ = cli("prune")
     assert (code, stdout) == (0, "No orphaned media: resources.yaml names every media folder.\n")
 

@@ -12,13 +12,18 @@ from capture.app import app, console, user_errors, workspace
 def prune(yes: bool = typer.Option(False, "--yes", "-y", help="Remove without asking.")) -> None:
     """Remove orphaned media: media folders that no entry in resources.yaml names.
 
-    Lists what it would remove and asks first. Media that an entry names is never touched.
+    Media moved aside whose entry is back moves home first. Then it lists what it would remove
+    and asks. Media that an entry names is never touched.
     """
-    from pipeline.orphans import describe_size, orphaned_media, prune_orphaned_media
+    from pipeline.orphans import describe_size, prune_orphaned_media, settle_orphaned_media
 
     with user_errors():
         ws = workspace()
-        found = orphaned_media(ws)
+        restored, found = settle_orphaned_media(ws)
+    for orphan, home in restored:
+        console.print(
+            f"Moved {escape(orphan)}/ back to {escape(home)}/: resources.yaml names it again.", soft_wrap=True
+        )
     if not found:
         console.print("No orphaned media: resources.yaml names every media folder.")
         return

@@ -182,7 +182,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
     if orphans:
         console.print(f"Orphaned media ({len(orphans)}), named by no entry in resources.yaml:", soft_wrap=True)
         for orphan in orphans:
-            console.print(f"  {escape(orphan.path)}/  {describe_size(orphan.size)}", soft_wrap=True)
+            back = "  (named again: `capture prune` moves it back)" if orphan.named_again else ""
+            console.print(f"  {escape(orphan.path)}/  {describe_size(orphan.size)}{back}", soft_wrap=True)
         console.print("Restore their entries to keep them, or remove them with [bold]capture prune[/].")
 
 

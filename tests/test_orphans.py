@@ -149,6 +149,8 @@ def test_prune_removes_only_orphans(ws: Workspace, clips: Path) -> None:
     assert lines[4:] == ["Remove them? [y/N]: n", "Nothing removed."]
     assert moved_three.is_dir() and (ws.media_dir / "four").is_dir() and (ws.media_dir / "two").is_dir()
 
+    code, stdout, _ = cli("prune", stdin="")  # no answer at all, as from a script: a no
+    assert (code, stdout.splitlines()[-2:]) == (0, ["Remove them? [y/N]: ", "Nothing removed."])
     code, stdout, _ = cli("prune", "--yes")
     assert code == 0 and stdout.endswith("Removed 2 orphaned media folders.\n")
     assert sorted(p.name for p in ws.media_dir.iterdir()) == [".orphaned", "notes", "one", "two"]

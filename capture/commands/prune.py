@@ -31,9 +31,18 @@ def prune(yes: bool = typer.Option(False, "--yes", "-y", help="Remove without as
     console.print(f"Would remove {len(found)} orphaned media folder{'s' * (len(found) != 1)} ({total}):")
     for item in found:
         console.print(f"  {escape(item.path)}/  {describe_size(item.size)}", soft_wrap=True)
-    if not yes and not typer.confirm("Remove them?", default=False):
+    if not yes and not _confirmed("Remove them?"):
         console.print("Nothing removed.")
         return
     with user_errors():
         removed = prune_orphaned_media(ws, found)
     console.print(f"Removed {len(removed)} orphaned media folder{'s' * (len(removed) != 1)}.")
+
+
+def _confirmed(question: str) -> bool:
+    """A yes from the person at the terminal; no answer at all (end of input, a script) is a no."""
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:
+        console.print()
+        return False

@@ -83,7 +83,7 @@ def damage(catalogue: Path, kind: str, rng: random.Random) -> None:
         catalogue.write_text(text[: starts[pick]] + text[end:], encoding="utf-8")
 
 
-def trial(code: Path, demo: Path, work: Path, kind: str, seed: int) -> dict[str, object]:
+def trial(code: Path, demo: Path, work: Path, *, kind: str, seed: int) -> dict[str, object]:
     workspace = work / f"{kind}-{seed}"
     shutil.rmtree(workspace, ignore_errors=True)
     shutil.copytree(demo, workspace, symlinks=True)
@@ -124,7 +124,7 @@ def main() -> None:
         check=True,
     )  # fmt: skip
     demo = make_demo(args.code, work)
-    rows = [trial(args.code, demo, work, kind, seed) for kind in KINDS for seed in range(args.trials)]
+    rows = [trial(args.code, demo, work, kind=kind, seed=seed) for kind in KINDS for seed in range(args.trials)]
     print("| trial | runs | add exit 0 | media folders before | intact after | deleted | listed by status |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for kind in KINDS:

@@ -214,7 +214,7 @@ def _own_files(workspace: Workspace, folder: Path, owner: Owner) -> list[Path]:
 def _remove_dead_run(workspace: Workspace, folder: Path, owner: Owner) -> list[Path]:
     removed = [folder]
     for path in _own_files(workspace, folder, owner):
-        if path.is_file():
+        with contextlib.suppress(OSError):
             path.unlink()
             removed.append(path)
     shutil.rmtree(folder, ignore_errors=True)
@@ -252,7 +252,10 @@ def _restorable(workspace: Workspace, catalogue: Catalogue) -> dict[Path, Path]:
 
 def _restore_named(workspace: Workspace, catalogue: Catalogue, sweep: Sweep) -> None:
     for orphan, folder in _restorable(workspace, catalogue).items():
-        os.replace(orphan, folder)
+        try:
+            os.replace(orphan, folder)
+        except OSError:
+            continue  # stays aside, listed by `capture status` as named again
         sweep.restored.append((orphan, folder))
 
 
@@ -268,8 +271,11 @@ def sweep_media(workspace: Workspace, catalogue: Catalogue) -> Sweep:
         owner = read_owner(folder)
         if owner is not None and not owner.committed and provably_dead(owner):
             sweep.removed += _remove_dead_run(workspace, folder, owner)
-        else:
+            continue
+        try:
             sweep.moved.append((folder, _move_aside(workspace, folder)))
+        except OSError:
+            continue  # left where it is, still listed by `capture status`: never deleted
     return sweep
 
 

@@ -1,0 +1,1 @@
+"""The static site: gather, plan, render and write; the search index; the catalogue cache."""

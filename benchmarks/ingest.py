@@ -224,7 +224,7 @@ def bare_ffmpeg_commands(clip: Clip, out: Path) -> list[list[str]]:
     ]
     _, loudness = analyse_audio(info)
     can_copy = plan.mode == "remux" and info.audio[0].codec == "aac"
-    return [measure, build_command(info, plan, out, plan_audio(loudness, settings, can_copy))]
+    return [measure, build_command(info, plan, out, audio=plan_audio(loudness, settings, can_copy=can_copy))]
 
 
 def main() -> int:

@@ -10,6 +10,7 @@ from capture.commands import (  # noqa: F401  (they register commands)
     init,
     journey,
     listing,
+    prune,
     report,
     review,
     serve,

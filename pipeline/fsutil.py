@@ -7,6 +7,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,3 +99,20 @@ def remove_leftovers(folder: Path, keep_prefix: str = ".staging-") -> list[Path]
                 candidate.unlink()
                 removed.append(candidate)
     return removed
+
+
+DISK_FULL_MARGIN = 1 << 20
+
+
+def explain_os_error(path: Path, exc: OSError) -> CaptureError:
+    """What a failed write means for a person: a full disk, a read-only folder, or what the system said."""
+    return _explain_os_error(path, exc)
+
+
+def disk_is_full(folder: Path) -> bool:
+    """Less than ``DISK_FULL_MARGIN`` free where ``folder`` lives: a tool that failed writing there
+    (ffmpeg says "no packets" or nothing at all) most likely ran out of space."""
+    try:
+        return shutil.disk_usage(folder).free < DISK_FULL_MARGIN
+    except OSError:
+        return False

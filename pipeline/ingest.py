@@ -15,14 +15,14 @@ import os
 import re
 import shutil
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import CaptureError, MediaError
 from pipeline.fsutil import atomic_write_text, remove_leftovers, sha256_file
+from pipeline.orphans import ORPHANED_DIR, Sweep, mark_committed, read_owner, sweep_media, this_run, write_owner
 from pipeline.speech.transcript import Line, Transcript, write_transcript
 from pipeline.workspace.catalogue import (
     Catalogue,
@@ -32,10 +32,10 @@ from pipeline.workspace.catalogue import (
     SourceClip,
     TranscriptionSettings,
     catalogue_lock,
-    editing_catalogue,
     load_catalogue,
 )
 from pipeline.workspace.paths import Workspace
+from pipeline.workspace.slugs import resource_slug
 
 if TYPE_CHECKING:
     from pipeline.media.process import MediaInfo, MediaOutputs, MediaPlan
@@ -91,27 +91,45 @@ class AddResult:
     error: CaptureError | None = None
 
 
-def collect_clips(paths: list[Path]) -> list[Path]:
-    """Expand folders into the clips they hold (sorted); files are kept as given."""
+# Folders ``capture add DIR`` never walks into: other tools' and capture's own hidden folders.
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
+
+
+def _outputs_of(workspace: Workspace) -> tuple[Path, ...]:
+    """The workspace's own outputs: adding them again would make ``video``, ``video-2``, ..."""
+    return tuple(p.resolve() for p in (workspace.media_dir, workspace.site_dir, workspace.cache_dir))
+
+
+def _inside(path: Path, folders: tuple[Path, ...]) -> bool:
+    resolved = path.resolve()
+    return any(resolved == folder or folder in resolved.parents for folder in folders)
+
+
+def _walk_clips(folder: Path, outputs: tuple[Path, ...]) -> Iterator[Path]:
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.name in SKIPPED_FOLDERS or _inside(entry, outputs):
+            continue
+        if entry.is_dir():
+            if not entry.is_symlink():  # as os.walk: a link back up the tree would never end
+                yield from _walk_clips(entry, outputs)
+        elif entry.is_file() and entry.suffix.lower() in CLIP_EXTENSIONS:
+            yield entry
+
+
+def collect_clips(paths: list[Path], *, workspace: Workspace | None = None) -> list[Path]:
+    """Expand folders into the clips they hold (sorted); files are kept as given.
+
+    Hidden folders, ``node_modules`` and the workspace's own ``media/``, ``site/`` and
+    ``.capture/`` are never walked.
+    """
+    outputs = _outputs_of(workspace) if workspace is not None else ()
     clips: list[Path] = []
     for path in paths:
         if path.is_dir():
-            clips.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in CLIP_EXTENSIONS and not p.name.startswith(".")
-                )
-            )
+            clips.extend(sorted(_walk_clips(path, outputs)))
         else:
             clips.append(path)
     return clips
-
-
-def slugify(text: str, fallback: str = "clip") -> str:
-    normalised = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", normalised).strip("-")[:60].strip("-")
-    return slug or fallback
 
 
 def humanise(stem: str) -> str:
@@ -131,7 +149,10 @@ def unique_id(base: str, taken: set[str]) -> str:
 
 @contextlib.contextmanager
 def _staging(workspace: Workspace, sha256: str) -> Iterator[Path]:
-    """A private folder for one clip's outputs, locked while in use so cleanup leaves it alone."""
+    """A private folder for one clip's outputs, locked while in use so cleanup leaves it alone.
+
+    Its ``owner.json`` names this run; it travels with the folder into ``media/<id>/``.
+    """
     workspace.media_dir.mkdir(parents=True, exist_ok=True)
     folder = workspace.media_dir / f"{STAGING_PREFIX}{sha256[:16]}-{os.getpid()}"
     lock_path = folder.with_suffix(".lock")
@@ -140,6 +161,7 @@ def _staging(workspace: Workspace, sha256: str) -> Iterator[Path]:
     try:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir()
+        write_owner(folder, this_run())
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -149,59 +171,56 @@ def _staging(workspace: Workspace, sha256: str) -> Iterator[Path]:
         os.close(fd)
 
 
-def clear_leftovers(workspace: Workspace) -> list[Path]:
-    """Remove what interrupted runs left: staging folders nobody holds, temp and .part files."""
+def _clear_staging(workspace: Workspace) -> list[Path]:
+    """Staging folders nobody holds (their run was killed): flock is released when a process dies."""
+    removed: list[Path] = []
+    for folder in workspace.media_dir.glob(f"{STAGING_PREFIX}*"):
+        if not folder.is_dir():
+            continue
+        lock_path = folder.with_suffix(".lock")
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+    return removed
+
+
+def clear_leftovers(workspace: Workspace) -> Sweep:
+    """Remove what interrupted runs left: staging folders nobody holds, temp and .part files, and
+    the media of a killed run that never committed. Media folders no entry names for any other
+    reason are moved aside to ``media/.orphaned/``, never deleted."""
     removed: list[Path] = []
     if workspace.media_dir.is_dir():
-        for folder in workspace.media_dir.glob(f"{STAGING_PREFIX}*"):
-            if not folder.is_dir():
-                continue
-            lock_path = folder.with_suffix(".lock")
-            try:
-                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-            except OSError:
-                continue
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                continue
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-            with contextlib.suppress(OSError):
-                os.unlink(lock_path)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        removed += _clear_staging(workspace)
         removed += remove_leftovers(workspace.media_dir)
     removed += remove_leftovers(workspace.transcripts_dir)
-    removed += _clear_orphan_media(workspace)
+    cleared = _sweep(workspace)
+    cleared.removed[:0] = removed
     for name in os.listdir(workspace.root):
         if name.startswith(".capture-tmp-"):
             with contextlib.suppress(OSError):
                 os.unlink(workspace.root / name)
-                removed.append(workspace.root / name)
-    return removed
+                cleared.removed.append(workspace.root / name)
+    return cleared
 
 
-def _clear_orphan_media(workspace: Workspace) -> list[Path]:
-    """Media folders that capture made but no entry names: a run killed between moving the
-    media into place and saving the catalogue. Checked under the catalogue lock, so a run
-    that is committing right now is never mistaken for one."""
+def _sweep(workspace: Workspace) -> Sweep:
+    """Checked under the catalogue lock, so a run that is committing right now is never mistaken for a dead one."""
     if not workspace.media_dir.is_dir():
-        return []
-    removed: list[Path] = []
+        return Sweep()
     with catalogue_lock(workspace.catalogue_path):
-        known = {r.id for r in load_catalogue(workspace.catalogue_path).resources}
-        for folder in workspace.media_dir.iterdir():
-            if (
-                folder.is_dir()
-                and not folder.name.startswith(".")
-                and folder.name not in known
-                and (folder / "meta.json").is_file()
-            ):
-                shutil.rmtree(folder, ignore_errors=True)
-                removed.append(folder)
-    return removed
+        return sweep_media(workspace, load_catalogue(workspace.catalogue_path))
 
 
 def media_key(sha256: str, settings: MediaSettings) -> str:
@@ -213,7 +232,7 @@ def media_key(sha256: str, settings: MediaSettings) -> str:
     )
 
 
-def stage_spans(mode: str, has_audio: bool, transcribe: bool) -> dict[str, tuple[float, float]]:
+def stage_spans(mode: str, *, has_audio: bool, transcribe: bool) -> dict[str, tuple[float, float]]:
     """Which share of a clip's progress bar each stage fills, by what it costs for this plan.
 
     Transcoding costs about as much as transcription on the tiny model; a remux or an
@@ -247,13 +266,28 @@ def media_is_current(workspace: Workspace, resource: Resource, key: str) -> bool
     return meta.get("key") == key and all(p and (workspace.root / p).is_file() for p in wanted)
 
 
-def _check_clip(clip: Path) -> None:
+def _check_clip(workspace: Workspace, clip: Path) -> None:
     if not clip.exists():
         raise MediaError(f"{clip}: no such file; check the path and try again")
     if clip.is_dir():
         raise MediaError(f"{clip}: is a folder with no clips in it")
     if not os.access(clip, os.R_OK):
         raise MediaError(f"{clip}: cannot read the file (permission denied); check its permissions")
+    if _inside(clip, _outputs_of(workspace)):
+        raise MediaError(
+            f"{clip}: is capture's own output (in the workspace's media/, site/ or .capture/ folder); "
+            "add the original clip instead"
+        )
+
+
+def _check_size(clip: Path, settings: MediaSettings) -> None:
+    """Checked before hashing: a huge file is refused at once."""
+    size = clip.stat().st_size
+    if size > settings.max_size_gb * 1e9:
+        raise MediaError(
+            f"{clip.name}: the file is {size / 1e9:.1f} GB, more than the {settings.max_size_gb:g} GB "
+            "allowed by media.max_size_gb; trim or compress it, or raise the limit"
+        )
 
 
 def _captured_date(clip: Path) -> str:
@@ -268,105 +302,109 @@ def _summary_from(transcript: Transcript) -> str:
     return sentence if len(sentence) <= 200 else sentence[:197].rsplit(" ", 1)[0] + "…"
 
 
-def add_clip(workspace: Workspace, clip: Path, options: AddOptions, progress: Progress | None = None) -> AddResult:
+@dataclass
+class _Job:
+    """One clip on its way in: what ``add_clip`` learnt before any media is made."""
+
+    workspace: Workspace
+    clip: Path
+    options: AddOptions
+    catalogue: Catalogue
+    report: _Reporter
+    sha256: str
+    key: str
+    existing: Resource | None
+    started: float
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+@dataclass
+class _Made:
+    """What the staging folder holds once media and transcription are done."""
+
+    staging: Path
+    duration: float
+    plan: str
+    transcript: Transcript | None = None
+    segments: Sequence[Segment] = ()
+    model: str = ""
+
+
+def _outputs_complete(workspace: Workspace, resource: Resource) -> bool:
+    """The transcript and words file an existing entry needs are on disk (none needed without a transcript)."""
+    if resource.transcript is None:
+        return True
+    return (workspace.root / resource.transcript).is_file() and workspace.words_path(resource.id).is_file()
+
+
+def add_clip(workspace: Workspace, clip: Path, options: AddOptions, *, progress: Progress | None = None) -> AddResult:
     """Ingest one clip. Raises CaptureError for a clip that cannot be used; the catalogue is unchanged then."""
     from pipeline.media.process import plan_media, probe_media
 
     started = time.monotonic()
     report = _Reporter(progress)
-    _check_clip(clip)
+    _check_clip(workspace, clip)
     catalogue = load_catalogue(workspace.catalogue_path)
     settings = options.media or catalogue.settings.media
-    size = clip.stat().st_size
-    if size > settings.max_size_gb * 1e9:  # checked before hashing: a huge file is refused at once
-        raise MediaError(
-            f"{clip.name}: the file is {size / 1e9:.1f} GB, more than the {settings.max_size_gb:g} GB "
-            "allowed by media.max_size_gb; trim or compress it, or raise the limit"
-        )
+    _check_size(clip, settings)
     report("hash", 0.0)
     sha256 = sha256_file(clip)
     existing = catalogue.by_sha256(sha256)
-    key = media_key(sha256, settings)
-    transcript_ok = words_ok = False
-    if existing is not None:
-        transcript_ok = existing.transcript is None or (workspace.root / existing.transcript).is_file()
-        words_ok = existing.transcript is None or workspace.words_path(existing.id).is_file()
-        if media_is_current(workspace, existing, key) and transcript_ok and words_ok:
-            return AddResult(
-                clip, "skipped", f"already in the catalogue as '{existing.id}'", existing.id, time.monotonic() - started
-            )
+    job = _Job(workspace, clip, options, catalogue, report, sha256, media_key(sha256, settings), existing, started)
+    complete = existing is not None and _outputs_complete(workspace, existing)
+    if existing is not None and complete and media_is_current(workspace, existing, job.key):
+        return AddResult(clip, "skipped", f"already in the catalogue as '{existing.id}'", existing.id, job.elapsed())
     report("probe", 0.0)
     info = probe_media(clip)
     plan = plan_media(info, settings)
-    wants_transcript = info.has_audio and (existing is None or not transcript_ok or not words_ok)
-    report.spans = stage_spans(plan.mode, info.has_audio, wants_transcript)
+    wants_transcript = info.has_audio and not complete
+    report.spans = stage_spans(plan.mode, has_audio=info.has_audio, transcribe=wants_transcript)
     report("probe", 1.0)
-    return _make(
-        workspace, clip, options, report, sha256, key, info, plan, existing, wants_transcript, catalogue, started
-    )
+    return _make(job, info, plan, wants_transcript=wants_transcript)
 
 
-def _make(
-    workspace: Workspace,
-    clip: Path,
-    options: AddOptions,
-    report: _Reporter,
-    sha256: str,
-    key: str,
-    info: MediaInfo,
-    plan: MediaPlan,
-    existing: Resource | None,
-    wants_transcript: bool,
-    catalogue: Catalogue,
-    started: float,
-) -> AddResult:
+def _make(job: _Job, info: MediaInfo, plan: MediaPlan, *, wants_transcript: bool) -> AddResult:
     """The clip's outputs, made in a staging folder, then committed (or restored) under the lock."""
     from pipeline.media.process import process_media
 
-    transcription = options.transcription or catalogue.settings.transcription
-    with _staging(workspace, sha256) as staging:
-        transcript: Transcript | None = None
-        segments: Sequence[Segment] = ()
-        model_label = ""
+    with _staging(job.workspace, job.sha256) as staging:
         # The video is written before transcription starts, never beside it, and the speech
         # model is loaded in this thread: with the poster chosen in another thread a 15 s
         # transcription took 45 s on 2 cores, and a model loaded in another thread then ran
         # 1.5-2 times slower here (CTranslate2's threads, measured, not understood).
-        outputs = process_media(info, plan, staging, report)
-        samples = outputs.audio
-        if samples is not None and wants_transcript:
-            from pipeline.speech.transcribe import transcribe_audio
+        outputs = process_media(info, plan, staging, progress=job.report)
+        made = _Made(staging, info.duration, plan.describe())
+        if outputs.audio is not None and wants_transcript:
+            _transcribe(job, outputs.audio, made)
+        job.report("save", 0.0)
+        atomic_write_text(staging / "meta.json", json.dumps(_meta(job.key, made.plan, outputs), indent=1))
+        if job.existing is not None:
+            return _restore(job, job.existing, made)
+        return _commit_new(job, made)
 
-            report("transcribe", 0.0)
-            result = transcribe_audio(
-                samples, transcription, tuple(catalogue.settings.glossary), progress=lambda f: report("transcribe", f)
-            )
-            model_label = result.model
-            transcript = Transcript(
-                id="",
-                status="draft",
-                model=result.model,
-                language=result.language,
-                lines=[Line(round(s.start, 1), s.text) for s in result.segments],
-            )
-            segments = result.segments
-        report("save", 0.0)
-        atomic_write_text(staging / "meta.json", json.dumps(_meta(key, plan.describe(), outputs), indent=1))
-        if existing is not None:
-            return _restore(workspace, existing, staging, transcript, segments, started, clip)
-        return _commit_new(
-            workspace,
-            clip,
-            sha256,
-            info.duration,
-            options,
-            plan.describe(),
-            staging,
-            transcript,
-            segments,
-            model_label,
-            started,
-        )
+
+def _transcribe(job: _Job, samples: object, made: _Made) -> None:
+    from pipeline.speech.transcribe import transcribe_audio
+
+    transcription = job.options.transcription or job.catalogue.settings.transcription
+    job.report("transcribe", 0.0)
+    result = transcribe_audio(
+        samples,
+        transcription,
+        tuple(job.catalogue.settings.glossary),
+        progress=lambda f: job.report("transcribe", f),
+    )
+    made.model = result.model
+    made.transcript = Transcript(
+        id="",
+        status="draft",
+        model=result.model,
+        language=result.language,
+        lines=[Line(round(s.start, 1), s.text) for s in result.segments],
+    )
+    made.segments = result.segments
 
 
 class _Reporter:
@@ -378,7 +416,7 @@ class _Reporter:
 
     def __init__(self, progress: Progress | None) -> None:
         self.progress = progress
-        self.spans = stage_spans("transcode", True, True)
+        self.spans = stage_spans("transcode", has_audio=True, transcribe=True)
         self.done: dict[str, float] = {}
         self.label = ""
 
@@ -421,126 +459,167 @@ def _write_words(workspace: Workspace, resource_id: str, segments: Sequence[Segm
     atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, segments)))
 
 
-def _restore(
-    workspace: Workspace,
-    resource: Resource,
-    staging: Path,
-    transcript: Transcript | None,
-    segments: Sequence[Segment],
-    started: float,
-    clip: Path,
-) -> AddResult:
-    with editing_catalogue(workspace.catalogue_path):
-        _install_media(staging, workspace.media_folder(resource.id))
+def _restore(job: _Job, resource: Resource, made: _Made) -> AddResult:
+    """New media for an entry the catalogue already names; its transcript is written only where missing."""
+    workspace = job.workspace
+    with catalogue_lock(workspace.catalogue_path):
+        folder = workspace.media_folder(resource.id)
+        _install_media(made.staging, folder)
+        mark_committed(folder)  # the catalogue names it already
+        transcript = made.transcript
         if transcript is not None and resource.transcript and not (workspace.root / resource.transcript).is_file():
             transcript.id = resource.id
             write_transcript(workspace.root / resource.transcript, transcript)
         if transcript is not None:
-            _write_words(workspace, resource.id, segments)
+            _write_words(workspace, resource.id, made.segments)
     return AddResult(
-        clip,
+        job.clip,
         "restored",
         f"already in the catalogue as '{resource.id}'; its media was rebuilt",
         resource.id,
-        time.monotonic() - started,
+        job.elapsed(),
     )
 
 
-def _commit_new(
-    workspace: Workspace,
-    clip: Path,
-    sha256: str,
-    duration: float,
-    options: AddOptions,
-    plan: str,
-    staging: Path,
-    transcript: Transcript | None,
-    segments: Sequence[Segment],
-    model_label: str,
-    started: float,
-) -> AddResult:
-    title = options.title or humanise(clip.stem)
-    result: AddResult | None = None
+def _taken_ids(workspace: Workspace, catalogue: Catalogue) -> set[str]:
+    """Ids a new entry may not take: the catalogue's, and any with a media folder or a transcript on
+    disk (an entry removed by ``git checkout`` leaves both, and they are not ours to overwrite)."""
+    taken = {r.id for r in catalogue.resources}
+    if workspace.media_dir.is_dir():
+        taken |= {p.name for p in workspace.media_dir.iterdir()}
+    if workspace.transcripts_dir.is_dir():
+        taken |= {p.stem for p in workspace.transcripts_dir.glob("*.md")}
+    return taken
 
-    def commit(catalogue: Catalogue) -> None:
-        nonlocal result
-        duplicate = catalogue.by_sha256(sha256)
+
+def _commit_new(job: _Job, made: _Made) -> AddResult:
+    """Move the media into ``media/<id>/``, write the transcript and the words file, save the catalogue:
+    all under the catalogue lock. A failure before the save takes all three back."""
+    workspace = job.workspace
+    title = job.options.title or humanise(job.clip.stem)
+    with catalogue_lock(workspace.catalogue_path):
+        catalogue = load_catalogue(workspace.catalogue_path)
+        duplicate = catalogue.by_sha256(job.sha256)
         if duplicate is not None:  # another run added the same clip while this one worked
-            result = AddResult(
-                clip,
-                "skipped",
-                f"already in the catalogue as '{duplicate.id}'",
-                duplicate.id,
-                time.monotonic() - started,
+            return AddResult(
+                job.clip, "skipped", f"already in the catalogue as '{duplicate.id}'", duplicate.id, job.elapsed()
             )
-            return
-        taken = {r.id for r in catalogue.resources}
-        resource_id = unique_id(slugify(title), taken)
-        folder = workspace.media_folder(resource_id)
-        _install_media(staging, folder)
-        tagged = {}
-        if options.level:
-            tagged["level"] = "person"
-        if options.roles:
-            tagged["roles"] = "person"
-        if options.kind:
-            tagged["kind"] = "person"
-        transcript_rel = None
-        summary = options.summary or ""
-        if transcript is not None:
-            transcript.id = resource_id
-            transcript_path = workspace.transcript_path(resource_id)
-            write_transcript(transcript_path, transcript)
-            _write_words(workspace, resource_id, segments)
-            transcript_rel = workspace.relative(transcript_path)
-            summary = summary or _summary_from(transcript)
-        video_name = "audio.m4a" if (folder / "audio.m4a").exists() else "video.mp4"
-        resource = Resource(
-            id=resource_id,
-            title=title,
-            summary=summary,
-            expert=Expert(name=options.expert or "", job_title=options.job_title or ""),
-            captured=_captured_date(clip),
-            level=options.level,
-            kind=options.kind,
-            roles=list(options.roles),
-            source=SourceClip(file=clip.name, size=clip.stat().st_size, sha256=sha256),
-            video=workspace.relative(folder / video_name),
-            poster=workspace.relative(folder / "poster.jpg"),
-            audio_only=video_name == "audio.m4a",
-            transcript=transcript_rel,
-            review="draft",
-            duration=duration,
-            produced_by={"model": model_label, "media": plan} if model_label else {"media": plan},
-            tagged=tagged,
-        )
-        catalogue.put(resource)
-        if transcript is None:
-            note = "no audio track: published without a transcript"
-        elif not transcript.lines:
-            note = "no speech found: the transcript is empty"
-        else:
-            note = f"{len(transcript.lines)} transcript lines, draft for review"
-        result = AddResult(clip, "added", note, resource_id, time.monotonic() - started, {"plan": plan})
+        resource_id = unique_id(resource_slug(title), _taken_ids(workspace, catalogue))
+        try:
+            catalogue.put(_install_new(job, made, resource_id=resource_id, title=title))
+            catalogue.save()
+        except BaseException:
+            _undo_commit(workspace, resource_id, job.sha256)
+            raise
+        mark_committed(workspace.media_folder(resource_id))
+    return AddResult(job.clip, "added", _note(made.transcript), resource_id, job.elapsed(), {"plan": made.plan})
 
-    with editing_catalogue(workspace.catalogue_path) as catalogue:
-        commit(catalogue)
-    assert result is not None
-    return result
+
+def _note(transcript: Transcript | None) -> str:
+    if transcript is None:
+        return "no audio track: published without a transcript"
+    if not transcript.lines:
+        return "no speech found: the transcript is empty"
+    return f"{len(transcript.lines)} transcript lines, draft for review"
+
+
+def _install_new(job: _Job, made: _Made, *, resource_id: str, title: str) -> Resource:
+    """Put the new entry's files in place; the files it writes outside its folder are named in its
+    ``owner.json`` first, so a run killed here is cleared whole by the next one."""
+    workspace = job.workspace
+    folder = workspace.media_folder(resource_id)
+    transcript_path = workspace.transcript_path(resource_id)
+    files = (workspace.relative(transcript_path), workspace.relative(workspace.words_path(resource_id)))
+    owner = read_owner(made.staging) or this_run()
+    write_owner(made.staging, replace(owner, files=files if made.transcript is not None else ()))
+    _install_media(made.staging, folder)
+    transcript_rel = None
+    summary = job.options.summary or ""
+    if made.transcript is not None:
+        made.transcript.id = resource_id
+        write_transcript(transcript_path, made.transcript)
+        _write_words(workspace, resource_id, made.segments)
+        transcript_rel = workspace.relative(transcript_path)
+        summary = summary or _summary_from(made.transcript)
+    video_name = "audio.m4a" if (folder / "audio.m4a").exists() else "video.mp4"
+    return Resource(
+        id=resource_id,
+        title=title,
+        summary=summary,
+        expert=Expert(name=job.options.expert or "", job_title=job.options.job_title or ""),
+        captured=_captured_date(job.clip),
+        level=job.options.level,
+        kind=job.options.kind,
+        roles=list(job.options.roles),
+        source=SourceClip(file=job.clip.name, size=job.clip.stat().st_size, sha256=job.sha256),
+        video=workspace.relative(folder / video_name),
+        poster=workspace.relative(folder / "poster.jpg"),
+        audio_only=video_name == "audio.m4a",
+        transcript=transcript_rel,
+        review="draft",
+        duration=made.duration,
+        produced_by={"model": made.model, "media": made.plan} if made.model else {"media": made.plan},
+        tagged=_tagged_by_person(job.options),
+    )
+
+
+def _tagged_by_person(options: AddOptions) -> dict[str, str]:
+    """The tags a person gave on the command line, so later suggestions leave them alone."""
+    given = {"level": options.level, "roles": options.roles, "kind": options.kind}
+    return {name: "person" for name, value in given.items() if value}
+
+
+def _undo_commit(workspace: Workspace, resource_id: str, sha256: str) -> None:
+    """Take back a commit that failed before the catalogue was saved: its media folder, transcript and
+    words file (the id was free of the first two, so nothing else is lost). Where the catalogue on
+    disk names the clip after all, or cannot be read, everything is kept."""
+    try:
+        if load_catalogue(workspace.catalogue_path).by_sha256(sha256) is not None:
+            return
+    except CaptureError:
+        return
+    shutil.rmtree(workspace.media_folder(resource_id), ignore_errors=True)
+    for path in (workspace.transcript_path(resource_id), workspace.words_path(resource_id)):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _cleared_lines(cleared: Sweep) -> list[str]:
+    """One line each for media moved aside or back; deleted leftovers of killed runs go unsaid."""
+    lines: list[str] = []
+    if cleared.moved:
+        names = ", ".join(folder.name for folder, _ in cleared.moved)
+        count = len(cleared.moved)
+        lines.append(
+            f"moved {count} media folder{'s' if count != 1 else ''} that no entry in resources.yaml names "
+            f"to media/{ORPHANED_DIR}/ ({names}); `capture status` lists them, `capture prune` removes them"
+        )
+    if cleared.restored:
+        names = ", ".join(folder.name for _, folder in cleared.restored)
+        lines.append(f"moved the media of {names} back from media/{ORPHANED_DIR}/: resources.yaml names it again")
+    return lines
 
 
 def add_clips(
-    workspace: Workspace, clips: list[Path], options: AddOptions, on_start: Callable[[Path], Progress] | None = None
+    workspace: Workspace,
+    clips: list[Path],
+    options: AddOptions,
+    *,
+    on_start: Callable[[Path], Progress] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> list[AddResult]:
-    """Add each clip, carrying on after a failure; every clip gets a result."""
+    """Add each clip, carrying on after a failure; every clip gets a result. ``notice`` hears what the
+    clean-up before the first clip did to media no entry names."""
     load_catalogue(workspace.catalogue_path)  # a broken catalogue stops the run before any work
-    clear_leftovers(workspace)
+    for line in _cleared_lines(clear_leftovers(workspace)):
+        if notice is not None:
+            notice(line)
     results: list[AddResult] = []
     for clip in clips:
         started = time.monotonic()
         progress = on_start(clip) if on_start else None
         try:
-            results.append(add_clip(workspace, clip, options, progress))
+            results.append(add_clip(workspace, clip, options, progress=progress))
         except CaptureError as exc:
             results.append(AddResult(clip, "failed", str(exc), None, time.monotonic() - started, error=exc))
         if progress is not None:

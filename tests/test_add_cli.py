@@ -178,7 +178,13 @@ def test_flags_override_the_settings(ws: Path, clips: Path) -> None:
     )
     assert (code, stderr) == (0, ""), stdout
     folder = ws / "media" / "hdr"
-    assert sorted(p.name for p in folder.iterdir()) == ["meta.json", "original.mov", "poster.jpg", "video.mp4"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "meta.json",
+        "original.mov",
+        "owner.json",
+        "poster.jpg",
+        "video.mp4",
+    ]
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     assert meta["key"].endswith(":144:30:ultrafast:-20.0:1")
     assert meta["original"] == "original.mov"
@@ -210,3 +216,68 @@ def test_bad_flags(ws: Path) -> None:
     )
     code, _, stderr = add("x.mp4", "--crf", "99")
     assert code == 2 and "Invalid value for '--crf': Input should be less than or equal to 51" in stderr
+
+
+# -- issue 19, items 8 and 9 -----------------------------------------------------------------------------
+def test_add_dot_at_the_root_never_adds_the_workspaces_own_outputs(ws: Path, clips: Path) -> None:
+    code, stdout, stderr = add(str(phone_clips.no_audio(clips, "first.mp4")))
+    assert (code, stderr) == (0, ""), stdout
+    assert (ws / "media" / "first" / "video.mp4").is_file()
+    for own in ("site/media/first", ".capture/cache", "node_modules/player/demo", ".git/objects", "clips/.hidden"):
+        (ws / own).mkdir(parents=True, exist_ok=True)
+        shutil.copy(ws / "media" / "first" / "video.mp4", ws / own / "video.mp4")
+    (ws / "clips" / "new").mkdir(parents=True)
+    phone_clips.silence(ws / "clips" / "new", "new.mp4")
+    before = {p for p in ws.rglob("*") if p.is_file()}
+
+    code, stdout, stderr = add(".")
+
+    assert (code, stderr) == (0, ""), stdout
+    assert stdout.startswith("added new.mp4 → new (")
+    assert sorted(entries(ws)) == ["first", "new"]
+    assert {p for p in ws.rglob("*") if p.is_file()} >= before
+
+
+def test_a_file_inside_the_workspaces_outputs_is_refused(ws: Path, clips: Path) -> None:
+    code, stdout, stderr = add(str(phone_clips.no_audio(clips, "first.mp4")))
+    assert code == 0, stdout
+    before = (ws / "resources.yaml").read_bytes()
+    code, stdout, stderr = add("media/first/video.mp4")
+    assert (code, stdout) == (1, "")
+    assert stderr == (
+        "Error: media/first/video.mp4: is capture's own output (in the workspace's media/, site/ or .capture/ "
+        "folder); add the original clip instead\n"
+    )
+    assert (ws / "resources.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize(("name", "codec"), [("photo.png", "png"), ("photo.jpg", "mjpeg"), ("png renamed.mp4", "png")])
+def test_a_still_image_is_refused(ws: Path, clips: Path, name: str, codec: str) -> None:
+    image = clips / ("photo.png" if name.endswith(".mp4") else name)
+    phone_clips.run("-f", "lavfi", "-i", "testsrc2=s=320x240", "-frames:v", "1", str(image))
+    shutil.copy(image, ws / name)
+    code, stderr = refused(ws, name)
+    assert (code, stderr) == (
+        1,
+        f"Error: {name}: is a still image ({codec}), not a video or audio clip; "
+        "capture publishes recorded clips, so add the video itself\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "resource_id"),
+    [("CON.mp4", "con-clip"), ("nul.mov", "nul-clip"), ("Com1.mp4", "com1-clip"), ("lpt9.MP4", "lpt9-clip")],
+)
+def test_an_id_windows_reserves_is_never_given(ws: Path, clips: Path, name: str, resource_id: str) -> None:
+    shutil.copy(phone_clips.no_audio(clips), ws / name)
+    code, stdout, stderr = add(name)
+    assert (code, stderr) == (0, "")
+    assert stdout.startswith(f"added {name} → {resource_id} (")
+    assert (ws / "media" / resource_id / "video.mp4").is_file()
+
+
+def test_a_title_windows_reserves_gets_a_suffix_too(ws: Path, clips: Path) -> None:
+    code, stdout, stderr = add(str(phone_clips.no_audio(clips)), "--title", "AUX")
+    assert (code, stderr) == (0, "")
+    assert stdout.startswith("added no audio.mp4 → aux-clip (")
+    assert entries(ws)["aux-clip"]["title"] == "AUX"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -47,11 +48,12 @@ def _no_leftovers(workspace: Workspace) -> None:
 
 def test_stage_spans_cover_the_bar_in_order() -> None:
     for mode, audio, transcribe in (("transcode", True, True), ("remux", True, True), ("remux", False, False)):
-        spans = stage_spans(mode, audio, transcribe)
+        spans = stage_spans(mode, has_audio=audio, transcribe=transcribe)
         assert spans["hash"][0] == 0.0 and spans["save"][1] == pytest.approx(1.0)
         edges = [edge for span in spans.values() for edge in span]
         assert edges == sorted(edges)
-    assert stage_spans("remux", True, True)["transcribe"][1] - stage_spans("remux", True, True)["transcribe"][0] > 0.8
+    low, high = stage_spans("remux", has_audio=True, transcribe=True)["transcribe"]
+    assert high - low > 0.8
 
 
 def test_duplicate_content_is_skipped_under_any_name(workspace: Workspace, clips: Path) -> None:
@@ -85,7 +87,7 @@ def test_batch_goes_on_after_a_failure(workspace: Workspace, clips: Path) -> Non
         return lambda stage, fraction: last.__setitem__(clip.name, (stage, fraction))
 
     results = add_clips(
-        workspace, [clips / "broken.mp4", phone_clips.no_audio(clips, "after.mp4")], AddOptions(), on_start
+        workspace, [clips / "broken.mp4", phone_clips.no_audio(clips, "after.mp4")], AddOptions(), on_start=on_start
     )
     assert [r.status for r in results] == ["failed", "added"]
     assert results[0].message.startswith("broken.mp4: not a video or audio file capture can read")
@@ -100,7 +102,7 @@ def test_clear_leftovers(workspace: Workspace) -> None:
     (dead / "video.mp4.part").write_bytes(b"x")
     alive = media / f"{STAGING_PREFIX}alive-2"
     alive.mkdir()
-    orphan = media / "never-committed"
+    orphan = media / "never-committed"  # made by capture (meta.json), but by no run that can be proved dead
     orphan.mkdir()
     (orphan / "meta.json").write_text("{}")
     mine = media / "notes"  # not made by capture: no meta.json
@@ -110,11 +112,14 @@ def test_clear_leftovers(workspace: Workspace) -> None:
     fd = os.open(alive.with_suffix(".lock"), os.O_RDWR | os.O_CREAT)
     fcntl.flock(fd, fcntl.LOCK_EX)  # another run is working in this one
     try:
-        removed = clear_leftovers(workspace)
+        cleared = clear_leftovers(workspace)
     finally:
         os.close(fd)
-    assert sorted(p.name for p in removed) == sorted([dead.name, "never-committed", "x.md.part", ".capture-tmp-abc"])
+    assert sorted(p.name for p in cleared.removed) == sorted([dead.name, "x.md.part", ".capture-tmp-abc"])
     assert alive.is_dir() and mine.is_dir() and not dead.exists() and not orphan.exists()
+    [(source, aside)] = cleared.moved
+    assert source == orphan and aside.parent == media / ".orphaned" and (aside / "meta.json").read_text() == "{}"
+    assert re.fullmatch(r"never-committed-\d{8}T\d{6}Z", aside.name)
 
 
 def _start_add(workspace: Workspace, *args: str) -> subprocess.Popen[str]:
@@ -217,7 +222,7 @@ def test_progress_only_grows_and_reaches_the_end() -> None:
 
     seen: list[tuple[str, float]] = []
     report = _Reporter(lambda stage, fraction: seen.append((stage, fraction)))
-    report.spans = stage_spans("transcode", True, True)
+    report.spans = stage_spans("transcode", has_audio=True, transcribe=True)
     for stage, fraction in [
         ("hash", 0.0),
         ("probe", 1.0),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
 from rich.markup import escape
@@ -19,6 +21,12 @@ from capture.commands.review import (
     transcription_settings,
     vad_option,
 )
+
+if TYPE_CHECKING:
+    from pipeline.ingest import AddOptions, AddResult
+    from pipeline.workspace.paths import Workspace
+
+T = TypeVar("T")
 
 STAGE_NAMES = {
     "hash": "reading",
@@ -62,71 +70,106 @@ def add(
     yes: bool = typer.Option(False, "--yes", "-y", help="Take suggestions as they are; ask nothing."),
 ) -> None:
     """Add clips: transcode to web video, transcribe, and record them in resources.yaml."""
-    from dataclasses import replace
-
-    from pipeline.errors import CaptureError
-    from pipeline.ingest import AddOptions, add_clips, collect_clips
-    from pipeline.speech.transcribe import check_settings
-    from pipeline.workspace.catalogue import KINDS, LEVELS, PRESETS, load_catalogue
+    from pipeline.ingest import AddOptions
 
     with user_errors():
-        if level is not None and level not in LEVELS:
-            raise CaptureError(f"--level: expected beginner, intermediate or advanced, got {level!r}")
-        if kind is not None and kind not in KINDS:
-            raise CaptureError(f"--kind: expected skill, theory or strategy, got {kind!r}")
-        if preset is not None and preset not in PRESETS:
-            raise CaptureError(f"--preset: expected one of {', '.join(PRESETS)}, got {preset!r}")
-        if title and len(clips) > 1:
-            raise CaptureError("--title names one clip; give one clip with --title, or leave it out")
+        _check_flags(level=level, kind=kind, preset=preset, titled_batch=bool(title) and len(clips) > 1)
         ws = workspace()
-        catalogue = load_catalogue(ws.catalogue_path)
-        overrides = {
+        media = {
             "target_height": target_height,
             "crf": crf,
             "preset": preset,
             "loudness": loudness,
             "keep_original": keep_original,
         }
-        media = replace(catalogue.settings.media, **{k: v for k, v in overrides.items() if v is not None})
-        transcription = transcription_settings(
-            catalogue.settings.transcription, model, device, compute_type, language, beam_size, vad
+        speech = {
+            "model": model,
+            "device": device,
+            "compute_type": compute_type,
+            "language": language,
+            "beam_size": beam_size,
+            "vad": vad,
+        }
+        person = AddOptions(title=title, expert=expert, job_title=job_title, level=level, roles=tuple(role), kind=kind)
+        options = _with_settings(ws, person, media=media, speech=speech)
+        found = _find_clips(ws, clips)
+        results = _interruptible(lambda: _add_with_bars(ws, found, options))
+    _show_results(results)
+    _tag_and_finish(ws, results, ask=not yes)
+
+
+def _check_flags(*, level: str | None, kind: str | None, preset: str | None, titled_batch: bool) -> None:
+    from pipeline.errors import CaptureError
+    from pipeline.workspace.catalogue import KINDS, LEVELS, PRESETS
+
+    if level is not None and level not in LEVELS:
+        raise CaptureError(f"--level: expected beginner, intermediate or advanced, got {level!r}")
+    if kind is not None and kind not in KINDS:
+        raise CaptureError(f"--kind: expected skill, theory or strategy, got {kind!r}")
+    if preset is not None and preset not in PRESETS:
+        raise CaptureError(f"--preset: expected one of {', '.join(PRESETS)}, got {preset!r}")
+    if titled_batch:
+        raise CaptureError("--title names one clip; give one clip with --title, or leave it out")
+
+
+def _with_settings(
+    ws: Workspace, person: AddOptions, *, media: Mapping[str, object], speech: Mapping[str, object]
+) -> AddOptions:
+    """The catalogue's media and transcription settings with the flags given on top."""
+    from dataclasses import replace
+
+    from pipeline.speech.transcribe import check_settings
+    from pipeline.workspace.catalogue import load_catalogue
+
+    catalogue = load_catalogue(ws.catalogue_path)
+    settings = replace(catalogue.settings.media, **{k: v for k, v in media.items() if v is not None})  # type: ignore[arg-type]
+    transcription = transcription_settings(catalogue.settings.transcription, **speech)  # type: ignore[no-untyped-call]
+    check_settings(transcription)
+    return replace(person, media=settings, transcription=transcription)
+
+
+def _find_clips(ws: Workspace, clips: list[Path]) -> list[Path]:
+    from pipeline.errors import CaptureError
+    from pipeline.ingest import collect_clips
+
+    found = collect_clips(clips, workspace=ws)
+    if not found:
+        raise CaptureError(
+            f"no clips found in {', '.join(str(c) for c in clips)}; give video files or a folder of them"
         )
-        check_settings(transcription)
-        options = AddOptions(
-            title=title,
-            expert=expert,
-            job_title=job_title,
-            level=level,
-            roles=tuple(role),
-            kind=kind,
-            media=media,
-            transcription=transcription,
-        )
-        found = collect_clips(clips)
-        if not found:
-            raise CaptureError(
-                f"no clips found in {', '.join(str(c) for c in clips)}; give video files or a folder of them"
-            )
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.fields[stage]}"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-            disable=not err_console.is_terminal,
-        ) as bars:
+    return found
 
-            def on_start(clip: Path):  # type: ignore[no-untyped-def]
-                task = bars.add_task(escape(clip.name[:40]), total=1.0, stage="starting")
 
-                def update(stage: str, fraction: float) -> None:
-                    bars.update(task, completed=fraction, stage=STAGE_NAMES.get(stage, stage))
+def _add_with_bars(ws: Workspace, found: list[Path], options: AddOptions) -> list[AddResult]:
+    """Add the clips with one progress bar each (in a terminal); notes on moved media go to stderr."""
+    from pipeline.ingest import add_clips
 
-                return update
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[stage]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as bars:
 
-            results = _interruptible(lambda: add_clips(ws, found, options, on_start))
+        def on_start(clip: Path) -> Callable[[str, float], None]:
+            task = bars.add_task(escape(clip.name[:40]), total=1.0, stage="starting")
+
+            def update(stage: str, fraction: float) -> None:
+                bars.update(task, completed=fraction, stage=STAGE_NAMES.get(stage, stage))
+
+            return update
+
+        def notice(line: str) -> None:
+            err_console.print(f"Note: {escape(line)}", soft_wrap=True)
+
+        return add_clips(ws, found, options, on_start=on_start, notice=notice)
+
+
+def _show_results(results: list[AddResult]) -> None:
     failed = [r for r in results if r.status == "failed"]
     if len(results) == 1 and failed:
         from capture.app import fail, state
@@ -150,21 +193,25 @@ def add(
             outcome = {"failed": f"failed: {r.message}", "skipped": "skipped duplicate"}.get(r.status, r.status)
             table.add_row(escape(r.clip.name), escape(outcome), r.resource_id or "-", f"{r.seconds:.1f} s")
         console.print(table)
+
+
+def _tag_and_finish(ws: Workspace, results: list[AddResult], *, ask: bool) -> None:
+    """Suggest tags for the new entries, then ask (in a terminal, unless --yes) or take them (scripts)."""
     added = [r.resource_id for r in results if r.status == "added" and r.resource_id]
-    if added:  # suggest tags, then ask (in a terminal) or take them (--yes, scripts)
+    if added:
         import sys
 
         from capture.commands.tag import tag_new_resources
 
         with user_errors():
-            tag_new_resources(ws, added, interactive=not yes and sys.stdin.isatty())
-    if failed:
+            tag_new_resources(ws, added, interactive=ask and sys.stdin.isatty())
+    if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
     if any(r.status == "added" for r in results):
         console.print("Next: review the transcripts in transcripts/, then [bold]capture build[/].")
 
 
-def _interruptible(work):  # type: ignore[no-untyped-def]
+def _interruptible(work: Callable[[], T]) -> T:
     """Run ``work``; on Ctrl-C, once ``user_errors`` has said so and every staging folder is
     cleared, leave at once. A transcription cut short leaves CTranslate2's worker threads
     busy, and its destructors abort the process ("terminate called") during Python's

@@ -148,31 +148,43 @@ def approve(
 
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for other tools.")) -> None:
-    """Which transcripts are approved and which still need a review."""
+    """Which transcripts are approved and which still need a review, and any orphaned media."""
+    from rich.markup import escape
+
+    from pipeline.orphans import describe_size, orphaned_media
     from pipeline.speech.review import review_status
 
     with user_errors():
-        rows = review_status(workspace())
+        ws = workspace()
+        rows = review_status(ws)
+        orphans = orphaned_media(ws)
     if as_json:
-        typer.echo(json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False))
+        data = [row.__dict__ for row in rows] + [orphan.status_row() for orphan in orphans]
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     if not rows:
         console.print("No resources yet. Add one with [bold]capture add CLIP[/].")
-        return
-    table = Table(title="Transcripts")
-    for column in ("id", "review", "lines", "model", "approved by"):
-        table.add_column(column, overflow="fold")
-    colours = {"approved": "green", "draft": "yellow"}
-    for row in rows:
-        state = f"[{colours.get(row.review, 'red')}]{row.review}[/]"
-        table.add_row(row.id, state, str(row.lines), row.model or "-", row.approved_by or "-")
-    console.print(table)
+    else:
+        table = Table(title="Transcripts")
+        for column in ("id", "review", "lines", "model", "approved by"):
+            table.add_column(column, overflow="fold")
+        colours = {"approved": "green", "draft": "yellow"}
+        for row in rows:
+            state = f"[{colours.get(row.review, 'red')}]{row.review}[/]"
+            table.add_row(row.id, state, str(row.lines), row.model or "-", row.approved_by or "-")
+        console.print(table)
     for row in rows:
         if row.problem:
             err_console.print(f"[red]{row.id}[/]: {row.problem}")
     drafts = sum(row.review == "draft" for row in rows)
     if drafts:
         console.print(f"{drafts} to review: [bold]capture review ID[/].")
+    if orphans:
+        console.print(f"Orphaned media ({len(orphans)}), named by no entry in resources.yaml:", soft_wrap=True)
+        for orphan in orphans:
+            back = "  (named again: `capture prune` moves it back)" if orphan.named_again else ""
+            console.print(f"  {escape(orphan.path)}/  {describe_size(orphan.size)}{back}", soft_wrap=True)
+        console.print("Restore their entries to keep them, or remove them with [bold]capture prune[/].")
 
 
 @app.command()

@@ -7,13 +7,17 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import MediaError
 from pipeline.fsutil import partial_path
 from pipeline.media.probe import container_duration, ffmpeg_exe
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
-def score_frame(luma) -> float:  # type: ignore[no-untyped-def]
+
+def score_frame(luma: NDArray[Any]) -> float:
     """How good a grey frame is as a poster: detail times exposure, near zero for black, blank or blur."""
     import numpy as np
 
@@ -49,20 +53,41 @@ def choose_poster(video: Path, poster: Path, candidates: int = 6) -> float:
             if frame is None or frame.time in seen:
                 continue
             seen.add(frame.time)
-            small = frame.reformat(width=160, height=max(2, int(160 * frame.height / max(frame.width, 1))),
-                                   format="gray")
+            small = frame.reformat(
+                width=160, height=max(2, int(160 * frame.height / max(frame.width, 1))), format="gray"
+            )
             score = score_frame(small.to_ndarray())
             if score > best[0]:
                 best = (score, frame.time if frame.time is not None else moment)
     moment = best[1]
     part = partial_path(poster)
-    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-ss", f"{moment:.3f}", "-i", str(video),
-               "-frames:v", "1", "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", str(part)]
+    command = [
+        ffmpeg_exe(),
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-ss",
+        f"{moment:.3f}",
+        "-i",
+        str(video),
+        "-frames:v",
+        "1",
+        "-q:v",
+        "3",
+        "-f",
+        "image2",
+        "-c:v",
+        "mjpeg",
+        str(part),
+    ]
     result = subprocess.run(command, capture_output=True)
     if result.returncode != 0 or not part.exists():
         with contextlib.suppress(FileNotFoundError):
             part.unlink()
-        raise MediaError(f"{video.name}: could not write a poster frame ({result.stderr.decode(errors='replace').strip()})")
+        raise MediaError(
+            f"{video.name}: could not write a poster frame ({result.stderr.decode(errors='replace').strip()})"
+        )
     os.replace(part, poster)
     return moment
 
@@ -71,14 +96,33 @@ def make_card_poster(poster: Path, title: str) -> None:
     """A plain title card for audio-only resources."""
     safe = re.sub(r"[^A-Za-z0-9 ._-]", " ", title)[:40].strip() or "Audio"
     part = partial_path(poster)
-    command = [ffmpeg_exe(), "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", "color=c=0x1d4e89:s=1280x720:d=1",
-               "-vf", f"drawtext=text='{safe}':fontcolor=white:fontsize=64:x=(w-text_w)/2:y=(h-text_h)/2",
-               "-frames:v", "1", "-q:v", "3", "-f", "image2", "-c:v", "mjpeg", str(part)]
+    command = [
+        ffmpeg_exe(),
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=0x1d4e89:s=1280x720:d=1",
+        "-vf",
+        f"drawtext=text='{safe}':fontcolor=white:fontsize=64:x=(w-text_w)/2:y=(h-text_h)/2",
+        "-frames:v",
+        "1",
+        "-q:v",
+        "3",
+        "-f",
+        "image2",
+        "-c:v",
+        "mjpeg",
+        str(part),
+    ]
     result = subprocess.run(command, capture_output=True)
     if result.returncode != 0:
         # No fonts on this machine: a plain card still beats no poster.
         at = command.index("-vf")
-        result = subprocess.run(command[:at] + command[at + 2:], capture_output=True)
+        result = subprocess.run(command[:at] + command[at + 2 :], capture_output=True)
     if result.returncode != 0 or not part.exists():
         raise MediaError(f"could not make a poster card: {result.stderr.decode(errors='replace').strip()}")
     os.replace(part, poster)

@@ -9,14 +9,21 @@ found from its box headers before anything is decoded.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import struct
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import MediaError
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
+    from av.video.frame import VideoFrame
+    from av.video.stream import VideoStream
 
 HDR_TRANSFERS = ("arib-std-b67", "smpte2084")
 # Timestamps of this many packets decide whether the frame rate is constant.
@@ -78,9 +85,9 @@ def ffmpeg_exe() -> str:
     chosen = os.environ.get("CAPTURE_FFMPEG")
     if chosen:
         return chosen
-    import imageio_ffmpeg
+    import imageio_ffmpeg  # type: ignore[import-untyped]
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
 def source_path(path: Path) -> str:
@@ -89,18 +96,26 @@ def source_path(path: Path) -> str:
     return os.path.abspath(path)
 
 
+def disk_full(name: str, what: str = "the web video") -> str:
+    return f"{name}: the disk is full while writing {what}; free some space and run the command again"
+
+
 def unreadable(name: str, detail: str) -> str:
     lowered = detail.lower()
     if "no space left on device" in lowered:
-        return f"{name}: the disk is full while writing the web video; free some space and run the command again"
+        return disk_full(name)
     if "read-only file system" in lowered or "permission denied" in lowered:
         return f"{name}: cannot write the web video: the folder is read-only or not yours; check its permissions"
-    return (f"{name}: not a video or audio file capture can read ({detail.strip()}); "
-            "check that it is the clip you meant and that it copied completely")
+    return (
+        f"{name}: not a video or audio file capture can read ({detail.strip()}); "
+        "check that it is the clip you meant and that it copied completely"
+    )
 
 
 def cut_short(name: str, detail: str) -> str:
-    return f"{name}: the file is cut short ({detail}); copy the whole clip from the phone again and re-run `capture add`"
+    return (
+        f"{name}: the file is cut short ({detail}); copy the whole clip from the phone again and re-run `capture add`"
+    )
 
 
 def probe_media(path: Path) -> MediaInfo:
@@ -119,27 +134,39 @@ def probe_media(path: Path) -> MediaInfo:
         raise MediaError(cut_short(name, damage))
     try:
         container = av.open(source_path(path), metadata_errors="ignore")
-    except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
+    except av.error.FFmpegError as exc:
         raise MediaError(unreadable(name, getattr(exc, "strerror", None) or str(exc))) from exc
     except (OSError, ValueError) as exc:
         raise MediaError(unreadable(name, str(exc))) from exc
     with container:
         video = next((s for s in container.streams.video if not _is_cover_art(s)), None)
         audio_streams = tuple(
-            AudioStream(codec=s.codec_context.name, channels=s.codec_context.channels or 0,
-                        sample_rate=s.codec_context.sample_rate or 0)
+            AudioStream(
+                codec=s.codec_context.name,
+                channels=s.codec_context.channels or 0,
+                sample_rate=s.codec_context.sample_rate or 0,
+            )
             for s in container.streams.audio
         )
         if video is None and not audio_streams:
             raise MediaError(unreadable(name, "no video or audio stream"))
-        info: dict[str, object] = dict(path=path, container=container.format.name,
-                                       duration=container_duration(container, video), audio=audio_streams)
+        if video is not None and not audio_streams and is_still_image(container.format.name, video.frames):
+            raise MediaError(
+                f"{name}: is a still image ({video.codec_context.name}), not a video or audio clip; "
+                "capture publishes recorded clips, so add the video itself"
+            )
+        info: dict[str, object] = {
+            "path": path,
+            "container": container.format.name,
+            "duration": container_duration(container, video),
+            "audio": audio_streams,
+        }
         if video is not None:
             info.update(_probe_video(container, video, name))
     return MediaInfo(**info)  # type: ignore[arg-type]
 
 
-def _probe_video(container, video, name: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _probe_video(container: InputContainer, video: VideoStream, name: str) -> dict[str, object]:
     """Facts about the video stream from its packets' timestamps and its first decoded frame.
 
     PyAV 18 exposes the display matrix and the colour tags reliably only on decoded
@@ -158,7 +185,7 @@ def _probe_video(container, video, name: str) -> dict[str, object]:  # type: ign
                 first = next(iter(packet.decode()), None)
             if first is not None and len(stamps) >= RATE_SAMPLE_PACKETS:
                 break
-    except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
+    except av.error.FFmpegError as exc:
         if first is None:
             raise MediaError(unreadable(name, f"the video does not decode: {exc}")) from exc
     if first is None:
@@ -166,24 +193,33 @@ def _probe_video(container, video, name: str) -> dict[str, object]:  # type: ign
     cc = video.codec_context
     pix = first.format.name if first.format else cc.pix_fmt
     # Packets come in decoding order: the last few sorted stamps may skip frames still to come.
-    average, variable = frame_rate_from_stamps(sorted(stamps)[:-16] if len(stamps) > 48 else sorted(stamps),
-                                               video.time_base)
+    average, variable = frame_rate_from_stamps(
+        sorted(stamps)[:-16] if len(stamps) > 48 else sorted(stamps), video.time_base
+    )
     rate = video.average_rate or video.guessed_rate
     if rate and (not variable or not average):
         average = float(rate)
-    return dict(
-        video_codec=cc.name,
-        width=first.width or cc.width or 0,
-        height=first.height or cc.height or 0,
-        rotation=_rotation(video, first),
-        pixel_format=pix,
-        bit_depth=_bit_depth(first),
-        color_transfer=_color_name("trc", first.color_trc),
-        color_primaries=_color_name("primaries", first.color_primaries),
-        color_space=_color_name("space", first.colorspace),
-        frame_rate=round(average, 3),
-        variable_frame_rate=variable,
-    )
+    return {
+        "video_codec": cc.name,
+        "width": first.width or cc.width or 0,
+        "height": first.height or cc.height or 0,
+        "rotation": _rotation(video, first),
+        "pixel_format": pix,
+        "bit_depth": _bit_depth(first),
+        "color_transfer": _color_name("trc", first.color_trc),
+        "color_primaries": _color_name("primaries", first.color_primaries),
+        "color_space": _color_name("space", first.colorspace),
+        "frame_rate": round(average, 3),
+        "variable_frame_rate": variable,
+    }
+
+
+def is_still_image(container_format: str, frames: int) -> bool:
+    """A photo, whatever its name: ffmpeg reads PNG, JPEG, WebP, BMP and TIFF through its image
+    demuxers (``image2``, ``*_pipe``), and presents them as a video of one frame (0.04 s)."""
+    if container_format == "image2" or container_format.endswith("_pipe"):
+        return True
+    return container_format in ("gif", "apng") and frames <= 1
 
 
 def frame_rate_from_stamps(stamps: list[int], time_base: Fraction | None) -> tuple[float, bool]:
@@ -195,7 +231,7 @@ def frame_rate_from_stamps(stamps: list[int], time_base: Fraction | None) -> tup
     """
     if len(stamps) < 3 or not time_base:
         return 0.0, False
-    deltas = [b - a for a, b in zip(stamps, stamps[1:]) if b > a]
+    deltas = [b - a for a, b in itertools.pairwise(stamps) if b > a]
     if not deltas:
         return 0.0, False
     span = (stamps[-1] - stamps[0]) * float(time_base)
@@ -237,33 +273,33 @@ def check_mp4_boxes(path: Path) -> str | None:
     return None
 
 
-def _is_cover_art(stream) -> bool:  # type: ignore[no-untyped-def]
+def _is_cover_art(stream: VideoStream) -> bool:
     disposition = getattr(stream, "disposition", None)
     flag = getattr(type(disposition), "attached_pic", None) if disposition is not None else None
     return bool(disposition is not None and flag is not None and disposition & flag)
 
 
-def container_duration(container, video) -> float:  # type: ignore[no-untyped-def]
+def container_duration(container: InputContainer, video: VideoStream | None) -> float:
     if container.duration:
-        return container.duration / 1_000_000
+        return float(container.duration / 1_000_000)
     if video is not None and video.duration and video.time_base:
         return float(video.duration * video.time_base)
     return 0.0
 
 
-def _rotation(stream, frame) -> int:  # type: ignore[no-untyped-def]
+def _rotation(stream: VideoStream, frame: VideoFrame) -> int:
     """Display rotation in degrees clockwise: the display matrix, else the old ``rotate`` tag."""
     matrix = getattr(frame, "rotation", 0) or 0
     if matrix:
         # PyAV gives the matrix's counter-clockwise angle; players turn the picture clockwise by its negation.
-        return int(round(-float(matrix))) % 360
+        return round(-float(matrix)) % 360
     tag = (stream.metadata or {}).get("rotate", "").strip()
     if re.fullmatch(r"-?\d+", tag):
         return int(tag) % 360
     return 0
 
 
-def _bit_depth(frame) -> int:  # type: ignore[no-untyped-def]
+def _bit_depth(frame: VideoFrame) -> int:
     components = getattr(frame.format, "components", ()) if frame.format else ()
     depths = [c.bits for c in components if getattr(c, "bits", 0)]
     return max(depths) if depths else 8
@@ -272,8 +308,18 @@ def _bit_depth(frame) -> int:  # type: ignore[no-untyped-def]
 # PyAV's enum names turned into ffmpeg's option names where the two differ.
 _COLOR_NAME_FIXES = {"bt1361_ecg": "bt1361e", "log": "log100", "log_sqrt": "log316", "ebu3213": "jedec-p22"}
 # PyAV 18's Colorspace enum folds several matrices into one value, so the matrix uses ffmpeg's table.
-_COLOR_SPACES = {0: "gbr", 1: "bt709", 4: "fcc", 5: "bt470bg", 6: "smpte170m", 7: "smpte240m", 8: "ycgco",
-                 9: "bt2020nc", 10: "bt2020c", 14: "ictcp"}
+_COLOR_SPACES = {
+    0: "gbr",
+    1: "bt709",
+    4: "fcc",
+    5: "bt470bg",
+    6: "smpte170m",
+    7: "smpte240m",
+    8: "ycgco",
+    9: "bt2020nc",
+    10: "bt2020c",
+    14: "ictcp",
+}
 
 
 def _color_name(kind: str, value: object) -> str | None:

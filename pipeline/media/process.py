@@ -24,30 +24,50 @@ import re
 import shutil
 import subprocess
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
-from pipeline.workspace.catalogue import MediaSettings
 from pipeline.errors import MediaError
-from pipeline.fsutil import partial_path
+from pipeline.fsutil import disk_is_full, explain_os_error, partial_path
+from pipeline.media.ffmpeg import Input, Stream, compile_command
 from pipeline.media.poster import choose_poster, make_card_poster, score_frame
 from pipeline.media.probe import (
     AudioStream,
     MediaInfo,
     check_mp4_boxes,
     cut_short,
+    disk_full,
     ffmpeg_exe,
     frame_rate_from_stamps,
     probe_media,
     source_path,
     unreadable,
 )
+from pipeline.workspace.catalogue import MediaSettings
 
 __all__ = [  # probe and poster are re-exported: ``pipeline.media.process`` is the stage's one entry point
-    "AudioPlan", "AudioStream", "Loudness", "MediaInfo", "MediaOutputs", "MediaPlan", "analyse_audio",
-    "build_command", "check_mp4_boxes", "choose_poster", "constant_rate", "ffmpeg_exe", "frame_rate_from_stamps",
-    "make_card_poster", "plan_audio", "plan_media", "probe_media", "process_media", "run_ffmpeg", "score_frame",
+    "AudioPlan",
+    "AudioStream",
+    "Loudness",
+    "MediaInfo",
+    "MediaOutputs",
+    "MediaPlan",
+    "analyse_audio",
+    "build_command",
+    "check_mp4_boxes",
+    "choose_poster",
+    "constant_rate",
+    "ffmpeg_exe",
+    "frame_rate_from_stamps",
+    "make_card_poster",
+    "plan_audio",
+    "plan_media",
+    "probe_media",
+    "process_media",
+    "run_ffmpeg",
+    "score_frame",
     "write_media",
 ]
 
@@ -118,7 +138,7 @@ class MediaOutputs:
 
 def _clock(seconds: float) -> str:
     """h:mm:ss, or m:ss under an hour."""
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
@@ -131,9 +151,15 @@ def plan_media(info: MediaInfo, settings: MediaSettings) -> MediaPlan:
             f"{_clock(settings.max_duration)} allowed by media.max_duration; trim it or raise the limit"
         )
     if not info.has_video:
-        return MediaPlan(mode="audio", reasons=("audio only: published as audio with a generated poster",),
-                         output_size=None, frame_rate=None, tone_map=False, settings=settings,
-                         extract_audio=True)
+        return MediaPlan(
+            mode="audio",
+            reasons=("audio only: published as audio with a generated poster",),
+            output_size=None,
+            frame_rate=None,
+            tone_map=False,
+            settings=settings,
+            extract_audio=True,
+        )
     reasons: list[str] = []
     width, height = info.display_size
     short_side = min(width, height)
@@ -154,15 +180,27 @@ def plan_media(info: MediaInfo, settings: MediaSettings) -> MediaPlan:
     if any(a.codec != "aac" for a in info.audio[:1]):
         reasons.append(f"audio is {info.audio[0].codec}, browsers need AAC")
     if not reasons:
-        return MediaPlan(mode="remux", reasons=("already web-ready: copied into MP4 with +faststart",),
-                         output_size=(width, height), frame_rate=None, tone_map=False, settings=settings,
-                         extract_audio=info.has_audio)
+        return MediaPlan(
+            mode="remux",
+            reasons=("already web-ready: copied into MP4 with +faststart",),
+            output_size=(width, height),
+            frame_rate=None,
+            tone_map=False,
+            settings=settings,
+            extract_audio=info.has_audio,
+        )
     scale = min(1.0, settings.target_height / short_side) if short_side else 1.0
-    out_w = max(2, int(round(width * scale / 2)) * 2)
-    out_h = max(2, int(round(height * scale / 2)) * 2)
-    return MediaPlan(mode="transcode", reasons=tuple(reasons), output_size=(out_w, out_h),
-                     frame_rate=constant_rate(info.frame_rate), tone_map=info.is_hdr, settings=settings,
-                     extract_audio=info.has_audio)
+    out_w = max(2, round(width * scale / 2) * 2)
+    out_h = max(2, round(height * scale / 2) * 2)
+    return MediaPlan(
+        mode="transcode",
+        reasons=tuple(reasons),
+        output_size=(out_w, out_h),
+        frame_rate=constant_rate(info.frame_rate),
+        tone_map=info.is_hdr,
+        settings=settings,
+        extract_audio=info.has_audio,
+    )
 
 
 def constant_rate(average: float) -> float:
@@ -175,17 +213,25 @@ def constant_rate(average: float) -> float:
     return round(min(average, 60.0), 3)
 
 
-def plan_audio(loudness: Loudness | None, settings: MediaSettings, can_copy: bool) -> AudioPlan:
+def plan_audio(loudness: Loudness | None, settings: MediaSettings, *, can_copy: bool) -> AudioPlan:
     """Gain to the loudness target (pure). ``can_copy``: the source audio is AAC in an MP4-ready form."""
     if loudness is None or loudness.integrated <= SILENCE_LUFS:
         return AudioPlan(copy=can_copy, gain=0.0, limit=False, reason="no speech level to measure: left as it is")
     gain = round(settings.loudness - loudness.integrated, 2)
     peak_after = loudness.true_peak + gain
     if can_copy and abs(gain) <= LOUDNESS_TOLERANCE and loudness.true_peak <= 0.0:
-        return AudioPlan(copy=True, gain=0.0, limit=False,
-                         reason=f"loudness {loudness.integrated:.1f} LUFS is on target: audio copied")
-    return AudioPlan(copy=False, gain=gain, limit=peak_after > TRUE_PEAK_CEILING,
-                     reason=f"loudness {loudness.integrated:.1f} LUFS → {settings.loudness:.0f} LUFS ({gain:+.1f} dB)")
+        return AudioPlan(
+            copy=True,
+            gain=0.0,
+            limit=False,
+            reason=f"loudness {loudness.integrated:.1f} LUFS is on target: audio copied",
+        )
+    return AudioPlan(
+        copy=False,
+        gain=gain,
+        limit=peak_after > TRUE_PEAK_CEILING,
+        reason=f"loudness {loudness.integrated:.1f} LUFS → {settings.loudness:.0f} LUFS ({gain:+.1f} dB)",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,60 +248,114 @@ def analysis_command(info: MediaInfo, max_duration: float | None = None) -> list
     ``max_duration`` bounds the decode, so a stream that claims to be short but never ends stops.
     """
     limit = ["-t", f"{max_duration:.3f}"] if max_duration else []
-    graph = ("[0:a:0]asplit=2[measure][speech];"
-             "[measure]ebur128=peak=true:framelog=quiet,anullsink;"
-             f"[speech]aresample={SAMPLE_RATE},aformat=sample_fmts=flt:channel_layouts=mono[pcm]")
-    return _base("-loglevel", "level+info", "-progress", "pipe:2", "-vn", "-sn", "-dn",
-                 "-i", source_path(info.path), "-filter_complex", graph,
-                 "-map", "[pcm]", *limit, "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1")
+    graph = (
+        "[0:a:0]asplit=2[measure][speech];"
+        "[measure]ebur128=peak=true:framelog=quiet,anullsink;"
+        f"[speech]aresample={SAMPLE_RATE},aformat=sample_fmts=flt:channel_layouts=mono[pcm]"
+    )
+    return _base(
+        "-loglevel",
+        "level+info",
+        "-progress",
+        "pipe:2",
+        "-vn",
+        "-sn",
+        "-dn",
+        "-i",
+        source_path(info.path),
+        "-filter_complex",
+        graph,
+        "-map",
+        "[pcm]",
+        *limit,
+        "-c:a",
+        "pcm_f32le",
+        "-f",
+        "f32le",
+        "pipe:1",
+    )
 
 
-def build_command(info: MediaInfo, plan: MediaPlan, video_out: Path, audio: AudioPlan | None = None) -> list[str]:
+def build_command(info: MediaInfo, plan: MediaPlan, video_out: Path, *, audio: AudioPlan | None = None) -> list[str]:
     """The ffmpeg command line that writes ``video_out`` for ``plan`` (ffmpeg-python builds the graph)."""
-    import ffmpeg
-
     audio = audio or AudioPlan(copy=False, gain=0.0, limit=False, reason="")
-    source = ffmpeg.input(source_path(info.path))
-    streams = []
+    source = Input(source_path(info.path))
+    streams: list[Stream] = []
     # t= bounds the output even where the input's header claims a shorter duration than it streams.
-    args: dict[str, object] = dict(movflags="+faststart", f="mp4", map_metadata=-1, t=plan.settings.max_duration)
+    options: dict[str, object] = {
+        "movflags": "+faststart",
+        "f": "mp4",
+        "map_metadata": -1,
+        "t": plan.settings.max_duration,
+    }
     if plan.mode != "audio":
-        video = source["v:0"]
+        video = source.stream("v:0")
         if plan.mode == "transcode":
             video = _video_filters(video, info, plan)
-            args.update(vcodec="libx264", profile="high", pix_fmt="yuv420p", crf=plan.settings.crf,
-                        preset=plan.settings.preset, r=plan.frame_rate, fps_mode="cfr",
-                        color_primaries="bt709", color_trc="bt709", colorspace="bt709", color_range="tv")
-        else:
-            args.update(vcodec="copy")
         streams.append(video)
+        options.update(_video_options(plan))
     if info.has_audio:
-        sound = source["a:0"]
+        sound = source.stream("a:0")
         if audio.copy and plan.mode == "remux":
-            args.update(acodec="copy")
+            options.update(acodec="copy")
         else:
-            if audio.gain:
-                sound = sound.filter("volume", f"{audio.gain}dB")
-            if audio.limit:
-                ceiling = 10 ** (TRUE_PEAK_CEILING / 20)
-                sound = sound.filter("alimiter", limit=f"{ceiling:.4f}", level="disabled", attack=5, release=50)
-            rate = info.audio[0].sample_rate
-            args.update(acodec="aac", audio_bitrate="128k", ac=2 if info.audio[0].channels > 1 else 1,
-                        ar=rate if rate in (44100, 48000) else 48000)
+            sound = _audio_filters(sound, audio)
+            options.update(_audio_options(info.audio[0]))
         streams.append(sound)
-    output = ffmpeg.output(*streams, str(video_out), **args)
-    output = output.global_args("-nostdin", "-hide_banner", "-nostats", "-loglevel", "level+error",
-                                "-progress", "pipe:2")
-    return output.compile(cmd=ffmpeg_exe(), overwrite_output=True)
+    return compile_command(
+        streams,
+        str(video_out),
+        options=options,
+        global_args=("-nostdin", "-hide_banner", "-nostats", "-loglevel", "level+error", "-progress", "pipe:2"),
+        executable=ffmpeg_exe(),
+    )
 
 
-def _video_filters(video, info: MediaInfo, plan: MediaPlan):  # type: ignore[no-untyped-def]
+def _video_options(plan: MediaPlan) -> dict[str, object]:
+    if plan.mode != "transcode":
+        return {"vcodec": "copy"}
+    return {
+        "vcodec": "libx264",
+        "profile": "high",
+        "pix_fmt": "yuv420p",
+        "crf": plan.settings.crf,
+        "preset": plan.settings.preset,
+        "r": plan.frame_rate,
+        "fps_mode": "cfr",
+        "color_primaries": "bt709",
+        "color_trc": "bt709",
+        "colorspace": "bt709",
+        "color_range": "tv",
+    }
+
+
+def _audio_filters(sound: Stream, audio: AudioPlan) -> Stream:
+    if audio.gain:
+        sound = sound.filter("volume", f"{audio.gain}dB")
+    if audio.limit:
+        ceiling = 10 ** (TRUE_PEAK_CEILING / 20)
+        sound = sound.filter("alimiter", limit=f"{ceiling:.4f}", level="disabled", attack=5, release=50)
+    return sound
+
+
+def _audio_options(stream: AudioStream) -> dict[str, object]:
+    rate = stream.sample_rate
+    return {
+        "acodec": "aac",
+        "audio_bitrate": "128k",
+        "ac": 2 if stream.channels > 1 else 1,
+        "ar": rate if rate in (44100, 48000) else 48000,
+    }
+
+
+def _video_filters(video: Stream, info: MediaInfo, plan: MediaPlan) -> Stream:
     """Scale (and tone-map HDR) to ``plan.output_size``. ffmpeg has already applied the rotation.
 
     Tone-mapping works at the output size: scaling in the first zscale keeps the
     32-bit float stages four times smaller for a 1080p source going to 720p.
     """
-    assert plan.output_size is not None
+    if plan.output_size is None:
+        raise ValueError("a transcode plan has an output size")
     width, height = plan.output_size
     if plan.tone_map:
         video = (
@@ -268,8 +368,9 @@ def _video_filters(video, info: MediaInfo, plan: MediaPlan):  # type: ignore[no-
     else:
         # Untagged phone video is BT.709; convert other matrices so the BT.709 tags below are true.
         matrix = {"bt470bg": "bt601", "smpte170m": "bt601", "bt2020nc": "bt2020"}.get(info.color_space or "", "bt709")
-        video = video.filter("scale", width, height, flags="bicubic", in_color_matrix=matrix,
-                             out_color_matrix="bt709", out_range="tv")
+        video = video.filter(
+            "scale", width, height, flags="bicubic", in_color_matrix=matrix, out_color_matrix="bt709", out_range="tv"
+        )
     video = video.filter("format", "yuv420p").filter("setsar", "1")
     return video.filter("setparams", color_primaries="bt709", color_trc="bt709", colorspace="bt709", range="tv")
 
@@ -295,62 +396,90 @@ class FfmpegRun:
     out_time: float  # seconds of output written, from ``-progress``
 
 
-def run_ffmpeg(command: list[str], duration: float, name: str,
-               progress: Callable[[float], None] | None = None) -> FfmpegRun:
-    """Run ffmpeg, feeding ``progress`` (0..1) from ``-progress``; return its stdout and log lines.
+@dataclass
+class _Log:
+    """ffmpeg's stderr read line by line: ``-progress`` keys, other log lines, and the errors among them.
 
     Commands log with ``level+...`` so errors are told apart from information by their prefix.
     """
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               preexec_fn=_die_with_parent)
+
+    duration: float
+    progress: Callable[[float], None] | None
+    lines: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    out_time: float = 0.0
+
+    def read(self, raw: bytes) -> None:
+        line = raw.decode("utf-8", "replace").rstrip()
+        key, sep, value = line.partition("=")
+        if sep and key == "out_time_us":
+            self._advance(value)
+        elif sep and re.fullmatch(r"[a-z_0-9.]+", key):
+            return
+        elif line:
+            self.lines.append(line)
+            if "[error]" in line or "[fatal]" in line or any(m in line for m in TRUNCATION_MARKS):
+                self.errors.append(re.sub(r"^(\[[^\]]*\] )+", "", line).strip())
+
+    def _advance(self, value: str) -> None:
+        if not value.strip().lstrip("-").isdigit():
+            return
+        self.out_time = max(self.out_time, int(value) / 1_000_000)
+        if self.progress and self.duration > 0:
+            self.progress(max(0.0, min(1.0, self.out_time / self.duration)))
+
+    def failure(self, name: str, returncode: int) -> MediaError | None:
+        if any(mark in e for e in self.errors for mark in TRUNCATION_MARKS):
+            return MediaError(cut_short(name, "ffmpeg reached the end of the file in the middle of the data"))
+        if returncode != 0:
+            detail = self.errors[-1] if self.errors else f"ffmpeg exited with code {returncode}"
+            return MediaError(unreadable(name, detail))
+        return None
+
+
+def _drain(stream: IO[bytes] | None, into: bytearray) -> None:
+    if stream is not None:
+        while block := stream.read(1 << 16):
+            into.extend(block)
+
+
+def _lines(stream: IO[bytes] | None) -> Iterator[bytes]:
+    if stream is not None:
+        yield from stream
+
+
+def run_ffmpeg(
+    command: list[str], *, duration: float, name: str, progress: Callable[[float], None] | None = None
+) -> FfmpegRun:
+    """Run ffmpeg, feeding ``progress`` (0..1) from ``-progress``; return its stdout and log lines."""
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_die_with_parent
+    )
     out = bytearray()
-
-    def read_stdout() -> None:
-        assert process.stdout is not None
-        while block := process.stdout.read(1 << 16):
-            out.extend(block)
-
-    reader = threading.Thread(target=read_stdout, daemon=True)
+    reader = threading.Thread(target=_drain, args=(process.stdout, out), daemon=True)
     reader.start()
-    log: list[str] = []
-    errors: list[str] = []
-    out_time = 0.0
+    log = _Log(duration, progress)
     try:
-        assert process.stderr is not None
-        for raw in process.stderr:
-            line = raw.decode("utf-8", "replace").rstrip()
-            key, sep, value = line.partition("=")
-            if sep and key == "out_time_us":
-                if value.strip().lstrip("-").isdigit():
-                    out_time = max(out_time, int(value) / 1_000_000)
-                    if progress and duration > 0:
-                        progress(max(0.0, min(1.0, out_time / duration)))
-            elif sep and re.fullmatch(r"[a-z_0-9.]+", key):
-                continue
-            elif line:
-                log.append(line)
-                if "[error]" in line or "[fatal]" in line or any(m in line for m in TRUNCATION_MARKS):
-                    errors.append(re.sub(r"^(\[[^\]]*\] )+", "", line).strip())
+        for raw in _lines(process.stderr):
+            log.read(raw)
         process.wait()
         reader.join()
     except BaseException:
         process.kill()
         process.wait()
         raise
-    if any(mark in e for e in errors for mark in TRUNCATION_MARKS):
-        raise MediaError(cut_short(name, "ffmpeg reached the end of the file in the middle of the data"))
-    if process.returncode != 0:
-        detail = errors[-1] if errors else f"ffmpeg exited with code {process.returncode}"
-        raise MediaError(unreadable(name, detail))
+    failure = log.failure(name, process.returncode)
+    if failure is not None:
+        raise failure
     if progress:
         progress(1.0)
-    return FfmpegRun(stdout=out, log=log, out_time=out_time)
+    return FfmpegRun(stdout=out, log=log.lines, out_time=log.out_time)
 
 
 def parse_loudness(log: list[str]) -> Loudness | None:
     """The integrated loudness and true peak from ebur128's summary in ffmpeg's log."""
     text = "\n".join(log)
-    summary = text[text.rfind("Summary:"):] if "Summary:" in text else ""
+    summary = text[text.rfind("Summary:") :] if "Summary:" in text else ""
     integrated = re.search(r"Integrated loudness:\s*\n\s*I:\s*(-?[\d.]+|-inf)\s*LUFS", summary)
     peak = re.search(r"True peak:\s*\n\s*Peak:\s*(-?[\d.]+|-inf)\s*dBFS", summary)
     if not integrated:
@@ -360,62 +489,110 @@ def parse_loudness(log: list[str]) -> Loudness | None:
     return Loudness(integrated=value, true_peak=top)
 
 
-def analyse_audio(info: MediaInfo, progress: Callable[[float], None] | None = None,
-                  max_duration: float | None = None) -> tuple[object, Loudness | None]:
+def analyse_audio(
+    info: MediaInfo, progress: Callable[[float], None] | None = None, max_duration: float | None = None
+) -> tuple[object, Loudness | None]:
     """One decode of the audio: 16 kHz mono float32 samples (numpy) and the loudness."""
     import numpy as np
 
-    run = run_ffmpeg(analysis_command(info, max_duration), info.duration, info.path.name, progress)
+    command = analysis_command(info, max_duration)
+    run = run_ffmpeg(command, duration=info.duration, name=info.path.name, progress=progress)
     return np.frombuffer(run.stdout, dtype=np.float32), parse_loudness(run.log)
 
 
-def process_media(info: MediaInfo, plan: MediaPlan, folder: Path,
-                  progress: StageProgress | None = None) -> MediaOutputs:
+def process_media(
+    info: MediaInfo, plan: MediaPlan, folder: Path, *, progress: StageProgress | None = None
+) -> MediaOutputs:
     """Run ``plan`` into ``folder``: :func:`analyse_audio`, then :func:`write_media`."""
     report = progress or (lambda stage, fraction: None)
     samples, loudness = None, None
     if info.has_audio:
         samples, loudness = analyse_audio(info, lambda f: report("audio", f), plan.settings.max_duration)
-    outputs = write_media(info, plan, folder, loudness, report)
+    outputs = write_media(info, plan, folder, loudness=loudness, progress=report)
     outputs.audio = samples if plan.extract_audio else None
     return outputs
 
 
-def write_media(info: MediaInfo, plan: MediaPlan, folder: Path, loudness: Loudness | None,
-                progress: StageProgress | None = None) -> MediaOutputs:
+def write_media(
+    info: MediaInfo,
+    plan: MediaPlan,
+    folder: Path,
+    *,
+    loudness: Loudness | None,
+    progress: StageProgress | None = None,
+) -> MediaOutputs:
     """Write ``video.mp4`` (or ``audio.m4a``) and ``poster.jpg`` into ``folder``, and with
     ``settings.keep_original`` a copy of the clip as ``original<ext>``.
+
+    A step that fails with the disk (nearly) full says so, whatever ffmpeg said.
     """
     report = progress or (lambda stage, fraction: None)
     folder.mkdir(parents=True, exist_ok=True)
     can_copy = plan.mode == "remux" and info.has_audio and info.audio[0].codec == "aac"
-    audio_plan = plan_audio(loudness, plan.settings, can_copy) if info.has_audio else None
+    audio_plan = plan_audio(loudness, plan.settings, can_copy=can_copy) if info.has_audio else None
     final = folder / ("audio.m4a" if plan.mode == "audio" else "video.mp4")
+    _write_video(info, plan, final, audio_plan=audio_plan, report=report)
+    poster = folder / "poster.jpg"
+    report("poster", 0.0)
+    with _blaming_a_full_disk(folder, info.path.name, "the poster"):
+        if plan.mode == "audio":
+            make_card_poster(poster, info.path.stem)
+        else:
+            choose_poster(final, poster)
+    report("poster", 1.0)
+    original = _keep_original(info, folder) if plan.settings.keep_original else None
+    return MediaOutputs(
+        video=final,
+        poster=poster,
+        audio=None,
+        duration=info.duration,
+        plan=plan,
+        loudness=loudness,
+        audio_plan=audio_plan,
+        original=original,
+    )
+
+
+@contextlib.contextmanager
+def _blaming_a_full_disk(folder: Path, name: str, what: str) -> Iterator[None]:
+    """ffmpeg on a full disk says "no packets" or "could not write", which reads as a broken clip."""
+    try:
+        yield
+    except MediaError as exc:
+        if disk_is_full(folder):
+            raise MediaError(disk_full(name, what)) from exc
+        raise
+
+
+def _write_video(
+    info: MediaInfo, plan: MediaPlan, final: Path, *, audio_plan: AudioPlan | None, report: StageProgress
+) -> None:
     part = partial_path(final)
     try:
-        run = run_ffmpeg(build_command(info, plan, part, audio_plan), info.duration, info.path.name,
-                         lambda f: report("media", f))
-        if not part.exists() or part.stat().st_size == 0:
-            raise MediaError(unreadable(info.path.name, "ffmpeg produced no output"))
+        with _blaming_a_full_disk(final.parent, info.path.name, "the web video"):
+            command = build_command(info, plan, part, audio=audio_plan)
+            run = run_ffmpeg(
+                command, duration=info.duration, name=info.path.name, progress=lambda f: report("media", f)
+            )
+            if not part.exists() or part.stat().st_size == 0:
+                raise MediaError(unreadable(info.path.name, "ffmpeg produced no output"))
         if info.duration > 1 and run.out_time < 0.9 * info.duration - 0.5:
-            raise MediaError(cut_short(info.path.name, f"it holds {run.out_time:.1f} s of the "
-                                                        f"{info.duration:.1f} s it says it lasts"))
+            detail = f"it holds {run.out_time:.1f} s of the {info.duration:.1f} s it says it lasts"
+            raise MediaError(cut_short(info.path.name, detail))
         os.replace(part, final)
     finally:
         with contextlib.suppress(FileNotFoundError):
             part.unlink()
-    poster = folder / "poster.jpg"
-    report("poster", 0.0)
-    if plan.mode == "audio":
-        make_card_poster(poster, info.path.stem)
-    else:
-        choose_poster(final, poster)
-    report("poster", 1.0)
-    original = None
-    if plan.settings.keep_original:
-        original = folder / f"original{info.path.suffix.lower() or '.bin'}"
-        keep = partial_path(original)
+
+
+def _keep_original(info: MediaInfo, folder: Path) -> Path:
+    original = folder / f"original{info.path.suffix.lower() or '.bin'}"
+    keep = partial_path(original)
+    try:
         shutil.copyfile(info.path, keep)
         os.replace(keep, original)
-    return MediaOutputs(video=final, poster=poster, audio=None, duration=info.duration, plan=plan,
-                        loudness=loudness, audio_plan=audio_plan, original=original)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            keep.unlink()
+        raise MediaError(str(explain_os_error(original, exc))) from exc
+    return original

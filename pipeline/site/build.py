@@ -29,7 +29,7 @@ from pathlib import Path
 from pipeline import clock
 from pipeline.errors import ShrinkRefusedError
 from pipeline.fsutil import file_lock
-from pipeline.site.gather import gather, slugify
+from pipeline.site.gather import gather
 from pipeline.site.inputs import InputsRecord, fixed_digest, load_record, reread, save_record
 from pipeline.site.output import load_manifest, site_intact, write_site
 from pipeline.site.plan import pager, plan_outputs
@@ -47,7 +47,6 @@ __all__ = [
     "jpeg_size",
     "pager",
     "parse_vtt",
-    "slugify",
     "theme_dir",
 ]
 

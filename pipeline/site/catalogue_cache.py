@@ -20,8 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.workspace.catalogue import Catalogue, Expert, Resource, Settings, SourceClip, load_catalogue, parse_catalogue
 from pipeline.errors import CaptureError
+from pipeline.workspace.catalogue import (
+    Catalogue,
+    Expert,
+    Resource,
+    Settings,
+    SourceClip,
+    load_catalogue,
+    parse_catalogue,
+)
 
 CACHE_VERSION = 2
 # An anchor or alias anywhere: the safe loader would expand it, so let the round-trip loader refuse it.
@@ -74,7 +82,7 @@ def load_cache(path: Path) -> CatalogueCache:
             version, header_key, settings, flat = pickle.load(handle)
         if version == CACHE_VERSION:
             return CatalogueCache(version, header_key, settings, {k: _restore(v) for k, v in flat.items()})
-    except Exception:  # noqa: BLE001 - an unreadable cache only means parsing again
+    except Exception:
         pass
     return CatalogueCache()
 
@@ -93,10 +101,10 @@ def split_entries(text: str) -> tuple[str, list[str]] | None:
     if at < 0:
         return None
     line_end = text.index("\n", at + 1)
-    rest = text[at + len("\nresources:"):line_end].strip()
+    rest = text[at + len("\nresources:") : line_end].strip()
     if rest and not rest.startswith("#"):
         return None  # resources: [] or a flow list
-    header, body = text[1:at + 1], text[line_end + 1:]
+    header, body = text[1 : at + 1], text[line_end + 1 :]
     start = 0  # where the first line that is neither blank nor a comment starts: the first item
     while True:
         end = body.find("\n", start)
@@ -106,7 +114,7 @@ def split_entries(text: str) -> tuple[str, list[str]] | None:
         if end < 0:
             return header, []
         start = end + 1
-    indent = item[:len(item) - len(item.lstrip(" "))]
+    indent = item[: len(item) - len(item.lstrip(" "))]
     if not item.startswith(indent + "- "):
         return None
     # Nothing but items may start at the items' column (a top-level key after the list, say).
@@ -118,8 +126,7 @@ def split_entries(text: str) -> tuple[str, list[str]] | None:
         return None
     listed = "\n" + body[start:]
     chunks = listed.split(marker)
-    return header, [indent + "- " + chunk.lstrip("\n") + ("" if chunk.endswith("\n") else "\n")
-                    for chunk in chunks[1:]]
+    return header, [indent + "- " + chunk.lstrip("\n") + ("" if chunk.endswith("\n") else "\n") for chunk in chunks[1:]]
 
 
 def _safe_load(text: str) -> Any:
@@ -176,7 +183,7 @@ def load_catalogue_cached(path: Path, cache_path: Path) -> Catalogue:
             partial = parse_catalogue(path, _parse_new(header, [chunk for _, chunk in missing]))
         except CaptureError:
             return load_catalogue(path)
-        except Exception:  # noqa: BLE001 - a YAML error: the round-trip loader words it with a line
+        except Exception:
             return load_catalogue(path)
         if len(partial.resources) != len(missing):
             return load_catalogue(path)
@@ -202,7 +209,9 @@ def _save_cache(path: Path, cache: CatalogueCache) -> None:
 
     try:
         flat = {key: _flatten(resource) for key, resource in cache.entries.items()}
-        atomic_write_bytes(path, pickle.dumps((cache.version, cache.header_key, cache.settings, flat),
-                                              protocol=pickle.HIGHEST_PROTOCOL))
+        atomic_write_bytes(
+            path,
+            pickle.dumps((cache.version, cache.header_key, cache.settings, flat), protocol=pickle.HIGHEST_PROTOCOL),
+        )
     except CaptureError:
         pass  # a cache we cannot write only costs time next build

@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import hashlib
 import os
-import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +24,7 @@ from pipeline.site.views import FEEDBACK_SCHEME, MediaFile, ResourceView, SiteMo
 from pipeline.workspace.catalogue import Resource
 from pipeline.workspace.journeys import Journey, load_journeys
 from pipeline.workspace.paths import Workspace
-
-
-def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:80].strip("-") or "expert"
+from pipeline.workspace.slugs import person_slug
 
 
 @functools.lru_cache(maxsize=8)
@@ -160,7 +155,7 @@ class _Reader:
             publish_drafts=self.publish_drafts,
             video=video,
             poster=_media_file(resource.poster, root=self.root, meta=meta, log=self.log),
-            expert_slug=slugify(resource.expert.name) if resource.expert.name else "",
+            expert_slug=person_slug(resource.expert.name) if resource.expert.name else "",
             words_bytes=words_bytes,
         )
         if data is not None and not view.published:

@@ -21,7 +21,7 @@ from tests.support import REPO, make_clip, make_speech, run_capture
 
 ADD_TRIALS = 14
 BUILD_TRIALS = 8
-LEFTOVER_MARKERS = (".part", ".capture-tmp-", ".staging-", ".site.staging", ".site.old")
+LEFTOVER_MARKERS = (".part", ".capture-tmp-", ".staging-", ".site.staging", ".site.old", ".orphaned")
 
 
 def _env() -> dict[str, str]:

@@ -475,7 +475,7 @@ def build_report(
     feedback = None
     if feedback_csv is not None:
         by_title = {r.title.casefold(): r.id for r in catalogue.resources}
-        feedback = read_feedback(feedback_csv, settings.feedback, known, by_title, since)
+        feedback = read_feedback(feedback_csv, settings.feedback, known_ids=known, ids_by_title=by_title, since=since)
     key_text = salt if salt is not None else settings.salt
     salt_source = "setting" if key_text else "random"
     key = hashlib.blake2b(key_text.encode("utf-8"), digest_size=32).digest() if key_text else secrets.token_bytes(32)

@@ -36,7 +36,7 @@ from typing import Any
 
 from pipeline.errors import CaptureError, CatalogueError
 from pipeline.report.feedback import FeedbackColumns, FeedbackExport, read_feedback
-from pipeline.report.logs import LogFileStats, ProgressCallback, check_log_files
+from pipeline.report.logs import MAX_LINE_BYTES, LogFileStats, ProgressCallback, check_log_files
 from pipeline.report.tally import LogTally, VideoTally, Watch, tally_logs
 from pipeline.workspace.catalogue import Catalogue, load_catalogue
 from pipeline.workspace.paths import Workspace
@@ -420,6 +420,12 @@ def summarise(
     )
     all_warnings = list(warnings)
     all_warnings += [f.problem for f in tally.files if f.problem]
+    all_warnings += [
+        f"{Path(f.path).name}: {f.overlong:,} line{'s' if f.overlong != 1 else ''} over {MAX_LINE_BYTES:,} bytes "
+        "skipped as not a log line"
+        for f in tally.files
+        if f.overlong
+    ]
     all_warnings += [
         f"{Path(f.path).name}: {f.malformed:,} of {f.lines:,} lines are not in the combined or common log format; "
         "check it is an access log (a custom log_format must start with the combined fields)"

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 from pipeline.report.logs import (
     CONTENT_RANGE_PATTERN,
     LINE_PATTERN,
+    OVERLONG_LINE,
     PATH_PATTERN,
     PLAIN_REST_PATTERN,
     RANGE_PATTERN,
@@ -151,7 +152,7 @@ def tally_logs(
             if on_progress is not None:
                 on_progress(offset + done, total)
 
-        lines = malformed = before_since = bots = 0
+        lines = malformed = before_since = bots = overlong = 0
         first_bad: list[int] = []
         for block in read_blocks(path, stats, on_bytes if on_progress else None):
             for line in block:
@@ -160,6 +161,7 @@ def tally_logs(
                 if m is None:
                     if line.strip():
                         malformed += 1
+                        overlong += line == OVERLONG_LINE
                         if len(first_bad) < 5:
                             first_bad.append(lines)
                     continue
@@ -280,6 +282,7 @@ def tally_logs(
                     entry[2].add(visitor)
         stats.lines = lines
         stats.malformed = malformed
+        stats.overlong = overlong
         stats.first_malformed_lines = tuple(first_bad)
         tally.lines += lines
         tally.malformed += malformed

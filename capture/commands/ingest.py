@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from capture.app import app, console, err_console, user_errors, workspace
+from capture.app import app, console, err_console, user_errors, user_text, workspace
 from capture.commands.review import (
     beam_size_option,
     compute_type_option,
@@ -119,7 +118,7 @@ def add(
         ) as bars:
 
             def on_start(clip: Path):  # type: ignore[no-untyped-def]
-                task = bars.add_task(escape(clip.name[:40]), total=1.0, stage="starting")
+                task = bars.add_task(user_text(clip.name[:40], one_line=True), total=1.0, stage="starting")
 
                 def update(stage: str, fraction: float) -> None:
                     bars.update(task, completed=fraction, stage=STAGE_NAMES.get(stage, stage))
@@ -138,8 +137,8 @@ def add(
         if r.status == "failed":
             continue
         console.print(
-            f"[green]{r.status}[/] {escape(r.clip.name)} → [bold]{r.resource_id}[/] "
-            f"({escape(r.message)}, {r.seconds:.1f} s)",
+            f"[green]{r.status}[/] {user_text(r.clip.name)} → [bold]{r.resource_id}[/] "
+            f"({user_text(r.message)}, {r.seconds:.1f} s)",
             soft_wrap=True,
         )
     if len(results) > 1:
@@ -148,7 +147,7 @@ def add(
             table.add_column(column, overflow="fold")
         for r in results:
             outcome = {"failed": f"failed: {r.message}", "skipped": "skipped duplicate"}.get(r.status, r.status)
-            table.add_row(escape(r.clip.name), escape(outcome), r.resource_id or "-", f"{r.seconds:.1f} s")
+            table.add_row(user_text(r.clip.name), user_text(outcome), r.resource_id or "-", f"{r.seconds:.1f} s")
         console.print(table)
     added = [r.resource_id for r in results if r.status == "added" and r.resource_id]
     if added:  # suggest tags, then ask (in a terminal) or take them (--yes, scripts)

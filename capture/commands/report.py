@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from capture.app import app, console, err_console, fail, user_errors, workspace
+from capture.app import app, console, err_console, fail, user_errors, user_text, workspace
+from pipeline.text import printable_json
 
 
 @app.command("report")
@@ -79,9 +79,9 @@ def report(
         if target is not None:
             atomic_write_text(target, render_report_html(result))
     if as_json:
-        typer.echo(report_to_json(result), nl=False)
+        typer.echo(printable_json(report_to_json(result)), nl=False)
         if target is not None:
-            err_console.print(f"Wrote {escape(str(target))}")
+            err_console.print(f"Wrote {user_text(str(target))}")
         return
     _summary(result, target)
 
@@ -93,7 +93,7 @@ def _summary(result, target: Path | None) -> None:  # type: ignore[no-untyped-de
         f"({result.lines:,} lines; {result.malformed:,} not log lines, skipped; {result.bot_requests:,} from crawlers)"
     )
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
+        err_console.print(f"[yellow]Warning:[/] {user_text(warning)}")
     if result.resources:
         table = Table(title="Top resources", title_justify="left")
         for column, justify in (
@@ -107,13 +107,13 @@ def _summary(result, target: Path | None) -> None:  # type: ignore[no-untyped-de
         for r in result.resources[:10]:
             fetched = f"{100 * r.video.median_fetched:.0f}%" if r.video and r.video.viewers else "-"
             rating = f"{r.feedback.mean_rating:g}" if r.feedback and r.feedback.mean_rating is not None else "-"
-            table.add_row(escape(r.title), f"{r.views:,}", f"{r.visitors:,}", fetched, rating)
+            table.add_row(user_text(r.title), f"{r.views:,}", f"{r.visitors:,}", fetched, rating)
         console.print(table)
     if result.unwatched:
         console.print(
             "[bold]Nobody watched past the first quarter:[/] "
             + ", ".join(
-                f"{escape(r.title)} ({r.video.viewers} viewer{'s' if r.video.viewers != 1 else ''})"
+                f"{user_text(r.title)} ({r.video.viewers} viewer{'s' if r.video.viewers != 1 else ''})"
                 for r in result.unwatched
             )
         )
@@ -130,7 +130,7 @@ def _summary(result, target: Path | None) -> None:  # type: ignore[no-untyped-de
             table.add_column(column, justify=justify)  # type: ignore[arg-type]
         for j in dropping:
             table.add_row(
-                escape(j.title),
+                user_text(j.title),
                 f"{j.started:,}",
                 f"{j.reached_intermediate:,}",
                 f"{j.reached_advanced:,}",
@@ -140,7 +140,7 @@ def _summary(result, target: Path | None) -> None:  # type: ignore[no-untyped-de
     if result.no_answer:
         console.print(
             "[bold]Searches with no answer[/] (the next clips to film): "
-            + ", ".join(f"{escape(repr(s.term))} ×{s.no_result}" for s in result.no_answer[:15])
+            + ", ".join(f"{user_text(repr(s.term))} ×{s.no_result}" for s in result.no_answer[:15])
         )
     if result.feedback_file:
         console.print(
@@ -148,4 +148,4 @@ def _summary(result, target: Path | None) -> None:  # type: ignore[no-untyped-de
             + (f", {result.feedback_unmatched:,} naming no known resource" if result.feedback_unmatched else "")
         )
     if target is not None:
-        console.print(f"Wrote {escape(str(target))}")
+        console.print(f"Wrote {user_text(str(target))}")

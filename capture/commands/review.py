@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from capture.app import app, console, err_console, user_errors, workspace
+from capture.app import app, console, err_console, user_errors, user_text, workspace
+from pipeline.text import printable_json
 
 
 def model_option() -> str | None:
@@ -141,7 +142,8 @@ def approve(
         who = by if by is not None else load_catalogue(ws.catalogue_path).get(resource_id).expert.name
         transcript = approve_transcript(ws, resource_id, who or "")
     console.print(
-        f"Approved [bold]{resource_id}[/] ({len(transcript.lines)} lines) by {transcript.approved_by} "
+        f"Approved [bold]{user_text(resource_id)}[/] ({len(transcript.lines)} lines) "
+        f"by {user_text(transcript.approved_by)} "
         f"at {transcript.approved_at}."
     )
 
@@ -154,7 +156,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
     with user_errors():
         rows = review_status(workspace())
     if as_json:
-        typer.echo(json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False))
+        typer.echo(printable_json(json.dumps([row.__dict__ for row in rows], indent=2, ensure_ascii=False)))
         return
     if not rows:
         console.print("No resources yet. Add one with [bold]capture add CLIP[/].")
@@ -164,12 +166,13 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
         table.add_column(column, overflow="fold")
     colours = {"approved": "green", "draft": "yellow"}
     for row in rows:
-        state = f"[{colours.get(row.review, 'red')}]{row.review}[/]"
-        table.add_row(row.id, state, str(row.lines), row.model or "-", row.approved_by or "-")
+        state = f"[{colours.get(row.review, 'red')}]{user_text(row.review, one_line=True)}[/]"
+        cells = (user_text(cell, one_line=True) for cell in (row.model or "-", row.approved_by or "-"))
+        table.add_row(user_text(row.id, one_line=True), state, str(row.lines), *cells)
     console.print(table)
     for row in rows:
         if row.problem:
-            err_console.print(f"[red]{row.id}[/]: {row.problem}")
+            err_console.print(f"[red]{user_text(row.id)}[/]: {user_text(row.problem)}")
     drafts = sum(row.review == "draft" for row in rows)
     if drafts:
         console.print(f"{drafts} to review: [bold]capture review ID[/].")

@@ -155,7 +155,7 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def section(small: dict[str, float], full: dict[str, float], command: str, machine: str) -> str:
+def section(small: dict[str, float], full: dict[str, float], *, command: str, machine: str) -> str:
     def row(name: str, r: dict[str, float]) -> str:
         return (
             f"| {name} | {r['bytes'] / 1e9:.2f} GB | {r['lines']:,} | {r['seconds']:.1f} s | {r['cpu_seconds']:.1f} s | "
@@ -207,7 +207,7 @@ def main() -> None:
         print(json.dumps(full), file=sys.stderr)
     command = "python benchmarks/report.py" + (f" --gb {args.gb:g}" if args.gb != 1.0 else "")
     machine = args.machine or f"{cpu_model()} ({os.cpu_count()} cores)"
-    text = section(small, full, command, machine)
+    text = section(small, full, command=command, machine=machine)
     print(text)
     if not args.no_write:
         write_section("report", text, ROOT / "docs" / "benchmarks.md")

@@ -85,7 +85,7 @@ class FeedbackExport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _find_column(headers: list[str], wanted: str, role: str, path: Path) -> int | None:
+def _find_column(headers: list[str], wanted: str, *, role: str, path: Path) -> int | None:
     folded = [h.strip().casefold() for h in headers]
     if wanted:
         try:
@@ -254,7 +254,7 @@ class _Layout:
 
 
 def _layout(headers: list[str], columns: FeedbackColumns, path: Path) -> _Layout:
-    resource_col = _find_column(headers, columns.resource, "resource", path)
+    resource_col = _find_column(headers, columns.resource, role="resource", path=path)
     listed = ", ".join(repr(h) for h in headers)
     if resource_col is None:
         raise FeedbackError(
@@ -263,9 +263,9 @@ def _layout(headers: list[str], columns: FeedbackColumns, path: Path) -> _Layout
         )
     layout = _Layout(
         resource=resource_col,
-        rating=_find_column(headers, columns.rating, "rating", path),
-        comment=_find_column(headers, columns.comment, "comment", path),
-        date=_find_column(headers, columns.date, "date", path),
+        rating=_find_column(headers, columns.rating, role="rating", path=path),
+        comment=_find_column(headers, columns.comment, role="comment", path=path),
+        date=_find_column(headers, columns.date, role="date", path=path),
     )
     if layout.rating is None and layout.comment is None:
         raise FeedbackError(
@@ -288,7 +288,7 @@ class _Lookup:
     since: date | None
 
 
-def _add_row(export: FeedbackExport, row: list[str], layout: _Layout, lookup: _Lookup, line: int) -> None:
+def _add_row(export: FeedbackExport, row: list[str], *, layout: _Layout, lookup: _Lookup, line: int) -> None:
     if not any(value.strip() for value in row):
         return
     day = parse_day(_cell(row, layout.date)) if layout.date is not None else None
@@ -308,7 +308,7 @@ def _add_row(export: FeedbackExport, row: list[str], layout: _Layout, lookup: _L
     export.rows.append(FeedbackRow(resource_id=resource_id, rating=rating, comment=comment, day=day, line=line))
 
 
-def _read_rows(stream: TextIO, path: Path, columns: FeedbackColumns, lookup: _Lookup) -> FeedbackExport:
+def _read_rows(stream: TextIO, path: Path, *, columns: FeedbackColumns, lookup: _Lookup) -> FeedbackExport:
     export = FeedbackExport(path=str(path))
     physical = bounded_lines(stream, export)
     first = next(physical, None)
@@ -329,7 +329,7 @@ def _read_rows(stream: TextIO, path: Path, columns: FeedbackColumns, lookup: _Lo
             # A quoted field over the limit: the record is junk, the rows after it are still read.
             export.skipped_lines += 1
             continue
-        _add_row(export, row, layout, lookup, reader.line_num)
+        _add_row(export, row, layout=layout, lookup=lookup, line=reader.line_num)
     return export
 
 
@@ -379,7 +379,7 @@ def read_feedback(
         with open(path, "rb") as handle:
             stream, raw, encoding = _open_export(handle, path)
             with _csv_field_limit(MAX_LINE_CHARS):
-                export = _read_rows(stream, path, columns, lookup)
+                export = _read_rows(stream, path, columns=columns, lookup=lookup)
     except FileNotFoundError:
         raise FeedbackError(
             f"feedback file not found: {path}; check the path to the CSV your form tool exported"

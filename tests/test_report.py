@@ -258,7 +258,8 @@ def test_malformed_lines_are_counted_and_skipped(ws: Workspace, tmp_path: Path) 
         + b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\xff\xfe\n"
         + log_line("10.0.4.4", MON, "/learning/r/h\xe9/").encode("latin-1")
         + good.encode()
-        + b'10.0.4.5 - - [10/Nov/2026:10:00:00 +0000] "GET /learning/r/handover/ HTTP/1.1" 200 10 "-" "no end'  # cut off
+        # cut off inside its user agent
+        + b'10.0.4.5 - - [10/Nov/2026:10:00:00 +0000] "GET /learning/r/handover/ HTTP/1.1" 200 10 "-" "no end'
     )
     report = build_report(ws, [log])
     assert (report.lines, report.malformed) == (9, 4)
@@ -392,7 +393,8 @@ def test_feedback_column_named_in_settings_must_exist(ws: Workspace, tmp_path: P
         build_report(ws, [write_log(tmp_path / "access.log", views_log())], csv_path)
     assert str(error.value) == (
         "feedback.csv has no column 'Clip' (set as report.feedback.resource in resources.yaml); its columns are: "
-        "'Timestamp', 'Which clip was it?', 'How useful was it?', 'Anything to add?'; fix the setting to name one of them"
+        "'Timestamp', 'Which clip was it?', 'How useful was it?', 'Anything to add?'; "
+        "fix the setting to name one of them"
     )
 
 
@@ -415,7 +417,8 @@ def test_report_settings_errors_name_the_line(ws: Workspace, tmp_path: Path) -> 
     assert error.value.problems == [
         "resources.yaml:14: report.colour: unknown key (known keys: salt, feedback)",
         "resources.yaml:12: report.salt: expected text, got [1, 2]",
-        "resources.yaml:13: report.feedback: expected a mapping of column names (resource, rating, comment, date), got 'Rating'",
+        "resources.yaml:13: report.feedback: expected a mapping of column names (resource, rating, comment, date), "
+        "got 'Rating'",
     ]
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 @app.command("report")
 def report(
+    *,
     access_log: list[Path] = typer.Option(
         None,
         "--access-log",

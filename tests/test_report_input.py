@@ -164,7 +164,7 @@ def measure(ws: Workspace, kind: str, *paths: Path) -> dict[str, object]:
     return result
 
 
-def write_no_newline(path: Path, head: bytes, filler: bytes, tail: bytes) -> Path:
+def write_no_newline(path: Path, *, head: bytes, filler: bytes, tail: bytes) -> Path:
     with open(path, "wb") as handle:
         handle.write(head)
         block = filler * (1024 * 1024 // len(filler))
@@ -176,7 +176,7 @@ def write_no_newline(path: Path, head: bytes, filler: bytes, tail: bytes) -> Pat
 
 def test_a_50_mb_log_line_keeps_memory_flat(ws: Workspace, tmp_path: Path) -> None:
     good = log_line("10.0.0.1", MON, "/r/handover/").encode()
-    log = write_no_newline(tmp_path / "access.log", good, b"A", b"\n" + good)
+    log = write_no_newline(tmp_path / "access.log", head=good, filler=b"A", tail=b"\n" + good)
     result = measure(ws, "log", log)
     assert result["extra_mib"] < 64, result
     print(result["extra_mib"])  # the whole line is 50 MiB; it was read whole (142 MB peak)
@@ -185,14 +185,16 @@ def test_a_50_mb_log_line_keeps_memory_flat(ws: Workspace, tmp_path: Path) -> No
 
 
 def test_50_mb_of_zero_bytes_as_a_log_keeps_memory_flat(ws: Workspace, tmp_path: Path) -> None:
-    log = write_no_newline(tmp_path / "zeros.log", b"", b"\0", b"")
+    log = write_no_newline(tmp_path / "zeros.log", head=b"", filler=b"\0", tail=b"")
     result = measure(ws, "log", log)
     assert result["extra_mib"] < 16, result
     assert (result["lines"], result["malformed"]) == (1, 1)
 
 
 def test_a_50_mb_feedback_line_keeps_memory_flat(ws: Workspace, tmp_path: Path) -> None:
-    csv_path = write_no_newline(tmp_path / "feedback.csv", b"resource,rating\nhandover,4\n", b"x", b"\nhandover,2\n")
+    csv_path = write_no_newline(
+        tmp_path / "feedback.csv", head=b"resource,rating\nhandover,4\n", filler=b"x", tail=b"\nhandover,2\n"
+    )
     result = measure(ws, "feedback", csv_path, write_log(tmp_path / "access.log", []))
     assert result["extra_mib"] < 16, result
     assert result["feedback_rows"] == 2

@@ -277,9 +277,10 @@ class _Counter:
             self.tally.bots += 1
             return
         visitor = _blake2b(m[1] + b"\0" + agent, key=self.salt, digest_size=8).digest()
-        if site.kind == VIDEO:
-            self.video(site.id, visitor, m=m, extra=extra)
-        elif site.kind == SEARCH:
+        kind = site[0]
+        if kind == VIDEO:
+            self.video(site[1], visitor, m=m, extra=extra)
+        elif kind == SEARCH:
             self.search(m[4][len(url_path) + 1 :], visitor)  # the query after the path and its "?"
         elif m[5] in PAGE_OK:
             self.page(site, day, visitor)
@@ -290,10 +291,11 @@ class _Counter:
             unknown[name] = unknown.get(name, 0) + 1
 
     def page(self, site: SitePath, day: date, visitor: bytes) -> None:
-        if site.id not in (self.resources if site.kind == RESOURCE else self.journeys):
-            self.unknown(f"{site.kind.decode()}/{site.id.decode()}/")
+        kind, page_id = site
+        if page_id not in (self.resources if kind == RESOURCE else self.journeys):
+            self.unknown(f"{kind.decode()}/{page_id.decode()}/")
             return
-        key = (site.kind, site.id, day)
+        key = (kind, page_id, day)
         count = self.pages.get(key)
         if count is None:
             self.pages[key] = PageCount(1, {visitor})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
 import subprocess
 import sys
@@ -76,7 +77,7 @@ def test_printable_json_is_the_same_json_and_safe(value: object) -> None:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo workspace with escapes in a title, a journey's goal, a transcript's front matter and
-    the access log (a search term), all as raw characters in the files."""
+    first line, and the access log (a search term), all as raw characters in the files."""
     root = copy_demo(tmp_path_factory.mktemp("hostile"))
     catalogue = root / "resources.yaml"
     text = catalogue.read_text(encoding="utf-8")
@@ -88,7 +89,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     front = re.sub(
         r"model: .*", lambda _: "model: tiny" + HOSTILE.replace("\r", ""), transcript.read_text(encoding="utf-8")
     )
-    transcript.write_text(front, encoding="utf-8")
+    transcript.write_text(front.replace("[00:00.0] ", "[00:00.0] \x1b[2J\u202e", 1), encoding="utf-8")
     (root / "access.log").write_text(
         '10.0.0.1 - - [09/Nov/2026:10:15:00 +0100] "GET /r/shift-handover-basics/ HTTP/1.1" 200 5120 "-" "M"\n'
         '10.0.0.1 - - [09/Nov/2026:10:16:00 +0100] "GET /search.gif?q=%1b%5d0%3bX%07%c2%9b%e2%80%ae&n=0 HTTP/1.1" '
@@ -140,3 +141,27 @@ def test_an_error_message_quoting_user_data_is_escaped(tmp_path: Path) -> None:
         "Error: access log not found: nope\\x1b[2J.log; check the path "
         "(rotated logs are often /var/log/nginx/access.log* or /var/log/apache2/access.log*)\n"
     )
+
+
+def test_captions_on_a_terminal_show_the_controls(hostile: Path) -> None:
+    # click strips ANSI sequences when stdout is not a terminal and passes them on when it is: the
+    # case that matters is a real terminal, so the command runs on a pseudo-terminal.
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    command = [sys.executable, "-m", "capture", "captions", "shift-handover-basics"]
+    done = subprocess.run(command, cwd=hostile, env=env, stdout=follower, stderr=subprocess.PIPE, timeout=120)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal is gone once everything written was read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert done.returncode == 0, done.stderr
+    text = shown.decode("utf-8")
+    assert UNSAFE.search(text.replace("\r\n", "\n")) is None, text
+    assert "\\x1b[2J\\u202eHello" in text

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, user_text, workspace
-from pipeline.text import printable_json
+from pipeline.text import printable, printable_json
 
 
 def model_option() -> str | None:
@@ -197,6 +198,7 @@ def captions(
         if output is not None:
             atomic_write_text(output, text)
     if output is None:
-        typer.echo(text, nl=False)
+        # Into a file or a pipe the captions go as they are; on a terminal, its controls are made visible.
+        typer.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
     else:
         console.print(f"Wrote {len(cues)} cues to {output}")

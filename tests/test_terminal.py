@@ -104,20 +104,19 @@ def run_bytes(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "capture", *args], cwd=root, env=env, capture_output=True, timeout=120)
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ("list",),
-        ("list", "--json"),
-        ("status",),
-        ("status", "--json"),
-        ("check",),
-        ("journey", "show", "handover-for-operators"),
-        ("report", "--access-log", "access.log"),
-        ("report", "--access-log", "access.log", "--json"),
-    ],
-    ids=" ".join,
-)
+COMMANDS = [
+    ("list",),
+    ("list", "--json"),
+    ("status",),
+    ("status", "--json"),
+    ("check",),
+    ("journey", "show", "handover-for-operators"),
+    ("report", "--access-log", "access.log"),
+    ("report", "--access-log", "access.log", "--json"),
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_no_control_sequence_reaches_the_terminal(hostile: Path, args: tuple[str, ...]) -> None:
     done = run_bytes(hostile, *args)
     assert done.returncode in (0, 1), done.stderr
@@ -143,13 +142,18 @@ def test_an_error_message_quoting_user_data_is_escaped(tmp_path: Path) -> None:
     )
 
 
-def test_captions_on_a_terminal_show_the_controls(hostile: Path) -> None:
-    # click strips ANSI sequences when stdout is not a terminal and passes them on when it is: the
-    # case that matters is a real terminal, so the command runs on a pseudo-terminal.
+# What rich itself writes to a terminal: styles, and the progress bar's cursor hiding, line erasing,
+# cursor up and carriage returns. Anything else with ESC (a CSI J, an OSC title) is not ours.
+RICH_CONTROLS = re.compile("\x1b\\[(?:[0-9;]*m|\\?25[lh]|2K|[0-9]*A)|\r")
+
+
+def run_on_terminal(root: Path, *args: str) -> tuple[int, str]:
+    """Exit code and what a terminal would receive from ``python -m capture ARGS``, stdout and stderr
+    both on a pseudo-terminal: click and rich pass ANSI sequences through only when they see one."""
     leader, follower = pty.openpty()
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    command = [sys.executable, "-m", "capture", "captions", "shift-handover-basics"]
-    done = subprocess.run(command, cwd=hostile, env=env, stdout=follower, stderr=subprocess.PIPE, timeout=120)
+    env = dict(os.environ, PYTHONPATH=str(REPO), COLUMNS="200", TERM="xterm-256color")
+    command = [sys.executable, "-m", "capture", *args]
+    done = subprocess.run(command, cwd=root, env=env, stdout=follower, stderr=follower, timeout=120, check=False)
     os.close(follower)
     shown = b""
     while True:
@@ -161,7 +165,32 @@ def test_captions_on_a_terminal_show_the_controls(hostile: Path) -> None:
             break
         shown += chunk
     os.close(leader)
-    assert done.returncode == 0, done.stderr
-    text = shown.decode("utf-8")
-    assert UNSAFE.search(text.replace("\r\n", "\n")) is None, text
-    assert "\\x1b[2J\\u202eHello" in text
+    return done.returncode, RICH_CONTROLS.sub("", shown.decode("utf-8"))
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
+def test_no_control_sequence_reaches_a_real_terminal(hostile: Path, args: tuple[str, ...]) -> None:
+    code, shown = run_on_terminal(hostile, *args)
+    assert code in (0, 1), shown
+    assert UNSAFE.search(shown) is None, shown
+
+
+def test_captions_on_a_terminal_show_the_controls(hostile: Path) -> None:
+    code, shown = run_on_terminal(hostile, "captions", "shift-handover-basics")
+    assert code == 0, shown
+    assert UNSAFE.search(shown) is None, shown
+    assert "\\x1b[2J\\u202eHello" in shown
+
+
+def test_check_quoting_a_value_with_escapes(tmp_path: Path) -> None:
+    root = copy_demo(tmp_path)
+    catalogue = root / "resources.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    hostile_level = '    level: "expert\\e]0;PWNED\\a\\e[2J"'  # a duplicate key: the YAML error quotes the value
+    catalogue.write_text(
+        text.replace("    title: Shift handover basics", "    title: Shift handover basics\n" + hostile_level)
+    )
+    code, shown = run_on_terminal(root, "check")
+    assert code == 1
+    assert UNSAFE.search(shown) is None, shown
+    assert '(original value: "expert\\x1b]0;PWNED\\x07\\x1b[2J")' in shown

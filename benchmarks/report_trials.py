@@ -16,6 +16,7 @@ import argparse
 import codecs
 import json
 import os
+import pty
 import re
 import resource
 import subprocess
@@ -127,7 +128,8 @@ def hostile_workspace(folder: Path) -> Path:
     catalogue.write_text(text.replace("title: Shift handover basics", f"title: {json.dumps(HOSTILE)}", 1))
     transcript = root / "transcripts" / "shift-handover-basics.md"
     text = transcript.read_text(encoding="utf-8")
-    transcript.write_text(re.sub(r"model: .*", lambda _: "model: tiny" + HOSTILE.replace("\r", ""), text, count=1))
+    text = re.sub(r"model: .*", lambda _: "model: tiny" + HOSTILE.replace("\r", ""), text, count=1)
+    transcript.write_text(text.replace("[00:00.0] ", "[00:00.0] \x1b[2J\u202e", 1))
     (root / "access.log").write_text(
         LOG_LINE + '10.0.0.1 - - [09/Nov/2026:10:16:00 +0100] "GET /search.gif?q=%1b%5d0%3bX%07%c2%9b&n=0 '
         'HTTP/1.1" 200 43 "-" "M"\n'
@@ -135,9 +137,51 @@ def hostile_workspace(folder: Path) -> Path:
     return root
 
 
+def duplicate_key_workspace(folder: Path) -> Path:
+    """A catalogue whose YAML error quotes a value with escapes (a duplicate key)."""
+    (folder / "duplicate").mkdir()
+    root = copy_demo(folder / "duplicate")
+    catalogue = root / "resources.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    level = '    level: "expert\\e]0;PWNED\\a\\e[2J"'
+    catalogue.write_text(text.replace("    title: Shift handover basics", "    title: Shift handover basics\n" + level))
+    return root
+
+
+# What rich itself writes to a terminal: styles, and the progress bar's cursor and line controls.
+RICH_CONTROLS = re.compile("\x1b\\[(?:[0-9;]*m|\\?25[lh]|2K|[0-9]*A)|\r")
+
+
+def on_terminal(tree: str, cwd: Path, *args: str) -> str:
+    """What a terminal receives from ``python -m capture ARGS`` (stdout and stderr on a pseudo-terminal),
+    less rich's own styles and progress controls."""
+    leader, follower = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=tree, COLUMNS="200", TERM="xterm-256color")
+    command = [sys.executable, "-m", "capture", *args]
+    subprocess.run(command, cwd=cwd, env=env, stdout=follower, stderr=follower, timeout=120, check=False)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    return RICH_CONTROLS.sub("", shown.decode("utf-8", "replace"))
+
+
+def _count(text: str) -> str:
+    found = UNSAFE.findall(text)
+    kinds = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
+    return f"{len(found)}{f' ({kinds})' if kinds else ''}"
+
+
 def terminal_trials(tree: str, folder: Path) -> list[str]:
     root = hostile_workspace(folder)
-    rows = ["| command | control characters in stdout + stderr |", "|---|---|"]
+    rows = ["| command | piped: stdout + stderr | on a terminal |", "|---|---|---|"]
     commands = [
         ("list",),
         ("list", "--json"),
@@ -147,12 +191,14 @@ def terminal_trials(tree: str, folder: Path) -> list[str]:
         ("journey", "show", "handover-for-operators"),
         ("report", "-l", "access.log"),
         ("report", "-l", "access.log", "--json"),
+        ("captions", "shift-handover-basics"),
     ]
-    for args in commands:
-        _, out, err, _ = run(tree, root, *args)
-        found = UNSAFE.findall((out + err).decode("utf-8", "replace"))
-        kinds = ", ".join(sorted({f"U+{ord(c):04X}" for c in found}))
-        rows.append(f"| `capture {' '.join(args)}` | {len(found)}{f' ({kinds})' if kinds else ''} |")
+    cases = [(root, args) for args in commands] + [(duplicate_key_workspace(folder), ("check",))]
+    for where, args in cases:
+        _, out, err, _ = run(tree, where, *args)
+        piped = _count((out + err).decode("utf-8", "replace"))
+        label = " ".join(args) + (" (a YAML error quoting the value)" if where != root else "")
+        rows.append(f"| `capture {label}` | {piped} | {_count(on_terminal(tree, where, *args))} |")
     return rows
 
 

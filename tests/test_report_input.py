@@ -4,6 +4,7 @@ peak memory on input without newlines (issue 19, items 14 and 15). Every file he
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 import subprocess
 import sys
@@ -235,3 +236,27 @@ def test_split_lines_is_split_with_long_lines_replaced(parts: list[bytes], sizes
     expected = [OVERLONG_LINE if len(line) > limit else line for line in expected]
     got = [line for block in split_lines(chunks, limit=limit) for line in block]
     assert got == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from([b"", b"resource,rating,comment\n", codecs.BOM_UTF8 + b"resource;rating\r\n", codecs.BOM_UTF16_LE]),
+    st.binary(max_size=400),
+)
+def test_any_bytes_as_feedback_are_read_or_refused_never_a_crash(
+    tmp_path_factory: pytest.TempPathFactory, head: bytes, body: bytes
+) -> None:
+    from pipeline.report.feedback import FeedbackColumns, FeedbackError, read_feedback
+
+    csv_path = tmp_path_factory.mktemp("fuzz") / "feedback.csv"
+    csv_path.write_bytes(head + body)
+    limit = csv.field_size_limit()
+    try:
+        export = read_feedback(csv_path, FeedbackColumns(), known_ids={"handover"}, ids_by_title={})
+    except FeedbackError as error:
+        assert str(error).startswith("feedback.csv")
+        return
+    finally:
+        assert csv.field_size_limit() == limit  # the process-wide limit is raised for the read only
+    assert all(row.resource_id == "handover" for row in export.rows)
+    assert export.total_rows == len(export.rows) + export.unmatched_rows

@@ -40,7 +40,7 @@ class State:
 state = State()
 
 
-def _version(value: bool) -> None:
+def _version(*, value: bool) -> None:
     if value:
         console.print(f"capture {__version__}")
         raise typer.Exit()
@@ -48,6 +48,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    *,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,21 @@ def test_any_bytes_as_feedback_are_read_or_refused_never_a_crash(
         assert csv.field_size_limit() == limit  # the process-wide limit is raised for the read only
     assert all(row.resource_id == "handover" for row in export.rows)
     assert export.total_rows == len(export.rows) + export.unmatched_rows
+
+
+def test_since_applies_to_day_first_dates_of_european_exports(ws: Workspace, tmp_path: Path) -> None:
+    from pipeline.report.feedback import parse_day
+
+    assert [parse_day(t) for t in ("2026-11-09", "2026/11/09 10:00", "09.11.2026 10:00", "9.1.2026", "11/09/2026")] == [
+        date(2026, 11, 9),
+        date(2026, 11, 9),
+        date(2026, 11, 9),
+        date(2026, 1, 9),
+        None,
+    ]
+    ws.catalogue_path.write_text(CATALOGUE + "report:\n  feedback:\n    date: Zeitstempel\n", encoding="utf-8")
+    csv_path = tmp_path / "feedback.csv"
+    csv_path.write_bytes((EXCEL_TEXT + "01.10.2026 09:00;handover;1;alt\r\n").encode("utf-8-sig"))
+    report = build_report(ws, [write_log(tmp_path / "access.log", [])], csv_path, since=date(2026, 11, 1))
+    assert figures(report) == EXCEL_FIGURES
+    assert report.feedback_rows == 3

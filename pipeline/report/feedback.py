@@ -48,6 +48,7 @@ DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
 _RESOURCE_URL = re.compile(r"/r/([a-z0-9][a-z0-9-]*)(?:/|$|\?|#)")
 _RATING = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_DAY_FIRST = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 
 
 class FeedbackError(CaptureError):
@@ -114,11 +115,17 @@ def parse_rating(text: str) -> float | None:
 
 
 def parse_day(text: str) -> date | None:
+    """``2026-11-09``, ``2026/11/09 10:00`` or, as spreadsheets in many European locales write it,
+    ``09.11.2026 10:00`` → a date; anything else (``11/09/2026`` could be either) → None."""
     found = _DATE.search(text)
-    if not found:
+    if found:
+        year, month, day = found.groups()
+    elif found := _DAY_FIRST.search(text):
+        day, month, year = found.groups()
+    else:
         return None
     try:
-        return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        return date(int(year), int(month), int(day))
     except ValueError:
         return None
 

@@ -1,9 +1,10 @@
 """Streaming reader for web server access logs (nginx / Apache "combined" and "common" formats).
 
-A log is read as bytes, one line at a time, and each line is matched once by a compiled regular
-expression; only the few lines that touch the site's own pages (resource, journey, video, search)
-are looked at further by the caller. Nothing here keeps a line, so memory does not grow with the
-size of the log. Gzipped files (rotated logs such as ``access.log.2.gz``) are recognised by their
+A log is read as bytes in 1 MiB chunks split into lines here, and each line is matched once by a
+compiled regular expression; only the few lines that touch the site's own pages (resource,
+journey, video, search) are looked at further by the caller. Nothing here keeps a line, and a
+line over MAX_LINE_BYTES is never held whole, so memory grows neither with the size of the log
+nor with the length of a line (a file without a newline, ``/dev/zero``). Gzipped files (rotated logs such as ``access.log.2.gz``) are recognised by their
 magic bytes, not by their name.
 """
 

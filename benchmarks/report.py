@@ -34,7 +34,8 @@ RESOURCES = [f"resource-{i:02d}" for i in range(40)]
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 AGENTS = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1",
     "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0",
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
 )
@@ -64,7 +65,8 @@ def make_pool(count: int, rng: random.Random) -> list[bytes]:
     for _ in range(count):
         ip, agent = rng.choice(visitors)
         day = first + timedelta(days=rng.randrange(180))
-        stamp = f"{day.day:02d}/{MONTHS[day.month - 1]}/{day.year}:{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d} +0000"
+        clock = f"{rng.randrange(24):02d}:{rng.randrange(60):02d}:{rng.randrange(60):02d}"
+        stamp = f"{day.day:02d}/{MONTHS[day.month - 1]}/{day.year}:{clock} +0000"
         rid = rng.choice(RESOURCES)
         pick = rng.random()
         status, size, extra = 200, rng.randrange(2000, 40000), ""
@@ -155,10 +157,11 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def section(small: dict[str, float], full: dict[str, float], command: str, machine: str) -> str:
+def section(small: dict[str, float], full: dict[str, float], *, command: str, machine: str) -> str:
     def row(name: str, r: dict[str, float]) -> str:
         return (
-            f"| {name} | {r['bytes'] / 1e9:.2f} GB | {r['lines']:,} | {r['seconds']:.1f} s | {r['cpu_seconds']:.1f} s | "
+            f"| {name} | {r['bytes'] / 1e9:.2f} GB | {r['lines']:,} | {r['seconds']:.1f} s | "
+            f"{r['cpu_seconds']:.1f} s | "
             f"{r['lines'] / r['seconds']:,.0f} | {r['lines'] / r['cpu_seconds']:,.0f} | "
             f"{r['bytes'] / r['seconds'] / 1e6:.1f} MB/s | {r['peak_rss_mib']:.0f} MiB |"
         )
@@ -176,7 +179,8 @@ def section(small: dict[str, float], full: dict[str, float], command: str, machi
             f"other work (load average {os.getloadavg()[0]:.1f} as this run ended) wall time is longer than CPU time; "
             "CPU time is the steadier figure.",
             "",
-            "| log | size | lines | wall time | CPU time | lines/s (wall) | lines/s (CPU) | throughput (wall) | peak memory |",
+            "| log | size | lines | wall time | CPU time | lines/s (wall) | lines/s (CPU) | throughput (wall) "
+            "| peak memory |",
             "|---|---|---|---|---|---|---|---|---|",
             row("a tenth", small),
             row("whole", full),
@@ -207,7 +211,7 @@ def main() -> None:
         print(json.dumps(full), file=sys.stderr)
     command = "python benchmarks/report.py" + (f" --gb {args.gb:g}" if args.gb != 1.0 else "")
     machine = args.machine or f"{cpu_model()} ({os.cpu_count()} cores)"
-    text = section(small, full, command, machine)
+    text = section(small, full, command=command, machine=machine)
     print(text)
     if not args.no_write:
         write_section("report", text, ROOT / "docs" / "benchmarks.md")

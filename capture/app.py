@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pipeline import __version__
 from pipeline.errors import CaptureError, CatalogueError
+from pipeline.text import printable
 
 if TYPE_CHECKING:
     from pipeline.workspace.paths import Workspace
@@ -38,7 +40,7 @@ class State:
 state = State()
 
 
-def _version(value: bool) -> None:
+def _version(*, value: bool) -> None:
     if value:
         console.print(f"capture {__version__}")
         raise typer.Exit()
@@ -46,6 +48,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    *,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
@@ -62,17 +65,24 @@ def main_options(
     state.workspace = workspace
 
 
+def user_text(value: object, *, one_line: bool = False) -> str:
+    """User data (a title, a file name, a message quoting a file) for a rich markup string: every
+    character a terminal would act on made visible (:func:`pipeline.text.printable`), then the markup
+    escaped, so ``[red]`` in a title is printed, not obeyed."""
+    return escape(printable(str(value), one_line=one_line))
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Write ``Error: message`` to stderr; the caller raises the returned Exit."""
-    sys.stderr.write(f"Error: {message}\n")
+    sys.stderr.write(f"Error: {printable(message)}\n")
     return typer.Exit(code)
 
 
 def report_error(exc: CaptureError) -> None:
-    sys.stderr.write(f"Error: {exc}\n")
+    sys.stderr.write(f"Error: {printable(str(exc))}\n")
     if isinstance(exc, CatalogueError):
         for problem in exc.problems:
-            sys.stderr.write(f"  {problem}\n")
+            sys.stderr.write(f"  {printable(str(problem))}\n")
 
 
 def explain_os_error(exc: OSError) -> str:
@@ -100,7 +110,7 @@ def user_errors() -> Iterator[None]:
     except OSError as exc:
         if state.debug:
             raise
-        sys.stderr.write(f"Error: {explain_os_error(exc)}\n")
+        sys.stderr.write(f"Error: {printable(explain_os_error(exc))}\n")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         if state.debug:

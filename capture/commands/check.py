@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from capture.app import app, console, user_errors, workspace
+from pipeline.text import printable
 
 
 @app.command()
@@ -19,7 +20,7 @@ def check(strict: bool = typer.Option(False, "--strict", help="Fail on warnings 
         report = check_workspace(workspace())
     for problem in report.problems:
         # Plain lines (no wrapping, no markup) so editors and CI can jump to file:line.
-        typer.echo(str(problem))
+        typer.echo(printable(str(problem)))
     errors, warnings = len(report.errors), len(report.warnings)
     checked = (
         f"{report.resources} resource{'s' * (report.resources != 1)}, "

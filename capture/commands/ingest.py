@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from capture.app import app, console, err_console, user_errors, workspace
+from capture.app import app, console, err_console, user_errors, user_text, workspace
 from capture.commands.review import (
     beam_size_option,
     compute_type_option,
@@ -156,7 +155,7 @@ def _add_with_bars(ws: Workspace, found: list[Path], options: AddOptions) -> lis
     ) as bars:
 
         def on_start(clip: Path) -> Callable[[str, float], None]:
-            task = bars.add_task(escape(clip.name[:40]), total=1.0, stage="starting")
+            task = bars.add_task(user_text(clip.name[:40], one_line=True), total=1.0, stage="starting")
 
             def update(stage: str, fraction: float) -> None:
                 bars.update(task, completed=fraction, stage=STAGE_NAMES.get(stage, stage))
@@ -164,7 +163,7 @@ def _add_with_bars(ws: Workspace, found: list[Path], options: AddOptions) -> lis
             return update
 
         def notice(line: str) -> None:
-            err_console.print(f"Note: {escape(line)}", soft_wrap=True)
+            err_console.print(f"Note: {user_text(line)}", soft_wrap=True)
 
         return add_clips(ws, found, options, on_start=on_start, notice=notice)
 
@@ -181,8 +180,8 @@ def _show_results(results: list[AddResult]) -> None:
         if r.status == "failed":
             continue
         console.print(
-            f"[green]{r.status}[/] {escape(r.clip.name)} → [bold]{r.resource_id}[/] "
-            f"({escape(r.message)}, {r.seconds:.1f} s)",
+            f"[green]{r.status}[/] {user_text(r.clip.name)} → [bold]{r.resource_id}[/] "
+            f"({user_text(r.message)}, {r.seconds:.1f} s)",
             soft_wrap=True,
         )
     if len(results) > 1:
@@ -191,7 +190,7 @@ def _show_results(results: list[AddResult]) -> None:
             table.add_column(column, overflow="fold")
         for r in results:
             outcome = {"failed": f"failed: {r.message}", "skipped": "skipped duplicate"}.get(r.status, r.status)
-            table.add_row(escape(r.clip.name), escape(outcome), r.resource_id or "-", f"{r.seconds:.1f} s")
+            table.add_row(user_text(r.clip.name), user_text(outcome), r.resource_id or "-", f"{r.seconds:.1f} s")
         console.print(table)
 
 

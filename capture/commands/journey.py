@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.markup import escape
 from rich.tree import Tree
 
-from capture.app import app, console, user_errors, workspace
+from capture.app import app, console, user_errors, user_text, workspace
 
 journey_app = typer.Typer(help="Plan journeys: from not knowing, to knowing, to doing.", no_args_is_help=True)
 app.add_typer(journey_app, name="journey")
@@ -42,20 +41,20 @@ def show(journey_id: str = typer.Argument(..., help="The journey's id (its file 
         ws = workspace()
         catalogue = load_catalogue(ws.catalogue_path)
         journey = load_journey(ws.journeys_dir, journey_id)
-    heading = f"[bold]{escape(journey.title)}[/] [dim]({escape(', '.join(journey.roles) or 'no role')})[/]"
+    heading = f"[bold]{user_text(journey.title)}[/] [dim]({user_text(', '.join(journey.roles) or 'no role')})[/]"
     tree = Tree(heading)
     if journey.goal:
-        tree.add(f"goal: {escape(journey.goal)}")
+        tree.add(f"goal: {user_text(journey.goal)}")
     for level in LEVELS:
         steps = journey.stages.get(level, [])
         stage = tree.add(f"[bold]{level}[/] ({len(steps)} step{'s' * (len(steps) != 1)})")
         for step in steps:
             resource = catalogue.find(step.id)
             if resource is None:
-                node = stage.add(f"[red]{escape(step.id)}: unknown resource id[/]")
+                node = stage.add(f"[red]{user_text(step.id)}: unknown resource id[/]")
             else:
                 tag = f" [dim]{resource.level}[/]" if resource.level and resource.level != level else ""
-                node = stage.add(f"{escape(resource.title)} [dim]({escape(resource.id)})[/]{tag}")
+                node = stage.add(f"{user_text(resource.title)} [dim]({user_text(resource.id)})[/]{tag}")
             if step.practice:
-                node.add(f"[italic]practice:[/] {escape(step.practice)}")
+                node.add(f"[italic]practice:[/] {user_text(step.practice)}")
     console.print(tree)

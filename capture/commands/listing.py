@@ -7,7 +7,8 @@ import json
 import typer
 from rich.table import Table
 
-from capture.app import app, console, user_errors, workspace
+from capture.app import app, console, user_errors, user_text, workspace
+from pipeline.text import printable_json
 
 
 def _duration(seconds: float) -> str:
@@ -39,22 +40,20 @@ def list_resources(as_json: bool = typer.Option(False, "--json", help="Print JSO
             }
             for r in catalogue.resources
         ]
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        typer.echo(printable_json(json.dumps(rows, indent=2, ensure_ascii=False)))
         return
     if not catalogue.resources:
         console.print("No resources yet. Add one with [bold]capture add CLIP[/].")
         return
-    table = Table(title=f"{catalogue.settings.title}: {len(catalogue.resources)} resources")
+    table = Table(title=f"{user_text(catalogue.settings.title, one_line=True)}: {len(catalogue.resources)} resources")
     for column in ("id", "title", "level", "roles", "expert", "review", "length"):
         table.add_column(column, overflow="fold")
     for r in catalogue.resources:
         table.add_row(
-            r.id,
-            r.title,
-            r.level or "-",
-            ", ".join(r.roles) or "-",
-            r.expert.name or "-",
-            r.review,
+            *(
+                user_text(cell, one_line=True)
+                for cell in (r.id, r.title, r.level or "-", ", ".join(r.roles) or "-", r.expert.name or "-", r.review)
+            ),
             _duration(r.duration),
         )
     console.print(table)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from capture.app import app, console, err_console, fail, user_errors, workspace
+from capture.app import app, console, err_console, fail, user_errors, user_text, workspace
+from pipeline.text import printable_json
+
+if TYPE_CHECKING:
+    from pipeline.report.model import JourneyStats, Report, ResourceStats
+    from pipeline.workspace.paths import Workspace
 
 
 @app.command("report")
 def report(
+    *,
     access_log: list[Path] = typer.Option(
         None,
         "--access-log",
@@ -45,11 +52,9 @@ def report(
     ),
 ) -> None:
     """Which resources are used, watched through and found helpful, from access logs and feedback."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-
     from pipeline.fsutil import atomic_write_text
     from pipeline.report.html import render_report_html
-    from pipeline.report.model import ReportError, build_report, parse_since, report_to_json
+    from pipeline.report.model import ReportError, parse_since, report_to_json
 
     logs = list(access_log or []) + list(more_logs or [])
     if not logs:
@@ -59,93 +64,99 @@ def report(
     except ReportError as exc:
         raise fail(str(exc), 2) from None
     with user_errors():
-        ws = workspace()
-        with Progress(
-            TextColumn("Reading logs"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=err_console,
-            transient=True,
-            disable=not err_console.is_terminal,
-        ) as progress:
-            task = progress.add_task("logs", total=None)
-
-            def on_progress(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            result = build_report(ws, logs, feedback, start, on_progress=on_progress)
+        result = _read_with_progress(workspace(), logs, feedback, since=start)
         target = out if out is not None else (None if as_json else Path("report.html"))
         if target is not None:
             atomic_write_text(target, render_report_html(result))
     if as_json:
-        typer.echo(report_to_json(result), nl=False)
+        typer.echo(printable_json(report_to_json(result)), nl=False)
         if target is not None:
-            err_console.print(f"Wrote {escape(str(target))}")
+            err_console.print(f"Wrote {user_text(str(target))}")
         return
     _summary(result, target)
 
 
-def _summary(result, target: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _read_with_progress(ws: Workspace, logs: list[Path], feedback: Path | None, *, since: date | None) -> Report:
+    """build_report with a bar over the bytes of every log, on stderr and only in a terminal."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from pipeline.report.model import build_report
+
+    columns = (TextColumn("Reading logs"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
+        task = progress.add_task("logs", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        return build_report(ws, logs, feedback, since=since, on_progress=on_progress)
+
+
+def _table(title: str, columns: tuple[str, ...]) -> Table:
+    """A summary table: the first column (a name) on the left, the figures on the right."""
+    table = Table(title=title, title_justify="left")
+    table.add_column(columns[0], justify="left")
+    for column in columns[1:]:
+        table.add_column(column, justify="right")
+    return table
+
+
+def _headline(result: Report) -> str:
     period = f"{result.first_day} to {result.last_day}" if result.first_day else "no dated requests"
-    console.print(
+    return (
         f"[bold]{result.page_views:,}[/] page views by [bold]{result.visitors:,}[/] visitors, {period} "
         f"({result.lines:,} lines; {result.malformed:,} not log lines, skipped; {result.bot_requests:,} from crawlers)"
     )
+
+
+def _top_resources(result: Report) -> Table:
+    table = _table("Top resources", ("resource", "views", "visitors", "median fetched", "rating"))
+    for r in result.resources[:10]:
+        fetched = f"{100 * r.video.median_fetched:.0f}%" if r.video and r.video.viewers else "-"
+        rating = f"{r.feedback.mean_rating:g}" if r.feedback and r.feedback.mean_rating is not None else "-"
+        table.add_row(user_text(r.title), f"{r.views:,}", f"{r.visitors:,}", fetched, rating)
+    return table
+
+
+def _unwatched(result: Report) -> str:
+    def viewers(r: ResourceStats) -> int:
+        return r.video.viewers if r.video else 0
+
+    return "[bold]Nobody watched past the first quarter:[/] " + ", ".join(
+        f"{user_text(r.title)} ({viewers(r)} viewer{'s' if viewers(r) != 1 else ''})" for r in result.unwatched
+    )
+
+
+def _journeys(dropping: list[JourneyStats]) -> Table:
+    table = _table("Journeys", ("journey", "started", "intermediate", "advanced", "drop-out"))
+    for j in dropping:
+        figures = (f"{j.started:,}", f"{j.reached_intermediate:,}", f"{j.reached_advanced:,}", f"{j.drop_out:.0%}")
+        table.add_row(user_text(j.title), *figures)
+    return table
+
+
+def _feedback(result: Report) -> str:
+    unmatched = f", {result.feedback_unmatched:,} naming no known resource" if result.feedback_unmatched else ""
+    return f"Feedback: {result.feedback_rows:,} responses{unmatched}"
+
+
+def _summary(result: Report, target: Path | None) -> None:
+    console.print(_headline(result))
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
+        err_console.print(f"[yellow]Warning:[/] {user_text(warning)}")
     if result.resources:
-        table = Table(title="Top resources", title_justify="left")
-        for column, justify in (
-            ("resource", "left"),
-            ("views", "right"),
-            ("visitors", "right"),
-            ("median fetched", "right"),
-            ("rating", "right"),
-        ):
-            table.add_column(column, justify=justify)  # type: ignore[arg-type]
-        for r in result.resources[:10]:
-            fetched = f"{100 * r.video.median_fetched:.0f}%" if r.video and r.video.viewers else "-"
-            rating = f"{r.feedback.mean_rating:g}" if r.feedback and r.feedback.mean_rating is not None else "-"
-            table.add_row(escape(r.title), f"{r.views:,}", f"{r.visitors:,}", fetched, rating)
-        console.print(table)
+        console.print(_top_resources(result))
     if result.unwatched:
-        console.print(
-            "[bold]Nobody watched past the first quarter:[/] "
-            + ", ".join(
-                f"{escape(r.title)} ({r.video.viewers} viewer{'s' if r.video.viewers != 1 else ''})"
-                for r in result.unwatched
-            )
-        )
+        console.print(_unwatched(result))
     dropping = sorted((j for j in result.journeys if j.started), key=lambda j: -j.drop_out)
     if dropping:
-        table = Table(title="Journeys", title_justify="left")
-        for column, justify in (
-            ("journey", "left"),
-            ("started", "right"),
-            ("intermediate", "right"),
-            ("advanced", "right"),
-            ("drop-out", "right"),
-        ):
-            table.add_column(column, justify=justify)  # type: ignore[arg-type]
-        for j in dropping:
-            table.add_row(
-                escape(j.title),
-                f"{j.started:,}",
-                f"{j.reached_intermediate:,}",
-                f"{j.reached_advanced:,}",
-                f"{j.drop_out:.0%}",
-            )
-        console.print(table)
+        console.print(_journeys(dropping))
     if result.no_answer:
         console.print(
             "[bold]Searches with no answer[/] (the next clips to film): "
-            + ", ".join(f"{escape(repr(s.term))} ×{s.no_result}" for s in result.no_answer[:15])
+            + ", ".join(f"{user_text(repr(s.term))} ×{s.no_result}" for s in result.no_answer[:15])
         )
     if result.feedback_file:
-        console.print(
-            f"Feedback: {result.feedback_rows:,} responses"
-            + (f", {result.feedback_unmatched:,} naming no known resource" if result.feedback_unmatched else "")
-        )
+        console.print(_feedback(result))
     if target is not None:
-        console.print(f"Wrote {escape(str(target))}")
+        console.print(f"Wrote {user_text(str(target))}")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from capture.app import app, console, err_console, user_errors, workspace
+from capture.app import app, console, err_console, user_errors, user_text, workspace
+from pipeline.text import printable, printable_json
 
 
 def model_option() -> str | None:
@@ -141,7 +143,8 @@ def approve(
         who = by if by is not None else load_catalogue(ws.catalogue_path).get(resource_id).expert.name
         transcript = approve_transcript(ws, resource_id, who or "")
     console.print(
-        f"Approved [bold]{resource_id}[/] ({len(transcript.lines)} lines) by {transcript.approved_by} "
+        f"Approved [bold]{user_text(resource_id)}[/] ({len(transcript.lines)} lines) "
+        f"by {user_text(transcript.approved_by)} "
         f"at {transcript.approved_at}."
     )
 
@@ -149,8 +152,6 @@ def approve(
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for other tools.")) -> None:
     """Which transcripts are approved and which still need a review, and any orphaned media."""
-    from rich.markup import escape
-
     from pipeline.orphans import describe_size, orphaned_media
     from pipeline.speech.review import review_status
 
@@ -160,7 +161,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
         orphans = orphaned_media(ws)
     if as_json:
         data = [row.__dict__ for row in rows] + [orphan.status_row() for orphan in orphans]
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        typer.echo(printable_json(json.dumps(data, indent=2, ensure_ascii=False)))
         return
     if not rows:
         console.print("No resources yet. Add one with [bold]capture add CLIP[/].")
@@ -170,12 +171,13 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
             table.add_column(column, overflow="fold")
         colours = {"approved": "green", "draft": "yellow"}
         for row in rows:
-            state = f"[{colours.get(row.review, 'red')}]{row.review}[/]"
-            table.add_row(row.id, state, str(row.lines), row.model or "-", row.approved_by or "-")
+            state = f"[{colours.get(row.review, 'red')}]{user_text(row.review, one_line=True)}[/]"
+            cells = (user_text(cell, one_line=True) for cell in (row.model or "-", row.approved_by or "-"))
+            table.add_row(user_text(row.id, one_line=True), state, str(row.lines), *cells)
         console.print(table)
     for row in rows:
         if row.problem:
-            err_console.print(f"[red]{row.id}[/]: {row.problem}")
+            err_console.print(f"[red]{user_text(row.id)}[/]: {user_text(row.problem)}")
     drafts = sum(row.review == "draft" for row in rows)
     if drafts:
         console.print(f"{drafts} to review: [bold]capture review ID[/].")
@@ -183,7 +185,9 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
         console.print(f"Orphaned media ({len(orphans)}), named by no entry in resources.yaml:", soft_wrap=True)
         for orphan in orphans:
             back = "  (named again: `capture prune` moves it back)" if orphan.named_again else ""
-            console.print(f"  {escape(orphan.path)}/  {describe_size(orphan.size)}{back}", soft_wrap=True)
+            console.print(
+                f"  {user_text(orphan.path, one_line=True)}/  {describe_size(orphan.size)}{back}", soft_wrap=True
+            )
         console.print("Restore their entries to keep them, or remove them with [bold]capture prune[/].")
 
 
@@ -206,6 +210,7 @@ def captions(
         if output is not None:
             atomic_write_text(output, text)
     if output is None:
-        typer.echo(text, nl=False)
+        # Into a file or a pipe the captions go as they are; on a terminal, its controls are made visible.
+        typer.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
     else:
         console.print(f"Wrote {len(cues)} cues to {output}")

@@ -14,10 +14,9 @@ from typing import IO, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.prompt import Prompt
 
-from capture.app import app, console, err_console, user_errors, workspace
+from capture.app import app, console, err_console, user_errors, user_text, workspace
 from pipeline.errors import CaptureError
 from pipeline.workspace.catalogue import KINDS, LEVELS, Resource
 from pipeline.workspace.paths import Workspace
@@ -65,7 +64,7 @@ def _ask_list(
             if allowed
             else "nothing yet"
         )
-    hint = f" [dim](comma-separated; {SKIP} for none{escape(shown)})[/]"
+    hint = f" [dim](comma-separated; {SKIP} for none{user_text(shown)})[/]"
     while True:
         answer = Prompt.ask(f"{label}{hint}", console=out, default=", ".join(default) or SKIP, stream=stream)
         values = _split(answer)
@@ -73,18 +72,18 @@ def _ask_list(
         if not unknown or values == default:  # Enter keeps what is there, even a value `capture check` flags
             return values
         choose = f"choose from {', '.join(allowed)}" if allowed else f"leave it as {SKIP}"
-        out.print(f"[red]Not known: {escape(', '.join(unknown))}[/]; {escape(choose)}.")
+        out.print(f"[red]Not known: {user_text(', '.join(unknown))}[/]; {user_text(choose)}.")
 
 
 def show_suggestions(resource: Resource, suggestions: Suggestions, out: Console | None = None) -> None:
     out = out or console
     found = suggestions.all()
     if not found:
-        out.print(f"[bold]{escape(resource.id)}[/]: no suggestions (no role signals or cues in its transcript)")
+        out.print(f"[bold]{user_text(resource.id)}[/]: no suggestions (no role signals or cues in its transcript)")
         return
-    out.print(f"[bold]{escape(resource.id)}[/]: suggested")
+    out.print(f"[bold]{user_text(resource.id)}[/]: suggested")
     for suggestion in found:
-        out.print(f"  {escape(str(suggestion))}", soft_wrap=True)
+        out.print(f"  {user_text(str(suggestion))}", soft_wrap=True)
 
 
 def confirm_tags(
@@ -115,7 +114,7 @@ def confirm_tags(
             if suggested and not _current(resource, tag):
                 change.set(tag, suggested[0] if tag in ("level", "kind") else suggested, SUGGESTED)
         return change
-    out.print(f"Tags for [bold]{escape(resource.title)}[/] ({escape(resource.id)}): Enter keeps the default.")
+    out.print(f"Tags for [bold]{user_text(resource.title)}[/] ({user_text(resource.id)}): Enter keeps the default.")
     for tag in asked:
         suggested = suggestions.values(tag)
         current = _current(resource, tag)
@@ -193,9 +192,11 @@ def tag_new_resources(
             except CaptureError as exc:  # the clip stays added; its tags can be set again
                 refused.append(f"{resource_id} not tagged: {exc}; set its tags with `capture tag {resource_id}`")
     for resource in updated:
-        console.print(f"[green]tagged[/] {escape(resource.id)}: {escape(describe_tags(resource))}", soft_wrap=True)
+        console.print(
+            f"[green]tagged[/] {user_text(resource.id)}: {user_text(describe_tags(resource))}", soft_wrap=True
+        )
     for message in refused:
-        err_console.print(f"[yellow]Warning:[/] {escape(message)}")
+        err_console.print(f"[yellow]Warning:[/] {user_text(message)}")
 
 
 @app.command()
@@ -249,8 +250,8 @@ def tag(
                 keep_person=yes,
             )
             if not change.changed():
-                console.print(f"{escape(resource_id)}: nothing changed ({escape(describe_tags(resource))})")
+                console.print(f"{user_text(resource_id)}: nothing changed ({user_text(describe_tags(resource))})")
                 return
         with editing_catalogue(ws.catalogue_path) as editing:
             updated = apply_tags(editing, resource_id, change)
-    console.print(f"[green]tagged[/] {escape(updated.id)}: {escape(describe_tags(updated))}", soft_wrap=True)
+    console.print(f"[green]tagged[/] {user_text(updated.id)}: {user_text(describe_tags(updated))}", soft_wrap=True)

@@ -16,16 +16,29 @@ timestamp / date are used.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
+import os
 import re
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from pipeline.errors import CaptureError
 
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+
 MAX_FEEDBACK_BYTES = 64 * 1024 * 1024
+MAX_LINE_CHARS = 1 << 20  # a longer line is junk: read to its end, skipped and counted
+MAX_COMMENT_CHARS = 10_000  # a longer comment is cut to this and counted
+DELIMITERS = (",", ";", "\t", "|")
 DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
     "resource": ("resource", "resource id", "resource_id", "id", "clip", "page", "url"),
     "rating": ("rating", "score", "stars", "how useful"),
@@ -35,6 +48,7 @@ DEFAULT_NAMES: dict[str, tuple[str, ...]] = {
 _RESOURCE_URL = re.compile(r"/r/([a-z0-9][a-z0-9-]*)(?:/|$|\?|#)")
 _RATING = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_DAY_FIRST = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
 
 
 class FeedbackError(CaptureError):
@@ -67,10 +81,12 @@ class FeedbackExport:
     total_rows: int = 0  # responses in the period (all of them without --since or a date column)
     unmatched_rows: int = 0
     before_since: int = 0
+    skipped_lines: int = 0  # lines over MAX_LINE_CHARS, and records over it in a quoted field
+    cut_comments: int = 0  # comments over MAX_COMMENT_CHARS, cut to it
     warnings: list[str] = field(default_factory=list)
 
 
-def _find_column(headers: list[str], wanted: str, role: str, path: Path) -> int | None:
+def _find_column(headers: list[str], wanted: str, *, role: str, path: Path) -> int | None:
     folded = [h.strip().casefold() for h in headers]
     if wanted:
         try:
@@ -99,11 +115,17 @@ def parse_rating(text: str) -> float | None:
 
 
 def parse_day(text: str) -> date | None:
+    """``2026-11-09``, ``2026/11/09 10:00`` or, as spreadsheets in many European locales write it,
+    ``09.11.2026 10:00`` → a date; anything else (``11/09/2026`` could be either) → None."""
     found = _DATE.search(text)
-    if not found:
+    if found:
+        year, month, day = found.groups()
+    elif found := _DAY_FIRST.search(text):
+        day, month, year = found.groups()
+    else:
         return None
     try:
-        return date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        return date(int(year), int(month), int(day))
     except ValueError:
         return None
 
@@ -123,14 +145,248 @@ def resource_of(value: str, known_ids: set[str], ids_by_title: dict[str, str]) -
     return ids_by_title.get(text.casefold())
 
 
-def _read_text(path: Path) -> tuple[str, str]:
+class _ExportBytes(io.RawIOBase):
+    """The export's bytes as they are read: counted against the size cap (a pipe or a device has no size to
+    check first) and checked as UTF-8 on the way, so one pass over a stream tells which encoding it was."""
+
+    def __init__(self, handle: io.BufferedReader, name: str) -> None:
+        super().__init__()
+        self._handle = handle
+        self._name = name
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self.read_bytes = 0
+        self.utf8 = True
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        count = self._handle.readinto(buffer)
+        self.read_bytes += count
+        if self.read_bytes > MAX_FEEDBACK_BYTES:
+            raise FeedbackError(_too_big(self._name, self.read_bytes))
+        if self.utf8:
+            try:
+                self._decoder.decode(memoryview(buffer)[:count].tobytes(), final=count == 0)
+            except UnicodeDecodeError:
+                self.utf8 = False
+        return count
+
+
+def _too_big(name: str, size: int) -> str:
+    return f"{name} is {size} bytes, more than the {MAX_FEEDBACK_BYTES} a feedback export may be"
+
+
+def _windows_1252(error: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 are read as Windows-1252, which spreadsheet programs on Windows still save."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    return error.object[error.start : error.end].decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("capture-windows-1252", _windows_1252)
+
+
+def text_encoding(head: bytes) -> tuple[str, str]:
+    """The codec and error handler for an export that starts with ``head``: a byte order mark says UTF-8
+    or UTF-16 (either byte order); UTF-16 without one shows as a zero byte beside each ASCII letter."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", "capture-windows-1252"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", "replace"
+    if len(head) >= 2 and head[0] == 0 and head[1] != 0:
+        return "utf-16-be", "replace"
+    if len(head) >= 2 and head[1] == 0 and head[0] != 0:
+        return "utf-16-le", "replace"
+    return "utf-8", "capture-windows-1252"
+
+
+def bounded_lines(stream: TextIO, export: FeedbackExport) -> Iterator[str]:
+    """The physical lines of ``stream`` for the CSV reader, none over MAX_LINE_CHARS.
+
+    A longer line is read to its end in pieces and dropped, so memory stays flat whatever the input;
+    an empty line stands in its place so the line numbers of what follows stay true.
+    """
+    while line := stream.readline(MAX_LINE_CHARS):
+        if len(line) < MAX_LINE_CHARS or line.endswith(("\n", "\r")):
+            yield line
+            continue
+        while (piece := stream.readline(MAX_LINE_CHARS)) and not piece.endswith(("\n", "\r")):
+            if len(piece) < MAX_LINE_CHARS:
+                break
+        export.skipped_lines += 1
+        yield "\n"
+
+
+def _header_cells(line: str, delimiter: str) -> list[str]:
     try:
-        size = path.stat().st_size
-        if size > MAX_FEEDBACK_BYTES:
-            raise FeedbackError(
-                f"{path.name} is {size} bytes, more than the {MAX_FEEDBACK_BYTES} a feedback export may be"
-            )
-        data = path.read_bytes()
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return [line]
+
+
+def choose_delimiter(first_line: str, columns: FeedbackColumns) -> str:
+    """The separator that makes the header name the resource column, else the one that gives most columns.
+
+    Sniffing the whole sample guesses wrong on real exports (Excel's "CSV UTF-8" in a European locale:
+    ``;`` between fields, ``,`` inside ratings like 4,5 and in comments); the header row decides instead.
+    """
+    wanted = {columns.resource.strip().casefold()} if columns.resource else set(DEFAULT_NAMES["resource"])
+
+    def fit(delimiter: str) -> tuple[bool, int]:
+        cells = _header_cells(first_line, delimiter)
+        return any(cell.strip().casefold() in wanted for cell in cells), len(cells)
+
+    return max(DELIMITERS, key=fit)
+
+
+@contextmanager
+def _csv_field_limit(limit: int) -> Iterator[None]:
+    # The csv module's field limit is process-wide: raise it for this read only.
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+@dataclass
+class _Layout:
+    """Where each field is in a row of this export."""
+
+    resource: int
+    rating: int | None
+    comment: int | None
+    date: int | None
+
+
+def _layout(headers: list[str], columns: FeedbackColumns, path: Path) -> _Layout:
+    resource_col = _find_column(headers, columns.resource, role="resource", path=path)
+    listed = ", ".join(repr(h) for h in headers)
+    if resource_col is None:
+        raise FeedbackError(
+            f"{path.name} has no column that names the resource (its columns are: {listed}); say which one in "
+            "resources.yaml under report: feedback: resource: <column name>"
+        )
+    layout = _Layout(
+        resource=resource_col,
+        rating=_find_column(headers, columns.rating, role="rating", path=path),
+        comment=_find_column(headers, columns.comment, role="comment", path=path),
+        date=_find_column(headers, columns.date, role="date", path=path),
+    )
+    if layout.rating is None and layout.comment is None:
+        raise FeedbackError(
+            f"{path.name} has no rating or comment column (its columns are: {listed}); "
+            "say which in resources.yaml under report: feedback: rating: <column> and comment: <column>"
+        )
+    return layout
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    return row[index].strip() if index is not None and index < len(row) else ""
+
+
+@dataclass
+class _Lookup:
+    """What a row is checked against."""
+
+    known_ids: set[str]
+    ids_by_title: dict[str, str]
+    since: date | None
+
+
+def _add_row(export: FeedbackExport, row: list[str], *, layout: _Layout, lookup: _Lookup, line: int) -> None:
+    if not any(value.strip() for value in row):
+        return
+    day = parse_day(_cell(row, layout.date)) if layout.date is not None else None
+    if lookup.since is not None and day is not None and day < lookup.since:
+        export.before_since += 1
+        return
+    export.total_rows += 1
+    resource_id = resource_of(_cell(row, layout.resource), lookup.known_ids, lookup.ids_by_title)
+    if resource_id is None:
+        export.unmatched_rows += 1
+        return
+    comment = _cell(row, layout.comment)
+    if len(comment) > MAX_COMMENT_CHARS:
+        comment = comment[:MAX_COMMENT_CHARS] + "…"
+        export.cut_comments += 1
+    rating = parse_rating(_cell(row, layout.rating))
+    export.rows.append(FeedbackRow(resource_id=resource_id, rating=rating, comment=comment, day=day, line=line))
+
+
+def _read_rows(stream: TextIO, path: Path, *, columns: FeedbackColumns, lookup: _Lookup) -> FeedbackExport:
+    export = FeedbackExport(path=str(path))
+    physical = bounded_lines(stream, export)
+    first = next(physical, None)
+    if first is None:
+        raise FeedbackError(f"{path.name} is empty; export the form's responses as CSV with a header row")
+    reader = csv.reader(itertools.chain([first], physical), delimiter=choose_delimiter(first, columns))
+    try:
+        headers = next(reader)
+    except csv.Error as exc:
+        raise FeedbackError(f"{path.name}:1: not a CSV file: {exc}") from exc
+    layout = _layout(headers, columns, path)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            # A quoted field over the limit: the record is junk, the rows after it are still read.
+            export.skipped_lines += 1
+            continue
+        _add_row(export, row, layout=layout, lookup=lookup, line=reader.line_num)
+    return export
+
+
+def _open_export(handle: io.BufferedReader, path: Path) -> tuple[TextIO, _ExportBytes, str]:
+    info = os.fstat(handle.fileno())
+    if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FEEDBACK_BYTES:
+        raise FeedbackError(_too_big(path.name, info.st_size))
+    raw = _ExportBytes(handle, path.name)
+    buffered = io.BufferedReader(raw)
+    encoding, errors = text_encoding(buffered.peek(4)[:4])
+    return io.TextIOWrapper(buffered, encoding=encoding, errors=errors, newline=""), raw, encoding
+
+
+def _warnings(export: FeedbackExport, name: str, *, windows_1252: bool) -> list[str]:
+    warnings = [f"{name} is not UTF-8; read it as Windows-1252"] if windows_1252 else []
+    if export.skipped_lines:
+        count = export.skipped_lines
+        warnings.append(
+            f"{name}: {count:,} line{'s' if count != 1 else ''} over {MAX_LINE_CHARS:,} characters skipped; "
+            "check the export is the form tool's CSV"
+        )
+    if export.cut_comments:
+        count = export.cut_comments
+        warnings.append(
+            f"{name}: {count:,} comment{'s' if count != 1 else ''} over {MAX_COMMENT_CHARS:,} characters "
+            f"cut to the first {MAX_COMMENT_CHARS:,}"
+        )
+    return warnings
+
+
+def read_feedback(
+    path: Path,
+    columns: FeedbackColumns,
+    *,
+    known_ids: set[str],
+    ids_by_title: dict[str, str],
+    since: date | None = None,
+) -> FeedbackExport:
+    """Read a feedback CSV: one :class:`FeedbackRow` per response that names a known resource.
+
+    The file is streamed (UTF-8 with or without a byte order mark, UTF-16 in either byte order, else
+    Windows-1252), so memory stays flat whatever it holds: a line over MAX_LINE_CHARS is skipped and
+    counted, a comment over MAX_COMMENT_CHARS is cut and counted.
+    """
+    lookup = _Lookup(known_ids, ids_by_title, since)
+    try:
+        with open(path, "rb") as handle:
+            stream, raw, encoding = _open_export(handle, path)
+            with _csv_field_limit(MAX_LINE_CHARS):
+                export = _read_rows(stream, path, columns=columns, lookup=lookup)
     except FileNotFoundError:
         raise FeedbackError(
             f"feedback file not found: {path}; check the path to the CSV your form tool exported"
@@ -139,78 +395,5 @@ def _read_text(path: Path) -> tuple[str, str]:
         raise FeedbackError(f"{path} is a folder; pass the CSV file your form tool exported") from None
     except OSError as exc:
         raise FeedbackError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError:
-        # Spreadsheet programs on Windows still save CSV in the old Windows encoding.
-        return data.decode("cp1252", errors="replace"), f"{path.name} is not UTF-8; read it as Windows-1252"
-
-
-def read_feedback(
-    path: Path,
-    columns: FeedbackColumns,
-    known_ids: set[str],
-    ids_by_title: dict[str, str],
-    since: date | None = None,
-) -> FeedbackExport:
-    """Read a feedback CSV: one :class:`FeedbackRow` per response that names a known resource."""
-    text, warning = _read_text(path)
-    export = FeedbackExport(path=str(path))
-    if warning:
-        export.warnings.append(warning)
-    sample = text[:8192]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raise FeedbackError(f"{path.name} is empty; export the form's responses as CSV with a header row") from None
-    except csv.Error as exc:
-        raise FeedbackError(f"{path.name}:1: not a CSV file: {exc}") from exc
-    resource_col = _find_column(headers, columns.resource, "resource", path)
-    if resource_col is None:
-        raise FeedbackError(
-            f"{path.name} has no column that names the resource (its columns are: "
-            f"{', '.join(repr(h) for h in headers)}); say which one in resources.yaml under "
-            "report: feedback: resource: <column name>"
-        )
-    rating_col = _find_column(headers, columns.rating, "rating", path)
-    comment_col = _find_column(headers, columns.comment, "comment", path)
-    date_col = _find_column(headers, columns.date, "date", path)
-    if rating_col is None and comment_col is None:
-        raise FeedbackError(
-            f"{path.name} has no rating or comment column (its columns are: {', '.join(repr(h) for h in headers)}); "
-            "say which in resources.yaml under report: feedback: rating: <column> and comment: <column>"
-        )
-
-    def cell(row: list[str], index: int | None) -> str:
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    try:
-        for row in reader:
-            if not any(value.strip() for value in row):
-                continue
-            day = parse_day(cell(row, date_col)) if date_col is not None else None
-            if since is not None and day is not None and day < since:
-                export.before_since += 1
-                continue
-            export.total_rows += 1
-            resource_id = resource_of(cell(row, resource_col), known_ids, ids_by_title)
-            if resource_id is None:
-                export.unmatched_rows += 1
-                continue
-            export.rows.append(
-                FeedbackRow(
-                    resource_id=resource_id,
-                    rating=parse_rating(cell(row, rating_col)),
-                    comment=cell(row, comment_col),
-                    day=day,
-                    line=reader.line_num,
-                )
-            )
-    except csv.Error as exc:
-        raise FeedbackError(f"{path.name}:{reader.line_num}: {exc}; check the export is a plain CSV file") from exc
+    export.warnings += _warnings(export, path.name, windows_1252=encoding.startswith("utf-8") and not raw.utf8)
     return export

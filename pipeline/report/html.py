@@ -44,7 +44,7 @@ def bar_chart(rows: list[tuple[str, float, str]], title: str) -> Markup:
             f'<text x="{LABEL_WIDTH + width + 6:.1f}" y="{y + 15}" class="note">{escape(note)}</text>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # noqa: S704  (every label and note in parts went through escape())
 
 
 def day_chart(report: Report) -> Markup:
@@ -80,10 +80,11 @@ def day_chart(report: Report) -> Markup:
         anchor = "start" if index == 0 else "end"
         x = left if index == 0 else left + len(days) * step
         parts.append(
-            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="{anchor}" class="note">{days[index].day.isoformat()}</text>'
+            f'<text x="{x:.1f}" y="{height - 6}" text-anchor="{anchor}" class="note">'
+            f"{days[index].day.isoformat()}</text>"
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup("".join(parts))  # noqa: S704  (only numbers and ISO dates: nothing from the log is written as text)
 
 
 def sparkline(report: Report, resource: ResourceStats) -> Markup:
@@ -98,7 +99,7 @@ def sparkline(report: Report, resource: ResourceStats) -> Markup:
     width, height = 160, 24
     step = width / max(span - 1, 1)
     points = " ".join(f"{i * step:.1f},{height - 2 - (height - 4) * v / top:.1f}" for i, v in enumerate(views))
-    return Markup(
+    return Markup(  # noqa: S704  (only numbers: coordinates and the largest count)
         f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
         f'aria-label="views per day, at most {top}" xmlns="http://www.w3.org/2000/svg">'
         f'<polyline points="{points}" class="line"/></svg>'
@@ -177,8 +178,10 @@ blockquote { margin: .3rem 0; padding: .2rem .8rem; border-left: 3px solid #ccc;
 <body>
 <h1>What is used, watched through and found helpful</h1>
 <p class="muted">
-{% if report.first_day %}From {{ report.first_day }} to {{ report.last_day }}{% else %}No dated requests{% endif %}{% if report.since %} (since {{ report.since }}){% endif %}.
-{{ number(report.lines) }} log lines in {{ report.files | length }} file{{ "s" if report.files | length != 1 }}; generated {{ report.generated }}.
+{% if report.first_day %}From {{ report.first_day }} to {{ report.last_day }}{% else %}{# -#}
+No dated requests{% endif %}{% if report.since %} (since {{ report.since }}){% endif %}.
+{{ number(report.lines) }} log lines in {{ report.files | length }} {# -#}
+file{{ "s" if report.files | length != 1 }}; generated {{ report.generated }}.
 </p>
 <table>
 <tr><th>Page views</th><td class="n">{{ number(report.page_views) }}</td>
@@ -189,12 +192,14 @@ blockquote { margin: .3rem 0; padding: .2rem .8rem; border-left: 3px solid #ccc;
 
 <h2>Views by day</h2>
 {% if report.days %}
-<p class="key muted"><span style="background:#2f6fb0"></span>page views<span style="background:#d9822b"></span>distinct visitors</p>
+<p class="key muted"><span style="background:#2f6fb0"></span>{# -#}
+page views<span style="background:#d9822b"></span>distinct visitors</p>
 {{ day_chart }}
 <details><summary>By week</summary>
 <table>
 <tr><th>Week</th><th class="n">Views</th><th class="n">Visitors</th></tr>
-{% for week in report.weeks %}<tr><td>{{ week.week }}</td><td class="n">{{ number(week.views) }}</td><td class="n">{{ number(week.visitors) }}</td></tr>
+{% for week in report.weeks %}<tr><td>{{ week.week }}</td><td class="n">{{ number(week.views) }}</td>{# -#}
+<td class="n">{{ number(week.visitors) }}</td></tr>
 {% endfor %}</table>
 </details>
 {% else %}<p>No resource or journey page was viewed in these logs.</p>{% endif %}
@@ -202,9 +207,12 @@ blockquote { margin: .3rem 0; padding: .2rem .8rem; border-left: 3px solid #ccc;
 <h2>Most viewed resources</h2>
 {% if report.resources %}{{ top_chart }}
 <table>
-<tr><th>Resource</th><th class="n">Views</th><th class="n">Visitors</th><th>Views per day</th><th class="n">Rating</th></tr>
-{% for r in report.resources %}<tr><td>{{ r.title }}</td><td class="n">{{ number(r.views) }}</td><td class="n">{{ number(r.visitors) }}</td>
-<td>{{ sparkline(r) }}</td><td class="n">{% if r.feedback and r.feedback.mean_rating is not none %}{{ r.feedback.mean_rating }}{% else %}–{% endif %}</td></tr>
+<tr><th>Resource</th><th class="n">Views</th><th class="n">Visitors</th><th>Views per day</th>{# -#}
+<th class="n">Rating</th></tr>
+{% for r in report.resources %}<tr><td>{{ r.title }}</td><td class="n">{{ number(r.views) }}</td>{# -#}
+<td class="n">{{ number(r.visitors) }}</td>
+<td>{{ sparkline(r) }}</td><td class="n">{% if r.feedback and r.feedback.mean_rating is not none %}{# -#}
+{{ r.feedback.mean_rating }}{% else %}–{% endif %}</td></tr>
 {% endfor %}</table>
 {% else %}<p>None.</p>{% endif %}
 
@@ -213,20 +221,27 @@ blockquote { margin: .3rem 0; padding: .2rem .8rem; border-left: 3px solid #ccc;
 or at least 95&nbsp;%. Browsers fetch ahead of what is played, so these are upper bounds.</p>
 {% if videos %}
 <table>
-<tr><th>Resource</th><th class="n">Viewers</th><th class="n">Median fetched</th><th class="n">&gt; 25 %</th><th class="n">&gt; 50 %</th><th class="n">&gt; 75 %</th><th class="n">≥ 95 %</th></tr>
+<tr><th>Resource</th><th class="n">Viewers</th><th class="n">Median fetched</th>{# -#}
+<th class="n">&gt; 25 %</th><th class="n">&gt; 50 %</th><th class="n">&gt; 75 %</th><th class="n">≥ 95 %</th></tr>
 {% for r in videos %}<tr{% if r.video.past_quarter == 0 %} class="warn"{% endif %}><td>{{ r.title }}</td>
-<td class="n">{{ number(r.video.viewers) }}</td><td class="n">{{ "%.0f" | format(100 * r.video.median_fetched) }} %</td>
-<td class="n">{{ percent(r.video.past_quarter, r.video.viewers) }}</td><td class="n">{{ percent(r.video.past_half, r.video.viewers) }}</td>
-<td class="n">{{ percent(r.video.past_three_quarters, r.video.viewers) }}</td><td class="n">{{ percent(r.video.finished, r.video.viewers) }}</td></tr>
+<td class="n">{{ number(r.video.viewers) }}</td>{# -#}
+<td class="n">{{ "%.0f" | format(100 * r.video.median_fetched) }} %</td>
+<td class="n">{{ percent(r.video.past_quarter, r.video.viewers) }}</td>{# -#}
+<td class="n">{{ percent(r.video.past_half, r.video.viewers) }}</td>
+<td class="n">{{ percent(r.video.past_three_quarters, r.video.viewers) }}</td>{# -#}
+<td class="n">{{ percent(r.video.finished, r.video.viewers) }}</td></tr>
 {% endfor %}</table>
-{% if report.unwatched %}<p class="warn">Nobody watched past the first quarter of: {{ report.unwatched | map(attribute="title") | join(", ") }}.</p>{% endif %}
+{% if report.unwatched %}{# -#}
+<p class="warn">Nobody watched past the first quarter of: {{
+report.unwatched | map(attribute="title") | join(", ") }}.</p>{% endif %}
 {% else %}<p>No video was fetched in these logs.</p>{% endif %}
 
 <h2>Journeys</h2>
 {% if report.journeys %}
 {{ journey_chart }}
 <table>
-<tr><th>Journey</th><th class="n">Started</th><th class="n">Reached intermediate</th><th class="n">Reached advanced</th><th class="n">Dropped out before intermediate</th></tr>
+<tr><th>Journey</th><th class="n">Started</th><th class="n">Reached intermediate</th>{# -#}
+<th class="n">Reached advanced</th><th class="n">Dropped out before intermediate</th></tr>
 {% for j in report.journeys %}<tr><td>{{ j.title }}</td><td class="n">{{ number(j.started) }}</td>
 <td class="n">{{ number(j.reached_intermediate) }}</td><td class="n">{{ number(j.reached_advanced) }}</td>
 <td class="n">{{ percent(j.started - j.reached_intermediate, j.started) }}</td></tr>
@@ -238,28 +253,41 @@ or at least 95&nbsp;%. Browsers fetch ahead of what is played, so these are uppe
 {% if report.no_answer %}
 <table>
 <tr><th>Search</th><th class="n">Found nothing</th><th class="n">Searched</th><th class="n">Visitors</th></tr>
-{% for s in report.no_answer %}<tr><td>{{ s.term }}</td><td class="n">{{ number(s.no_result) }}</td><td class="n">{{ number(s.searches) }}</td><td class="n">{{ number(s.visitors) }}</td></tr>
+{% for s in report.no_answer %}<tr><td>{{ s.term }}</td><td class="n">{{ number(s.no_result) }}</td>{# -#}
+<td class="n">{{ number(s.searches) }}</td><td class="n">{{ number(s.visitors) }}</td></tr>
 {% endfor %}</table>
 {% else %}<p>Every search found something.</p>{% endif %}
 {% if report.searches %}<h3>Most searched</h3>{{ search_chart }}{% endif %}
 
 <h2>Feedback</h2>
 {% if report.feedback_file %}
-<p class="muted">{{ number(report.feedback_rows) }} responses in {{ report.feedback_file }}{% if report.feedback_unmatched %}; {{ number(report.feedback_unmatched) }} did not name a known resource{% endif %}.</p>
+<p class="muted">{{ number(report.feedback_rows) }} responses in {{ report.feedback_file }}{# -#}
+{% if report.feedback_unmatched %}; {{ number(report.feedback_unmatched) }} {# -#}
+did not name a known resource{% endif %}.</p>
 {% for r in rated %}<h3>{{ r.title }}</h3>
-<p>{{ r.feedback.responses }} response{{ "s" if r.feedback.responses != 1 }}{% if r.feedback.mean_rating is not none %}, mean rating {{ r.feedback.mean_rating }} from {{ r.feedback.ratings }}{% endif %}.</p>
-{% for c in r.feedback.comments %}<blockquote>{{ c.text }}{% if c.rating is not none %} <span class="muted">({{ "%g" | format(c.rating) }})</span>{% endif %}</blockquote>
+<p>{{ r.feedback.responses }} response{{ "s" if r.feedback.responses != 1 }}{# -#}
+{% if r.feedback.mean_rating is not none %}, mean rating {{ r.feedback.mean_rating }} {# -#}
+from {{ r.feedback.ratings }}{% endif %}.</p>
+{% for c in r.feedback.comments %}<blockquote>{{ c.text }}{% if c.rating is not none %} {# -#}
+<span class="muted">({{ "%g" | format(c.rating) }})</span>{% endif %}</blockquote>
 {% endfor %}{% endfor %}
 {% else %}<p>No feedback export given (<code>--feedback FILE.csv</code>).</p>{% endif %}
 
 <h2>About these figures</h2>
 <table>
 <tr><th>File</th><th class="n">Lines</th><th class="n">Not log lines (skipped)</th><th>Problem</th></tr>
-{% for f in report.files %}<tr><td>{{ f.path }}</td><td class="n">{{ number(f.lines) }}</td><td class="n">{{ number(f.malformed) }}</td><td>{{ f.problem }}</td></tr>
+{% for f in report.files %}<tr><td>{{ f.path }}</td><td class="n">{{ number(f.lines) }}</td>{# -#}
+<td class="n">{{ number(f.malformed) }}</td><td>{{ f.problem }}</td></tr>
 {% endfor %}</table>
-<p class="muted">Left out: {{ number(report.bot_requests) }} requests from crawlers{% if report.since %}, {{ number(report.before_since) }} lines before {{ report.since }}{% endif %}.
-Visitors are counted by a keyed hash of address and browser ({{ "a key set in resources.yaml" if report.salt_source == "setting" else "a random key for this report only" }}); no address is kept.</p>
-{% if report.unknown_pages %}<p class="muted">Pages not in the catalogue: {% for name, count in report.unknown_pages.items() %}{{ name }} ({{ count }}){{ ", " if not loop.last }}{% endfor %}.</p>{% endif %}
+<p class="muted">Left out: {{ number(report.bot_requests) }} {# -#}
+requests from crawlers{% if report.since %}, {{ number(report.before_since) }} {# -#}
+lines before {{ report.since }}{% endif %}.
+Visitors are counted by a keyed hash of address and browser ({{
+"a key set in resources.yaml" if report.salt_source == "setting" else "a random key for this report only"
+}}); no address is kept.</p>
+{% if report.unknown_pages %}{# -#}
+<p class="muted">Pages not in the catalogue: {% for name, count in report.unknown_pages.items() %}{# -#}
+{{ name }} ({{ count }}){{ ", " if not loop.last }}{% endfor %}.</p>{% endif %}
 {% for w in report.warnings %}<p class="warn">{{ w }}</p>{% endfor %}
 </body>
 </html>

@@ -1,9 +1,10 @@
 """Streaming reader for web server access logs (nginx / Apache "combined" and "common" formats).
 
-A log is read as bytes, one line at a time, and each line is matched once by a compiled regular
-expression; only the few lines that touch the site's own pages (resource, journey, video, search)
-are looked at further by the caller. Nothing here keeps a line, so memory does not grow with the
-size of the log. Gzipped files (rotated logs such as ``access.log.2.gz``) are recognised by their
+A log is read as bytes in 1 MiB chunks split into lines here, and each line is matched once by a
+compiled regular expression; only the few lines that touch the site's own pages (resource,
+journey, video, search) are looked at further by the caller. Nothing here keeps a line, and a
+line over MAX_LINE_BYTES is never held whole, so memory grows neither with the size of the log
+nor with the length of a line (a file without a newline, ``/dev/zero``). Gzipped files (rotated logs such as ``access.log.2.gz``) are recognised by their
 magic bytes, not by their name.
 """
 
@@ -13,10 +14,11 @@ import gzip
 import io
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.errors import CaptureError
 
@@ -49,6 +51,12 @@ MONTHS = {
 
 ProgressCallback = Callable[[int, int], None]
 
+CHUNK_BYTES = 1 << 20
+# Longer than any real log line (nginx and Apache refuse request lines and headers over 8 KiB).
+MAX_LINE_BYTES = 64 * 1024
+# Stands in for a line over MAX_LINE_BYTES; no line split at newlines can equal it.
+OVERLONG_LINE = b"\0\n\0"
+
 
 class LogError(CaptureError):
     """An access log that cannot be opened or read."""
@@ -72,6 +80,7 @@ class LogFileStats:
     lines: int = 0
     malformed: int = 0
     first_malformed_lines: tuple[int, ...] = ()
+    overlong: int = 0  # lines over MAX_LINE_BYTES, skipped (and counted as malformed)
     problem: str = ""
 
 
@@ -101,52 +110,70 @@ def check_log_files(paths: list[Path]) -> list[Path]:
     return unique
 
 
+def split_lines(chunks: Iterable[bytes], *, limit: int = MAX_LINE_BYTES) -> Iterator[list[bytes]]:
+    """The lines (without their newline) of a byte stream given in chunks, a list per chunk.
+
+    A line over ``limit`` bytes is never held whole: the part seen is dropped, the rest skipped as it
+    arrives, and OVERLONG_LINE stands in its place (a line that is not a log line, at its own line
+    number). Memory holds one chunk and at most ``limit`` bytes of a partial line, whatever the input.
+    """
+    tail = b""
+    skipping = False  # inside a line already over the limit: drop bytes up to its newline
+    for chunk in chunks:
+        if skipping:
+            end = chunk.find(b"\n")
+            if end < 0:
+                continue
+            chunk = chunk[end + 1 :]
+            skipping = False
+            yield [OVERLONG_LINE]
+        lines = chunk.split(b"\n")
+        lines[0] = tail + lines[0]
+        tail = lines.pop()
+        if len(tail) > limit:
+            tail, skipping = b"", True
+        if lines:
+            if max(map(len, lines)) > limit:
+                lines = [OVERLONG_LINE if len(line) > limit else line for line in lines]
+            yield lines
+    if skipping:
+        yield [OVERLONG_LINE]
+    elif tail:
+        yield [tail]
+
+
+def _chunks(source: io.BufferedIOBase, raw: BinaryIO, on_bytes: Callable[[int], None] | None) -> Iterator[bytes]:
+    # read1: a damaged gzip stream still gives every byte decompressed before the damage.
+    while chunk := source.read1(CHUNK_BYTES):
+        yield chunk
+        if on_bytes is not None:
+            on_bytes(raw.tell())
+
+
 def read_blocks(
-    path: Path,
-    stats: LogFileStats,
-    on_bytes: Callable[[int], None] | None = None,
-    block_bytes: int = 1 << 20,
+    path: Path, stats: LogFileStats, on_bytes: Callable[[int], None] | None = None
 ) -> Iterator[list[bytes]]:
-    """Yield the raw lines of ``path`` (plain or gzip) in lists of about ``block_bytes``.
+    """Yield the lines of ``path`` (plain or gzip, without their newline) in lists of about CHUNK_BYTES.
 
     Blocks keep the per-line cost down (no generator step or progress check per line) while memory
-    stays at one block. ``on_bytes`` hears the bytes of the file on disk read so far (compressed
-    bytes for a .gz), so a bar over the sum of file sizes moves evenly. A truncated or corrupt gzip
-    stops that file with ``stats.problem`` set, keeping the lines read before the damage.
+    stays at one block, however long a line is (see :func:`split_lines`). ``on_bytes`` hears the
+    bytes of the file on disk read so far (compressed bytes for a .gz), so a bar over the sum of file
+    sizes moves evenly. A truncated or corrupt gzip stops that file with ``stats.problem`` set,
+    keeping the lines read before the damage.
     """
     try:
         raw = open(path, "rb")  # noqa: SIM115  (closed below; the gzip wrapper reads through it)
     except OSError as exc:
         raise LogError(f"cannot read {path}: {exc.strerror or exc}; check the file's permissions") from exc
     with raw:
-        gz = raw.read(2) == b"\x1f\x8b"
-        raw.seek(0)
-        source: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw  # type: ignore[assignment]
+        gz = raw.peek(2)[:2] == b"\x1f\x8b"
+        source: io.BufferedIOBase = gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw
         count = 0
-        block: list[bytes] = []
         try:
-            if gz:
-                # Line by line, so a damaged stream keeps every line decompressed before the damage.
-                for line in source:
-                    block.append(line)
-                    if len(block) == 8192:
-                        count += len(block)
-                        yield block
-                        block = []
-                        if on_bytes is not None:
-                            on_bytes(raw.tell())
-            else:
-                while block := source.readlines(block_bytes):
-                    count += len(block)
-                    yield block
-                    if on_bytes is not None:
-                        on_bytes(raw.tell())
-                block = []
+            for block in split_lines(_chunks(source, raw, on_bytes)):
+                count += len(block)
+                yield block
         except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-            stats.problem = (
-                f"{path.name}: stopped after line {count + len(block)}: {exc}; the file looks truncated or damaged"
-            )
-        if block:
-            yield block
+            stats.problem = f"{path.name}: stopped after line {count}: {exc}; the file looks truncated or damaged"
         if on_bytes is not None:
             on_bytes(raw.tell())

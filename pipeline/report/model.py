@@ -32,12 +32,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from statistics import median
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.errors import CaptureError, CatalogueError
-from pipeline.report.feedback import FeedbackColumns, FeedbackExport, read_feedback
-from pipeline.report.logs import LogFileStats, ProgressCallback, check_log_files
-from pipeline.report.tally import LogTally, VideoTally, Watch, tally_logs
+from pipeline.report.feedback import FeedbackColumns, FeedbackExport, FeedbackRow, read_feedback
+from pipeline.report.logs import MAX_LINE_BYTES, LogFileStats, ProgressCallback, check_log_files
+from pipeline.report.tally import JOURNEY, RESOURCE, LogTally, PageCount, VideoTally, Watch, tally_logs
 from pipeline.workspace.catalogue import Catalogue, load_catalogue
 from pipeline.workspace.paths import Workspace
 from pipeline.workspace.yamlio import line_of, load_yaml
@@ -70,11 +70,10 @@ def read_report_settings(catalogue: Catalogue) -> ReportSettings:
         return ReportSettings()
     problems: list[str] = []
     if not isinstance(node, dict):
+        where = f"{name}:{line_of(doc, 'report') or '?'}"
         raise CatalogueError(
             f"{name} has 1 problem; fix it and run the command again",
-            [
-                f"{name}:{line_of(doc, 'report') or '?'}: report: expected a mapping with salt and feedback, got {node!r}"
-            ],
+            [f"{where}: report: expected a mapping with salt and feedback, got {node!r}"],
         )
 
     def text(parent: Any, key: str, where: str) -> str:
@@ -286,18 +285,26 @@ def _week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _series(by_day: dict[date, list[Any]]) -> tuple[list[DayCount], list[WeekCount], int, int]:
-    """Daily and weekly views and distinct visitors, and the totals, from day → [views, visitors]."""
-    days = [DayCount(day, entry[0], len(entry[1])) for day, entry in sorted(by_day.items())]
-    weeks: dict[str, list[Any]] = {}
+class Series(NamedTuple):
+    """Views and distinct visitors per day and per ISO week, and over the whole period."""
+
+    days: list[DayCount]
+    weeks: list[WeekCount]
+    views: int
+    visitors: int
+
+
+def _series(by_day: dict[date, PageCount]) -> Series:
+    days = [DayCount(day, count.views, len(count.visitors)) for day, count in sorted(by_day.items())]
+    weeks: dict[str, PageCount] = {}
     everyone: set[bytes] = set()
-    for day, entry in by_day.items():
-        week = weeks.setdefault(_week(day), [0, set()])
-        week[0] += entry[0]
-        week[1] |= entry[1]
-        everyone |= entry[1]
-    week_counts = [WeekCount(w, e[0], len(e[1])) for w, e in sorted(weeks.items())]
-    return days, week_counts, sum(d.views for d in days), len(everyone)
+    for day, count in by_day.items():
+        week = weeks.setdefault(_week(day), PageCount(0, set()))
+        week.views += count.views
+        week.visitors |= count.visitors
+        everyone |= count.visitors
+    week_counts = [WeekCount(w, count.views, len(count.visitors)) for w, count in sorted(weeks.items())]
+    return Series(days, week_counts, sum(d.views for d in days), len(everyone))
 
 
 def _video_size(workspace: Workspace, resource_id: str, tally: VideoTally) -> tuple[int, str]:
@@ -312,7 +319,7 @@ def _video_size(workspace: Workspace, resource_id: str, tally: VideoTally) -> tu
 
 
 def _video_stats(
-    workspace: Workspace, resource_id: str, video: VideoTally | None, watches: list[Watch]
+    workspace: Workspace, resource_id: str, *, video: VideoTally | None, watches: list[Watch]
 ) -> VideoStats | None:
     if video is None:
         return None
@@ -335,7 +342,7 @@ def _video_stats(
 def _feedback_stats(export: FeedbackExport | None) -> dict[str, FeedbackStats]:
     if export is None:
         return {}
-    grouped: dict[str, list[Any]] = {}
+    grouped: dict[str, list[FeedbackRow]] = {}
     for row in export.rows:
         grouped.setdefault(row.resource_id, []).append(row)
     result: dict[str, FeedbackStats] = {}
@@ -355,9 +362,110 @@ def _feedback_stats(export: FeedbackExport | None) -> dict[str, FeedbackStats]:
     return result
 
 
+class PageDays:
+    """The tally's page counts by page: (kind, id) → day → views and visitors."""
+
+    def __init__(self, tally: LogTally) -> None:
+        self.by_page: dict[tuple[bytes, bytes], dict[date, PageCount]] = {}
+        for (kind, page_id, day), count in tally.pages.items():
+            self.by_page.setdefault((kind, page_id), {})[day] = count
+
+    def days(self, kind: bytes, page_id: str) -> dict[date, PageCount]:
+        return self.by_page.get((kind, page_id.encode()), {})
+
+    def visitors(self, kind: bytes, page_id: str) -> set[bytes]:
+        everyone: set[bytes] = set()
+        for count in self.days(kind, page_id).values():
+            everyone |= count.visitors
+        return everyone
+
+    def site(self) -> Series:
+        """Resource and journey pages together, per day."""
+        by_day: dict[date, PageCount] = {}
+        for days in self.by_page.values():
+            for day, count in days.items():
+                merged = by_day.setdefault(day, PageCount(0, set()))
+                merged.views += count.views
+                merged.visitors |= count.visitors
+        return _series(by_day)
+
+
+def _resource_stats(
+    workspace: Workspace, catalogue: Catalogue, *, pages: PageDays, tally: LogTally, feedback: FeedbackExport | None
+) -> list[ResourceStats]:
+    """Every resource with a view, a video fetch or feedback, most viewed first."""
+    watches_of: dict[bytes, list[Watch]] = {}
+    for (video_id, _), watch in tally.watches.items():
+        watches_of.setdefault(video_id, []).append(watch)
+    ratings = _feedback_stats(feedback)
+    resources: list[ResourceStats] = []
+    for resource in catalogue.resources:
+        series = _series(pages.days(RESOURCE, resource.id))
+        key = resource.id.encode()
+        video = _video_stats(workspace, resource.id, video=tally.videos.get(key), watches=watches_of.get(key, []))
+        stats = ratings.get(resource.id)
+        if series.views or video is not None or stats is not None:
+            resources.append(
+                ResourceStats(
+                    resource.id, resource.title, series.views, series.visitors, series.days, series.weeks, video, stats
+                )
+            )
+    resources.sort(key=lambda r: (-r.views, -r.visitors, r.id))
+    return resources
+
+
+def _journey_stats(plans: list[JourneyPlan], pages: PageDays) -> list[JourneyStats]:
+    journeys: list[JourneyStats] = []
+    for plan in plans:
+        reached = {
+            stage: set().union(*(pages.visitors(RESOURCE, rid) for rid in ids)) for stage, ids in plan.stages.items()
+        }
+        started = pages.visitors(JOURNEY, plan.id) | reached["beginner"]
+        journeys.append(
+            JourneyStats(
+                id=plan.id,
+                title=plan.title,
+                page_views=sum(count.views for count in pages.days(JOURNEY, plan.id).values()),
+                started=len(started),
+                reached_intermediate=len(started & reached["intermediate"]),
+                reached_advanced=len(started & reached["advanced"]),
+            )
+        )
+    return journeys
+
+
+def _search_stats(tally: LogTally) -> list[SearchStats]:
+    return sorted(
+        (SearchStats(term, c.searches, c.no_result, len(c.visitors)) for term, c in tally.searches.items()),
+        key=lambda s: (-s.searches, s.term),
+    )
+
+
+def _warnings(warnings: list[str], tally: LogTally, feedback: FeedbackExport | None) -> list[str]:
+    """The journeys' warnings, then each file's problem, over-long lines and a file that is not a log."""
+    found = list(warnings)
+    found += [f.problem for f in tally.files if f.problem]
+    found += [
+        f"{Path(f.path).name}: {f.overlong:,} line{'s' if f.overlong != 1 else ''} over {MAX_LINE_BYTES:,} bytes "
+        "skipped as not a log line"
+        for f in tally.files
+        if f.overlong
+    ]
+    found += [
+        f"{Path(f.path).name}: {f.malformed:,} of {f.lines:,} lines are not in the combined or common log format; "
+        "check it is an access log (a custom log_format must start with the combined fields)"
+        for f in tally.files
+        if f.malformed and f.malformed * 10 >= f.lines * 9
+    ]
+    if feedback is not None:
+        found += feedback.warnings
+    return found
+
+
 def summarise(
     workspace: Workspace,
     catalogue: Catalogue,
+    *,
     plans: list[JourneyPlan],
     tally: LogTally,
     feedback: FeedbackExport | None,
@@ -366,68 +474,8 @@ def summarise(
     warnings: list[str],
 ) -> Report:
     """Turn the streamed counts into the typed report: per resource, journey and search term."""
-    per_page: dict[tuple[bytes, bytes], dict[date, list[Any]]] = {}
-    site_days: dict[date, list[Any]] = {}
-    for (kind, page_id, day), entry in tally.pages.items():
-        per_page.setdefault((kind, page_id), {})[day] = entry
-        site = site_days.setdefault(day, [0, set()])
-        site[0] += entry[0]
-        site[1] |= entry[1]
-    days, weeks, page_views, visitors = _series(site_days)
-
-    def visitors_of(kind: bytes, page_id: str) -> set[bytes]:
-        everyone: set[bytes] = set()
-        for entry in per_page.get((kind, page_id.encode()), {}).values():
-            everyone |= entry[1]
-        return everyone
-
-    watches_of: dict[bytes, list[Watch]] = {}
-    for (video_id, _), watch in tally.watches.items():
-        watches_of.setdefault(video_id, []).append(watch)
-    ratings = _feedback_stats(feedback)
-    resources: list[ResourceStats] = []
-    for resource in catalogue.resources:
-        r_days, r_weeks, r_views, r_visitors = _series(per_page.get((b"r", resource.id.encode()), {}))
-        key = resource.id.encode()
-        video = _video_stats(workspace, resource.id, tally.videos.get(key), watches_of.get(key, []))
-        stats = ratings.get(resource.id)
-        if not r_views and video is None and stats is None:
-            continue
-        resources.append(ResourceStats(resource.id, resource.title, r_views, r_visitors, r_days, r_weeks, video, stats))
-    resources.sort(key=lambda r: (-r.views, -r.visitors, r.id))
-
-    journeys: list[JourneyStats] = []
-    for plan in plans:
-        stage_visitors = {
-            stage: set().union(*(visitors_of(b"r", rid) for rid in ids)) if ids else set()
-            for stage, ids in plan.stages.items()
-        }
-        page = per_page.get((b"j", plan.id.encode()), {})
-        started = visitors_of(b"j", plan.id) | stage_visitors["beginner"]
-        journeys.append(
-            JourneyStats(
-                id=plan.id,
-                title=plan.title,
-                page_views=sum(entry[0] for entry in page.values()),
-                started=len(started),
-                reached_intermediate=len(started & stage_visitors["intermediate"]),
-                reached_advanced=len(started & stage_visitors["advanced"]),
-            )
-        )
-    searches = sorted(
-        (SearchStats(term, e[0], e[1], len(e[2])) for term, e in tally.searches.items()),
-        key=lambda s: (-s.searches, s.term),
-    )
-    all_warnings = list(warnings)
-    all_warnings += [f.problem for f in tally.files if f.problem]
-    all_warnings += [
-        f"{Path(f.path).name}: {f.malformed:,} of {f.lines:,} lines are not in the combined or common log format; "
-        "check it is an access log (a custom log_format must start with the combined fields)"
-        for f in tally.files
-        if f.malformed and f.malformed * 10 >= f.lines * 9
-    ]
-    if feedback is not None:
-        all_warnings += feedback.warnings
+    pages = PageDays(tally)
+    site = pages.site()
     return Report(
         generated=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         since=since,
@@ -438,19 +486,19 @@ def summarise(
         malformed=tally.malformed,
         before_since=tally.before_since,
         bot_requests=tally.bots,
-        page_views=page_views,
-        visitors=visitors,
-        days=days,
-        weeks=weeks,
-        resources=resources,
-        journeys=journeys,
-        searches=searches,
+        page_views=site.views,
+        visitors=site.visitors,
+        days=site.days,
+        weeks=site.weeks,
+        resources=_resource_stats(workspace, catalogue, pages=pages, tally=tally, feedback=feedback),
+        journeys=_journey_stats(plans, pages),
+        searches=_search_stats(tally),
         unknown_pages=dict(sorted(tally.unknown_pages.items(), key=lambda item: (-item[1], item[0]))),
         feedback_file=feedback.path if feedback else "",
         feedback_rows=feedback.total_rows if feedback else 0,
         feedback_unmatched=feedback.unmatched_rows if feedback else 0,
         salt_source=salt_source,
-        warnings=all_warnings,
+        warnings=_warnings(warnings, tally, feedback),
     )
 
 
@@ -458,6 +506,7 @@ def build_report(
     workspace: Workspace,
     access_logs: list[Path],
     feedback_csv: Path | None = None,
+    *,
     since: date | None = None,
     salt: str | None = None,
     on_progress: ProgressCallback | None = None,
@@ -475,12 +524,23 @@ def build_report(
     feedback = None
     if feedback_csv is not None:
         by_title = {r.title.casefold(): r.id for r in catalogue.resources}
-        feedback = read_feedback(feedback_csv, settings.feedback, known, by_title, since)
+        feedback = read_feedback(feedback_csv, settings.feedback, known_ids=known, ids_by_title=by_title, since=since)
     key_text = salt if salt is not None else settings.salt
     salt_source = "setting" if key_text else "random"
     key = hashlib.blake2b(key_text.encode("utf-8"), digest_size=32).digest() if key_text else secrets.token_bytes(32)
-    tally = tally_logs(logs, known, {p.id for p in plans}, since, key, on_progress)
-    return summarise(workspace, catalogue, plans, tally, feedback, since, salt_source, warnings)
+    tally = tally_logs(
+        logs, resources=known, journeys={p.id for p in plans}, since=since, salt=key, on_progress=on_progress
+    )
+    return summarise(
+        workspace,
+        catalogue,
+        plans=plans,
+        tally=tally,
+        feedback=feedback,
+        since=since,
+        salt_source=salt_source,
+        warnings=warnings,
+    )
 
 
 # ---------------------------------------------------------------- JSON
@@ -497,7 +557,7 @@ def _plain(value: Any) -> Any:
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
-    data = _plain(asdict(report))
+    data: dict[str, Any] = _plain(asdict(report))
     for journey, stats in zip(data["journeys"], report.journeys, strict=False):
         journey["drop_out"] = round(stats.drop_out, 4)
     data["unwatched"] = [r.id for r in report.unwatched]

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple, TypeVar
 from urllib.parse import parse_qs
 
 from pipeline.report.logs import (
     CONTENT_RANGE_PATTERN,
     LINE_PATTERN,
+    OVERLONG_LINE,
     PATH_PATTERN,
     PLAIN_REST_PATTERN,
     RANGE_PATTERN,
@@ -38,7 +40,8 @@ BOT_PATTERN = re.compile(
 )
 SITE_SUFFIXES = (b"/", b"/index.html", b"/video.mp4", b"/search.gif")
 CACHE_LIMIT = 50_000
-_UNSEEN = object()
+MAX_FIRST_MALFORMED = 5
+_blake2b = hashlib.blake2b
 PAGE_OK = (b"200", b"304")
 VIDEO_OK = (b"200", b"206")
 
@@ -78,12 +81,39 @@ class Watch:
         return min(1.0, covered / size)
 
 
-@dataclass
+@dataclass(slots=True)
 class VideoTally:
     requests: int = 0
     bytes_served: int = 0
     content_range_total: int = 0
     furthest: int = 0
+
+
+@dataclass(slots=True)
+class PageCount:
+    """The views of one page on one day, and who viewed it."""
+
+    views: int
+    visitors: set[bytes]
+
+
+@dataclass(slots=True)
+class SearchCount:
+    """How often one term was searched, how often it found nothing, and who searched it."""
+
+    searches: int = 0
+    no_result: int = 0
+    visitors: set[bytes] = field(default_factory=set)
+
+
+class SitePath(NamedTuple):
+    """A path of the site's own: a resource page, a journey page, a video or the search beacon."""
+
+    kind: bytes  # RESOURCE, JOURNEY, VIDEO or SEARCH
+    id: bytes  # the resource's or journey's id; empty for a search
+
+
+RESOURCE, JOURNEY, VIDEO, SEARCH = b"r", b"j", b"v", b"s"
 
 
 @dataclass
@@ -96,12 +126,10 @@ class LogTally:
     before_since: int = 0
     bots: int = 0
     days_seen: list[date] = field(default_factory=list)
-    # (b"r" or b"j", id, day) -> [views, {visitor, ...}]
-    pages: dict[tuple[bytes, bytes, date], list[Any]] = field(default_factory=dict)
+    pages: dict[tuple[bytes, bytes, date], PageCount] = field(default_factory=dict)  # (kind, id, day)
     videos: dict[bytes, VideoTally] = field(default_factory=dict)
-    watches: dict[tuple[bytes, bytes], Watch] = field(default_factory=dict)
-    # term -> [searches, no result, {visitor, ...}]
-    searches: dict[str, list[Any]] = field(default_factory=dict)
+    watches: dict[tuple[bytes, bytes], Watch] = field(default_factory=dict)  # (video id, visitor)
+    searches: dict[str, SearchCount] = field(default_factory=dict)
     unknown_pages: dict[str, int] = field(default_factory=dict)
 
 
@@ -112,66 +140,103 @@ def _search_term(query: bytes) -> tuple[str, int | None]:
     return term, int(found) if found.isdigit() else None
 
 
-def tally_logs(
-    paths: list[Path],
-    known_resources: set[str],
-    known_journeys: set[str],
-    since: date | None,
-    salt: bytes,
-    on_progress: ProgressCallback | None = None,
-) -> LogTally:
-    """Stream every log once and count what the report needs; memory grows with visitors, not lines."""
-    tally = LogTally()
-    resources = {r.encode() for r in known_resources}
-    journeys = {j.encode() for j in known_journeys}
-    sizes = [p.stat().st_size for p in paths]
-    total = sum(sizes)
-    match = LINE_PATTERN.match
-    path_search = PATH_PATTERN.search
-    bot_search = BOT_PATTERN.search
-    rest_match = REST_PATTERN.match
-    plain_rest_match = PLAIN_REST_PATTERN.match
-    blake2b = hashlib.blake2b
-    day_cache: dict[bytes, date | None] = {}
-    site_cache: dict[bytes, Any] = {}
-    bot_cache: dict[bytes, bool] = {}
-    query_cache: dict[bytes, tuple[str, int | None]] = {}
-    pages = tally.pages
-    videos = tally.videos
-    watches = tally.watches
-    searches = tally.searches
-    unknown = tally.unknown_pages
-    done_before = 0
-    for path, size in zip(paths, sizes, strict=False):
-        stats = LogFileStats(path=str(path), bytes=size)
-        tally.files.append(stats)
-        offset = done_before
+def classify_path(url_path: bytes) -> SitePath | None:
+    """The site's own page, video or search that ``url_path`` ends in; None for anything else."""
+    found = PATH_PATTERN.search(url_path)
+    if found is None:
+        return None
+    kind, page_id, video_id, _ = found.groups()
+    if kind is not None:
+        return SitePath(kind, page_id)
+    if video_id is not None:
+        return SitePath(VIDEO, video_id)
+    return SitePath(SEARCH, b"")
 
-        def on_bytes(done: int, offset: int = offset) -> None:
-            if on_progress is not None:
-                on_progress(offset + done, total)
 
-        lines = malformed = before_since = bots = 0
-        first_bad: list[int] = []
-        for block in read_blocks(path, stats, on_bytes if on_progress else None):
+def _range_start(video: VideoTally, extra: bytes) -> int | None:
+    """Where a 206's bytes start, from the Content-Range sent or else the Range asked for; None if not logged."""
+    if not extra:
+        return None
+    found = CONTENT_RANGE_PATTERN.search(extra)
+    if found is not None:
+        if found[3] != b"*":
+            video.content_range_total = max(video.content_range_total, int(found[3]))
+        return int(found[1])
+    found = RANGE_PATTERN.search(extra)
+    return int(found[1]) if found is not None else None
+
+
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+
+def _remember(cache: dict[Key, Value], key: Key, value: Value) -> Value:
+    """Keep ``value`` in a bounded cache: a full one is simply emptied (distinct values are few in a real log)."""
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+class _Counter:
+    """One streaming pass: the tally it fills, what it checks ids against, and the caches that keep a line cheap.
+
+    Paths, user agents, days and search queries repeat endlessly in a log, so each distinct one is
+    classified once. Most lines (assets, other sites' paths) are dropped by :meth:`read_file` itself;
+    only requests for the site's own pages go on to :meth:`request`.
+    """
+
+    __slots__ = (
+        "bot_cache",
+        "day_cache",
+        "first_bad",
+        "journeys",
+        "pages",
+        "query_cache",
+        "resources",
+        "salt",
+        "since",
+        "site_cache",
+        "tally",
+    )
+
+    def __init__(
+        self, tally: LogTally, *, resources: set[bytes], journeys: set[bytes], since: date | None, salt: bytes
+    ) -> None:
+        self.tally = tally
+        self.pages = tally.pages
+        self.resources = resources
+        self.journeys = journeys
+        self.since = since
+        self.salt = salt
+        self.day_cache: dict[bytes, date | None] = {}
+        self.site_cache: dict[bytes, SitePath | None] = {}
+        self.bot_cache: dict[bytes, bool] = {}
+        self.query_cache: dict[bytes, tuple[str, int | None]] = {}
+        self.first_bad: list[int] = []
+
+    def read_file(self, path: Path, stats: LogFileStats, on_bytes: Callable[[int], None] | None) -> None:
+        """Count every line of one file; the cheap tests that drop most lines are inline, on purpose."""
+        match = LINE_PATTERN.match
+        day_cache = self.day_cache
+        since = self.since
+        request = self.request
+        self.first_bad = []
+        lines = before_since = 0
+        for block in read_blocks(path, stats, on_bytes):
             for line in block:
                 lines += 1
                 m = match(line)
                 if m is None:
                     if line.strip():
-                        malformed += 1
-                        if len(first_bad) < 5:
-                            first_bad.append(lines)
+                        self.malformed(stats, lines, line)
                     continue
-                day_text = m[2]
                 try:
-                    day = day_cache[day_text]
+                    day = day_cache[m[2]]
                 except KeyError:
-                    day = day_cache[day_text] = parse_log_date(day_text)
+                    day = day_cache[m[2]] = parse_log_date(m[2])
                 if day is None:
-                    malformed += 1
-                    if len(first_bad) < 5:
-                        first_bad.append(lines)
+                    self.malformed(stats, lines, line)
                     continue
                 if since is not None and day < since:
                     before_since += 1
@@ -179,112 +244,143 @@ def tally_logs(
                 target = m[4]
                 question = target.find(b"?")
                 url_path = target if question < 0 else target[:question]
-                if not url_path.endswith(SITE_SUFFIXES) or m[3] != b"GET":
-                    continue
-                # Pages and agents repeat endlessly in a log: classify each distinct one once.
-                site = site_cache.get(url_path, _UNSEEN)
-                if site is _UNSEEN:
-                    found = path_search(url_path)
-                    site = None if found is None else found.groups()
-                    if len(site_cache) >= CACHE_LIMIT:
-                        site_cache.clear()
-                    site_cache[url_path] = site
-                if site is None:
-                    continue
-                rest_text = m[7]
-                rest = (rest_match if b"\\" in rest_text else plain_rest_match)(rest_text)
-                # A common-format line (no referer and agent) still counts, keyed by address alone.
-                agent, extra = (rest[1], rest[2]) if rest is not None else (b"", rest_text)
-                is_bot = bot_cache.get(agent)
-                if is_bot is None:
-                    is_bot = bot_search(agent) is not None
-                    if len(bot_cache) >= CACHE_LIMIT:
-                        bot_cache.clear()
-                    bot_cache[agent] = is_bot
-                if is_bot:
-                    bots += 1
-                    continue
-                visitor = blake2b(m[1] + b"\0" + agent, key=salt, digest_size=8).digest()
-                status = m[5]
-                kind = site[0]
-                if kind is not None:
-                    if status not in PAGE_OK:
-                        continue
-                    page_id = site[1]
-                    if page_id not in (resources if kind == b"r" else journeys):
-                        name = f"{kind.decode()}/{page_id.decode()}/"
-                        if name in unknown or len(unknown) < MAX_UNKNOWN_PAGES:
-                            unknown[name] = unknown.get(name, 0) + 1
-                        continue
-                    key = (kind, page_id, day)
-                    entry = pages.get(key)
-                    if entry is None:
-                        pages[key] = [1, {visitor}]
-                    else:
-                        entry[0] += 1
-                        entry[1].add(visitor)
-                elif site[2] is not None:
-                    video_id = site[2]
-                    if status not in VIDEO_OK:
-                        continue
-                    if video_id not in resources:
-                        name = f"media/{video_id.decode()}/video.mp4"
-                        if name in unknown or len(unknown) < MAX_UNKNOWN_PAGES:
-                            unknown[name] = unknown.get(name, 0) + 1
-                        continue
-                    sent = int(m[6]) if m[6] != b"-" else 0
-                    video = videos.get(video_id)
-                    if video is None:
-                        video = videos[video_id] = VideoTally()
-                    video.requests += 1
-                    video.bytes_served += sent
-                    start: int | None = None
-                    if status == b"200":
-                        start = 0
-                    else:
-                        found = CONTENT_RANGE_PATTERN.search(extra) if extra else None
-                        if found is not None:
-                            start = int(found[1])
-                            if found[3] != b"*":
-                                video.content_range_total = max(video.content_range_total, int(found[3]))
-                        elif extra and (found := RANGE_PATTERN.search(extra)) is not None:
-                            start = int(found[1])
-                    watch = watches.get((video_id, visitor))
-                    if watch is None:
-                        watch = watches[(video_id, visitor)] = Watch()
-                    if start is None:
-                        watch.unplaced += sent
-                        video.furthest = max(video.furthest, sent)
-                    else:
-                        watch.add(start, start + sent)
-                        video.furthest = max(video.furthest, start + sent)
-                else:
-                    query = target[question + 1 :] if question >= 0 else b""
-                    parsed = query_cache.get(query)
-                    if parsed is None:
-                        parsed = _search_term(query)
-                        if len(query_cache) >= CACHE_LIMIT:
-                            query_cache.clear()
-                        query_cache[query] = parsed
-                    term, results = parsed
-                    if not term:
-                        continue
-                    entry = searches.get(term)
-                    if entry is None:
-                        if len(searches) >= MAX_SEARCH_TERMS:
-                            continue
-                        entry = searches[term] = [0, 0, set()]
-                    entry[0] += 1
-                    if results == 0:
-                        entry[1] += 1
-                    entry[2].add(visitor)
+                if url_path.endswith(SITE_SUFFIXES) and m[3] == b"GET":
+                    request(m, day, url_path)
         stats.lines = lines
-        stats.malformed = malformed
-        stats.first_malformed_lines = tuple(first_bad)
-        tally.lines += lines
-        tally.malformed += malformed
-        tally.before_since += before_since
-        tally.bots += bots
+        stats.first_malformed_lines = tuple(self.first_bad)
+        self.tally.before_since += before_since
+
+    def malformed(self, stats: LogFileStats, number: int, line: bytes) -> None:
+        stats.malformed += 1
+        if line == OVERLONG_LINE:
+            stats.overlong += 1
+        if len(self.first_bad) < MAX_FIRST_MALFORMED:
+            self.first_bad.append(number)
+
+    def request(self, m: re.Match[bytes], day: date, url_path: bytes) -> None:
+        """A GET whose path ends like one of the site's: which it is, who asked, and what it counts as."""
+        try:
+            site = self.site_cache[url_path]
+        except KeyError:
+            site = _remember(self.site_cache, url_path, classify_path(url_path))
+        if site is None:
+            return
+        rest_text = m[7]
+        rest = (REST_PATTERN.match if b"\\" in rest_text else PLAIN_REST_PATTERN.match)(rest_text)
+        # A common-format line (no referer and agent) still counts, keyed by address alone.
+        agent, extra = (rest[1], rest[2]) if rest is not None else (b"", rest_text)
+        try:
+            is_bot = self.bot_cache[agent]
+        except KeyError:
+            is_bot = _remember(self.bot_cache, agent, BOT_PATTERN.search(agent) is not None)
+        if is_bot:
+            self.tally.bots += 1
+            return
+        visitor = _blake2b(m[1] + b"\0" + agent, key=self.salt, digest_size=8).digest()
+        kind = site[0]
+        if kind == VIDEO:
+            self.video(site[1], visitor, m=m, extra=extra)
+        elif kind == SEARCH:
+            self.search(m[4][len(url_path) + 1 :], visitor)  # the query after the path and its "?"
+        elif m[5] in PAGE_OK:
+            self.page(site, day, visitor)
+
+    def unknown(self, name: str) -> None:
+        unknown = self.tally.unknown_pages
+        if name in unknown or len(unknown) < MAX_UNKNOWN_PAGES:
+            unknown[name] = unknown.get(name, 0) + 1
+
+    def page(self, site: SitePath, day: date, visitor: bytes) -> None:
+        kind, page_id = site
+        if page_id not in (self.resources if kind == RESOURCE else self.journeys):
+            self.unknown(f"{kind.decode()}/{page_id.decode()}/")
+            return
+        key = (kind, page_id, day)
+        count = self.pages.get(key)
+        if count is None:
+            self.pages[key] = PageCount(1, {visitor})
+        else:
+            count.views += 1
+            count.visitors.add(visitor)
+
+    def video(self, video_id: bytes, visitor: bytes, *, m: re.Match[bytes], extra: bytes) -> None:
+        status = m[5]
+        if status not in VIDEO_OK:
+            return
+        if video_id not in self.resources:
+            self.unknown(f"media/{video_id.decode()}/video.mp4")
+            return
+        sent = int(m[6]) if m[6] != b"-" else 0
+        video = self.tally.videos.get(video_id)
+        if video is None:
+            video = self.tally.videos[video_id] = VideoTally()
+        video.requests += 1
+        video.bytes_served += sent
+        start = 0 if status == b"200" else _range_start(video, extra)
+        watch = self.tally.watches.get((video_id, visitor))
+        if watch is None:
+            watch = self.tally.watches[(video_id, visitor)] = Watch()
+        if start is None:
+            watch.unplaced += sent
+            video.furthest = max(video.furthest, sent)
+        else:
+            watch.add(start, start + sent)
+            video.furthest = max(video.furthest, start + sent)
+
+    def search(self, query: bytes, visitor: bytes) -> None:
+        try:
+            term, results = self.query_cache[query]
+        except KeyError:
+            term, results = _remember(self.query_cache, query, _search_term(query))
+        if not term:
+            return
+        searches = self.tally.searches
+        count = searches.get(term)
+        if count is None:
+            if len(searches) >= MAX_SEARCH_TERMS:
+                return
+            count = searches[term] = SearchCount()
+        count.searches += 1
+        if results == 0:
+            count.no_result += 1
+        count.visitors.add(visitor)
+
+
+def _progress(on_progress: ProgressCallback | None, offset: int, total: int) -> Callable[[int], None] | None:
+    """A file's bytes read, as the bytes of all files read, for a bar over their total size."""
+    if on_progress is None:
+        return None
+    report = on_progress
+    return lambda done: report(offset + done, total)
+
+
+def tally_logs(
+    paths: list[Path],
+    *,
+    resources: set[str],
+    journeys: set[str],
+    since: date | None,
+    salt: bytes,
+    on_progress: ProgressCallback | None = None,
+) -> LogTally:
+    """Stream every log once and count what the report needs; memory grows with visitors, not lines."""
+    tally = LogTally()
+    counter = _Counter(
+        tally,
+        resources={r.encode() for r in resources},
+        journeys={j.encode() for j in journeys},
+        since=since,
+        salt=salt,
+    )
+    sizes = [p.stat().st_size for p in paths]
+    total = sum(sizes)
+    done_before = 0
+    for path, size in zip(paths, sizes, strict=True):
+        stats = LogFileStats(path=str(path), bytes=size)
+        tally.files.append(stats)
+        counter.read_file(path, stats, _progress(on_progress, done_before, total))
+        tally.lines += stats.lines
+        tally.malformed += stats.malformed
         done_before += size
-    tally.days_seen = sorted(d for d in day_cache.values() if d is not None and (since is None or d >= since))
+    tally.days_seen = sorted(d for d in counter.day_cache.values() if d is not None and (since is None or d >= since))
     return tally

@@ -4,8 +4,8 @@ A log is read as bytes in 1 MiB chunks split into lines here, and each line is m
 compiled regular expression; only the few lines that touch the site's own pages (resource,
 journey, video, search) are looked at further by the caller. Nothing here keeps a line, and a
 line over MAX_LINE_BYTES is never held whole, so memory grows neither with the size of the log
-nor with the length of a line (a file without a newline, ``/dev/zero``). Gzipped files (rotated logs such as ``access.log.2.gz``) are recognised by their
-magic bytes, not by their name.
+nor with the length of a line (a file without a newline, ``/dev/zero``). Gzipped files (rotated
+logs such as ``access.log.2.gz``) are recognised by their magic bytes, not by their name.
 """
 
 from __future__ import annotations

@@ -1,0 +1,164 @@
+"""``capture serve``'s watcher: rebuild the site when a source changes, from file-system events.
+
+The operating system tells us of a change (inotify, FSEvents, ReadDirectoryChangesW through
+:mod:`watchfiles`), so an idle watcher reads nothing, however large the workspace. A
+change only *starts* a rebuild; what the rebuild writes is still decided by content (see
+:mod:`pipeline.site.output`).
+
+Two rules keep a bad moment from being published:
+
+- **Settle first.** An editor saving a file, or ``capture add`` committing, changes it in
+  several steps. The rebuild waits until the sources have been quiet for ``settle``
+  seconds, so a file is built once, whole.
+- **Survive any failure.** Whatever a rebuild raises (a ``CaptureError`` such as the
+  refusal to publish a catalogue that lost most of its resources, or any other exception),
+  it is reported and watching goes on; the site on disk is the last good one, since a
+  build writes nothing until it has gathered everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust backend, typed
+
+from pipeline.workspace.paths import Workspace
+
+Result = TypeVar("Result")
+STEP_MS = 100  # how often the event thread looks for news and for a stop; the OS queues events meanwhile
+
+
+def source_folders(workspace: Workspace) -> tuple[Path, ...]:
+    """The folders whose whole tree holds sources (those that exist): journeys, transcripts, media, theme."""
+    from pipeline.site.build import theme_dir
+
+    folders = (workspace.journeys_dir, workspace.transcripts_dir, workspace.media_dir, theme_dir())
+    return tuple(folder for folder in folders if folder.is_dir())
+
+
+def is_source(workspace: Workspace, path: Path) -> bool:
+    """Whether a change to ``path`` can change the site (temp files, locks and media files cannot)."""
+    from pipeline.site.build import theme_dir
+
+    if path.parent == workspace.root:
+        # The catalogue, or a source folder that appeared or went away.
+        return path.name in {workspace.catalogue_path.name, "journeys", "transcripts", "media"}
+    if path.is_relative_to(theme_dir()):
+        return True
+    if path.parent == workspace.journeys_dir:
+        return path.suffix == ".yaml"
+    if path.parent == workspace.transcripts_dir:
+        return path.suffix == ".md"
+    return path.parent.parent == workspace.media_dir and path.name == "meta.json"
+
+
+@dataclass
+class _Feed:
+    """A thread that puts the paths the OS says changed under ``folders`` on ``changes``."""
+
+    folders: tuple[Path, ...]
+    recursive: bool
+    changes: queue.Queue[Path | None]
+    stopped: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        # Made here, not in the thread: events from the moment start() returns are caught.
+        notify = RustNotify([str(folder) for folder in self.folders], False, False, 300, self.recursive, True)
+        threading.Thread(target=self._run, args=(notify,), name="capture-watch", daemon=True).start()
+
+    def _run(self, notify: RustNotify) -> None:
+        with notify:
+            while not self.stopped.is_set():
+                found = notify.watch(STEP_MS, STEP_MS, 0, self.stopped)
+                if isinstance(found, set):
+                    for _, path in found:
+                        self.changes.put(Path(path))
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+@dataclass
+class Watcher(Generic[Result]):
+    """Rebuilds the site when its sources change; ``on_build`` gets each result, or the exception raised.
+
+    Watching starts when the watcher is made. ``run`` watches until ``stop``; ``check`` waits
+    once (tests and callers with their own loop).
+    """
+
+    workspace: Workspace
+    rebuild: Callable[[], Result]
+    on_build: Callable[[Result | None, Exception | None], None]
+    settle: float = 0.5
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._changes: queue.Queue[Path | None] = queue.Queue()
+        self._root = _Feed((self.workspace.root,), False, self._changes)
+        self._root.start()
+        self._tree = self._start_tree()
+
+    def _start_tree(self) -> _Feed:
+        feed = _Feed(source_folders(self.workspace), True, self._changes)
+        if feed.folders:
+            feed.start()
+        return feed
+
+    def wait_for_change(self, timeout: float | None) -> bool:
+        """Wait up to ``timeout`` seconds (None: until stopped) for a source to change, then for quiet."""
+        if not self._next_source(timeout):
+            return False
+        while self._next_source(self.settle):
+            pass
+        return not self._stop.is_set()
+
+    def _next_source(self, timeout: float | None) -> bool:
+        """True when a change to a source arrives within ``timeout``; False on a timeout or a stop."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                path = self._changes.get(timeout=None if deadline is None else max(deadline - time.monotonic(), 0))
+            except queue.Empty:
+                return False
+            if path is None:  # stop() was called
+                self._changes.put(None)  # for any other waiter
+                return False
+            if is_source(self.workspace, path):
+                return True
+
+    def build(self) -> None:
+        """Rebuild now and report how it went, whatever it raises."""
+        try:
+            result = self.rebuild()
+        except Exception as exc:  # any failure is reported, and watching goes on
+            self.on_build(None, exc)
+        else:
+            self.on_build(result, None)
+        if source_folders(self.workspace) != self._tree.folders:  # a source folder appeared or went away
+            self._tree.stop()
+            self._tree = self._start_tree()
+
+    def check(self, timeout: float | None = 1.0) -> bool:
+        """Rebuild once if a source changes within ``timeout`` seconds (once it settles); True when it did."""
+        if not self.wait_for_change(timeout):
+            return False
+        self.build()
+        return True
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(Exception):  # on_build itself failing must not end the watching
+                self.check(timeout=None)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._changes.put(None)
+        self._root.stop()
+        self._tree.stop()

@@ -96,7 +96,7 @@ class Watcher(Generic[Result]):
     workspace: Workspace
     rebuild: Callable[[], Result]
     on_build: Callable[[Result | None, Exception | None], None]
-    settle: float = 0.5
+    settle: float = 1.0
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()

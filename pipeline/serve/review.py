@@ -24,7 +24,7 @@ from pipeline.errors import CaptureError
 from pipeline.serve.hosts import allowed_hosts, check_host
 from pipeline.serve.ranges import CLIENT_GONE, open_regular_file, send_file
 from pipeline.speech.captions import format_vtt
-from pipeline.speech.review import EditConflict, approve_transcript, load_for_review, resource_cues, save_lines
+from pipeline.speech.review import EditConflictError, approve_transcript, load_for_review, resource_cues, save_lines
 from pipeline.speech.transcript import Line
 from pipeline.workspace.paths import Workspace
 
@@ -173,9 +173,9 @@ class ReviewHandler(BaseHTTPRequestHandler):
                 self._json(200, self._transcript_json())
             else:
                 self._json(404, {"error": "not found"})
-        except EditConflict as exc:
+        except EditConflictError as exc:
             self._json(409, {"error": str(exc)})
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             self._json(400, {"error": "the request is not what the review page sends; reload the page"})
         except CaptureError as exc:
             self._json(400, {"error": str(exc)})
@@ -193,7 +193,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return None
         try:
             data = json.loads(self.rfile.read(length) or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             self._json(400, {"error": "not JSON"})
             return None
         if not isinstance(data, dict):

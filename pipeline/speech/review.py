@@ -21,9 +21,11 @@ from pipeline.fsutil import atomic_write_text, remove_leftovers
 from pipeline.speech.captions import Cue, make_cues
 from pipeline.speech.transcribe import Word, read_words, words_document
 from pipeline.speech.transcript import (
+    LATEST_TIME,
     Line,
     Transcript,
     clean_text,
+    format_time,
     format_transcript,
     parse_transcript,
     read_transcript,
@@ -34,7 +36,7 @@ from pipeline.workspace.catalogue import Catalogue, Resource, TranscriptionSetti
 from pipeline.workspace.paths import Workspace
 
 
-class EditConflict(TranscriptError):
+class EditConflictError(TranscriptError):
     """The transcript changed on disk after the page read it."""
 
 
@@ -149,7 +151,7 @@ def approve_transcript(
         path = transcript_file(workspace, resource)
         text = read_transcript_text(path)
         if version is not None and transcript_version(text) != version:
-            raise EditConflict(
+            raise EditConflictError(
                 f"{path.name} changed on disk since the page loaded it; reload the page, check it, then approve"
             )
         transcript = parse_transcript(text, path.name)
@@ -160,27 +162,48 @@ def approve_transcript(
     return transcript
 
 
-def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], version: str) -> tuple[Transcript, str]:
-    """Write a reviewer's lines back to the transcript file; an empty line is deleted.
-
-    Changing the words of an approved transcript makes it a draft again: the approval
-    was for the words as they were.
-    """
+def checked_lines(lines: list[Line]) -> list[Line]:
+    """A reviewer's lines as they will be written: times checked, text cleaned, empty lines dropped."""
     cleaned: list[Line] = []
     for number, line in enumerate(lines, start=1):
-        if not math.isfinite(line.start) or line.start < 0:
-            raise TranscriptError(f"line {number}: the time must be a number of seconds from 0")
+        if not (math.isfinite(line.start) and 0 <= line.start <= LATEST_TIME):
+            raise TranscriptError(
+                f"line {number}: the time must be a number of seconds from 0 to {LATEST_TIME:.0f} "
+                f"({format_time(LATEST_TIME)}); reload the page"
+            )
         if cleaned and line.start < cleaned[-1].start:
             raise TranscriptError(f"line {number}: its time comes before the line above it; keep the times in order")
         text = clean_text(line.text)
         if text:
             cleaned.append(Line(round(line.start, 1), text))
+    return cleaned
+
+
+def readable_text(transcript: Transcript, name: str) -> str:
+    """The file's new text, once it is known to read back as ``transcript``'s lines (else nothing is written)."""
+    text = format_transcript(transcript)
+    try:
+        again = parse_transcript(text, name)
+    except TranscriptError as exc:
+        raise TranscriptError(f"cannot save {name}: it would not read back ({exc}); nothing was written") from exc
+    if [(line.start, line.text) for line in again.lines] != [(line.start, line.text) for line in transcript.lines]:
+        raise TranscriptError(f"cannot save {name}: its lines would not read back as written; nothing was written")
+    return text
+
+
+def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], version: str) -> tuple[Transcript, str]:
+    """Write a reviewer's lines back to the transcript file; an empty line is deleted.
+
+    Changing the words of an approved transcript makes it a draft again: the approval
+    was for the words as they were. What is written always reads back as these lines.
+    """
+    cleaned = checked_lines(lines)
     with editing_catalogue(workspace.catalogue_path) as catalogue:
         resource = catalogue.get(resource_id)
         path = transcript_file(workspace, resource)
         text = read_transcript_text(path)
         if transcript_version(text) != version:
-            raise EditConflict(
+            raise EditConflictError(
                 f"{path.name} changed on disk since the page loaded it; copy your edits, reload the "
                 "page and make them again"
             )
@@ -193,7 +216,7 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], versio
         transcript.lines = cleaned
         if transcript.status == "approved":
             transcript.status, transcript.approved_by, transcript.approved_at = "draft", "", ""
-        new_text = format_transcript(transcript)
+        new_text = readable_text(transcript, path.name)
         atomic_write_text(path, new_text)
         remove_leftovers(path.parent)  # temp files of a save that was killed; we hold the lock
         _set_review(catalogue, resource_id, transcript.status)

@@ -168,7 +168,8 @@ def _fetch(choice: ModelChoice, requested: str) -> str:
         how = "downloads are switched off (HF_HUB_OFFLINE)" if offline else "it cannot be downloaded from here"
         raise TranscriptionError(
             f"the speech model '{requested}' is not on this machine and {how}; use the bundled model "
-            "(--model bundled, or transcription.model: bundled in resources.yaml) or a path to a CTranslate2 model folder"
+            "(--model bundled, or transcription.model: bundled in resources.yaml) "
+            "or a path to a CTranslate2 model folder"
         ) from exc
 
 

@@ -22,6 +22,9 @@ TIME_LINE = re.compile(r"^\[\s*(?:(\d{1,6}):)?(\d{1,6}):(\d{2}(?:[.,]\d{1,3})?)\
 TIME_ATTEMPT = re.compile(r"^\[\s*\d[\d:.,\s]*(?:\]|$|[^\]\s]*\])")
 FRONT_KEYS = ("id", "status", "model", "language", "approved_by", "approved_at")
 STATUSES = ("draft", "approved")
+# The latest line time a save accepts: capture takes no clip over 48 hours (media.max_duration's
+# ceiling), so a later time is a slip, and a far later one (1e13 s) no longer reads back as a time.
+LATEST_TIME = 48 * 3600.0
 
 
 @dataclass

@@ -138,11 +138,11 @@ def test_save_lines_writes_back_and_notices_edits_made_elsewhere(ws: Workspace) 
     lines = transcript_of(ws).lines
     lines[0] = Line(lines[0].start, "When you hand over a line with a running fault, say so.")
     lines[1] = Line(lines[1].start, "")  # deleted
-    _saved, new_version = save_lines(ws, RID, lines, version)
+    _saved, new_version = save_lines(ws, RID, lines, version=version)
     assert new_version != version
     assert transcript_of(ws).lines == [lines[0], *lines[2:]]
     with pytest.raises(EditConflictError) as caught:
-        save_lines(ws, RID, lines, version)
+        save_lines(ws, RID, lines, version=version)
     assert str(caught.value) == (
         f"{RID}.md changed on disk since the page loaded it; copy your edits, reload the page and make them again"
     )
@@ -152,16 +152,16 @@ def test_changing_an_approved_transcript_makes_it_a_draft_again(ws: Workspace) -
     approve_transcript(ws, RID, "Sam")
     version = transcript_version(read_transcript_text(ws.transcript_path(RID)))
     lines = transcript_of(ws).lines
-    _, same = save_lines(ws, RID, lines, version)  # nothing changed: still approved
+    _, same = save_lines(ws, RID, lines, version=version)  # nothing changed: still approved
     assert same == version and transcript_of(ws).status == "approved"
-    save_lines(ws, RID, [Line(lines[0].start, "Changed."), *lines[1:]], version)
+    save_lines(ws, RID, [Line(lines[0].start, "Changed."), *lines[1:]], version=version)
     assert (transcript_of(ws).status, transcript_of(ws).approved_by, review_in_catalogue(ws)) == ("draft", "", "draft")
 
 
 def test_save_refuses_times_out_of_order(ws: Workspace) -> None:
     version = transcript_version(read_transcript_text(ws.transcript_path(RID)))
     with pytest.raises(TranscriptError, match=r"^line 2: its time comes before the line above it"):
-        save_lines(ws, RID, [Line(5.0, "a"), Line(1.0, "b")], version)
+        save_lines(ws, RID, [Line(5.0, "a"), Line(1.0, "b")], version=version)
 
 
 ABSURD_TIME = "line 2: the time must be a number of seconds from 0 to 172800 (48:00:00.0); reload the page"
@@ -172,7 +172,7 @@ def test_save_refuses_absurd_times_and_writes_nothing(ws: Workspace, start: floa
     before = ws.transcript_path(RID).read_text(encoding="utf-8")
     version = transcript_version(before)
     with pytest.raises(TranscriptError) as caught:
-        save_lines(ws, RID, [Line(1.0, "a"), Line(start, "b")], version)
+        save_lines(ws, RID, [Line(1.0, "a"), Line(start, "b")], version=version)
     assert str(caught.value) == ABSURD_TIME
     assert ws.transcript_path(RID).read_text(encoding="utf-8") == before
     assert sorted(p.name for p in ws.transcripts_dir.iterdir()) == [f"{RID}.md"]
@@ -180,7 +180,7 @@ def test_save_refuses_absurd_times_and_writes_nothing(ws: Workspace, start: floa
 
 def test_save_accepts_the_latest_time_and_it_reads_back(ws: Workspace) -> None:
     version = transcript_version(read_transcript_text(ws.transcript_path(RID)))
-    save_lines(ws, RID, [Line(1.0, "a"), Line(172800.0, "b")], version)
+    save_lines(ws, RID, [Line(1.0, "a"), Line(172800.0, "b")], version=version)
     assert [(line.start, line.text) for line in transcript_of(ws).lines] == [(1.0, "a"), (172800.0, "b")]
 
 

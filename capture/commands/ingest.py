@@ -89,7 +89,13 @@ def add(
         }
         media = replace(catalogue.settings.media, **{k: v for k, v in overrides.items() if v is not None})
         transcription = transcription_settings(
-            catalogue.settings.transcription, model, device, compute_type, language, beam_size, vad
+            catalogue.settings.transcription,
+            model=model,
+            device=device,
+            compute_type=compute_type,
+            language=language,
+            beam_size=beam_size,
+            vad=vad,
         )
         check_settings(transcription)
         options = AddOptions(

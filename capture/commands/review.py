@@ -4,47 +4,52 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, workspace
 
+if TYPE_CHECKING:
+    from pipeline.workspace.catalogue import TranscriptionSettings
 
-def model_option() -> str | None:
+
+def model_option() -> Any:
     return typer.Option(None, "--model", help="bundled, a faster-whisper name (e.g. small.en) or a model folder.")
 
 
-def device_option() -> str | None:
+def device_option() -> Any:
     return typer.Option(None, "--device", help="auto, cpu or cuda.")
 
 
-def compute_type_option() -> str | None:
+def compute_type_option() -> Any:
     return typer.Option(None, "--compute-type", help="default, int8, float16, float32, ...")
 
 
-def language_option() -> str | None:
+def language_option() -> Any:
     return typer.Option(None, "--language", help="Force a language code (e.g. en), or 'auto' to detect it.")
 
 
-def beam_size_option() -> int | None:
+def beam_size_option() -> Any:
     return typer.Option(None, "--beam-size", help="Beam search width, 1 to 20 (wider: slower, a little better).")
 
 
-def vad_option() -> bool | None:
+def vad_option() -> Any:
     return typer.Option(None, "--vad/--no-vad", help="Skip silence before transcribing (on by default).")
 
 
 def transcription_settings(
-    base,
-    model=None,
-    device=None,
-    compute_type=None,
-    language=None,  # type: ignore[no-untyped-def]
-    beam_size=None,
-    vad=None,
-    word_timestamps=None,
-):
+    base: TranscriptionSettings,
+    *,
+    model: str | None = None,
+    device: str | None = None,
+    compute_type: str | None = None,
+    language: str | None = None,
+    beam_size: int | None = None,
+    vad: bool | None = None,
+    word_timestamps: bool | None = None,
+) -> TranscriptionSettings:
     """``resources.yaml``'s transcription settings with the flags a person gave on top."""
     from pipeline.speech.transcribe import settings_with
 
@@ -65,6 +70,7 @@ def transcription_settings(
 @app.command()
 def transcribe(
     resource_id: str = typer.Argument(..., metavar="ID", help="The resource to transcribe again."),
+    *,
     force: bool = typer.Option(False, "--force", help="Replace an approved transcript too."),
     model: str | None = model_option(),
     device: str | None = device_option(),
@@ -85,8 +91,17 @@ def transcribe(
     with user_errors():
         ws = workspace()
         base = load_catalogue(ws.catalogue_path).settings.transcription
-        settings = transcription_settings(base, model, device, compute_type, language, beam_size, vad, word_timestamps)
-        prepare_transcription(ws, resource_id, settings, force)
+        settings = transcription_settings(
+            base,
+            model=model,
+            device=device,
+            compute_type=compute_type,
+            language=language,
+            beam_size=beam_size,
+            vad=vad,
+            word_timestamps=word_timestamps,
+        )
+        prepare_transcription(ws, resource_id, settings, force=force)
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err_console, transient=True
         ) as bars:
@@ -105,6 +120,7 @@ def transcribe(
 @app.command()
 def review(
     resource_id: str = typer.Argument(..., metavar="ID", help="The resource to review."),
+    *,
     port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (default: any free one)."),
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the page in the web browser."),
 ) -> None:
@@ -178,6 +194,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
 @app.command()
 def captions(
     resource_id: str = typer.Argument(..., metavar="ID", help="The resource whose captions to write."),
+    *,
     srt: bool = typer.Option(False, "--srt", help="SubRip (.srt) instead of WebVTT."),
     output: Path | None = typer.Option(None, "--output", "-o", dir_okay=False, help="Write to this file."),
 ) -> None:

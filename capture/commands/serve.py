@@ -44,6 +44,7 @@ def report_request_error(message: str) -> None:
 
 @app.command()
 def serve(
+    *,
     port: int = typer.Option(8000, "--port", "-p", min=0, max=65535, help="The port to listen on (0: any free one)."),
     watch: bool = typer.Option(
         True, "--watch/--no-watch", help="Rebuild when resources.yaml, journeys or transcripts change."

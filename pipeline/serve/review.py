@@ -161,7 +161,9 @@ class ReviewHandler(BaseHTTPRequestHandler):
         try:
             if path == "/api/save":
                 lines = [Line(float(item["start"]), str(item["text"])) for item in body.get("lines", [])]
-                _, version = save_lines(server.workspace, server.resource_id, lines, str(body.get("version", "")))
+                _, version = save_lines(
+                    server.workspace, server.resource_id, lines, version=str(body.get("version", ""))
+                )
                 self._json(200, {**self._transcript_json(), "saved": True, "version": version})
             elif path == "/api/approve":
                 approve_transcript(

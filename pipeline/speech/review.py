@@ -138,7 +138,7 @@ def now_stamp() -> str:
 
 
 def approve_transcript(
-    workspace: Workspace, resource_id: str, by: str, when: str | None = None, version: str | None = None
+    workspace: Workspace, resource_id: str, by: str, *, when: str | None = None, version: str | None = None
 ) -> Transcript:
     """Mark the transcript approved by ``by`` (front matter and resources.yaml together)."""
     who = clean_text(by)
@@ -191,7 +191,7 @@ def readable_text(transcript: Transcript, name: str) -> str:
     return text
 
 
-def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], version: str) -> tuple[Transcript, str]:
+def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], *, version: str) -> tuple[Transcript, str]:
     """Write a reviewer's lines back to the transcript file; an empty line is deleted.
 
     Changing the words of an approved transcript makes it a draft again: the approval
@@ -233,7 +233,7 @@ def resource_cues(workspace: Workspace, resource: Resource, transcript: Transcri
 
 
 def prepare_transcription(
-    workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None, force: bool = False
+    workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None, *, force: bool = False
 ) -> TranscriptionSettings:
     """Everything that can stop ``transcribe_resource``, checked before slow work: approval, settings, model."""
     from pipeline.speech.transcribe import load_model
@@ -263,13 +263,14 @@ def transcribe_resource(
     workspace: Workspace,
     resource_id: str,
     settings: TranscriptionSettings | None = None,
+    *,
     force: bool = False,
     progress: Callable[[float], None] | None = None,
 ) -> TranscribeResult:
     """Redo a resource's transcript from its processed media; an approved one only with ``force``."""
     from pipeline.speech.transcribe import decode_audio, transcribe_audio
 
-    settings = prepare_transcription(workspace, resource_id, settings, force)
+    settings = prepare_transcription(workspace, resource_id, settings, force=force)
     catalogue = load_catalogue(workspace.catalogue_path)
     resource = catalogue.get(resource_id)
     path = transcript_file(workspace, resource)

@@ -111,7 +111,7 @@ def _read_front(rows: list[str], name: str) -> tuple[dict[str, str], dict[str, i
     return front, where, end
 
 
-def _time_of(match: re.Match[str], name: str, number: int, row: str) -> float:
+def _time_of(match: re.Match[str], *, name: str, number: int, row: str) -> float:
     hours, minutes, seconds = match.group(1), match.group(2), match.group(3).replace(",", ".")
     if float(seconds) >= 60 or (hours is not None and int(minutes) >= 60):
         raise TranscriptError(
@@ -145,7 +145,7 @@ def parse_transcript(text: str, name: str = "transcript") -> Transcript:
                 )
             pending.append(clean_text(row))  # a line a person split off, or typed without a time
             continue
-        start = _time_of(match, name, number + 1, row)
+        start = _time_of(match, name=name, number=number + 1, row=row)
         if previous is not None and start < previous[0]:
             raise TranscriptError(
                 f"{name}:{number + 1}: [{format_time(start)}] comes before line {previous[1]} "

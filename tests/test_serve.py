@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import queue
 import re
 import signal
 import socket
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -136,26 +137,50 @@ def test_head_and_ranges_through_the_preview(server: PreviewServer, library: Pat
 
 
 # -- capture serve prints no tracebacks -----------------------------------------------------------
-def start_serve(root: Path, *flags: str) -> tuple[subprocess.Popen[str], int]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "capture", "serve", "--port", "0", *flags],
-        cwd=root,
-        env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    line = process.stdout.readline()  # type: ignore[union-attr]
-    match = re.search(r"at http://127\.0\.0\.1:(\d+)/ \(loopback only\)", line)
-    assert match, line + process.stderr.read()  # type: ignore[union-attr]
-    return process, int(match.group(1))
+class Serving:
+    """``capture serve`` in a subprocess, its output read by threads, so no wait can hang the test."""
 
+    def __init__(self, root: Path, *flags: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "capture", "serve", "--port", "0", *flags],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: dict[str, queue.Queue[str]] = {"out": queue.Queue(), "err": queue.Queue()}
+        self.seen: dict[str, list[str]] = {"out": [], "err": []}
+        for name, stream in (("out", self.process.stdout), ("err", self.process.stderr)):
+            threading.Thread(target=self._read, args=(name, stream), daemon=True).start()
+        first = self.next_line("out", lambda line: True)
+        match = re.search(r"at http://127\.0\.0\.1:(\d+)/ \(loopback only\)", first)
+        assert match, first + "".join(self.seen["err"])
+        self.port = int(match.group(1))
 
-def stop_serve(process: subprocess.Popen[str]) -> tuple[str, str]:
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=20)
-    assert process.returncode == 0, err
-    return out, err
+    def _read(self, name: str, stream: object) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            self.seen[name].append(line)
+            self.lines[name].put(line)
+
+    def next_line(self, name: str, wanted: Callable[[str], bool], timeout: float = 60) -> str:
+        """The next line of stdout or stderr that ``wanted`` accepts."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines[name].get(timeout=left)
+            except queue.Empty:
+                break
+            if wanted(line):
+                return line
+        raise AssertionError(f"no such line on std{name} in {timeout} s: {self.seen}")
+
+    def stop(self) -> tuple[str, str]:
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=30)
+        time.sleep(0.2)  # the readers take the last lines
+        assert self.process.returncode == 0, self.seen["err"]
+        return "".join(self.seen["out"]), "".join(self.seen["err"])
 
 
 def abort_download(port: int, path: str, range_header: str = "") -> None:
@@ -170,7 +195,8 @@ def abort_download(port: int, path: str, range_header: str = "") -> None:
 
 
 def test_capture_serve_is_quiet_about_cancelled_downloads_and_odd_paths(library: Path) -> None:
-    process, port = start_serve(library, "--no-watch")
+    serving = Serving(library, "--no-watch")
+    port = serving.port
     try:
         (library / "site" / "big.mp4").write_bytes(os.urandom(1 << 20) * 24)  # bigger than any socket buffer
         for number in range(6):
@@ -181,7 +207,7 @@ def test_capture_serve_is_quiet_about_cancelled_downloads_and_odd_paths(library:
         answer = raw_request(port, f"GET /index.html HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
         assert answer.startswith(b"HTTP/1.0 200 ")
     finally:
-        out, err = stop_serve(process)
+        out, err = serving.stop()
     assert err == ""
     assert out.rstrip().endswith("Stopped.")
 
@@ -313,23 +339,41 @@ def test_the_watcher_survives_any_build_error_and_keeps_the_last_good_site(libra
 
 
 def test_capture_serve_reports_a_half_saved_catalogue_and_keeps_serving(library: Path) -> None:
-    process, port = start_serve(library)
+    serving = Serving(library)
     catalogue = library / "resources.yaml"
     whole = catalogue.read_text()
     try:
         # Cut inside a quoted date: YAML that cannot be read.
         catalogue.write_text(whole[: whole.index("captured: '", len(whole) // 2) + 14])
-        deadline = time.monotonic() + 30
-        while "Error:" not in (line := process.stderr.readline()) and time.monotonic() < deadline:  # type: ignore[union-attr]
-            pass
-        assert line.startswith("Error: ") and line.rstrip().endswith("(still serving the last good build)"), line
-        answer = raw_request(
-            port, f"GET /r/{resource_id(COUNT - 1)}/index.html HTTP/1.0\r\nHost: localhost:{port}\r\n\r\n".encode()
-        )
-        assert answer.startswith(b"HTTP/1.0 200 ")
+        line = serving.next_line("err", lambda line: line.startswith("Error: "))
+        assert line.rstrip().endswith("(still serving the last good build)"), line
+        target = f"GET /r/{resource_id(COUNT - 1)}/index.html HTTP/1.0\r\nHost: localhost:{serving.port}\r\n\r\n"
+        assert raw_request(serving.port, target.encode()).startswith(b"HTTP/1.0 200 ")
         catalogue.write_text(whole.replace("Benchmark know-how", "Whole again", 1))
-        rebuilt = process.stdout.readline()  # type: ignore[union-attr]
+        rebuilt = serving.next_line("out", lambda line: line.startswith("Rebuilt: "))
         assert re.fullmatch(r"Rebuilt: \d+ files? written, \d+ removed in \d+\.\d\d s\n", rebuilt), rebuilt
         assert "Whole again" in (library / "site" / "index.html").read_text(encoding="utf-8")
     finally:
-        stop_serve(process)
+        serving.stop()
+
+
+def test_a_source_folder_made_later_is_watched_too(library: Path) -> None:
+    import shutil
+
+    journeys = library / "journeys"
+    saved = {path.name: path.read_text() for path in journeys.glob("*.yaml")}
+    shutil.rmtree(journeys)
+    build_site(Workspace(library))
+    builds = Builds()
+    watcher: Watcher[BuildResult] = Watcher(Workspace(library), lambda: build_site(Workspace(library)), builds)
+    try:
+        journeys.mkdir()
+        for name, text in saved.items():
+            (journeys / name).write_text(text)
+        assert watcher.check(timeout=10) is True
+        first = sorted(saved)[0]
+        (journeys / first).write_text(saved[first].replace("title: ", "title: Renamed ", 1))
+        assert watcher.check(timeout=10) is True  # a change inside the new folder is seen
+    finally:
+        watcher.stop()
+    assert [error for _, error in builds.reports] == [None, None]

@@ -11,8 +11,11 @@ from capture.app import app, console, err_console, user_errors, workspace
 from pipeline.errors import CaptureError, CatalogueError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pipeline.serve.watch import Watcher
     from pipeline.site.build import BuildResult
+    from pipeline.workspace.paths import Workspace
 
 
 def plural(count: int, noun: str) -> str:
@@ -42,6 +45,21 @@ def report_request_error(message: str) -> None:
     err_console.print(f"Error: {message}", markup=False)
 
 
+def make_watcher(ws: Workspace, rebuild: Callable[[], BuildResult]) -> Watcher[BuildResult] | None:
+    """A watcher of ``ws``'s sources, or None (said on stderr) where the system cannot watch them."""
+    from pipeline.serve.watch import Watcher
+
+    try:
+        return Watcher(ws, rebuild, report_rebuild)
+    except OSError as exc:
+        err_console.print(
+            f"Warning: cannot watch for changes ({exc}); serving without rebuilds: run `capture build` "
+            "after an edit, or raise the system's limit of watched files",
+            markup=False,
+        )
+        return None
+
+
 @app.command()
 def serve(
     *,
@@ -51,11 +69,14 @@ def serve(
     ),
 ) -> None:
     """Build the site, serve it on 127.0.0.1 (loopback only), and rebuild it on change."""
-    from pipeline.serve.preview import Watcher, make_server
+    from pipeline.serve.preview import make_server
     from pipeline.site.build import build_site
 
     with user_errors():
         ws = workspace()
+        # Watching starts before the first build, so an edit made during it or once the address
+        # is printed is seen.
+        watcher = make_watcher(ws, lambda: build_site(ws)) if watch else None
         result = build_site(ws)
         server = make_server(ws.site_dir, port, on_error=report_request_error)
     console.print(
@@ -63,18 +84,8 @@ def serve(
         "(loopback only); press Ctrl-C to stop.",
         markup=False,
     )
-    watcher: Watcher[BuildResult] | None = None
-    if watch:
-        try:
-            watcher = Watcher(ws, lambda: build_site(ws), report_rebuild)
-        except OSError as exc:
-            err_console.print(
-                f"Warning: cannot watch for changes ({exc}); serving without rebuilds: run `capture build` "
-                "after an edit, or raise the system's limit of watched files",
-                markup=False,
-            )
-        else:
-            threading.Thread(target=watcher.run, name="capture-rebuild", daemon=True).start()
+    if watcher is not None:
+        threading.Thread(target=watcher.run, name="capture-rebuild", daemon=True).start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -35,22 +35,18 @@ Result = TypeVar("Result")
 STEP_MS = 100  # how often the event thread looks for news and for a stop; the OS queues events meanwhile
 
 
-def source_folders(workspace: Workspace) -> tuple[Path, ...]:
+def source_folders(workspace: Workspace, theme: Path) -> tuple[Path, ...]:
     """The folders whose whole tree holds sources (those that exist): journeys, transcripts, media, theme."""
-    from pipeline.site.build import theme_dir
-
-    folders = (workspace.journeys_dir, workspace.transcripts_dir, workspace.media_dir, theme_dir())
+    folders = (workspace.journeys_dir, workspace.transcripts_dir, workspace.media_dir, theme)
     return tuple(folder for folder in folders if folder.is_dir())
 
 
-def is_source(workspace: Workspace, path: Path) -> bool:
+def is_source(workspace: Workspace, path: Path, theme: Path) -> bool:
     """Whether a change to ``path`` can change the site (temp files, locks and media files cannot)."""
-    from pipeline.site.build import theme_dir
-
     if path.parent == workspace.root:
         # The catalogue, or a source folder that appeared or went away.
         return path.name in {workspace.catalogue_path.name, "journeys", "transcripts", "media"}
-    if path.is_relative_to(theme_dir()):
+    if path.is_relative_to(theme):
         return True
     if path.parent == workspace.journeys_dir:
         return path.suffix == ".yaml"
@@ -99,6 +95,9 @@ class Watcher(Generic[Result]):
     settle: float = 1.0
 
     def __post_init__(self) -> None:
+        from pipeline.site.build import theme_dir
+
+        self._theme = theme_dir()
         self._stop = threading.Event()
         self._changes: queue.Queue[Path | None] = queue.Queue()
         self._root = _Feed((self.workspace.root,), False, self._changes)
@@ -106,7 +105,7 @@ class Watcher(Generic[Result]):
         self._tree = self._start_tree()
 
     def _start_tree(self) -> _Feed:
-        feed = _Feed(source_folders(self.workspace), True, self._changes)
+        feed = _Feed(source_folders(self.workspace, self._theme), True, self._changes)
         if feed.folders:
             feed.start()
         return feed
@@ -130,7 +129,7 @@ class Watcher(Generic[Result]):
             if path is None:  # stop() was called
                 self._changes.put(None)  # for any other waiter
                 return False
-            if is_source(self.workspace, path):
+            if is_source(self.workspace, path, self._theme):
                 return True
 
     def build(self) -> None:
@@ -141,7 +140,7 @@ class Watcher(Generic[Result]):
             self.on_build(None, exc)
         else:
             self.on_build(result, None)
-        if source_folders(self.workspace) != self._tree.folders:  # a source folder appeared or went away
+        if source_folders(self.workspace, self._theme) != self._tree.folders:  # a source folder appeared or went away
             self._tree.stop()
             self._tree = self._start_tree()
 

@@ -377,3 +377,26 @@ def test_a_source_folder_made_later_is_watched_too(library: Path) -> None:
     finally:
         watcher.stop()
     assert [error for _, error in builds.reports] == [None, None]
+
+
+def test_what_serve_prints_for_each_rebuild(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from capture.commands.serve import report_rebuild
+    from pipeline.errors import CatalogueError
+
+    def result(written: int) -> BuildResult:
+        return BuildResult(site=tmp_path, resources=1, pages=1, written=written, unchanged=0, removed=0, seconds=0.25)
+
+    report_rebuild(result(1), None)
+    report_rebuild(result(2), None)
+    report_rebuild(None, BuildError("resources.yaml lost 11 of its 12 resources; ..."))
+    report_rebuild(None, CatalogueError("resources.yaml has 1 problem", ["resources.yaml:3: title: missing"]))
+    report_rebuild(None, ValueError("cannot convert float NaN to integer"))
+    out, err = capsys.readouterr()
+    assert out == "Rebuilt: 1 file written, 0 removed in 0.25 s\nRebuilt: 2 files written, 0 removed in 0.25 s\n"
+    assert err.splitlines() == [
+        "Error: resources.yaml lost 11 of its 12 resources; ... (still serving the last good build)",
+        "Error: resources.yaml has 1 problem (still serving the last good build)",
+        "  resources.yaml:3: title: missing",
+        "Error: the rebuild failed (ValueError: cannot convert float NaN to integer); still serving the last good "
+        "build. Run `capture --debug build` to see where, and report it.",
+    ]

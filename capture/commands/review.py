@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, workspace
+from capture.words import plural
 
 if TYPE_CHECKING:
     from pipeline.workspace.catalogue import TranscriptionSettings
@@ -109,9 +110,9 @@ def transcribe(
             result = transcribe_resource(
                 ws, resource_id, settings, force=force, progress=lambda f: bars.update(task, completed=f)
             )
-    dropped = f", {result.dropped} likely invented segments dropped" if result.dropped else ""
+    dropped = f", {plural(result.dropped, 'likely invented segment')} dropped" if result.dropped else ""
     console.print(
-        f"Transcribed [bold]{result.id}[/] with {result.model}: {result.lines} lines, "
+        f"Transcribed [bold]{result.id}[/] with {result.model}: {plural(result.lines, 'line')}, "
         f"language {result.language}{dropped}. It is a draft: review it with "
         f"[bold]capture review {result.id}[/]."
     )
@@ -157,7 +158,7 @@ def approve(
         who = by if by is not None else load_catalogue(ws.catalogue_path).get(resource_id).expert.name
         transcript = approve_transcript(ws, resource_id, who or "")
     console.print(
-        f"Approved [bold]{resource_id}[/] ({len(transcript.lines)} lines) by {transcript.approved_by} "
+        f"Approved [bold]{resource_id}[/] ({plural(len(transcript.lines), 'line')}) by {transcript.approved_by} "
         f"at {transcript.approved_at}."
     )
 
@@ -213,4 +214,4 @@ def captions(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        console.print(f"Wrote {len(cues)} cues to {output}")
+        console.print(f"Wrote {plural(len(cues), 'cue')} to {output}")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from capture.app import app, console, err_console, user_errors, workspace
+from capture.words import plural
 from pipeline.errors import CaptureError, CatalogueError
 
 if TYPE_CHECKING:
@@ -16,10 +17,6 @@ if TYPE_CHECKING:
     from pipeline.serve.watch import Watcher
     from pipeline.site.build import BuildResult
     from pipeline.workspace.paths import Workspace
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def report_rebuild(result: BuildResult | None, error: Exception | None) -> None:

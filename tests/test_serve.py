@@ -400,3 +400,23 @@ def test_what_serve_prints_for_each_rebuild(capsys: pytest.CaptureFixture[str], 
         "Error: the rebuild failed (ValueError: cannot convert float NaN to integer); still serving the last good "
         "build. Run `capture --debug build` to see where, and report it.",
     ]
+
+
+def test_a_source_folder_replaced_is_still_watched(library: Path) -> None:
+    import shutil
+
+    transcripts = library / "transcripts"
+    builds = Builds()
+    watcher: Watcher[BuildResult] = Watcher(Workspace(library), lambda: build_site(Workspace(library)), builds)
+    try:
+        # A new folder in the old one's place, as a tool that rewrites a folder whole does.
+        shutil.copytree(transcripts, library / "fresh")
+        shutil.rmtree(transcripts)
+        (library / "fresh").rename(transcripts)
+        assert watcher.check(timeout=10) is True
+        path = transcript(library, 4)
+        path.write_text(path.read_text() + "[00:45.0] Seen after the swap.\n")
+        assert watcher.check(timeout=10) is True
+    finally:
+        watcher.stop()
+    assert "Seen after the swap." in page(library, 4)

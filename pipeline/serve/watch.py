@@ -35,6 +35,9 @@ Result = TypeVar("Result")
 STEP_MS = 100  # how often the event thread looks for news and for a stop; the OS queues events meanwhile
 
 
+FOLDERS = ("journeys", "transcripts", "media")  # the workspace's source folders, by name
+
+
 def source_folders(workspace: Workspace, theme: Path) -> tuple[Path, ...]:
     """The folders whose whole tree holds sources (those that exist): journeys, transcripts, media, theme."""
     folders = (workspace.journeys_dir, workspace.transcripts_dir, workspace.media_dir, theme)
@@ -45,7 +48,7 @@ def is_source(workspace: Workspace, path: Path, theme: Path) -> bool:
     """Whether a change to ``path`` can change the site (temp files, locks and media files cannot)."""
     if path.parent == workspace.root:
         # The catalogue, or a source folder that appeared or went away.
-        return path.name in {workspace.catalogue_path.name, "journeys", "transcripts", "media"}
+        return path.name == workspace.catalogue_path.name or path.name in FOLDERS
     if path.is_relative_to(theme):
         return True
     if path.parent == workspace.journeys_dir:
@@ -72,7 +75,12 @@ class _Feed:
     def _run(self, notify: RustNotify) -> None:
         with notify:
             while not self.stopped.is_set():
-                found = notify.watch(STEP_MS, STEP_MS, 0, self.stopped)
+                try:
+                    found = notify.watch(STEP_MS, STEP_MS, 0, self.stopped)
+                except RuntimeError:  # the backend failed: the watcher starts this feed again
+                    self.stopped.set()
+                    self.changes.put(self.folders[0])
+                    return
                 if isinstance(found, set):
                     for _, path in found:
                         self.changes.put(Path(path))
@@ -100,6 +108,7 @@ class Watcher(Generic[Result]):
         self._theme = theme_dir()
         self._stop = threading.Event()
         self._changes: queue.Queue[Path | None] = queue.Queue()
+        self._refresh = False  # a source folder was made, removed or replaced: watch the trees afresh
         self._root = _Feed((self.workspace.root,), False, self._changes)
         self._root.start()
         self._tree = self._start_tree()
@@ -129,7 +138,11 @@ class Watcher(Generic[Result]):
             if path is None:  # stop() was called
                 self._changes.put(None)  # for any other waiter
                 return False
-            if is_source(self.workspace, path, self._theme):
+            if path == self.workspace.root or (path.parent == self.workspace.root and path.name in FOLDERS):
+                # A source folder was made or removed (a watch on a removed folder does not follow
+                # its successor), or a feed failed (it sends the folder it watched): watch afresh.
+                self._refresh = True
+            if path == self.workspace.root or is_source(self.workspace, path, self._theme):
                 return True
 
     def build(self) -> None:
@@ -140,9 +153,21 @@ class Watcher(Generic[Result]):
             self.on_build(None, exc)
         else:
             self.on_build(result, None)
-        if source_folders(self.workspace, self._theme) != self._tree.folders:  # a source folder appeared or went away
+        self._watch_afresh()
+
+    def _watch_afresh(self) -> None:
+        """Watch the source folders again where one was made, removed or replaced, or a feed stopped."""
+        if self._root.stopped.is_set() and not self._stop.is_set():
+            self._root = _Feed((self.workspace.root,), False, self._changes)
+            self._root.start()
+        folders = source_folders(self.workspace, self._theme)
+        if self._refresh or folders != self._tree.folders or (folders and self._tree.stopped.is_set()):
+            self._refresh = False
             self._tree.stop()
-            self._tree = self._start_tree()
+            try:
+                self._tree = self._start_tree()
+            except OSError:  # a folder went away meanwhile: try again after the next change
+                self._refresh = True
 
     def check(self, timeout: float | None = 1.0) -> bool:
         """Rebuild once if a source changes within ``timeout`` seconds (once it settles); True when it did."""

@@ -297,9 +297,16 @@ def test_temp_files_locks_and_media_do_not_rebuild(library: Path) -> None:
 def test_an_idle_watcher_reads_no_files(library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     watcher: Watcher[BuildResult] = Watcher(Workspace(library), lambda: build_site(Workspace(library)), Builds())
     calls: list[object] = []
-    real_stat, real_scandir = os.stat, os.scandir
-    monkeypatch.setattr(os, "stat", lambda *a, **k: calls.append(a) or real_stat(*a, **k))
-    monkeypatch.setattr(os, "scandir", lambda *a, **k: calls.append(a) or real_scandir(*a, **k))
+
+    def counted(real: Callable[..., object]) -> Callable[..., object]:
+        def call(*args: object, **kwargs: object) -> object:
+            calls.append(args)
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(os, "stat", counted(os.stat))
+    monkeypatch.setattr(os, "scandir", counted(os.scandir))
     try:
         assert watcher.check(timeout=1.5) is False
     finally:

@@ -85,7 +85,7 @@ def test_links_out_of_the_site_are_refused(server: PreviewServer, library: Path,
         status, _, body = get(server, path)
         assert status == 404, path
         assert b"not for the web" not in body and b"root:" not in body
-    for path in ("/..%2fresources.yaml", "/%2e%2e/%2e%2e/secret.txt", "//etc/passwd"):
+    for path in ("/..%2fresources.yaml", "/%2e%2e/%2e%2e/secret.txt", "//etc/passwd", "/index.html/", "/" + "a" * 5000):
         assert get(server, path)[0] == 404, path
     # A link that stays inside the site is served like the file it names.
     assert get(server, "/inside-link.html")[2] == (site / "index.html").read_bytes()

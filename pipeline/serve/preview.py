@@ -48,6 +48,8 @@ def locate(site: Path, target: str) -> Found:
             if not parts.path.endswith("/"):
                 return Found(301, location=parts.path + "/" + (f"?{parts.query}" if parts.query else ""))
             file = (file / "index.html").resolve()
+        elif parts.path.endswith("/"):  # a file asked for as a folder
+            return Found(404)
     except (OSError, RuntimeError, ValueError):  # a link loop, a name too long
         return Found(404)
     return Found(200, file) if file.is_relative_to(site) else Found(404)

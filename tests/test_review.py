@@ -185,6 +185,19 @@ def test_save_accepts_the_latest_time_and_it_reads_back(ws: Workspace) -> None:
     assert [(line.start, line.text) for line in transcript_of(ws).lines] == [(1.0, "a"), (172800.0, "b")]
 
 
+def test_nothing_is_written_that_would_not_read_back() -> None:
+    from pipeline.speech.review import readable_text
+    from pipeline.speech.transcript import Transcript
+
+    with pytest.raises(TranscriptError) as caught:
+        readable_text(Transcript(id="t", lines=[Line(1.0, "a"), Line(1e13, "b")]), "t.md")
+    assert str(caught.value) == (
+        "cannot save t.md: it would not read back (t.md:7: cannot read the time in '[2777777777:46:40.0] b'; "
+        "write it as [mm:ss.s], e.g. [01:23.4]); nothing was written"
+    )
+    assert readable_text(Transcript(id="t", lines=[Line(1.0, "a")]), "t.md").endswith("---\n[00:01.0] a\n")
+
+
 # -- transcribe again ------------------------------------------------------------------------------------
 def test_transcribe_refuses_an_approved_transcript_without_force(ws: Workspace) -> None:
     approve_transcript(ws, RID, "Sam Okafor")

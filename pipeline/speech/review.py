@@ -156,7 +156,7 @@ def approve_transcript(
             )
         transcript = parse_transcript(text, path.name)
         transcript.status, transcript.approved_by, transcript.approved_at = "approved", who, when or now_stamp()
-        atomic_write_text(path, format_transcript(transcript))
+        atomic_write_text(path, readable_text(transcript, path.name))
         remove_leftovers(path.parent)
         _set_review(catalogue, resource_id, "approved")
     return transcript
@@ -285,7 +285,7 @@ def transcribe_resource(
     )
     with editing_catalogue(workspace.catalogue_path) as fresh:
         entry = fresh.get(resource_id)
-        atomic_write_text(path, format_transcript(transcript))
+        atomic_write_text(path, readable_text(transcript, path.name))
         atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, result.segments)))
         entry.transcript = workspace.relative(path)
         entry.review = "draft"

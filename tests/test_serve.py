@@ -427,3 +427,37 @@ def test_a_source_folder_replaced_is_still_watched(library: Path) -> None:
     finally:
         watcher.stop()
     assert "Seen after the swap." in page(library, 4)
+
+
+def test_a_save_that_pauses_half_way_is_not_built(watching: tuple[Watcher[BuildResult], Builds], library: Path) -> None:
+    _, builds = watching
+    catalogue = library / "resources.yaml"
+    whole = catalogue.read_text()
+    cut = whole.index("  - id: ", len(whole) // 2)  # whole entries: the half file is valid YAML
+    with catalogue.open("w") as handle:  # a writer that stalls for 2.5 s with the file open
+        handle.write(whole[:cut])
+        handle.flush()
+        time.sleep(2.5)
+        assert builds.reports == []
+        handle.write(whole[cut:])
+    builds.wait_for(1)
+    time.sleep(1.5)
+    assert len(builds.reports) == 1
+    result, error = builds.reports[0]
+    assert error is None and result is not None and result.resources == COUNT and result.removed == 0
+
+
+def test_open_for_writing_sees_a_writer_and_not_a_reader(tmp_path: Path) -> None:
+    from pipeline.serve.watch import open_for_writing
+
+    path = tmp_path / "resources.yaml"
+    path.write_text("resources: []\n")
+    assert open_for_writing([path]) is False
+    with path.open("r"):
+        assert open_for_writing([path]) is False
+    with path.open("a"):
+        assert open_for_writing([path]) is True
+    with path.open("r+"):
+        assert open_for_writing([path]) is True
+    assert open_for_writing([path]) is False
+    assert open_for_writing([]) is False

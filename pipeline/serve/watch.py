@@ -19,10 +19,11 @@ Two rules keep a bad moment from being published:
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -33,6 +34,9 @@ from pipeline.workspace.paths import Workspace
 
 Result = TypeVar("Result")
 STEP_MS = 100  # how often the event thread looks for news and for a stop; the OS queues events meanwhile
+# The longest a rebuild waits for a writer that keeps a changed source open (an editor that holds
+# the file, a copy that stalled); then it builds what is there, and the build's checks decide.
+LONGEST_HOLD = 30.0
 
 
 FOLDERS = ("journeys", "transcripts", "media")  # the workspace's source folders, by name
@@ -56,6 +60,37 @@ def is_source(workspace: Workspace, path: Path, theme: Path) -> bool:
     if path.parent == workspace.transcripts_dir:
         return path.suffix == ".md"
     return path.parent.parent == workspace.media_dir and path.name == "meta.json"
+
+
+def open_for_writing(paths: Iterable[Path]) -> bool:
+    """Whether some process of this user has one of ``paths`` open for writing (a save still going on).
+
+    Linux only: it reads ``/proc/*/fd``; elsewhere, or where ``/proc`` cannot be read, False.
+    A few milliseconds for a few hundred processes, and only once the sources have settled.
+    """
+    wanted = {str(path.resolve()) for path in paths}
+    if not wanted or not os.path.isdir("/proc/self/fd"):
+        return False
+    for fds in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            numbers = os.listdir(fds)
+        except OSError:  # another user's process, or one that ended
+            continue
+        if any(_writes(fds, number, wanted) for number in numbers):
+            return True
+    return False
+
+
+def _writes(fds: Path, number: str, wanted: set[str]) -> bool:
+    """Whether descriptor ``number`` in ``fds`` (``/proc/PID/fd``) is one of ``wanted``, open for writing."""
+    try:
+        if os.readlink(fds / number) not in wanted:
+            return False
+        info = (fds.parent / "fdinfo" / number).read_text(encoding="ascii")
+        flags = int(info.split("flags:", 1)[1].split()[0], 8)
+    except (OSError, ValueError, IndexError):
+        return False
+    return (flags & os.O_ACCMODE) in (os.O_WRONLY, os.O_RDWR)
 
 
 @dataclass
@@ -109,6 +144,7 @@ class Watcher(Generic[Result]):
         self._stop = threading.Event()
         self._changes: queue.Queue[Path | None] = queue.Queue()
         self._refresh = False  # a source folder was made, removed or replaced: watch the trees afresh
+        self._changed: set[Path] = set()  # the sources changed since the last build
         self._root = _Feed((self.workspace.root,), False, self._changes)
         self._root.start()
         self._tree = self._start_tree()
@@ -120,11 +156,21 @@ class Watcher(Generic[Result]):
         return feed
 
     def wait_for_change(self, timeout: float | None) -> bool:
-        """Wait up to ``timeout`` seconds (None: until stopped) for a source to change, then for quiet."""
+        """Wait up to ``timeout`` seconds (None: until stopped) for a source to change, then for quiet.
+
+        Quiet means no change for ``settle`` seconds and, for up to LONGEST_HOLD, no changed file
+        still open for writing: a save that pauses half-way is not built.
+        """
         if not self._next_source(timeout):
             return False
-        while self._next_source(self.settle):
+        held_until = time.monotonic() + LONGEST_HOLD
+        while self._next_source(self.settle) or (
+            not self._stop.is_set()
+            and time.monotonic() < held_until
+            and open_for_writing(path for path in self._changed if path.is_file())
+        ):
             pass
+        self._changed.clear()
         return not self._stop.is_set()
 
     def _next_source(self, timeout: float | None) -> bool:
@@ -143,6 +189,7 @@ class Watcher(Generic[Result]):
                 # its successor), or a feed failed (it sends the folder it watched): watch afresh.
                 self._refresh = True
             if path == self.workspace.root or is_source(self.workspace, path, self._theme):
+                self._changed.add(path)
                 return True
 
     def build(self) -> None:

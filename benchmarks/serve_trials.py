@@ -130,31 +130,43 @@ def watch_pages(site: Path, port: int, last: str, stop: threading.Event, seen: d
         time.sleep(0.1)
 
 
+def write_in_two(path: Path, part: str, whole: str, *, pause: float, held: bool) -> None:
+    """Write ``part`` of ``whole``, wait ``pause`` seconds, then the rest, keeping the file open (``held``) or not."""
+    if not held:
+        path.write_text(part, encoding="utf-8")
+        time.sleep(pause)
+        path.write_text(whole, encoding="utf-8")
+        return
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(part)
+        handle.flush()
+        time.sleep(pause)
+        handle.write(whole[len(part) :])
+
+
 def half_saved(root: Path, code: Path, count: int, rounds: int) -> None:
     catalogue = root / "resources.yaml"
     whole = catalogue.read_text(encoding="utf-8")
     at_entry = whole.index("  - id: ", len(whole) // 2)
     in_quote = whole.index("captured: '", len(whole) // 2) + 14
-    cases = {  # what the file holds meanwhile, for how long, and for how many rounds
-        "two writes 0.3 s apart": (whole[:at_entry], 0.3, rounds * 4),
-        "half (whole entries) for 2.5 s": (whole[:at_entry], 2.5, rounds),
-        "cut inside a quote for 2.5 s": (whole[:in_quote], 2.5, rounds),
-        "empty for 2.5 s": ("", 2.5, rounds),
+    cases = {  # what the file holds meanwhile, for how long, rounds, and whether the writer keeps it open
+        "two writes 0.3 s apart": (whole[:at_entry], 0.3, rounds * 4, True),
+        "half (whole entries) for 2.5 s": (whole[:at_entry], 2.5, rounds, True),
+        "cut inside a quote for 2.5 s": (whole[:in_quote], 2.5, rounds, True),
+        "empty for 2.5 s": ("", 2.5, rounds, True),
+        "half (whole entries), closed, for 2.5 s": (whole[:at_entry], 2.5, rounds, False),
+        "empty, closed, for 2.5 s": ("", 2.5, rounds, False),
     }
     with serving(root, code) as (port, out, err):
         site = root / "site"
-        for name, (part, pause, tries) in cases.items():
+        for name, (part, pause, tries, held) in cases.items():
             results = []
             for _ in range(tries):
                 seen: dict[str, int] = {}
                 stop = threading.Event()
                 poller = threading.Thread(target=watch_pages, args=(site, port, resource_id(count - 1), stop, seen))
                 poller.start()
-                with catalogue.open("w", encoding="utf-8") as handle:
-                    handle.write(part)
-                    handle.flush()
-                    time.sleep(pause)
-                    handle.write(whole[len(part) :])
+                write_in_two(catalogue, part, whole, pause=pause, held=held)
                 time.sleep(3.0)  # settle, rebuild, and be seen
                 stop.set()
                 poller.join()

@@ -5,48 +5,54 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, user_text, workspace
+from capture.words import plural
 from pipeline.text import printable, printable_json
 
+if TYPE_CHECKING:
+    from pipeline.workspace.catalogue import TranscriptionSettings
 
-def model_option() -> str | None:
+
+def model_option() -> Any:
     return typer.Option(None, "--model", help="bundled, a faster-whisper name (e.g. small.en) or a model folder.")
 
 
-def device_option() -> str | None:
+def device_option() -> Any:
     return typer.Option(None, "--device", help="auto, cpu or cuda.")
 
 
-def compute_type_option() -> str | None:
+def compute_type_option() -> Any:
     return typer.Option(None, "--compute-type", help="default, int8, float16, float32, ...")
 
 
-def language_option() -> str | None:
+def language_option() -> Any:
     return typer.Option(None, "--language", help="Force a language code (e.g. en), or 'auto' to detect it.")
 
 
-def beam_size_option() -> int | None:
+def beam_size_option() -> Any:
     return typer.Option(None, "--beam-size", help="Beam search width, 1 to 20 (wider: slower, a little better).")
 
 
-def vad_option() -> bool | None:
+def vad_option() -> Any:
     return typer.Option(None, "--vad/--no-vad", help="Skip silence before transcribing (on by default).")
 
 
 def transcription_settings(
-    base,
-    model=None,
-    device=None,
-    compute_type=None,
-    language=None,  # type: ignore[no-untyped-def]
-    beam_size=None,
-    vad=None,
-    word_timestamps=None,
-):
+    base: TranscriptionSettings,
+    *,
+    model: str | None = None,
+    device: str | None = None,
+    compute_type: str | None = None,
+    language: str | None = None,
+    beam_size: int | None = None,
+    vad: bool | None = None,
+    word_timestamps: bool | None = None,
+) -> TranscriptionSettings:
     """``resources.yaml``'s transcription settings with the flags a person gave on top."""
     from pipeline.speech.transcribe import settings_with
 
@@ -67,6 +73,7 @@ def transcription_settings(
 @app.command()
 def transcribe(
     resource_id: str = typer.Argument(..., metavar="ID", help="The resource to transcribe again."),
+    *,
     force: bool = typer.Option(False, "--force", help="Replace an approved transcript too."),
     model: str | None = model_option(),
     device: str | None = device_option(),
@@ -87,8 +94,17 @@ def transcribe(
     with user_errors():
         ws = workspace()
         base = load_catalogue(ws.catalogue_path).settings.transcription
-        settings = transcription_settings(base, model, device, compute_type, language, beam_size, vad, word_timestamps)
-        prepare_transcription(ws, resource_id, settings, force)
+        settings = transcription_settings(
+            base,
+            model=model,
+            device=device,
+            compute_type=compute_type,
+            language=language,
+            beam_size=beam_size,
+            vad=vad,
+            word_timestamps=word_timestamps,
+        )
+        prepare_transcription(ws, resource_id, settings, force=force)
         with Progress(
             TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err_console, transient=True
         ) as bars:
@@ -96,9 +112,9 @@ def transcribe(
             result = transcribe_resource(
                 ws, resource_id, settings, force=force, progress=lambda f: bars.update(task, completed=f)
             )
-    dropped = f", {result.dropped} likely invented segments dropped" if result.dropped else ""
+    dropped = f", {plural(result.dropped, 'likely invented segment')} dropped" if result.dropped else ""
     console.print(
-        f"Transcribed [bold]{result.id}[/] with {result.model}: {result.lines} lines, "
+        f"Transcribed [bold]{result.id}[/] with {result.model}: {plural(result.lines, 'line')}, "
         f"language {result.language}{dropped}. It is a draft: review it with "
         f"[bold]capture review {result.id}[/]."
     )
@@ -107,6 +123,7 @@ def transcribe(
 @app.command()
 def review(
     resource_id: str = typer.Argument(..., metavar="ID", help="The resource to review."),
+    *,
     port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (default: any free one)."),
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the page in the web browser."),
 ) -> None:
@@ -143,7 +160,7 @@ def approve(
         who = by if by is not None else load_catalogue(ws.catalogue_path).get(resource_id).expert.name
         transcript = approve_transcript(ws, resource_id, who or "")
     console.print(
-        f"Approved [bold]{user_text(resource_id)}[/] ({len(transcript.lines)} lines) "
+        f"Approved [bold]{user_text(resource_id)}[/] ({plural(len(transcript.lines), 'line')}) "
         f"by {user_text(transcript.approved_by)} "
         f"at {transcript.approved_at}."
     )
@@ -194,6 +211,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
 @app.command()
 def captions(
     resource_id: str = typer.Argument(..., metavar="ID", help="The resource whose captions to write."),
+    *,
     srt: bool = typer.Option(False, "--srt", help="SubRip (.srt) instead of WebVTT."),
     output: Path | None = typer.Option(None, "--output", "-o", dir_okay=False, help="Write to this file."),
 ) -> None:
@@ -213,4 +231,4 @@ def captions(
         # Into a file or a pipe the captions go as they are; on a terminal, its controls are made visible.
         typer.echo(printable(text) if sys.stdout.isatty() else text, nl=False)
     else:
-        console.print(f"Wrote {len(cues)} cues to {output}")
+        console.print(f"Wrote {plural(len(cues), 'cue')} to {output}")

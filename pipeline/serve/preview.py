@@ -1,178 +1,142 @@
 """``capture serve``: preview the site on loopback and rebuild it when a source changes.
 
-The server answers byte ranges (``Range: bytes=...``), as every real static host does,
-because browsers seek in a video by asking for a range; without it a click on a
-transcript line would play from the start. The watcher polls the sources' sizes and
-modification times once a second only to *notice* an edit; what the rebuild then
-writes is still decided by content (see :mod:`pipeline.site.output`). A failed
-rebuild leaves the last good site in place and is reported, and serving goes on.
+The server answers only what a static host would: the regular files under ``site/``,
+with byte ranges (:mod:`pipeline.serve.ranges`). A path is resolved before it is served,
+so a link in ``site/`` that leads out of it (to ``/etc/passwd``, say) is refused, and the
+``Host`` must be the address it listens on (:mod:`pipeline.serve.hosts`), so a web page
+that rebinds its own name to 127.0.0.1 reads nothing. A browser that cancels a video
+request mid-reply (they do so while seeking) ends it quietly. The watcher that rebuilds
+the site is :class:`pipeline.serve.watch.Watcher`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.server
-import os
-import re
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import mimetypes
+import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, NamedTuple
+from urllib.parse import unquote, urlsplit
 
 from pipeline.errors import CaptureError
-from pipeline.workspace.paths import Workspace
+from pipeline.serve.hosts import allowed_hosts, check_host
+from pipeline.serve.ranges import CLIENT_GONE, open_regular_file, send_file
+from pipeline.serve.watch import Watcher
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
-def requested_range(header: str | None, size: int) -> tuple[int, int] | None:
-    """The bytes ``(start, end)``, end included, that a ``Range: bytes=…`` header asks of ``size`` bytes.
-
-    None where there is no range this server answers (no header, another unit, several ranges):
-    send the whole file. A span with ``start >= size`` or ``start > end`` cannot be satisfied (416).
-    Browsers seek in a video with range requests; without them ``currentTime`` snaps back.
-    """
-    match = _RANGE.match(header.strip()) if header else None
-    if match is None or match.group(1) == match.group(2) == "":
-        return None
-    first, last = match.groups()
-    if first == "":
-        return max(size - int(last), 0), size - 1
-    return int(first), min(int(last), size - 1) if last else size - 1
+__all__ = ["PreviewServer", "SiteRequestHandler", "Watcher", "locate", "make_server"]
 
 
-def copy_bytes(source: BinaryIO, target: Any, count: int) -> None:
-    """Copy ``count`` bytes (fewer where ``source`` ends first) in 64 KiB blocks."""
-    while count > 0:
-        block = source.read(min(count, 1 << 16))
-        if not block:
-            break
-        target.write(block)
-        count -= len(block)
+class Found(NamedTuple):
+    """Where a request leads: a file to send (200), a folder's address with its slash (301), or an error."""
+
+    status: int
+    file: Path | None = None
+    location: str = ""
 
 
-class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with byte ranges; requests go to ``on_request`` instead of stderr."""
+def locate(site: Path, target: str) -> Found:
+    """What the request target ``target`` (path and query) names under ``site`` (a resolved folder)."""
+    parts = urlsplit(target)
+    path = unquote(parts.path)
+    if "\x00" in path:
+        return Found(400)
+    try:
+        file = (site / path.lstrip("/")).resolve()
+        if file.is_relative_to(site) and file.is_dir():
+            if not parts.path.endswith("/"):
+                return Found(301, location=parts.path + "/" + (f"?{parts.query}" if parts.query else ""))
+            file = (file / "index.html").resolve()
+        elif parts.path.endswith("/"):  # a file asked for as a folder
+            return Found(404)
+    except (OSError, RuntimeError, ValueError):  # a link loop, a name too long
+        return Found(404)
+    return Found(200, file) if file.is_relative_to(site) else Found(404)
 
-    on_request: Callable[[str, int], None] | None = None
-    _range_left: int | None = None
 
-    def end_headers(self) -> None:
-        self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Cache-Control", "no-cache")
-        super().end_headers()
+class PreviewServer(http.server.ThreadingHTTPServer):
+    """A threaded server of the regular files under ``site``; ``on_error`` hears of a request that failed."""
 
-    def send_head(self) -> Any:
-        self._range_left = None
-        wanted = self.headers.get("Range")
-        path = self.translate_path(self.path)
-        if requested_range(wanted, 0) is None or os.path.isdir(path):
-            return super().send_head()
-        try:
-            handle: BinaryIO = open(path, "rb")  # noqa: SIM115 - returned to the base class, which closes it
-        except OSError:
-            self.send_error(404, "File not found")
-            return None
-        size = os.fstat(handle.fileno()).st_size
-        start, end = requested_range(wanted, size)  # type: ignore[misc] - not None: checked above
-        if start >= size or start > end:
-            handle.close()
-            self.send_response(416)
-            self.send_header("Content-Range", f"bytes */{size}")
-            self.end_headers()
-            return None
-        self.send_response(206)
-        self.send_header("Content-Type", self.guess_type(path))
-        self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self.send_header("Content-Length", str(end - start + 1))
-        self.end_headers()
-        handle.seek(start)
-        self._range_left = end - start + 1
-        return handle
+    daemon_threads = True
 
-    def copyfile(self, source: Any, outputfile: Any) -> None:
-        if self._range_left is None:
-            super().copyfile(source, outputfile)
+    def __init__(
+        self,
+        site: Path,
+        address: tuple[str, int],
+        *,
+        on_request: Callable[[str, int], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
+        self.site = site.resolve()
+        self.on_request = on_request
+        self.on_error = on_error
+        super().__init__(address, SiteRequestHandler)
+        self.host, self.port = address[0], int(self.server_address[1])
+        self.allowed = allowed_hosts(self.host, self.port)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, CLIENT_GONE):
+            return  # the browser went away (it cancels video requests while seeking)
+        if self.on_error is None:
+            super().handle_error(request, client_address)
         else:
-            copy_bytes(source, outputfile, self._range_left)
+            self.on_error(f"a request failed: {type(error).__name__}: {error}")
+
+
+class SiteRequestHandler(http.server.BaseHTTPRequestHandler):
+    """GET and HEAD of the site's regular files, with byte ranges; requests go to ``on_request``."""
+
+    server: PreviewServer
+
+    def do_GET(self) -> None:
+        if not check_host(self, self.server.allowed, command="capture serve"):
+            return
+        found = locate(self.server.site, self.path)
+        if found.status == 301:
+            self.send_response(301)
+            self.send_header("Location", found.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if found.status == 400:
+            self.send_error(400, "Bad request path")
+            return
+        handle = open_regular_file(found.file) if found.file is not None else None
+        if found.file is None or handle is None:
+            self.send_error(404, "File not found")
+            return
+        content_type = mimetypes.guess_type(found.file.name)[0] or "application/octet-stream"
+        send_file(self, handle, content_type=content_type, headers={"Cache-Control": "no-cache"})
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
 
     def log_message(self, format: str, *args: Any) -> None:
-        if self.on_request is not None:
+        on_request = self.server.on_request
+        if on_request is not None:
             status = args[1] if len(args) > 1 else 0
             with contextlib.suppress(ValueError, TypeError):
-                self.on_request(self.path, int(status))
+                on_request(getattr(self, "path", ""), int(status))
 
 
 def make_server(
-    site: Path, port: int = 8000, host: str = "127.0.0.1", on_request: Callable[[str, int], None] | None = None
-) -> http.server.ThreadingHTTPServer:
+    site: Path,
+    port: int = 8000,
+    *,
+    host: str = "127.0.0.1",
+    on_request: Callable[[str, int], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+) -> PreviewServer:
     """A threaded server for ``site`` on loopback (``port`` 0 picks a free one)."""
-    handler = type("Handler", (SiteRequestHandler,), {"on_request": staticmethod(on_request) if on_request else None})
-
-    def factory(*args: Any, **kwargs: Any) -> SiteRequestHandler:
-        return handler(*args, directory=str(site), **kwargs)
-
     try:
-        return http.server.ThreadingHTTPServer((host, port), factory)
+        return PreviewServer(site, (host, port), on_request=on_request, on_error=on_error)
     except OSError as exc:
         raise CaptureError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another port with --port"
         ) from exc
-
-
-def source_files(workspace: Workspace) -> Iterator[Path]:
-    """What a site is built from: the catalogue, journeys, transcripts, media records and the theme."""
-    from pipeline.site.build import theme_dir
-
-    yield workspace.catalogue_path
-    for folder, pattern in (
-        (workspace.journeys_dir, "*.yaml"),
-        (workspace.transcripts_dir, "*.md"),
-        (workspace.media_dir, "*/meta.json"),
-        (theme_dir(), "**/*"),
-    ):
-        if folder.is_dir():
-            yield from sorted(folder.glob(pattern))
-
-
-def sources_signature(workspace: Workspace) -> tuple[tuple[str, int, int], ...]:
-    found = []
-    for path in source_files(workspace):
-        with contextlib.suppress(OSError):
-            stat = path.stat()
-            found.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(found)
-
-
-@dataclass
-class Watcher:
-    """Rebuilds when the sources change; ``on_build`` gets each result or error."""
-
-    workspace: Workspace
-    rebuild: Callable[[], object]
-    on_build: Callable[[object | None, CaptureError | None], None]
-    interval: float = 1.0
-
-    def __post_init__(self) -> None:
-        self._stop = threading.Event()
-        self._signature = sources_signature(self.workspace)
-
-    def check(self) -> bool:
-        """Rebuild once if anything changed since the last check; True when it did."""
-        signature = sources_signature(self.workspace)
-        if signature == self._signature:
-            return False
-        self._signature = signature
-        try:
-            self.on_build(self.rebuild(), None)
-        except CaptureError as exc:
-            self.on_build(None, exc)
-        return True
-
-    def run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.check()
-
-    def stop(self) -> None:
-        self._stop.set()

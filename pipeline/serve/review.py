@@ -13,6 +13,7 @@ import hmac
 import json
 import mimetypes
 import secrets
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,9 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline.errors import CaptureError
-from pipeline.serve.preview import copy_bytes, requested_range
+from pipeline.serve.hosts import allowed_hosts, check_host
+from pipeline.serve.ranges import CLIENT_GONE, open_regular_file, send_file
 from pipeline.speech.captions import format_vtt
-from pipeline.speech.review import EditConflict, approve_transcript, load_for_review, resource_cues, save_lines
+from pipeline.speech.review import EditConflictError, approve_transcript, load_for_review, resource_cues, save_lines
 from pipeline.speech.transcript import Line
 from pipeline.workspace.paths import Workspace
 
@@ -51,6 +53,10 @@ class ReviewServer(ThreadingHTTPServer):
         except OSError as exc:
             raise CaptureError(f"cannot listen on {HOST}:{port} ({exc.strerror}); choose another --port") from exc
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], CLIENT_GONE):  # a browser that went away is no error
+            super().handle_error(request, client_address)
+
     @property
     def port(self) -> int:
         return int(self.server_address[1])
@@ -59,8 +65,8 @@ class ReviewServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://{HOST}:{self.port}/"
 
-    def allowed_hosts(self) -> set[str]:
-        return {f"{HOST}:{self.port}", f"localhost:{self.port}"}
+    def allowed_hosts(self) -> frozenset[str]:
+        return allowed_hosts(HOST, self.port)
 
     def start_in_thread(self) -> threading.Thread:
         """Serve in a background thread (tests and callers that do other work meanwhile)."""
@@ -136,39 +142,12 @@ class ReviewHandler(BaseHTTPRequestHandler):
         resource, _, _ = load_for_review(self.server.workspace, self.server.resource_id)
         rel = resource.video if kind == "video" else resource.poster
         file = self.server.workspace.root / rel if rel else None
-        if file is None or not file.is_file():
+        handle = open_regular_file(file) if file is not None else None
+        if file is None or handle is None:
             self._send(404, b"media missing: run capture add on the clip again", "text/plain; charset=utf-8")
             return
-        size = file.stat().st_size
         kind_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-        start, end = 0, size - 1
-        status = 200
-        span = requested_range(self.headers.get("Range"), size)
-        if span is not None:
-            start, end = span
-            if start > end or start >= size:
-                self.send_response(416)
-                self.send_header("Content-Range", f"bytes */{size}")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            status = 206
-        self.send_response(status)
-        self.send_header("Content-Type", kind_type)
-        self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Content-Length", str(end - start + 1))
-        if status == 206:
-            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if self.command == "HEAD":
-            return
-        with open(file, "rb") as handle:
-            handle.seek(start)
-            try:
-                copy_bytes(handle, self.wfile, end - start + 1)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the browser cancelled the request: it does so while seeking
+        send_file(self, handle, content_type=kind_type, headers={"Cache-Control": "no-store"})
 
     # -- POST ----------------------------------------------------------------------------------------
     def do_POST(self) -> None:
@@ -182,7 +161,9 @@ class ReviewHandler(BaseHTTPRequestHandler):
         try:
             if path == "/api/save":
                 lines = [Line(float(item["start"]), str(item["text"])) for item in body.get("lines", [])]
-                _, version = save_lines(server.workspace, server.resource_id, lines, str(body.get("version", "")))
+                _, version = save_lines(
+                    server.workspace, server.resource_id, lines, version=str(body.get("version", ""))
+                )
                 self._json(200, {**self._transcript_json(), "saved": True, "version": version})
             elif path == "/api/approve":
                 approve_transcript(
@@ -194,9 +175,9 @@ class ReviewHandler(BaseHTTPRequestHandler):
                 self._json(200, self._transcript_json())
             else:
                 self._json(404, {"error": "not found"})
-        except EditConflict as exc:
+        except EditConflictError as exc:
             self._json(409, {"error": str(exc)})
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
             self._json(400, {"error": "the request is not what the review page sends; reload the page"})
         except CaptureError as exc:
             self._json(400, {"error": str(exc)})
@@ -214,7 +195,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
             return None
         try:
             data = json.loads(self.rfile.read(length) or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             self._json(400, {"error": "not JSON"})
             return None
         if not isinstance(data, dict):
@@ -224,10 +205,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
 
     # -- checks --------------------------------------------------------------------------------------
     def _host_ok(self) -> bool:
-        if self.headers.get("Host", "") in self.server.allowed_hosts():
-            return True
-        self._send(421, b"wrong host: open the address capture review printed", "text/plain; charset=utf-8")
-        return False
+        return check_host(self, self.server.allowed_hosts(), command="capture review")
 
     def _caller_ok(self) -> bool:
         origin = self.headers.get("Origin")

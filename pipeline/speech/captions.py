@@ -112,7 +112,7 @@ def _norm(text: str) -> str:
 def timed_tokens(line: Line, words: Sequence[Word]) -> list[Token] | None:
     """The line's words with whisper's timings, if the line still says what whisper heard; else None."""
     texts = line.text.split()
-    times = _heard_times(line, texts, words, [_norm(word.text) for word in words]) if words else None
+    times = _heard_times(line, texts, words, heard=[_norm(word.text) for word in words]) if words else None
     if times is None:
         return None
     starts, ends = times
@@ -120,7 +120,7 @@ def timed_tokens(line: Line, words: Sequence[Word]) -> list[Token] | None:
 
 
 def _heard_times(
-    line: Line, texts: list[str], words: Sequence[Word], heard: Sequence[str]
+    line: Line, texts: list[str], words: Sequence[Word], *, heard: Sequence[str]
 ) -> tuple[list[float], list[float]] | None:
     """When each of the line's words is said, from whisper's words (``heard``: each one normalised).
 
@@ -262,7 +262,7 @@ _LINE_COST = 10.0
 _ONE_CUE_BONUS = 9.5
 
 
-def chunk_line(texts: list[str], prefix: list[int], starts: list[float], ends: list[float]) -> list[int]:
+def chunk_line(texts: list[str], prefix: list[int], *, starts: list[float], ends: list[float]) -> list[int]:
     """Split a line's words into cues: each fits two lines and seven seconds; breaks go where they read best.
 
     Returns where each cue ends (a word index; the last is the number of words); ``prefix`` is
@@ -279,7 +279,7 @@ def chunk_line(texts: list[str], prefix: list[int], starts: list[float], ends: l
     bonuses = _break_bonuses(texts, starts, ends)
     if one_cue and max(bonuses) <= _ONE_CUE_BONUS:
         return [count]
-    return _best_breaks(prefix, starts, ends, bonuses)
+    return _best_breaks(prefix, starts=starts, ends=ends, bonuses=bonuses)
 
 
 def _second_lines(prefix: list[int]) -> list[int]:
@@ -309,7 +309,7 @@ def _fits_one_cue(prefix: list[int], starts: list[float], ends: list[float]) -> 
     return prefix[count] - prefix[second] - 1 <= MAX_LINE
 
 
-def _best_breaks(prefix: list[int], starts: list[float], ends: list[float], bonuses: list[float]) -> list[int]:
+def _best_breaks(prefix: list[int], *, starts: list[float], ends: list[float], bonuses: list[float]) -> list[int]:
     """The dynamic programme: ``bonuses[i]`` is what a break after word ``i`` earns (0 after the last)."""
     count = len(starts)
     most = MAX_LINE * MAX_LINES
@@ -346,21 +346,21 @@ def _best_breaks(prefix: list[int], starts: list[float], ends: list[float], bonu
 
 
 def _plan_line(
-    line: Line, window_end: float, words: Sequence[Word], heard: Sequence[str]
+    line: Line, window_end: float, *, words: Sequence[Word], heard: Sequence[str]
 ) -> list[tuple[float, float, str]]:
     """The line's cues as (start, end, text), before ``_place`` settles their final timings."""
     texts = line.text.split()
     if not texts:
         return []
     prefix = _prefix(texts)
-    times = _heard_times(line, texts, words, heard) if words else None
+    times = _heard_times(line, texts, words, heard=heard) if words else None
     starts, ends = times or _estimated_times(line, prefix, window_end)
     if max(map(len, texts)) > MAX_LINE:
         texts, starts, ends = _split_long(texts, starts, ends)
         prefix = _prefix(texts)
     planned: list[tuple[float, float, str]] = []
     begin = 0
-    for end in chunk_line(texts, prefix, starts, ends):
+    for end in chunk_line(texts, prefix, starts=starts, ends=ends):
         start = max(starts[begin], line.start, planned[-1][0] if planned else line.start)
         finish = min(max(ends[end - 1], start), max(window_end, start))
         planned.append((start, finish, " ".join(texts[begin:end])))
@@ -380,7 +380,7 @@ def make_cues(transcript: Transcript, duration: float, words: Sequence[Word] = (
             window_end = duration
         else:  # no known end: allow the time the words need
             window_end = line.start + max(len(line.text) / SLOW_CPS, MIN_CUE)
-        planned += _plan_line(line, window_end, words, heard)
+        planned += _plan_line(line, window_end, words=words, heard=heard)
     return _place(planned, duration)
 
 

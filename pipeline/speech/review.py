@@ -21,9 +21,11 @@ from pipeline.fsutil import atomic_write_text, remove_leftovers
 from pipeline.speech.captions import Cue, make_cues
 from pipeline.speech.transcribe import Word, read_words, words_document
 from pipeline.speech.transcript import (
+    LATEST_TIME,
     Line,
     Transcript,
     clean_text,
+    format_time,
     format_transcript,
     parse_transcript,
     read_transcript,
@@ -34,7 +36,7 @@ from pipeline.workspace.catalogue import Catalogue, Resource, TranscriptionSetti
 from pipeline.workspace.paths import Workspace
 
 
-class EditConflict(TranscriptError):
+class EditConflictError(TranscriptError):
     """The transcript changed on disk after the page read it."""
 
 
@@ -136,7 +138,7 @@ def now_stamp() -> str:
 
 
 def approve_transcript(
-    workspace: Workspace, resource_id: str, by: str, when: str | None = None, version: str | None = None
+    workspace: Workspace, resource_id: str, by: str, *, when: str | None = None, version: str | None = None
 ) -> Transcript:
     """Mark the transcript approved by ``by`` (front matter and resources.yaml together)."""
     who = clean_text(by)
@@ -149,38 +151,59 @@ def approve_transcript(
         path = transcript_file(workspace, resource)
         text = read_transcript_text(path)
         if version is not None and transcript_version(text) != version:
-            raise EditConflict(
+            raise EditConflictError(
                 f"{path.name} changed on disk since the page loaded it; reload the page, check it, then approve"
             )
         transcript = parse_transcript(text, path.name)
         transcript.status, transcript.approved_by, transcript.approved_at = "approved", who, when or now_stamp()
-        atomic_write_text(path, format_transcript(transcript))
+        atomic_write_text(path, readable_text(transcript, path.name))
         remove_leftovers(path.parent)
         _set_review(catalogue, resource_id, "approved")
     return transcript
 
 
-def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], version: str) -> tuple[Transcript, str]:
-    """Write a reviewer's lines back to the transcript file; an empty line is deleted.
-
-    Changing the words of an approved transcript makes it a draft again: the approval
-    was for the words as they were.
-    """
+def checked_lines(lines: list[Line]) -> list[Line]:
+    """A reviewer's lines as they will be written: times checked, text cleaned, empty lines dropped."""
     cleaned: list[Line] = []
     for number, line in enumerate(lines, start=1):
-        if not math.isfinite(line.start) or line.start < 0:
-            raise TranscriptError(f"line {number}: the time must be a number of seconds from 0")
+        if not (math.isfinite(line.start) and 0 <= line.start <= LATEST_TIME):
+            raise TranscriptError(
+                f"line {number}: the time must be a number of seconds from 0 to {LATEST_TIME:.0f} "
+                f"({format_time(LATEST_TIME)}); reload the page"
+            )
         if cleaned and line.start < cleaned[-1].start:
             raise TranscriptError(f"line {number}: its time comes before the line above it; keep the times in order")
         text = clean_text(line.text)
         if text:
             cleaned.append(Line(round(line.start, 1), text))
+    return cleaned
+
+
+def readable_text(transcript: Transcript, name: str) -> str:
+    """The file's new text, once it is known to read back as ``transcript``'s lines (else nothing is written)."""
+    text = format_transcript(transcript)
+    try:
+        again = parse_transcript(text, name)
+    except TranscriptError as exc:
+        raise TranscriptError(f"cannot save {name}: it would not read back ({exc}); nothing was written") from exc
+    if [(line.start, line.text) for line in again.lines] != [(line.start, line.text) for line in transcript.lines]:
+        raise TranscriptError(f"cannot save {name}: its lines would not read back as written; nothing was written")
+    return text
+
+
+def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], *, version: str) -> tuple[Transcript, str]:
+    """Write a reviewer's lines back to the transcript file; an empty line is deleted.
+
+    Changing the words of an approved transcript makes it a draft again: the approval
+    was for the words as they were. What is written always reads back as these lines.
+    """
+    cleaned = checked_lines(lines)
     with editing_catalogue(workspace.catalogue_path) as catalogue:
         resource = catalogue.get(resource_id)
         path = transcript_file(workspace, resource)
         text = read_transcript_text(path)
         if transcript_version(text) != version:
-            raise EditConflict(
+            raise EditConflictError(
                 f"{path.name} changed on disk since the page loaded it; copy your edits, reload the "
                 "page and make them again"
             )
@@ -193,7 +216,7 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], versio
         transcript.lines = cleaned
         if transcript.status == "approved":
             transcript.status, transcript.approved_by, transcript.approved_at = "draft", "", ""
-        new_text = format_transcript(transcript)
+        new_text = readable_text(transcript, path.name)
         atomic_write_text(path, new_text)
         remove_leftovers(path.parent)  # temp files of a save that was killed; we hold the lock
         _set_review(catalogue, resource_id, transcript.status)
@@ -210,7 +233,7 @@ def resource_cues(workspace: Workspace, resource: Resource, transcript: Transcri
 
 
 def prepare_transcription(
-    workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None, force: bool = False
+    workspace: Workspace, resource_id: str, settings: TranscriptionSettings | None = None, *, force: bool = False
 ) -> TranscriptionSettings:
     """Everything that can stop ``transcribe_resource``, checked before slow work: approval, settings, model."""
     from pipeline.speech.transcribe import load_model
@@ -240,13 +263,14 @@ def transcribe_resource(
     workspace: Workspace,
     resource_id: str,
     settings: TranscriptionSettings | None = None,
+    *,
     force: bool = False,
     progress: Callable[[float], None] | None = None,
 ) -> TranscribeResult:
     """Redo a resource's transcript from its processed media; an approved one only with ``force``."""
     from pipeline.speech.transcribe import decode_audio, transcribe_audio
 
-    settings = prepare_transcription(workspace, resource_id, settings, force)
+    settings = prepare_transcription(workspace, resource_id, settings, force=force)
     catalogue = load_catalogue(workspace.catalogue_path)
     resource = catalogue.get(resource_id)
     path = transcript_file(workspace, resource)
@@ -261,7 +285,7 @@ def transcribe_resource(
     )
     with editing_catalogue(workspace.catalogue_path) as fresh:
         entry = fresh.get(resource_id)
-        atomic_write_text(path, format_transcript(transcript))
+        atomic_write_text(path, readable_text(transcript, path.name))
         atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, result.segments)))
         entry.transcript = workspace.relative(path)
         entry.review = "draft"

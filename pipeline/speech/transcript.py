@@ -23,6 +23,9 @@ TIME_ATTEMPT = re.compile(r"^\[\s*\d[\d:.,\s]*(?:\]|$|[^\]\s]*\])")
 FRONT_KEYS = ("id", "status", "model", "language", "approved_by", "approved_at")
 STATUSES = ("draft", "approved")
 _FRONT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+# The latest line time a save accepts: capture takes no clip over 48 hours (media.max_duration's
+# ceiling), so a later time is a slip, and a far later one (1e13 s) no longer reads back as a time.
+LATEST_TIME = 48 * 3600.0
 
 
 @dataclass
@@ -118,7 +121,7 @@ def read_header(text: str, name: str = "transcript") -> dict[str, str]:
     return _read_front(rows, name)[0]
 
 
-def _time_of(match: re.Match[str], name: str, number: int, row: str) -> float:
+def _time_of(match: re.Match[str], *, name: str, number: int, row: str) -> float:
     hours, minutes, seconds = match.group(1), match.group(2), match.group(3).replace(",", ".")
     if float(seconds) >= 60 or (hours is not None and int(minutes) >= 60):
         raise TranscriptError(
@@ -152,7 +155,7 @@ def parse_transcript(text: str, name: str = "transcript") -> Transcript:
                 )
             pending.append(clean_text(row))  # a line a person split off, or typed without a time
             continue
-        start = _time_of(match, name, number + 1, row)
+        start = _time_of(match, name=name, number=number + 1, row=row)
         if previous is not None and start < previous[0]:
             raise TranscriptError(
                 f"{name}:{number + 1}: [{format_time(start)}] comes before line {previous[1]} "

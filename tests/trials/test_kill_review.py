@@ -30,7 +30,7 @@ SAVER = textwrap.dedent("""
     for n in itertools.count():
         resource, transcript, version = load_for_review(ws, "lesson")
         word = "alpha" if n % 2 else "beta"
-        save_lines(ws, "lesson", [Line(0.0, f"First line {word}."), Line(2.0, f"Second line {word}.")], version)
+        save_lines(ws, "lesson", [Line(0.0, f"First line {word}."), Line(2.0, f"Second line {word}.")], version=version)
         if n % 3 == 0:
             approve_transcript(ws, "lesson", by="Trial")
         print(n, flush=True)
@@ -80,7 +80,7 @@ def test_review_saves_killed_at_random(workspace: Workspace, seed: int) -> None:
 
     # The next save finishes the job and clears what the killed one left.
     _, _, version = load_for_review(workspace, "lesson")
-    save_lines(workspace, "lesson", [Line(0.0, "Final line."), Line(2.0, "Second final line.")], version)
+    save_lines(workspace, "lesson", [Line(0.0, "Final line."), Line(2.0, "Second final line.")], version=version)
     assert [line.text for line in read_transcript(workspace.transcript_path("lesson")).lines] == [
         "Final line.",
         "Second final line.",

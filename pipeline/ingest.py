@@ -40,6 +40,7 @@ from pipeline.workspace.slugs import resource_slug
 if TYPE_CHECKING:
     from pipeline.media.process import MediaInfo, MediaOutputs, MediaPlan
     from pipeline.speech.transcribe import Segment
+    from pipeline.speech.whisper import Audio
 
 CLIP_EXTENSIONS = frozenset(
     {
@@ -385,7 +386,7 @@ def _make(job: _Job, info: MediaInfo, plan: MediaPlan, *, wants_transcript: bool
         return _commit_new(job, made)
 
 
-def _transcribe(job: _Job, samples: object, made: _Made) -> None:
+def _transcribe(job: _Job, samples: Audio | None, made: _Made) -> None:
     from pipeline.speech.transcribe import transcribe_audio
 
     transcription = job.options.transcription or job.catalogue.settings.transcription

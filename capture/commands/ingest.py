@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -112,7 +112,7 @@ def _check_flags(*, level: str | None, kind: str | None, preset: str | None, tit
 
 
 def _with_settings(
-    ws: Workspace, person: AddOptions, *, media: Mapping[str, object], speech: Mapping[str, object]
+    ws: Workspace, person: AddOptions, *, media: Mapping[str, Any], speech: Mapping[str, Any]
 ) -> AddOptions:
     """The catalogue's media and transcription settings with the flags given on top."""
     from dataclasses import replace
@@ -121,8 +121,8 @@ def _with_settings(
     from pipeline.workspace.catalogue import load_catalogue
 
     catalogue = load_catalogue(ws.catalogue_path)
-    settings = replace(catalogue.settings.media, **{k: v for k, v in media.items() if v is not None})  # type: ignore[arg-type]
-    transcription = transcription_settings(catalogue.settings.transcription, **speech)  # type: ignore[no-untyped-call]
+    settings = replace(catalogue.settings.media, **{k: v for k, v in media.items() if v is not None})
+    transcription = transcription_settings(catalogue.settings.transcription, **speech)
     check_settings(transcription)
     return replace(person, media=settings, transcription=transcription)
 

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from pipeline.errors import MediaError
 from pipeline.fsutil import disk_is_full, explain_os_error, partial_path
@@ -46,6 +46,9 @@ from pipeline.media.probe import (
     unreadable,
 )
 from pipeline.workspace.catalogue import MediaSettings
+
+if TYPE_CHECKING:
+    from pipeline.speech.whisper import Audio
 
 __all__ = [  # probe and poster are re-exported: ``pipeline.media.process`` is the stage's one entry point
     "AudioPlan",
@@ -124,7 +127,7 @@ class AudioPlan:
 class MediaOutputs:
     video: Path | None
     poster: Path | None
-    audio: object | None = None  # numpy float32 array at 16 kHz mono, or None
+    audio: Audio | None = None  # 16 kHz mono float32 samples for the speech model, or None
     duration: float = 0.0
     plan: MediaPlan | None = None
     loudness: Loudness | None = None
@@ -491,7 +494,7 @@ def parse_loudness(log: list[str]) -> Loudness | None:
 
 def analyse_audio(
     info: MediaInfo, progress: Callable[[float], None] | None = None, max_duration: float | None = None
-) -> tuple[object, Loudness | None]:
+) -> tuple[Audio, Loudness | None]:
     """One decode of the audio: 16 kHz mono float32 samples (numpy) and the loudness."""
     import numpy as np
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CaptureError, CatalogueError
-from pipeline.speech.transcript import read_transcript
-from pipeline.workspace.catalogue import LEVELS, Catalogue, load_catalogue
-from pipeline.workspace.journeys import Journey, parse_journey
+from pipeline.speech.transcript import TIME_LINE, Transcript, format_time, read_transcript
+from pipeline.workspace.catalogue import LEVELS, Catalogue, Resource, read_catalogue
+from pipeline.workspace.journeys import Journey, read_journey
 from pipeline.workspace.ordering import find_cycles
-from pipeline.workspace.paths import CATALOGUE_NAME, Workspace
-from pipeline.workspace.yamlio import line_of, load_yaml
+from pipeline.workspace.paths import CATALOGUE_NAME, Workspace, windows_reserved
+from pipeline.workspace.yamlio import line_of
 
 ERROR = "error"
 WARNING = "warning"
@@ -87,7 +87,7 @@ class _Checker:
     # resources.yaml ---------------------------------------------------------------------------
     def catalogue(self) -> Catalogue | None:
         try:
-            catalogue = load_catalogue(self.workspace.catalogue_path)
+            catalogue = read_catalogue(self.workspace.catalogue_path)
         except CatalogueError as exc:
             for text in exc.problems or [str(exc)]:
                 self.report.problems.append(_located(ERROR, text, CATALOGUE_NAME))
@@ -100,9 +100,7 @@ class _Checker:
     def resources(self, catalogue: Catalogue) -> None:
         entries = catalogue.doc.get("resources") or []
         by_id = {r.id: r for r in catalogue.resources}
-        known = list(by_id)
         declared = {r.id for r in catalogue.settings.roles}
-        rank = {level: index for index, level in enumerate(LEVELS)}
         for index, resource in enumerate(catalogue.resources):
             node = entries[index]
             where = f"resources[{index}]"
@@ -115,25 +113,7 @@ class _Checker:
                         f"{where}.roles: role '{role}' is not declared; add it under 'roles:' in "
                         f"{CATALOGUE_NAME} (declared: {_declared_hint(catalogue)})",
                     )
-            for j, need in enumerate(resource.prerequisites):
-                line = _item_line(node, "prerequisites", j)
-                needed = by_id.get(need)
-                if needed is None:
-                    self.add(
-                        ERROR,
-                        CATALOGUE_NAME,
-                        line,
-                        f"{where}.prerequisites: unknown resource id '{need}'{_hint(need, known)}; "
-                        "use an id from `capture list`",
-                    )
-                elif resource.level and needed.level and rank[needed.level] > rank[resource.level]:
-                    self.add(
-                        WARNING,
-                        CATALOGUE_NAME,
-                        line,
-                        f"{where}.prerequisites: '{need}' is {needed.level}, harder than this "
-                        f"{resource.level} resource; check both levels",
-                    )
+            self.prerequisites(resource, node, where, by_id)
             if resource.level is None:
                 self.add(
                     WARNING,
@@ -142,6 +122,57 @@ class _Checker:
                     f"{where}.level: '{resource.id}' has no level; set one with "
                     f"`capture tag {resource.id} --level beginner|intermediate|advanced`",
                 )
+            self.files(resource, node, where)
+        for index, declared_role in enumerate(catalogue.settings.roles):
+            if windows_reserved(declared_role.id):
+                line = line_of(catalogue.doc.get("roles"), index)
+                what = f"roles[{index}].id: {_reserved(declared_role.id, 'role')}; rename the role"
+                self.add(ERROR, CATALOGUE_NAME, line, what)
+        self.cycles(catalogue, entries)
+
+    def prerequisites(self, resource: Resource, node: Any, where: str, by_id: dict[str, Resource]) -> None:
+        rank = {level: index for index, level in enumerate(LEVELS)}
+        for j, need in enumerate(resource.prerequisites):
+            line = _item_line(node, "prerequisites", j)
+            needed = by_id.get(need)
+            if needed is None:
+                self.add(
+                    ERROR,
+                    CATALOGUE_NAME,
+                    line,
+                    f"{where}.prerequisites: unknown resource id '{need}'{_hint(need, list(by_id))}; "
+                    "use an id from `capture list`",
+                )
+            elif resource.level and needed.level and rank[needed.level] > rank[resource.level]:
+                self.add(
+                    WARNING,
+                    CATALOGUE_NAME,
+                    line,
+                    f"{where}.prerequisites: '{need}' is {needed.level}, harder than this "
+                    f"{resource.level} resource; check both levels",
+                )
+
+    def files(self, resource: Resource, node: Any, where: str) -> None:
+        """What the build needs of a resource on disk: a folder name Windows allows, and its video."""
+        if windows_reserved(resource.id):
+            self.add(
+                ERROR,
+                CATALOGUE_NAME,
+                line_of(node, "id"),
+                f"{where}.id: {_reserved(resource.id, 'r')}; give it another id",
+            )
+        # Media is not committed: a checkout without media/ (a fresh clone, CI) has none to check yet.
+        media = self.workspace.media_dir.is_dir()
+        if media and resource.video and not (self.workspace.root / resource.video).is_file():
+            self.add(
+                ERROR,
+                CATALOGUE_NAME,
+                line_of(node, "video"),
+                f"{where}.video: {resource.video} does not exist, so its page would have no video; "
+                "run `capture add` on its clip again to rebuild it",
+            )
+
+    def cycles(self, catalogue: Catalogue, entries: list[Any]) -> None:
         position = {r.id: i for i, r in enumerate(catalogue.resources)}
         for cycle in find_cycles(catalogue.resources):
             first = cycle[0]
@@ -156,38 +187,12 @@ class _Checker:
 
     # transcripts ------------------------------------------------------------------------------
     def transcripts(self, catalogue: Catalogue) -> None:
-        root = self.workspace.root
         entries = catalogue.doc.get("resources") or []
         used: set[Path] = set()
         for index, resource in enumerate(catalogue.resources):
-            if not resource.transcript:
-                continue
-            path = (root / resource.transcript).resolve()
-            used.add(path)
-            name = resource.transcript
-            if not path.is_file():
-                self.add(
-                    ERROR,
-                    CATALOGUE_NAME,
-                    line_of(entries[index], "transcript"),
-                    f"resources[{index}].transcript: {name} does not exist; "
-                    "run `capture add` on the clip again to make it",
-                )
-                continue
-            self.report.transcripts += 1
-            try:
-                transcript = read_transcript(path, name)
-            except CaptureError as exc:
-                self.report.problems.append(_located(ERROR, str(exc), name))
-                continue
-            if transcript.id != resource.id:
-                self.add(
-                    ERROR,
-                    name,
-                    _front_matter_line(path, "id"),
-                    f"id: '{transcript.id}' does not match the resource '{resource.id}' whose transcript "
-                    "this is; make them the same",
-                )
+            if resource.transcript:
+                used.add((self.workspace.root / resource.transcript).resolve())
+                self.transcript(resource, entries[index], index)
         folder = self.workspace.transcripts_dir
         if folder.is_dir():
             for path in sorted(folder.glob("*.md")):
@@ -200,6 +205,48 @@ class _Checker:
                         "add its entry again with `capture add`, or delete the file",
                     )
 
+    def transcript(self, resource: Resource, node: Any, index: int) -> None:
+        name = str(resource.transcript)
+        path = (self.workspace.root / name).resolve()
+        if not path.is_file():
+            self.add(
+                ERROR,
+                CATALOGUE_NAME,
+                line_of(node, "transcript"),
+                f"resources[{index}].transcript: {name} does not exist; run `capture add` on the clip again to make it",
+            )
+            return
+        self.report.transcripts += 1
+        try:
+            transcript = read_transcript(path, name)
+        except CaptureError as exc:
+            self.report.problems.append(_located(ERROR, str(exc), name))
+            return
+        if transcript.id != resource.id:
+            self.add(
+                ERROR,
+                name,
+                _front_matter_line(path, "id"),
+                f"id: '{transcript.id}' does not match the resource '{resource.id}' whose transcript "
+                "this is; make them the same",
+            )
+        self.times(transcript, resource, path, name)
+
+    def times(self, transcript: Transcript, resource: Resource, path: Path, name: str) -> None:
+        """A line timed after the clip ends would be a caption nobody sees and a search hit that jumps nowhere."""
+        if resource.duration <= 0:
+            return  # the length is unknown: nothing to hold the times against
+        late = [line for line in transcript.lines if line.start > resource.duration]
+        if late:
+            self.add(
+                ERROR,
+                name,
+                _time_line(path, late[0].start),
+                f"[{format_time(late[0].start)}]: the line starts after the clip ends at "
+                f"{format_time(resource.duration)} ({len(late)} line{'s' * (len(late) != 1)} like it); "
+                "correct the time or remove the line",
+            )
+
     # journeys ---------------------------------------------------------------------------------
     def journeys(self, catalogue: Catalogue | None) -> set[str]:
         placed: set[str] = set()
@@ -208,15 +255,14 @@ class _Checker:
             return placed
         for path in sorted(folder.glob("*.yaml")):
             name = f"journeys/{path.name}"
-            try:
-                doc = load_yaml(path, name)
-            except CatalogueError as exc:
-                self.report.problems.append(_located(ERROR, str(exc), name))
-                continue
-            journey, found = parse_journey(path, doc)
-            self.report.journeys += 1
+            journey, doc, found = read_journey(path)
             for text in found:
                 self.report.problems.append(_located(ERROR, text, name))
+            if doc is None:
+                continue
+            self.report.journeys += 1
+            if windows_reserved(journey.id):
+                self.add(ERROR, name, 1, f"file name: {_reserved(journey.id, 'j')}; rename the file")
             placed.update(step.id for _, step in journey.steps())
             if catalogue is not None:
                 self.journey(catalogue, journey, doc, name)
@@ -302,6 +348,24 @@ class _Checker:
                     f"resources[{index}]: '{resource.id}' is in no journey; add it to a stage in journeys/ "
                     "(or start one with `capture journey new --role ROLE`)",
                 )
+
+
+def _reserved(identifier: str, folder: str) -> str:
+    return (
+        f"'{identifier}' is a name Windows reserves, so the site's {folder}/{identifier}/ folder cannot be "
+        "copied to a Windows file share"
+    )
+
+
+def _time_line(path: Path, start: float) -> int | None:
+    """The line of the transcript file whose time is ``start`` (the first such)."""
+    for number, row in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = TIME_LINE.match(row)
+        if match is not None:
+            hours, minutes, seconds = match.group(1) or "0", match.group(2), match.group(3).replace(",", ".")
+            if abs(int(hours) * 3600 + int(minutes) * 60 + float(seconds) - start) < 0.05:
+                return number
+    return None
 
 
 def _item_line(node: Any, key: str, index: int) -> int | None:

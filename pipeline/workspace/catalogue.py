@@ -18,7 +18,7 @@ from typing import Any
 
 from pipeline.errors import CatalogueError, NotFoundError
 from pipeline.fsutil import file_lock
-from pipeline.workspace.yamlio import MarkedDict, line_of, load_yaml, read_yaml, save_yaml
+from pipeline.workspace.yamlio import MarkedDict, line_of, load_yaml, read_yaml, save_yaml, writable_mode
 
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 KINDS: tuple[str, ...] = ("skill", "theory", "strategy")
@@ -710,8 +710,13 @@ def catalogue_lock(path: Path) -> Any:
 
 @contextmanager
 def editing_catalogue(path: Path) -> Iterator[Catalogue]:
-    """Load, let the caller change, save atomically: all under a lock so concurrent runs lose nothing."""
+    """Load, let the caller change, save atomically: all under a lock so concurrent runs lose nothing.
+
+    A file its owner made read-only is refused before the caller changes anything; the save keeps
+    the file's mode, its BOM and its CRLF line ends.
+    """
     with catalogue_lock(path):
+        writable_mode(path, path.name)
         catalogue = load_catalogue(path)
         yield catalogue
         catalogue.save()

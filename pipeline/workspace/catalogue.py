@@ -274,7 +274,7 @@ def _describe(value: Any) -> str:
 class _Reader:
     """Typed access to one YAML mapping, reporting wrong types by key and line."""
 
-    def __init__(self, node: Any, where: str, problems: _Problems, known: tuple[str, ...]) -> None:
+    def __init__(self, node: Any, where: str, problems: _Problems, *, known: tuple[str, ...]) -> None:
         self.node = node if isinstance(node, dict) else {}
         self.where = where
         self.problems = problems
@@ -298,7 +298,7 @@ class _Reader:
         if kind in (NUMBER, WHOLE):
             return self.number(key, default, rule)
         if kind == FLAG:
-            return self.flag(key, default)
+            return self.flag(key, default=default)
         if kind == TEXTS:
             return self.texts(key)
         if kind == PATH:
@@ -337,7 +337,7 @@ class _Reader:
             return default
         return int(value) if whole else float(value)
 
-    def flag(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, *, default: bool) -> bool:
         value = self.node.get(key, default)
         if not isinstance(value, bool):
             self.error(key, f"expected true or false, got {_describe(value)}")
@@ -538,13 +538,13 @@ def _plain(rules: dict[str, Rule | None]) -> dict[str, Rule]:
 
 
 def _read_settings(doc: Any, problems: _Problems) -> Settings:
-    top = _Reader(doc, "settings", problems, SETTINGS_KEYS)
+    top = _Reader(doc, "settings", problems, known=SETTINGS_KEYS)
     values = top.fields(Settings, _plain(SETTINGS_FIELDS))
     values["roles"] = _read_roles(doc, problems)
     for key, (cls, rules) in SECTIONS.items():
-        values[key] = cls(**_Reader(top.mapping(key) or {}, key, problems, tuple(rules)).fields(cls, rules))
-    values["levels"] = _read_cues(top, "levels", LEVELS, problems)
-    values["kinds"] = _read_cues(top, "kinds", KINDS, problems)
+        values[key] = cls(**_Reader(top.mapping(key) or {}, key, problems, known=tuple(rules)).fields(cls, rules))
+    values["levels"] = _read_cues(top, "levels", names=LEVELS, problems=problems)
+    values["kinds"] = _read_cues(top, "kinds", names=KINDS, problems=problems)
     feedback = values["feedback"]
     if feedback and not FEEDBACK_SCHEME.match(feedback):
         problems.warn(
@@ -563,19 +563,19 @@ def _read_roles(doc: Any, problems: _Problems) -> list[Role]:
         return []
     roles: list[Role] = []
     for index, node in enumerate(roles_node or []):
-        role = _read_role(node, line_of(roles_node, index), f"roles[{index}]", problems)
+        role = _read_role(node, line_of(roles_node, index), where=f"roles[{index}]", problems=problems)
         if role is not None:
             roles.append(role)
     return roles
 
 
-def _read_role(node: Any, line: int | None, where: str, problems: _Problems) -> Role | None:
+def _read_role(node: Any, line: int | None, *, where: str, problems: _Problems) -> Role | None:
     if isinstance(node, str):
         return Role(id=node, name=node.replace("-", " "))
     if not isinstance(node, dict):
         problems.error(line, where, f"expected a mapping with id and name, got {_describe(node)}")
         return None
-    reader = _Reader(node, where, problems, ROLE_KEYS)
+    reader = _Reader(node, where, problems, known=ROLE_KEYS)
     role_id = reader.text("id")
     if not ID_PATTERN.match(role_id):
         problems.error(
@@ -592,14 +592,14 @@ def _read_role(node: Any, line: int | None, where: str, problems: _Problems) -> 
     )
 
 
-def _read_cues(top: _Reader, key: str, names: tuple[str, ...], problems: _Problems) -> dict[str, list[str]]:
+def _read_cues(top: _Reader, key: str, *, names: tuple[str, ...], problems: _Problems) -> dict[str, list[str]]:
     """``levels:`` / ``kinds:``: a mapping from each level (or kind) to words that suggest it."""
-    reader = _Reader(top.mapping(key) or {}, key, problems, names)
+    reader = _Reader(top.mapping(key) or {}, key, problems, known=names)
     return {name: reader.texts(name) for name in names if name in reader.node}
 
 
 def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | None:
-    reader = _Reader(node, where, problems, RESOURCE_KEYS)
+    reader = _Reader(node, where, problems, known=RESOURCE_KEYS)
     resource_id = reader.text("id")
     if not ID_PATTERN.match(resource_id):
         reader.problems.error(
@@ -625,7 +625,7 @@ def _read_expert(reader: _Reader, where: str) -> Expert:
         return Expert(name=node.strip())
     if node is None:
         return Expert()
-    inner = _Reader(reader.mapping("expert") or {}, f"{where}.expert", reader.problems, tuple(EXPERT_FIELDS))
+    inner = _Reader(reader.mapping("expert") or {}, f"{where}.expert", reader.problems, known=tuple(EXPERT_FIELDS))
     return Expert(**inner.fields(Expert, EXPERT_FIELDS))
 
 
@@ -633,7 +633,7 @@ def _read_source(reader: _Reader, where: str) -> SourceClip | None:
     node = reader.mapping("source")
     if node is None:
         return None
-    inner = _Reader(node, f"{where}.source", reader.problems, tuple(SOURCE_FIELDS))
+    inner = _Reader(node, f"{where}.source", reader.problems, known=tuple(SOURCE_FIELDS))
     return SourceClip(**inner.fields(SourceClip, SOURCE_FIELDS))
 
 

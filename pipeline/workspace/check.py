@@ -52,7 +52,7 @@ class CheckReport:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
 
-    def failed(self, strict: bool = False) -> bool:
+    def failed(self, *, strict: bool = False) -> bool:
         return bool(self.errors or (strict and self.warnings))
 
 
@@ -81,8 +81,11 @@ class _Checker:
         self.workspace = workspace
         self.report = CheckReport()
 
-    def add(self, severity: str, file: str, line: int | None, message: str) -> None:
-        self.report.problems.append(Problem(severity, file, line, message))
+    def error(self, file: str, line: int | None, message: str) -> None:
+        self.report.problems.append(Problem(ERROR, file, line, message))
+
+    def warn(self, file: str, line: int | None, message: str) -> None:
+        self.report.problems.append(Problem(WARNING, file, line, message))
 
     # resources.yaml ---------------------------------------------------------------------------
     def catalogue(self) -> Catalogue | None:
@@ -106,17 +109,15 @@ class _Checker:
             where = f"resources[{index}]"
             for j, role in enumerate(resource.roles):
                 if role not in declared:
-                    self.add(
-                        ERROR,
+                    self.error(
                         CATALOGUE_NAME,
                         _item_line(node, "roles", j),
                         f"{where}.roles: role '{role}' is not declared; add it under 'roles:' in "
                         f"{CATALOGUE_NAME} (declared: {_declared_hint(catalogue)})",
                     )
-            self.prerequisites(resource, node, where, by_id)
+            self.prerequisites(resource, node, where=where, by_id=by_id)
             if resource.level is None:
-                self.add(
-                    WARNING,
+                self.warn(
                     CATALOGUE_NAME,
                     resource.line,
                     f"{where}.level: '{resource.id}' has no level; set one with "
@@ -127,25 +128,23 @@ class _Checker:
             if windows_reserved(declared_role.id):
                 line = line_of(catalogue.doc.get("roles"), index)
                 what = f"roles[{index}].id: {_reserved(declared_role.id, 'role')}; rename the role"
-                self.add(ERROR, CATALOGUE_NAME, line, what)
+                self.error(CATALOGUE_NAME, line, what)
         self.cycles(catalogue, entries)
 
-    def prerequisites(self, resource: Resource, node: Any, where: str, by_id: dict[str, Resource]) -> None:
+    def prerequisites(self, resource: Resource, node: Any, *, where: str, by_id: dict[str, Resource]) -> None:
         rank = {level: index for index, level in enumerate(LEVELS)}
         for j, need in enumerate(resource.prerequisites):
             line = _item_line(node, "prerequisites", j)
             needed = by_id.get(need)
             if needed is None:
-                self.add(
-                    ERROR,
+                self.error(
                     CATALOGUE_NAME,
                     line,
                     f"{where}.prerequisites: unknown resource id '{need}'{_hint(need, list(by_id))}; "
                     "use an id from `capture list`",
                 )
             elif resource.level and needed.level and rank[needed.level] > rank[resource.level]:
-                self.add(
-                    WARNING,
+                self.warn(
                     CATALOGUE_NAME,
                     line,
                     f"{where}.prerequisites: '{need}' is {needed.level}, harder than this "
@@ -155,8 +154,7 @@ class _Checker:
     def files(self, resource: Resource, node: Any, where: str) -> None:
         """What the build needs of a resource on disk: a folder name Windows allows, and its video."""
         if windows_reserved(resource.id):
-            self.add(
-                ERROR,
+            self.error(
                 CATALOGUE_NAME,
                 line_of(node, "id"),
                 f"{where}.id: {_reserved(resource.id, 'r')}; give it another id",
@@ -164,8 +162,7 @@ class _Checker:
         # Media is not committed: a checkout without media/ (a fresh clone, CI) has none to check yet.
         media = self.workspace.media_dir.is_dir()
         if media and resource.video and not (self.workspace.root / resource.video).is_file():
-            self.add(
-                ERROR,
+            self.error(
                 CATALOGUE_NAME,
                 line_of(node, "video"),
                 f"{where}.video: {resource.video} does not exist, so its page would have no video; "
@@ -177,8 +174,7 @@ class _Checker:
         for cycle in find_cycles(catalogue.resources):
             first = cycle[0]
             node = entries[position[first]]
-            self.add(
-                ERROR,
+            self.error(
                 CATALOGUE_NAME,
                 line_of(node, "prerequisites"),
                 f"resources[{position[first]}].prerequisites: prerequisite cycle {' → '.join(cycle)}; "
@@ -197,8 +193,7 @@ class _Checker:
         if folder.is_dir():
             for path in sorted(folder.glob("*.md")):
                 if path.resolve() not in used:
-                    self.add(
-                        WARNING,
+                    self.warn(
                         self.workspace.relative(path),
                         1,
                         f"no resource in {CATALOGUE_NAME} points to this transcript; "
@@ -209,8 +204,7 @@ class _Checker:
         name = str(resource.transcript)
         path = (self.workspace.root / name).resolve()
         if not path.is_file():
-            self.add(
-                ERROR,
+            self.error(
                 CATALOGUE_NAME,
                 line_of(node, "transcript"),
                 f"resources[{index}].transcript: {name} does not exist; run `capture add` on the clip again to make it",
@@ -223,23 +217,21 @@ class _Checker:
             self.report.problems.append(_located(ERROR, str(exc), name))
             return
         if transcript.id != resource.id:
-            self.add(
-                ERROR,
+            self.error(
                 name,
                 _front_matter_line(path, "id"),
                 f"id: '{transcript.id}' does not match the resource '{resource.id}' whose transcript "
                 "this is; make them the same",
             )
-        self.times(transcript, resource, path, name)
+        self.times(transcript, resource, path=path, name=name)
 
-    def times(self, transcript: Transcript, resource: Resource, path: Path, name: str) -> None:
+    def times(self, transcript: Transcript, resource: Resource, *, path: Path, name: str) -> None:
         """A line timed after the clip ends would be a caption nobody sees and a search hit that jumps nowhere."""
         if resource.duration <= 0:
             return  # the length is unknown: nothing to hold the times against
         late = [line for line in transcript.lines if line.start > resource.duration]
         if late:
-            self.add(
-                ERROR,
+            self.error(
                 name,
                 _time_line(path, late[0].start),
                 f"[{format_time(late[0].start)}]: the line starts after the clip ends at "
@@ -262,20 +254,19 @@ class _Checker:
                 continue
             self.report.journeys += 1
             if windows_reserved(journey.id):
-                self.add(ERROR, name, 1, f"file name: {_reserved(journey.id, 'j')}; rename the file")
+                self.error(name, 1, f"file name: {_reserved(journey.id, 'j')}; rename the file")
             placed.update(step.id for _, step in journey.steps())
             if catalogue is not None:
-                self.journey(catalogue, journey, doc, name)
+                self.journey(catalogue, journey, doc=doc, name=name)
         return placed
 
-    def journey(self, catalogue: Catalogue, journey: Journey, doc: Any, name: str) -> None:
+    def journey(self, catalogue: Catalogue, journey: Journey, *, doc: Any, name: str) -> None:
         declared = {r.id for r in catalogue.settings.roles}
         roles_node = doc.get("roles") if isinstance(doc, dict) else None
         for j, role in enumerate(journey.roles):
             if role not in declared:
                 line = line_of(roles_node, j) if isinstance(roles_node, list) else line_of(doc, "roles")
-                self.add(
-                    ERROR,
+                self.error(
                     name,
                     line,
                     f"roles: role '{role}' is not declared; add it under 'roles:' in {CATALOGUE_NAME} "
@@ -292,7 +283,7 @@ class _Checker:
             stage_index[level] = index + 1
             where = f"stages.{level}[{index}]"
             if step.id in where_of:
-                self.add(ERROR, name, step.line, f"{where}: '{step.id}' is already at {where_of[step.id]}; keep one")
+                self.error(name, step.line, f"{where}: '{step.id}' is already at {where_of[step.id]}; keep one")
                 continue
             where_of[step.id] = where
             order[step.id] = position
@@ -302,8 +293,7 @@ class _Checker:
             where = where_of[step.id]
             resource = by_id.get(step.id)
             if resource is None:
-                self.add(
-                    ERROR,
+                self.error(
                     name,
                     step.line,
                     f"{where}: unknown resource id '{step.id}'{_hint(step.id, list(by_id))}; "
@@ -311,8 +301,7 @@ class _Checker:
                 )
                 continue
             if resource.level and rank[resource.level] > rank[level]:
-                self.add(
-                    ERROR,
+                self.error(
                     name,
                     step.line,
                     f"{where}: '{resource.id}' is {resource.level} but sits in the {level} stage; "
@@ -322,16 +311,14 @@ class _Checker:
                 if need not in by_id or need == resource.id:
                     continue  # reported in resources.yaml
                 if need not in order:
-                    self.add(
-                        WARNING,
+                    self.warn(
                         name,
                         step.line,
                         f"{where}: its prerequisite '{need}' is in no stage of this journey; "
                         f"add it before '{resource.id}'",
                     )
                 elif order[need] > position:
-                    self.add(
-                        ERROR,
+                    self.error(
                         name,
                         step.line,
                         f"{where}: '{resource.id}' comes before its prerequisite '{need}' "
@@ -341,8 +328,7 @@ class _Checker:
     def unplaced(self, catalogue: Catalogue, placed: set[str]) -> None:
         for index, resource in enumerate(catalogue.resources):
             if resource.id not in placed:
-                self.add(
-                    WARNING,
+                self.warn(
                     CATALOGUE_NAME,
                     resource.line,
                     f"resources[{index}]: '{resource.id}' is in no journey; add it to a stage in journeys/ "

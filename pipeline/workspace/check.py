@@ -8,6 +8,7 @@ Errors are what would mislead a learner or break the site; warnings are gaps wor
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from pipeline.workspace.catalogue import LEVELS, Catalogue, Resource, read_catal
 from pipeline.workspace.journeys import Journey, read_journey
 from pipeline.workspace.ordering import find_cycles
 from pipeline.workspace.paths import CATALOGUE_NAME, Workspace, windows_reserved
-from pipeline.workspace.yamlio import line_of
+from pipeline.workspace.yamlio import line_of, paused_gc
 
 ERROR = "error"
 WARNING = "warning"
@@ -187,12 +188,13 @@ class _Checker:
         used: set[Path] = set()
         for index, resource in enumerate(catalogue.resources):
             if resource.transcript:
-                used.add((self.workspace.root / resource.transcript).resolve())
-                self.transcript(resource, entries[index], index)
+                path = Path(os.path.realpath(self.workspace.root / resource.transcript))
+                used.add(path)
+                self.transcript(resource, entries[index], index, path=path)
         folder = self.workspace.transcripts_dir
         if folder.is_dir():
             for path in sorted(folder.glob("*.md")):
-                if path.resolve() not in used:
+                if Path(os.path.realpath(path)) not in used:
                     self.warn(
                         self.workspace.relative(path),
                         1,
@@ -200,9 +202,8 @@ class _Checker:
                         "add its entry again with `capture add`, or delete the file",
                     )
 
-    def transcript(self, resource: Resource, node: Any, index: int) -> None:
+    def transcript(self, resource: Resource, node: Any, index: int, *, path: Path) -> None:
         name = str(resource.transcript)
-        path = (self.workspace.root / name).resolve()
         if not path.is_file():
             self.error(
                 CATALOGUE_NAME,
@@ -229,7 +230,8 @@ class _Checker:
         """A line timed after the clip ends would be a caption nobody sees and a search hit that jumps nowhere."""
         if resource.duration <= 0:
             return  # the length is unknown: nothing to hold the times against
-        late = [line for line in transcript.lines if line.start > resource.duration]
+        # Half a second of slack: the catalogue rounds the length to 0.01 s and a transcript its times to 0.1 s.
+        late = [line for line in transcript.lines if line.start > resource.duration + 0.5]
         if late:
             self.error(
                 name,
@@ -375,6 +377,11 @@ def _file_order(problem: Problem) -> tuple[int, str, int, bool]:
 
 def check_workspace(workspace: Workspace) -> CheckReport:
     """Validate ``resources.yaml``, the transcripts and the journeys; report every problem found."""
+    with paused_gc():  # tens of thousands of lines and nodes, no cycles: the collector would only walk them
+        return _check(workspace)
+
+
+def _check(workspace: Workspace) -> CheckReport:
     checker = _Checker(workspace)
     catalogue = checker.catalogue()
     if catalogue is not None:

@@ -227,7 +227,7 @@ def parse_yaml(text: str, name: str) -> Any:
     """``text`` read as :func:`read_yaml` reads a file, by the same rules as the round-trip loader."""
     import yaml
 
-    from pipeline.workspace.yamlsafe import DuplicateKeyError, MarkedLoader, SpecialScalarError
+    from pipeline.workspace.yamlsafe import DuplicateKeyError, SpecialScalarError, load_marked
 
     if _DIVERGENT.search(text):
         # libyaml and ruamel disagree on tabs (after a colon, say) and on U+2028, U+2029 and NEL (line
@@ -236,24 +236,23 @@ def parse_yaml(text: str, name: str) -> Any:
         return _round_trip(text, name)
     if alias_hint(text) or tag_hint(text):
         _refuse_specials(text, name)
-    loader = MarkedLoader(text)
     try:
         with paused_gc():
-            return loader.get_single_data()
+            return load_marked(text)
     except DuplicateKeyError as exc:
         raise _duplicate_error(name, exc.line, exc.key) from exc
     except SpecialScalarError as exc:
         raise _special_error(name, exc.line, exc.value) from exc
     except ValueError as exc:
         raise _long_number(name, text) from exc
+    except RecursionError as exc:
+        raise CatalogueError(f"{name}: the YAML is nested too deeply") from exc
     except yaml.YAMLError as exc:
         # One wording for a syntax error whichever command meets it: the round-trip loader's.
         _round_trip(text, name)
         if isinstance(exc, yaml.MarkedYAMLError):
             raise _syntax_error(name, exc) from exc
         raise CatalogueError(f"{name}: invalid YAML: {exc}") from exc
-    finally:
-        loader.dispose()
 
 
 def _refuse_specials(text: str, name: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.errors import CaptureError, CatalogueError
 from pipeline.speech.transcript import TIME_LINE, Transcript, format_time, read_transcript
 from pipeline.workspace.catalogue import LEVELS, Catalogue, Resource, read_catalogue
-from pipeline.workspace.journeys import Journey, read_journey
+from pipeline.workspace.journeys import Journey, Step, read_journey
 from pipeline.workspace.ordering import find_cycles
 from pipeline.workspace.paths import CATALOGUE_NAME, Workspace, windows_reserved
 from pipeline.workspace.yamlio import line_of, paused_gc
@@ -275,23 +275,11 @@ class _Checker:
                     f"(declared: {_declared_hint(catalogue)})",
                 )
         by_id = {r.id: r for r in catalogue.resources}
-        rank = {level: index for index, level in enumerate(LEVELS)}
-        where_of: dict[str, str] = {}
-        order: dict[str, int] = {}
         steps = journey.steps()
-        stage_index: dict[str, int] = {}
-        for position, (level, step) in enumerate(steps):
-            index = stage_index.get(level, 0)
-            stage_index[level] = index + 1
-            where = f"stages.{level}[{index}]"
-            if step.id in where_of:
-                self.error(name, step.line, f"{where}: '{step.id}' is already at {where_of[step.id]}; keep one")
-                continue
-            where_of[step.id] = where
-            order[step.id] = position
+        where_of, order = self.places(steps, name)
         for position, (level, step) in enumerate(steps):
             if order.get(step.id) != position:
-                continue  # a repeat, reported above
+                continue  # a repeat, reported by places
             where = where_of[step.id]
             resource = by_id.get(step.id)
             if resource is None:
@@ -302,30 +290,59 @@ class _Checker:
                     "use an id from `capture list`",
                 )
                 continue
-            if resource.level and rank[resource.level] > rank[level]:
+            if resource.level and LEVELS.index(resource.level) > LEVELS.index(level):
                 self.error(
                     name,
                     step.line,
                     f"{where}: '{resource.id}' is {resource.level} but sits in the {level} stage; "
                     f"move it to the {resource.level} stage or change its level",
                 )
-            for need in resource.prerequisites:
-                if need not in by_id or need == resource.id:
-                    continue  # reported in resources.yaml
-                if need not in order:
-                    self.warn(
-                        name,
-                        step.line,
-                        f"{where}: its prerequisite '{need}' is in no stage of this journey; "
-                        f"add it before '{resource.id}'",
-                    )
-                elif order[need] > position:
-                    self.error(
-                        name,
-                        step.line,
-                        f"{where}: '{resource.id}' comes before its prerequisite '{need}' "
-                        f"({where_of[need]}); move '{need}' before '{resource.id}'",
-                    )
+            self.step_prerequisites(resource, step, position, name=name, known=(by_id, where_of, order))
+
+    def places(self, steps: list[tuple[str, Step]], name: str) -> tuple[dict[str, str], dict[str, int]]:
+        """Where each step is (``stages.beginner[1]``) and its position in the journey; repeats reported."""
+        where_of: dict[str, str] = {}
+        order: dict[str, int] = {}
+        stage_index: dict[str, int] = {}
+        for position, (level, step) in enumerate(steps):
+            index = stage_index.get(level, 0)
+            stage_index[level] = index + 1
+            where = f"stages.{level}[{index}]"
+            if step.id in where_of:
+                self.error(name, step.line, f"{where}: '{step.id}' is already at {where_of[step.id]}; keep one")
+                continue
+            where_of[step.id] = where
+            order[step.id] = position
+        return where_of, order
+
+    def step_prerequisites(
+        self,
+        resource: Resource,
+        step: Step,
+        position: int,
+        *,
+        name: str,
+        known: tuple[dict[str, Resource], dict[str, str], dict[str, int]],
+    ) -> None:
+        """Each prerequisite of a step's resource comes before it in the journey."""
+        by_id, where_of, order = known
+        where = where_of[step.id]
+        for need in resource.prerequisites:
+            if need not in by_id or need == resource.id:
+                continue  # reported in resources.yaml
+            if need not in order:
+                self.warn(
+                    name,
+                    step.line,
+                    f"{where}: its prerequisite '{need}' is in no stage of this journey; add it before '{resource.id}'",
+                )
+            elif order[need] > position:
+                self.error(
+                    name,
+                    step.line,
+                    f"{where}: '{resource.id}' comes before its prerequisite '{need}' "
+                    f"({where_of[need]}); move '{need}' before '{resource.id}'",
+                )
 
     def unplaced(self, catalogue: Catalogue, placed: set[str]) -> None:
         for index, resource in enumerate(catalogue.resources):

@@ -8,6 +8,7 @@ comments, key order and untouched entries come back out exactly as they went in.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -120,10 +121,6 @@ class Resource:
     produced_by: dict[str, str] = field(default_factory=dict)
     tagged: dict[str, str] = field(default_factory=dict)
     line: int | None = None
-
-
-# Values that need not be written into an entry a person wrote without them.
-IMPLIED_DEFAULTS: dict[str, Any] = {"review": "draft"}
 
 
 @dataclass
@@ -415,15 +412,13 @@ def _range(low: float | None, high: float | None) -> str:
     return f"of at most {_number(high)}" if high is not None else "that is finite"
 
 
+@functools.cache
 def _defaults(cls: type) -> dict[str, Any]:
-    """The defaults a dataclass declares: the one place each default is written."""
-    found: dict[str, Any] = {}
-    for item in dataclasses.fields(cls):
-        if item.default is not dataclasses.MISSING:
-            found[item.name] = item.default
-        elif item.default_factory is not dataclasses.MISSING:
-            found[item.name] = item.default_factory()
-    return found
+    """The defaults a dataclass declares: the one place each default is written.
+
+    Only plain defaults: a field with a default factory (a list, a mapping) is read into a new value.
+    """
+    return {item.name: item.default for item in dataclasses.fields(cls) if item.default is not dataclasses.MISSING}
 
 
 # Kinds of field. The schema tables below give each field its kind and its bounds; its default is the
@@ -529,6 +524,8 @@ RESOURCE_FIELDS: dict[str, Rule | None] = {
     "tagged": Rule(NAMES),
 }
 RESOURCE_KEYS: tuple[str, ...] = tuple(RESOURCE_FIELDS)
+# Values that need not be written into an entry a person wrote without them (the dataclass's defaults).
+IMPLIED_DEFAULTS: dict[str, Any] = {key: _defaults(Resource)[key] for key in ("review",)}
 # The feedback addresses the site can link to (pipeline.site.build words the same rule for the build).
 FEEDBACK_SCHEME = re.compile(r"(?:https?://|mailto:)\S", re.IGNORECASE)
 

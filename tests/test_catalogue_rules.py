@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.errors import CatalogueError
 from pipeline.site.catalogue_cache import load_catalogue_cached
@@ -172,3 +174,17 @@ def test_a_number_of_thousands_of_digits_is_refused_with_its_line(tmp_path: Path
         with pytest.raises(CatalogueError) as caught:
             reader(path)
         assert str(caught.value) == "resources.yaml:7: a number of thousands of digits; write a number capture can use"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=st.sampled_from(list("ab:-[]{}'\"#&*!|>.,0 \n\t\u2028é")), max_size=80))
+def test_arbitrary_text_never_crashes_the_read_only_loaders(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "resources:\n  - id: a\n    title: " + text)
+    outcomes = []
+    for reader in (read_catalogue, _cached, load_catalogue):
+        try:
+            catalogue = reader(path)
+            outcomes.append([(r.id, r.title) for r in catalogue.resources])
+        except CatalogueError as exc:
+            outcomes.append(["refused", *exc.problems])
+    assert outcomes[0] == outcomes[1] == outcomes[2]

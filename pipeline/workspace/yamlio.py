@@ -28,8 +28,10 @@ from pipeline.fsutil import atomic_write_bytes
 MAX_YAML_BYTES = 128 * 1024 * 1024
 BOM = "\ufeff"
 _ANCHOR_OR_ALIAS = re.compile(r"[&*][^\s*&]")
-_TAG_START = re.compile(r"![^\s]")
-_DIVERGENT = re.compile("[\t\u2028\u2029\x85]")
+_TAG_START = re.compile("!")
+# Where libyaml and ruamel read the same text differently: tabs (after a colon, say), U+2028, U+2029 and
+# NEL (line breaks to YAML 1.1 only), a block scalar header with a comment right after it (|#, >-#).
+_DIVERGENT = re.compile("[\t\u2028\u2029\x85]|[|>][-+0-9]*#")
 _RUAMEL_DUPLICATE = re.compile(r'found duplicate key "(?P<key>.*)" with value')
 
 
@@ -180,8 +182,9 @@ def _refuse_event(event: Any, name: str) -> None:
     if kind == "AliasEvent":
         raise _alias_error(name, line, str(event.anchor))
     tag = getattr(event, "tag", None)
-    explicit = kind != "ScalarEvent" or not event.implicit[0]
-    if tag is not None and kind in ("ScalarEvent", "MappingStartEvent", "SequenceStartEvent") and explicit:
+    # A lone "!" (the non-specific tag: "no type, just text") is left to the round-trip loader, which reads it.
+    tagged = tag is not None and str(tag) != "!" and kind in ("ScalarEvent", "MappingStartEvent", "SequenceStartEvent")
+    if tagged and (kind != "ScalarEvent" or not event.implicit[0]):
         raise _tag_error(name, line, str(tag))
     if kind == "ScalarEvent" and event.style is None and event.value in ("=", "<<"):
         raise _special_error(name, line, event.value)
@@ -229,13 +232,10 @@ def parse_yaml(text: str, name: str) -> Any:
 
     from pipeline.workspace.yamlsafe import DuplicateKeyError, SpecialScalarError, load_marked
 
-    if _DIVERGENT.search(text):
-        # libyaml and ruamel disagree on tabs (after a colon, say) and on U+2028, U+2029 and NEL (line
-        # breaks to YAML 1.1 only): where one appears the round-trip loader reads the text, so every
+    if _DIVERGENT.search(text) or ((alias_hint(text) or tag_hint(text)) and _anchored(text, name)):
+        # Where the two libraries may disagree the round-trip loader reads the text, so that every
         # command reads it the same way. Rare in a catalogue, and so is its cost.
         return _round_trip(text, name)
-    if alias_hint(text) or tag_hint(text):
-        _refuse_specials(text, name)
     try:
         with paused_gc():
             return load_marked(text)
@@ -247,24 +247,26 @@ def parse_yaml(text: str, name: str) -> Any:
         raise _long_number(name, text) from exc
     except RecursionError as exc:
         raise CatalogueError(f"{name}: the YAML is nested too deeply") from exc
-    except yaml.YAMLError as exc:
-        # One wording for a syntax error whichever command meets it: the round-trip loader's.
-        _round_trip(text, name)
-        if isinstance(exc, yaml.MarkedYAMLError):
-            raise _syntax_error(name, exc) from exc
-        raise CatalogueError(f"{name}: invalid YAML: {exc}") from exc
+    except yaml.YAMLError:
+        # What libyaml refuses the round-trip loader decides: its value, or its words for the error.
+        return _round_trip(text, name)
 
 
-def _refuse_specials(text: str, name: str) -> None:
-    """Raise at the first alias or tag (an anchor alone expands nothing); the text hinted at one."""
+def _anchored(text: str, name: str) -> bool:
+    """Raise at the first alias or tag; whether the text has an anchor (ruamel and libyaml name them apart).
+
+    Called only where the text hints at one of them: a scan of libyaml's events costs a third of a load.
+    """
     import yaml
 
+    anchored = False
     try:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             _refuse_event(event, name)
-    except yaml.MarkedYAMLError as exc:
-        _round_trip(text, name)
-        raise _syntax_error(name, exc) from exc
+            anchored = anchored or getattr(event, "anchor", None) is not None
+    except yaml.YAMLError:
+        return True  # let the round-trip loader read it, or word the error
+    return anchored
 
 
 @contextlib.contextmanager

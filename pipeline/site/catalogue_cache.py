@@ -4,7 +4,7 @@ A big ``resources.yaml`` (10,000 entries) takes about a second to parse even wit
 which would weigh on every rebuild. The build only reads the file, so it splits the text
 into the settings block and one chunk per entry of the top-level ``resources:`` list, keys
 each chunk by its sha256, and parses only the chunks it has not seen, with the read-only
-commands' loader (:func:`pipeline.workspace.yamlio.parse_yaml`: the same size cap, YAML 1.2
+commands' loader (:func:`pipeline.workspace.yamlio.parse_plain`: the same size cap, YAML 1.2
 scalars, duplicate keys and aliases refused) and the same ``parse_catalogue`` validation.
 Anything unusual (aliases, a layout it cannot split, any problem) falls back to reading the
 whole file with :func:`read_catalogue`, so errors carry their exact file:line.
@@ -29,7 +29,7 @@ from pipeline.workspace.catalogue import (
     parse_catalogue,
     read_catalogue,
 )
-from pipeline.workspace.yamlio import alias_hint, parse_yaml, paused_gc, read_text
+from pipeline.workspace.yamlio import alias_hint, needs_round_trip, parse_plain, paused_gc, read_text
 
 CACHE_VERSION = 3  # 3: entries read by the YAML 1.2 loader of the read-only commands
 _alias_hint = alias_hint  # the tests compare it with its regular expression
@@ -120,15 +120,16 @@ def _parse_new(path: Path, header: str, chunks: list[str]) -> Any:
     """The document ``header`` + ``resources:`` + ``chunks``, each chunk parsed on its own by libyaml.
 
     Per chunk, so that an odd entry costs only its own parse, and by the read-only commands' loader
-    (:func:`pipeline.workspace.yamlio.parse_yaml`), so the build reads every entry by the same rules.
+    (:func:`pipeline.workspace.yamlio.parse_plain`, the file screened once by ``needs_round_trip``),
+    so the build reads every entry by the same rules.
     """
-    doc = parse_yaml(header + "resources:\n", path.name)
+    doc = parse_plain(header + "resources:\n", path.name)
     if not isinstance(doc, dict):
         return doc  # parse_catalogue words the problem
     resources: list[Any] = []
     with paused_gc():
         for chunk in chunks:
-            entry = parse_yaml(chunk, path.name)
+            entry = parse_plain(chunk, path.name)
             if not isinstance(entry, list) or len(entry) != 1:
                 raise ValueError("an entry chunk is not one list item")  # the caller reads the whole file
             resources.extend(entry)
@@ -147,8 +148,11 @@ def load_catalogue_cached(path: Path, cache_path: Path) -> Catalogue:
     except CaptureError:
         return read_catalogue(path)  # it raises the message written for a person
     split = split_entries(text)
-    if split is None or _alias_hint(text):
-        return read_catalogue(path)
+    try:
+        if split is None or needs_round_trip(text, path.name):
+            return read_catalogue(path)  # an anchor or a tab: the whole file by the round-trip loader
+    except CaptureError:
+        return read_catalogue(path)  # an alias or a tag: it raises the same message
     header, chunks = split
     cache = load_cache(cache_path)
     keys = [_digest(chunk) for chunk in chunks]

@@ -228,14 +228,28 @@ def read_yaml(path: Path, what: str = "") -> Any:
 
 def parse_yaml(text: str, name: str) -> Any:
     """``text`` read as :func:`read_yaml` reads a file, by the same rules as the round-trip loader."""
+    if needs_round_trip(text, name):
+        return _round_trip(text, name)
+    return parse_plain(text, name)
+
+
+def needs_round_trip(text: str, name: str) -> bool:
+    """Whether the two libraries may read ``text`` apart, so the round-trip loader must read it for every command.
+
+    That is: a tab, U+2028, U+2029 or NEL, a block scalar header with a comment right after it, or an
+    anchor. Raises at an alias or a tag. Rare in a catalogue, and so is the cost of the slow reader.
+    """
+    if _DIVERGENT.search(text):
+        return True
+    return (alias_hint(text) or tag_hint(text)) and _anchored(text, name)
+
+
+def parse_plain(text: str, name: str) -> Any:
+    """:func:`parse_yaml` for a text :func:`needs_round_trip` passed (the build screens a file once, not per entry)."""
     import yaml
 
     from pipeline.workspace.yamlsafe import DuplicateKeyError, SpecialScalarError, load_marked
 
-    if _DIVERGENT.search(text) or ((alias_hint(text) or tag_hint(text)) and _anchored(text, name)):
-        # Where the two libraries may disagree the round-trip loader reads the text, so that every
-        # command reads it the same way. Rare in a catalogue, and so is its cost.
-        return _round_trip(text, name)
     try:
         with paused_gc():
             return load_marked(text)

@@ -190,6 +190,19 @@ def _refuse_event(event: Any, name: str) -> None:
         raise _special_error(name, line, event.value)
 
 
+def _round_trip_events(text: str, name: str) -> None:
+    """ruamel's parser alone over ``text``: its syntax error in its words, at a third of a full load's cost."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        for event in _yaml().parse(io.StringIO(text)):
+            _refuse_event(event, name)
+    except MarkedYAMLError as exc:
+        raise _syntax_error(name, exc) from exc
+    except YAMLError as exc:
+        raise CatalogueError(f"{name}: invalid YAML: {exc}") from exc
+
+
 def _round_trip(text: str, name: str) -> Any:
     from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -262,7 +275,9 @@ def parse_plain(text: str, name: str) -> Any:
     except RecursionError as exc:
         raise CatalogueError(f"{name}: the YAML is nested too deeply") from exc
     except yaml.YAMLError:
-        # What libyaml refuses the round-trip loader decides: its value, or its words for the error.
+        # What libyaml refuses the round-trip loader decides: its words for the error (its parser alone
+        # finds it, and stops there), or, where it reads the text after all, its value.
+        _round_trip_events(text, name)
         return _round_trip(text, name)
 
 

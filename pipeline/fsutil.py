@@ -25,8 +25,8 @@ def _explain_os_error(path: Path, exc: OSError) -> CaptureError:
     return CaptureError(f"cannot write {path}: {exc.strerror or exc}")
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder, then rename."""
+def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` through a temp file in the same folder, then rename; ``mode`` (default 0644)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
@@ -36,7 +36,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(FileNotFoundError):
-            os.chmod(tmp, 0o644)
+            os.chmod(tmp, 0o644 if mode is None else mode)
         os.replace(tmp, path)
     except OSError as exc:
         with contextlib.suppress(OSError):

@@ -123,3 +123,32 @@ def test_unknown_id_says_where_to_look(tmp_path: Path) -> None:
     with pytest.raises(Exception) as caught:
         catalogue.get("b")
     assert str(caught.value) == "no resource with id 'b' in resources.yaml (known: a); see `capture list`"
+
+
+def test_both_loaders_read_the_demo_alike_lines_included() -> None:
+    from pipeline.workspace.catalogue import read_catalogue
+
+    written, read = load_catalogue(REPO / "resources.yaml"), read_catalogue(REPO / "resources.yaml")
+    assert read.settings == written.settings
+    assert read.resources == written.resources  # the dataclasses compare every field, line too
+    assert read.warnings == written.warnings
+
+
+def test_missing_settings_take_the_dataclass_defaults(tmp_path: Path) -> None:
+    from pipeline.workspace.catalogue import Settings, read_catalogue
+
+    path = write(tmp_path, "resources:\n  - id: a\n")
+    for catalogue in (load_catalogue(path), read_catalogue(path)):
+        assert catalogue.settings == Settings()
+        assert catalogue.resources == [Resource(id="a", title="A", line=2)]
+
+
+def test_a_read_only_copy_cannot_be_saved(tmp_path: Path) -> None:
+    from pipeline.workspace.catalogue import read_catalogue
+
+    catalogue = read_catalogue(write(tmp_path, "resources:\n  - id: a\n"))
+    with pytest.raises(CatalogueError) as caught:
+        catalogue.save()
+    assert str(caught.value) == (
+        "resources.yaml: this copy was read for reading only; load it with load_catalogue to change it"
+    )

@@ -63,8 +63,8 @@ def test_unknown_id_in_a_journey(ws: Path) -> None:
     assert problems(ws) == [
         "resources.yaml:20: warning: resources[2]: 'escalation' is in no journey; add it to a stage in journeys/ "
         "(or start one with `capture journey new --role ROLE`)",
-        "journeys/leads.yaml:6: error: stages.advanced[0]: unknown resource id 'escalate' (did you mean 'escalation'?); "
-        "use an id from `capture list`",
+        "journeys/leads.yaml:6: error: stages.advanced[0]: unknown resource id 'escalate' "
+        "(did you mean 'escalation'?); use an id from `capture list`",
         "journeys/leads.yaml:6: error: stages.advanced[1]: unknown resource id 'zzz'; use an id from `capture list`",
     ]
 
@@ -252,3 +252,79 @@ def test_broken_yaml_still_lets_the_rest_be_checked(ws: Path) -> None:
         "your edit may be in git)",
         "3 errors, 0 warnings in 0 resources, 0 transcripts, 3 journeys.",
     ]
+
+
+# Issue 19, item 8: what the build meets, check reports -------------------------------------------------
+
+
+def test_an_invalid_feedback_address_is_a_warning_with_its_line(ws: Path) -> None:
+    edit(ws / "resources.yaml", "title: Test know-how\n", "title: Test know-how\nfeedback: ask Jo in the canteen\n")
+    assert problems(ws) == [
+        "resources.yaml:2: warning: settings.feedback: expected an https:// form address or a mailto: address, "
+        "got 'ask Jo in the canteen'; the site shows no feedback link until it is one"
+    ]
+
+
+def test_a_good_feedback_address_is_no_problem(ws: Path) -> None:
+    edit(ws / "resources.yaml", "title: Test know-how\n", "title: Test know-how\nfeedback: mailto:jo@example.com\n")
+    assert problems(ws) == []
+
+
+def test_a_missing_video_is_an_error_where_the_workspace_has_media(ws: Path) -> None:
+    edit(
+        ws / "resources.yaml",
+        "    transcript: transcripts/basics.md\n",
+        ("    transcript: transcripts/basics.md\n    video: media/basics/video.mp4\n"),
+    )
+    assert problems(ws) == []  # no media/ at all: a fresh clone, where media is not committed yet
+    (ws / "media" / "faults").mkdir(parents=True)
+    assert problems(ws) == [
+        "resources.yaml:15: error: resources[0].video: media/basics/video.mp4 does not exist, so its page would "
+        "have no video; run `capture add` on its clip again to rebuild it"
+    ]
+    (ws / "media" / "basics").mkdir()
+    (ws / "media" / "basics" / "video.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    assert problems(ws) == []
+
+
+def test_transcript_times_past_the_end_of_the_clip_are_an_error(ws: Path) -> None:
+    edit(ws / "resources.yaml", "    level: beginner\n", "    level: beginner\n    duration: 30\n")
+    path = ws / "transcripts" / "basics.md"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "[00:29.0] Still inside.\n[40:00.0] Past.\n[999999:13.5] Far past.\n",
+        encoding="utf-8",
+    )
+    result = run_check(ws)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "transcripts/basics.md:7: error: [40:00.0]: the line starts after the clip ends at 00:30.0 "
+        "(2 lines like it); correct the time or remove the line"
+    )
+
+
+@pytest.mark.parametrize("name", ["con", "nul", "com1", "lpt9", "aux", "prn"])
+def test_ids_windows_reserves_are_an_error(ws: Path, name: str) -> None:
+    catalogue = ws / "resources.yaml"
+    edit(catalogue, "    signals: [shift lead, duty manager]\n", f"    signals: [shift lead]\n  - {name}\n")
+    catalogue.write_text(catalogue.read_text() + f"  - id: {name}\n    level: beginner\n    roles: [lead]\n")
+    edit(ws / "journeys" / "leads.yaml", "  beginner: [basics]", f"  beginner: [basics, {name}]")
+    (ws / "journeys" / f"{name}.yaml").write_text("title: X\nroles: [lead]\nstages:\n  beginner: [basics]\n")
+    found = [p for p in problems(ws) if "Windows" in p]
+    assert found == [
+        f"resources.yaml:9: error: roles[2].id: '{name}' is a name Windows reserves, so the site's role/{name}/ "
+        "folder cannot be copied to a Windows file share; rename the role",
+        f"resources.yaml:26: error: resources[3].id: '{name}' is a name Windows reserves, so the site's r/{name}/ "
+        "folder cannot be copied to a Windows file share; give it another id",
+        f"journeys/{name}.yaml:1: error: file name: '{name}' is a name Windows reserves, so the site's j/{name}/ "
+        "folder cannot be copied to a Windows file share; rename the file",
+    ]
+
+
+def test_windows_reserved_names() -> None:
+    from pipeline.workspace.paths import windows_reserved
+
+    assert [
+        n
+        for n in ("con", "CON", "nul.txt", "com1", "com0", "lpt9", "aux", "console", "com10", "con-1")
+        if windows_reserved(n)
+    ] == ["con", "CON", "nul.txt", "com1", "com0", "lpt9", "aux"]

@@ -219,3 +219,26 @@ def test_journey_show_unknown_id(ws: Path) -> None:
         "Error: no journey 'nurses' in journeys/ (known: leads, operators); "
         "start one with `capture journey new --role ROLE`\n"
     )
+
+
+def test_a_duplicate_key_in_a_journey_is_an_error_everywhere(ws: Path) -> None:
+    """Issue 19 item 6: the journey reader applies the catalogue's rules (PyYAML alone keeps the last key)."""
+    edit(ws / "journeys" / "leads.yaml", "title: For leads\n", "title: For leads\ntitle: For everyone\n")
+    what = "duplicate key 'title' in one mapping; keep one of them (YAML would silently use the last)"
+    with pytest.raises(CatalogueError) as caught:
+        load_journeys(ws / "journeys")
+    assert caught.value.problems == [f"journeys/leads.yaml:2: {what}"]
+    with pytest.raises(CatalogueError) as one:
+        load_journey(ws / "journeys", "leads")
+    assert str(one.value) == f"journeys/leads.yaml:2: {what}"
+    assert f"journeys/leads.yaml:2: error: {what}" in [str(p) for p in check_workspace(Workspace(ws)).problems]
+    assert cli(ws, "journey", "show", "leads").exit_code == 1
+
+
+def test_a_journey_with_a_bom_and_crlf_line_ends_reads_as_any_other(ws: Path) -> None:
+    path = ws / "journeys" / "leads.yaml"
+    plain = [(level, step.id, step.line) for level, step in load_journey(ws / "journeys", "leads").steps()]
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    journey = load_journey(ws / "journeys", "leads")
+    assert journey.title == "For leads"
+    assert [(level, step.id, step.line) for level, step in journey.steps()] == plain

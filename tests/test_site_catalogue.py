@@ -1,4 +1,4 @@
-"""The fast entry parser reads exactly what PyYAML reads, or declines; the cached load equals the full one."""
+"""The read-only loader reads what the round-trip loader reads (or both refuse); the cached load equals the full one."""
 
 from __future__ import annotations
 
@@ -10,33 +10,43 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml.comments import CommentedMap
 
 from benchmarks.site import make_library, resource_id
+from pipeline.errors import CatalogueError
 from pipeline.site.catalogue_cache import load_catalogue_cached, split_entries
 from pipeline.workspace.catalogue import RESOURCE_KEYS, _to_commented, load_catalogue
-from pipeline.workspace.yamlfast import parse_entry
-from pipeline.workspace.yamlio import dump_yaml
+from pipeline.workspace.yamlio import _round_trip, dump_yaml, parse_yaml
 from tests.support import REPO
 
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+def round_trip(chunk: str) -> Any:
+    return _round_trip(chunk, "resources.yaml")
 
 
-def pyyaml(chunk: str) -> Any:
-    return yaml.load(chunk, Loader=LOADER)  # noqa: S506 - a safe loader
+def fast(chunk: str) -> Any:
+    return parse_yaml(chunk, "resources.yaml")
 
 
 def typed(value: Any) -> Any:
-    """``value`` with every scalar's type spelled out: True == 1 and nan != nan would hide a difference."""
+    """``value`` with every scalar's type spelled out (True == 1 and nan != nan would hide a difference),
+    ruamel's own scalar types taken as the plain types they stand for."""
     if isinstance(value, dict):
         return ("dict", [(typed(k), typed(v)) for k, v in value.items()])
     if isinstance(value, list):
         return ("list", [typed(v) for v in value])
+    if isinstance(value, bool) or type(value).__name__ == "ScalarBoolean":
+        return ("bool", bool(value))
     if isinstance(value, float):
-        return ("float", "nan" if math.isnan(value) else repr(value))
+        return ("float", "nan" if math.isnan(value) else repr(float(value)))
+    if isinstance(value, int):
+        return ("int", int(value))
+    if isinstance(value, str):
+        return ("str", str(value))
+    if isinstance(value, dt.datetime):
+        return ("datetime", value.replace(tzinfo=None).isoformat())
     return (type(value).__name__, value)
 
 
@@ -50,11 +60,17 @@ def chunks_of(entries: list[dict[str, Any]]) -> list[str]:
     return split[1]
 
 
-def assert_same_or_declined(chunk: str) -> Any:
-    fast = parse_entry(chunk)
-    if fast is not None:
-        assert typed(fast) == typed(pyyaml(chunk)), chunk
-    return fast
+def assert_same_as_round_trip(chunk: str) -> Any:
+    """Both loaders give the same value, or both refuse the text."""
+    try:
+        expected = round_trip(chunk)
+    except CatalogueError:
+        with pytest.raises(CatalogueError):
+            fast(chunk)
+        return None
+    found = fast(chunk)
+    assert typed(found) == typed(expected), chunk
+    return found
 
 
 HOSTILE = [
@@ -201,9 +217,9 @@ HOSTILE_ENTRY = st.dictionaries(KEYS, VALUE, min_size=1, max_size=8)
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(HOSTILE_ENTRY, min_size=1, max_size=3))
-def test_hostile_entries_parse_as_pyyaml_or_fall_back(entries: list[dict[str, Any]]) -> None:
+def test_hostile_entries_parse_as_the_round_trip_loader_does(entries: list[dict[str, Any]]) -> None:
     for chunk in chunks_of(entries):
-        assert_same_or_declined(chunk)
+        assert_same_as_round_trip(chunk)
 
 
 SENTENCE_WORDS = st.sampled_from(
@@ -276,18 +292,18 @@ ORDINARY_ENTRY = st.fixed_dictionaries(
 
 @settings(max_examples=100, deadline=None)
 @given(ORDINARY_ENTRY)
-def test_ordinary_entries_are_all_read_fast(entry: dict[str, Any]) -> None:
+def test_ordinary_entries_are_all_read_the_same(entry: dict[str, Any]) -> None:
     (chunk,) = chunks_of([entry])
-    assert assert_same_or_declined(chunk) is not None, chunk
+    assert assert_same_as_round_trip(chunk) is not None, chunk
 
 
-def test_the_demo_and_benchmark_catalogues_are_all_read_fast(tmp_path: Path) -> None:
+def test_the_demo_and_benchmark_catalogues_are_all_read_the_same(tmp_path: Path) -> None:
     library = make_library(tmp_path / "lib", 40, lines=1)
     for path in (REPO / "resources.yaml", library / "resources.yaml"):
         _, chunks = split_entries(path.read_text(encoding="utf-8"))  # type: ignore[misc]
         assert chunks
         for chunk in chunks:
-            assert assert_same_or_declined(chunk) is not None, chunk
+            assert assert_same_as_round_trip(chunk) is not None, chunk
 
 
 def test_folded_scalars_and_nested_blocks() -> None:
@@ -298,21 +314,21 @@ def test_folded_scalars_and_nested_blocks() -> None:
         "    expert:\n      name: Sam\n\n      # a comment between keys\n      job_title: Lead\n    empty:\n"
         "    n: [\n      a, b\n      ]\n    list: []\n"
     )
-    assert parse_entry(chunk) == [
+    assert fast(chunk) == [
         {
             "id": "a",
             "summary": "A long summary that ruamel wrapped over two lines",
             "title": "It's quoted and wrapped too",
             "when": "double",
             "roles": ["one", "two", dt.date(2026, 11, 22)],
-            "topics": ["a b", "c, d", "e", True, 31],
+            "topics": ["a b", "c, d", "e", "yes", 31],
             "expert": {"name": "Sam", "job_title": "Lead"},
             "empty": None,
             "n": ["a", "b"],
             "list": [],
         }
     ]
-    assert typed(parse_entry(chunk)) == typed(pyyaml(chunk))
+    assert typed(fast(chunk)) == typed(round_trip(chunk))
 
 
 @pytest.mark.parametrize(
@@ -364,12 +380,12 @@ def test_folded_scalars_and_nested_blocks() -> None:
         "  - id: a\n    title:\n      plain on its own line\n",
     ],
 )
-def test_outside_the_subset_falls_back(chunk: str) -> None:
-    assert parse_entry(chunk) is None
+def test_unusual_entries_are_read_as_the_round_trip_loader_reads_them(chunk: str) -> None:
+    assert_same_as_round_trip(chunk)
 
 
 def write_mixed_catalogue(root: Path) -> Path:
-    """A synthetic catalogue where some entries were edited by hand outside the fast subset."""
+    """A synthetic catalogue where some entries were edited by hand, in styles capture does not write."""
     make_library(root, 30, lines=1)
     path = root / "resources.yaml"
     text = path.read_text(encoding="utf-8")
@@ -394,15 +410,13 @@ def test_cached_load_equals_the_round_trip_load(tmp_path: Path, which: str, monk
         shutil.copy2(REPO / "resources.yaml", path)
     else:
         path = write_mixed_catalogue(tmp_path / "lib")
-        chunks = split_entries(path.read_text(encoding="utf-8"))[1]  # type: ignore[index]
-        assert sum(parse_entry(chunk) is None for chunk in chunks) == 4
     full = load_catalogue(path)
 
     def no_full_load(_: Path) -> None:
-        raise AssertionError("the cached load fell back to the round-trip loader")
+        raise AssertionError("the cached load fell back to reading the whole file")
 
-    # Entries outside the fast subset are parsed one by one, not by falling back for the whole file.
-    monkeypatch.setattr("pipeline.site.catalogue_cache.load_catalogue", no_full_load)
+    # Entries in unusual styles are parsed one by one, not by falling back for the whole file.
+    monkeypatch.setattr("pipeline.site.catalogue_cache.read_catalogue", no_full_load)
     for cache in (None, tmp_path / "catalogue.pickle"):  # the first call writes the cache, the second reads it
         cached = load_catalogue_cached(path, cache or tmp_path / "catalogue.pickle")
         assert cached.settings == full.settings
@@ -461,23 +475,9 @@ HAND_LINE = st.tuples(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(HAND_LINE, max_size=8), st.sampled_from(FRAGMENTS))
-def test_hand_edited_chunks_parse_as_pyyaml_or_fall_back(lines: list[tuple[int, str, str]], first: str) -> None:
+def test_hand_edited_chunks_parse_as_the_round_trip_loader_does(lines: list[tuple[int, str, str]], first: str) -> None:
     chunk = f"  - id: {first}\n" + "".join(" " * indent + lead + rest + "\n" for indent, lead, rest in lines)
-    try:
-        expected = pyyaml(chunk)
-    except yaml.YAMLError:
-        assert parse_entry(chunk) is None, chunk
-        return
-    fast = parse_entry(chunk)
-    if fast is not None:
-        assert typed(fast) == typed(expected), chunk
-
-
-def test_printable_text_has_no_whitespace_but_the_space() -> None:
-    """parse_entry strips indentation with str.lstrip() once a chunk is printable: that must strip only spaces."""
-    assert [
-        hex(code) for code in range(0x110000) if chr(code).isspace() and chr(code).isprintable() and chr(code) != " "
-    ] == []
+    assert_same_as_round_trip(chunk)
 
 
 _ALIAS_DEFINITION = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s*&]")

@@ -9,7 +9,7 @@ from pipeline.text import printable
 
 
 @app.command()
-def check(strict: bool = typer.Option(False, "--strict", help="Fail on warnings too (for CI).")) -> None:
+def check(*, strict: bool = typer.Option(False, "--strict", help="Fail on warnings too (for CI).")) -> None:
     """Check resources.yaml, transcripts/ and journeys/ together; list every problem with file and line.
 
     Exit code 1 when there are errors (or warnings with --strict), 0 otherwise.
@@ -31,7 +31,7 @@ def check(strict: bool = typer.Option(False, "--strict", help="Fail on warnings 
         console.print(f"[green]No problems[/] in {checked}.", soft_wrap=True)
         return
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-    if report.failed(strict):
+    if report.failed(strict=strict):
         why = "" if errors else " (--strict fails on warnings)"
         console.print(f"[red]{counts}[/] in {checked}{why}.", soft_wrap=True)
         raise typer.Exit(1)

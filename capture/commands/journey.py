@@ -18,13 +18,13 @@ def new(
     title: str | None = typer.Option(None, "--title", help="The journey's title (default: from the role's name)."),
 ) -> None:
     """Write journeys/ID.yaml from the role's tagged resources, by level, prerequisites first."""
-    from pipeline.workspace.catalogue import load_catalogue
+    from pipeline.workspace.catalogue import read_catalogue
     from pipeline.workspace.journeys import create_journey, load_journey
 
     with user_errors():
         ws = workspace()
-        catalogue = load_catalogue(ws.catalogue_path)
-        path = create_journey(ws.journeys_dir, catalogue, role, journey_id, title)
+        catalogue = read_catalogue(ws.catalogue_path)
+        path = create_journey(ws.journeys_dir, catalogue, role, journey_id=journey_id, title=title)
         journey = load_journey(ws.journeys_dir, path.stem)
     steps = len(journey.steps())
     console.print(f"Wrote {ws.relative(path)} with {steps} step{'s' * (steps != 1)} for {role}.")
@@ -34,12 +34,12 @@ def new(
 @journey_app.command("show")
 def show(journey_id: str = typer.Argument(..., help="The journey's id (its file name in journeys/).")) -> None:
     """Print a journey as a tree: stages, steps, practice notes."""
-    from pipeline.workspace.catalogue import LEVELS, load_catalogue
+    from pipeline.workspace.catalogue import LEVELS, read_catalogue
     from pipeline.workspace.journeys import load_journey
 
     with user_errors():
         ws = workspace()
-        catalogue = load_catalogue(ws.catalogue_path)
+        catalogue = read_catalogue(ws.catalogue_path)
         journey = load_journey(ws.journeys_dir, journey_id)
     heading = f"[bold]{user_text(journey.title)}[/] [dim]({user_text(', '.join(journey.roles) or 'no role')})[/]"
     tree = Tree(heading)

@@ -17,13 +17,13 @@ def _duration(seconds: float) -> str:
 
 
 @app.command("list")
-def list_resources(as_json: bool = typer.Option(False, "--json", help="Print JSON for other tools.")) -> None:
+def list_resources(*, as_json: bool = typer.Option(False, "--json", help="Print JSON for other tools.")) -> None:
     """List every resource: id, title, level, roles, review status, duration."""
-    from pipeline.workspace.catalogue import load_catalogue
+    from pipeline.workspace.catalogue import read_catalogue
 
     with user_errors():
         ws = workspace()
-        catalogue = load_catalogue(ws.catalogue_path)
+        catalogue = read_catalogue(ws.catalogue_path)
     if as_json:
         rows = [
             {

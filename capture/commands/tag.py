@@ -54,9 +54,7 @@ def _split(answer: str) -> list[str]:
     return list(dict.fromkeys(part.strip() for part in answer.replace(";", ",").split(",") if part.strip()))
 
 
-def _ask_list(
-    out: Console, label: str, default: list[str], allowed: Sequence[str] | None, stream: IO[str] | None
-) -> list[str]:
+def _ask_list(out: Console, label: str, default: list[str], *, allowed: Sequence[str] | None, stream: Any) -> list[str]:
     shown = ""
     if allowed is not None:
         shown = "; from: " + (
@@ -89,8 +87,8 @@ def show_suggestions(resource: Resource, suggestions: Suggestions, out: Console 
 def confirm_tags(
     resource: Resource,
     suggestions: Suggestions,
-    yes: bool,
     *,
+    yes: bool,
     roles: Sequence[str] = (),
     resource_ids: Sequence[str] = (),
     keep_person: bool = True,
@@ -104,38 +102,52 @@ def confirm_tags(
     accepted suggestion, anything else as the person's. ``stream`` gives the answers
     instead of the terminal (tests, piped answers).
     """
-    out = out or console
-    answers: Any = _Answers(stream) if stream is not None else None
-    change = TagChange()
     asked = [t for t in ("level", "kind", *LIST_TAGS) if not (keep_person and resource.tagged.get(t) == PERSON)]
     if yes:
-        for tag in asked:
-            suggested = suggestions.values(tag)
-            if suggested and not _current(resource, tag):
-                change.set(tag, suggested[0] if tag in ("level", "kind") else suggested, SUGGESTED)
-        return change
+        return _accepted(resource, suggestions, asked)
+    out = out or console
+    answers: Any = _Answers(stream) if stream is not None else None
+    allowed = {"roles": list(roles), "prerequisites": [i for i in resource_ids if i != resource.id]}
+    change = TagChange()
     out.print(f"Tags for [bold]{user_text(resource.title)}[/] ({user_text(resource.id)}): Enter keeps the default.")
     for tag in asked:
         suggested = suggestions.values(tag)
         current = _current(resource, tag)
-        default = current or suggested
-        if tag in ("level", "kind"):
-            names = LEVELS if tag == "level" else KINDS
-            answer = Prompt.ask(
-                tag, console=out, choices=[*names, SKIP], default=default[0] if default else SKIP, stream=answers
-            )
-            values = [] if answer == SKIP else [answer]
-        else:
-            allowed = {"roles": list(roles), "prerequisites": [i for i in resource_ids if i != resource.id]}.get(tag)
-            values = _ask_list(out, tag, default, allowed, answers)
+        values = _ask_tag(out, tag, current or suggested, allowed=allowed.get(tag), answers=answers)
         if values == current:
             continue
         source = SUGGESTED if values and values == suggested else PERSON
-        if tag in ("level", "kind"):
-            if values:
-                change.set(tag, values[0], source)
-        else:
+        if tag not in ("level", "kind"):
             change.set(tag, values, source)
+        elif values:
+            change.set(tag, values[0], source)
+    _ask_texts(resource, change, keep_person=keep_person, out=out, answers=answers)
+    return change
+
+
+def _accepted(resource: Resource, suggestions: Suggestions, asked: list[str]) -> TagChange:
+    """The suggestions for every asked tag that has no value yet."""
+    change = TagChange()
+    for tag in asked:
+        suggested = suggestions.values(tag)
+        if suggested and not _current(resource, tag):
+            change.set(tag, suggested[0] if tag in ("level", "kind") else suggested, SUGGESTED)
+    return change
+
+
+def _ask_tag(out: Console, tag: str, default: list[str], *, allowed: Sequence[str] | None, answers: Any) -> list[str]:
+    """One question: a choice for level and kind, a comma-separated list for the others."""
+    if tag not in ("level", "kind"):
+        return _ask_list(out, tag, default, allowed=allowed, stream=answers)
+    names = LEVELS if tag == "level" else KINDS
+    answer = Prompt.ask(
+        tag, console=out, choices=[*names, SKIP], default=default[0] if default else SKIP, stream=answers
+    )
+    return [] if answer == SKIP else [answer]
+
+
+def _ask_texts(resource: Resource, change: TagChange, *, keep_person: bool, out: Console, answers: Any) -> None:
+    """What, why and when, each with its current text as the default."""
     for tag, question in TEXT_QUESTIONS:
         if keep_person and resource.tagged.get(tag) == PERSON:
             continue
@@ -145,7 +157,6 @@ def confirm_tags(
         )
         if answer.strip() != current_text:
             change.set(tag, answer.strip(), PERSON)
-    return change
 
 
 def describe_tags(resource: Resource) -> str:
@@ -160,7 +171,7 @@ def describe_tags(resource: Resource) -> str:
 
 
 def tag_new_resources(
-    ws: Workspace, resource_ids: Sequence[str], interactive: bool, stream: IO[str] | None = None
+    ws: Workspace, resource_ids: Sequence[str], *, interactive: bool, stream: IO[str] | None = None
 ) -> None:
     """After ``capture add``: suggest tags for each new clip, confirm them, record them."""
     from pipeline.workspace.catalogue import editing_catalogue, load_catalogue
@@ -201,6 +212,7 @@ def tag_new_resources(
 
 @app.command()
 def tag(
+    *,
     resource_id: str = typer.Argument(..., help="The resource's id (see `capture list`)."),
     level: str | None = typer.Option(None, help="beginner, intermediate or advanced."),
     role: list[str] = typer.Option([], "--role", help="A role it is for (repeat for more; replaces the roles)."),
@@ -244,7 +256,7 @@ def tag(
             change = confirm_tags(
                 resource,
                 suggestions,
-                yes,
+                yes=yes,
                 roles=[r.id for r in catalogue.settings.roles],
                 resource_ids=[r.id for r in catalogue.resources],
                 keep_person=yes,

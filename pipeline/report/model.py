@@ -38,9 +38,9 @@ from pipeline.errors import CaptureError, CatalogueError
 from pipeline.report.feedback import FeedbackColumns, FeedbackExport, FeedbackRow, read_feedback
 from pipeline.report.logs import MAX_LINE_BYTES, LogFileStats, ProgressCallback, check_log_files
 from pipeline.report.tally import JOURNEY, RESOURCE, LogTally, PageCount, VideoTally, Watch, tally_logs
-from pipeline.workspace.catalogue import Catalogue, load_catalogue
+from pipeline.workspace.catalogue import Catalogue, read_catalogue
 from pipeline.workspace.paths import Workspace
-from pipeline.workspace.yamlio import line_of, load_yaml
+from pipeline.workspace.yamlio import line_of, read_yaml
 
 STAGES: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 REPORT_KEYS = ("salt", "feedback")
@@ -133,7 +133,7 @@ def read_journey_plans(folder: Path) -> tuple[list[JourneyPlan], list[str]]:
         return plans, warnings
     for path in sorted(folder.glob("*.yaml")):
         try:
-            doc = load_yaml(path, f"journeys/{path.name}")
+            doc = read_yaml(path, f"journeys/{path.name}")
         except CaptureError as exc:
             warnings.append(f"{exc}; the journey is left out of the report")
             continue
@@ -517,7 +517,7 @@ def build_report(
     checked before the long read of the logs starts.
     """
     logs = check_log_files(list(access_logs))
-    catalogue = load_catalogue(workspace.catalogue_path)
+    catalogue = read_catalogue(workspace.catalogue_path)
     settings = read_report_settings(catalogue)
     plans, warnings = read_journey_plans(workspace.journeys_dir)
     known = {r.id for r in catalogue.resources}

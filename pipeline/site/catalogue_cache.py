@@ -1,14 +1,13 @@
 """The catalogue as the site build reads it: parsed once per entry, cached by content.
 
-A big ``resources.yaml`` (10,000 entries) takes tens of seconds to parse with the
-round-trip loader, which would make every rebuild slow. The build only reads the
-file, so it splits the text into the settings block and one chunk per entry of
-the top-level ``resources:`` list, keys each chunk by its sha256, and parses only
-the chunks it has not seen (with ``yamlfast.parse_entry``, a strict parser of the
-block style entries are written in, or PyYAML's safe loader for any entry outside
-it; then the same ``parse_catalogue`` validation). Anything unusual
-(aliases, a layout it cannot split, a problem in the file) falls back to the
-full ``load_catalogue`` so that errors carry their exact file:line.
+A big ``resources.yaml`` (10,000 entries) takes about a second to parse even with libyaml,
+which would weigh on every rebuild. The build only reads the file, so it splits the text
+into the settings block and one chunk per entry of the top-level ``resources:`` list, keys
+each chunk by its sha256, and parses only the chunks it has not seen, with the read-only
+commands' loader (:func:`pipeline.workspace.yamlio.parse_plain`: the same size cap, YAML 1.2
+scalars, duplicate keys and aliases refused) and the same ``parse_catalogue`` validation.
+Anything unusual (aliases, a layout it cannot split, any problem) falls back to reading the
+whole file with :func:`read_catalogue`, so errors carry their exact file:line.
 """
 
 from __future__ import annotations
@@ -27,26 +26,13 @@ from pipeline.workspace.catalogue import (
     Resource,
     Settings,
     SourceClip,
-    load_catalogue,
     parse_catalogue,
+    read_catalogue,
 )
+from pipeline.workspace.yamlio import alias_hint, needs_round_trip, parse_plain, paused_gc, read_text
 
-CACHE_VERSION = 2
-# An anchor or alias anywhere: the safe loader would expand it, so let the round-trip loader refuse it.
-_ANCHOR_OR_ALIAS = re.compile(r"[&*][^\s*&]")
-
-
-def _alias_hint(text: str) -> bool:
-    """Whether ``&name`` or ``*name`` follows a space, a line start or a flow indicator anywhere in ``text``.
-
-    The same as searching ``(?:^|[\\s\\[{,:-])[&*][^\\s*&]``, four times faster on a 7 MB catalogue:
-    the search starts only at an ``&`` or ``*``, and the character before is looked at after.
-    """
-    for match in _ANCHOR_OR_ALIAS.finditer(text):
-        at = match.start()
-        if at == 0 or text[at - 1].isspace() or text[at - 1] in "[{,:-":
-            return True
-    return False
+CACHE_VERSION = 3  # 3: entries read by the YAML 1.2 loader of the read-only commands
+_alias_hint = alias_hint  # the tests compare it with its regular expression
 
 
 @dataclass
@@ -77,13 +63,14 @@ def _restore(fields: dict[str, Any]) -> Resource:
 
 
 def load_cache(path: Path) -> CatalogueCache:
+    """The cache capture wrote in ``.capture/site/``; an empty one if it is missing, old or unreadable."""
     try:
         with open(path, "rb") as handle:
-            version, header_key, settings, flat = pickle.load(handle)
+            version, header_key, settings, flat = pickle.load(handle)  # noqa: S301 - capture's own file
         if version == CACHE_VERSION:
             return CatalogueCache(version, header_key, settings, {k: _restore(v) for k, v in flat.items()})
-    except Exception:
-        pass
+    except Exception:  # an unreadable cache only means parsing again
+        return CatalogueCache()
     return CatalogueCache()
 
 
@@ -129,32 +116,23 @@ def split_entries(text: str) -> tuple[str, list[str]] | None:
     return header, [indent + "- " + chunk.lstrip("\n") + ("" if chunk.endswith("\n") else "\n") for chunk in chunks[1:]]
 
 
-def _safe_load(text: str) -> Any:
-    import yaml
+def _parse_new(path: Path, header: str, chunks: list[str]) -> Any:
+    """The document ``header`` + ``resources:`` + ``chunks``, each chunk parsed on its own by libyaml.
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-
-
-def _parse_new(header: str, chunks: list[str]) -> Any:
-    """The document ``header`` + ``resources:`` + ``chunks`` as PyYAML's safe loader reads it.
-
-    Each chunk is read by :func:`pipeline.workspace.yamlfast.parse_entry` (about fifteen times faster
-    than libyaml) and, where that declines, by PyYAML alone: an odd entry costs only its own parse.
+    Per chunk, so that an odd entry costs only its own parse, and by the read-only commands' loader
+    (:func:`pipeline.workspace.yamlio.parse_plain`, the file screened once by ``needs_round_trip``),
+    so the build reads every entry by the same rules.
     """
-    from pipeline.workspace.yamlfast import parse_entry
-
-    doc = _safe_load(header + "resources:\n")
+    doc = parse_plain(header + "resources:\n", path.name)
     if not isinstance(doc, dict):
         return doc  # parse_catalogue words the problem
     resources: list[Any] = []
-    for chunk in chunks:
-        entry = parse_entry(chunk)
-        if entry is None:
-            entry = _safe_load(chunk)
-        if not isinstance(entry, list) or len(entry) != 1:
-            raise ValueError("an entry chunk is not one list item")  # the caller falls back to load_catalogue
-        resources.extend(entry)
+    with paused_gc():
+        for chunk in chunks:
+            entry = parse_plain(chunk, path.name)
+            if not isinstance(entry, list) or len(entry) != 1:
+                raise ValueError("an entry chunk is not one list item")  # the caller reads the whole file
+            resources.extend(entry)
     doc["resources"] = resources if chunks else doc.get("resources")
     return doc
 
@@ -166,42 +144,54 @@ def _digest(text: str) -> str:
 def load_catalogue_cached(path: Path, cache_path: Path) -> Catalogue:
     """The catalogue, parsing only entries whose text changed since the last build."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return load_catalogue(path)  # it raises the message written for a person
+        text = read_text(path, path.name)
+    except CaptureError:
+        return read_catalogue(path)  # it raises the message written for a person
     split = split_entries(text)
-    if split is None or _alias_hint(text):
-        return load_catalogue(path)
+    try:
+        if split is None or needs_round_trip(text, path.name):
+            return read_catalogue(path)  # an anchor or a tab: the whole file by the round-trip loader
+    except CaptureError:
+        return read_catalogue(path)  # an alias or a tag: it raises the same message
     header, chunks = split
     cache = load_cache(cache_path)
-    header_key = _digest(header)
     keys = [_digest(chunk) for chunk in chunks]
-    missing = [(key, chunk) for key, chunk in zip(keys, chunks) if key not in cache.entries]
+    settings = _parse_missing(path, header, list(zip(keys, chunks, strict=True)), cache=cache, cache_path=cache_path)
+    resources = [cache.entries.get(key) for key in keys]
+    if settings is None or None in resources:
+        return read_catalogue(path)  # a problem somewhere: the whole file, read again, names it with its line
+    found = [r for r in resources if r is not None]
+    if len({r.id for r in found}) != len(found):
+        return read_catalogue(path)  # duplicate ids: let the full check report them with lines
+    return Catalogue(path=path, settings=settings, resources=found, doc=None)
+
+
+def _parse_missing(
+    path: Path, header: str, keyed: list[tuple[str, str]], *, cache: CatalogueCache, cache_path: Path
+) -> Settings | None:
+    """Parse the chunks the cache lacks into it (and save it when that is worth it); the settings, None on a problem."""
+    header_key = _digest(header)
+    missing = [(key, chunk) for key, chunk in keyed if key not in cache.entries]
     settings = cache.settings if cache.header_key == header_key else None
     if missing or settings is None:
         try:
-            partial = parse_catalogue(path, _parse_new(header, [chunk for _, chunk in missing]))
-        except CaptureError:
-            return load_catalogue(path)
-        except Exception:
-            return load_catalogue(path)
+            partial = parse_catalogue(path, _parse_new(path, header, [chunk for _, chunk in missing]))
+        except (CaptureError, ValueError):  # the full read words the problem with its line
+            return None
         if len(partial.resources) != len(missing):
-            return load_catalogue(path)
+            return None
         settings = partial.settings
-        for (key, _), resource in zip(missing, partial.resources):
+        for (key, _), resource in zip(missing, partial.resources, strict=True):
             resource.line = None
             cache.entries[key] = resource
-    resources = [cache.entries[key] for key in keys]
-    if len({r.id for r in resources}) != len(resources):
-        return load_catalogue(path)  # duplicate ids: let the full check report them with lines
-    live = set(keys)
+    live = {key for key, _ in keyed}
     stale = len(cache.entries) - len(live)
     # A few new entries are cheaper to parse again next time than to rewrite a 10,000-entry cache now.
     if len(missing) > 16 or stale > 64 or cache.header_key != header_key or not cache_path.exists():
         cache.entries = {key: value for key, value in cache.entries.items() if key in live}
         cache.header_key, cache.settings = header_key, settings
         _save_cache(cache_path, cache)
-    return Catalogue(path=path, settings=settings, resources=resources, doc=None)
+    return settings
 
 
 def _save_cache(path: Path, cache: CatalogueCache) -> None:

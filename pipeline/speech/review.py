@@ -32,7 +32,14 @@ from pipeline.speech.transcript import (
     read_transcript_text,
     transcript_version,
 )
-from pipeline.workspace.catalogue import Catalogue, Resource, TranscriptionSettings, editing_catalogue, load_catalogue
+from pipeline.workspace.catalogue import (
+    Catalogue,
+    Resource,
+    TranscriptionSettings,
+    editing_catalogue,
+    load_catalogue,
+    read_catalogue,
+)
 from pipeline.workspace.paths import Workspace
 
 
@@ -67,7 +74,7 @@ def transcript_file(workspace: Workspace, resource: Resource) -> Path:
 
 def review_status(workspace: Workspace) -> list[StatusRow]:
     """One row per resource: its transcript's review state, size and model."""
-    catalogue = load_catalogue(workspace.catalogue_path)
+    catalogue = read_catalogue(workspace.catalogue_path)  # read-only: the fast loader
     rows: list[StatusRow] = []
     for resource in catalogue.resources:
         if not resource.transcript:

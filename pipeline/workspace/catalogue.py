@@ -7,6 +7,9 @@ comments, key order and untouched entries come back out exactly as they went in.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +19,7 @@ from typing import Any
 
 from pipeline.errors import CatalogueError, NotFoundError
 from pipeline.fsutil import file_lock
-from pipeline.workspace.yamlio import line_of, load_yaml, save_yaml
+from pipeline.workspace.yamlio import MarkedDict, line_of, load_yaml, read_yaml, save_yaml, writable_mode
 
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 KINDS: tuple[str, ...] = ("skill", "theory", "strategy")
@@ -120,37 +123,6 @@ class Resource:
     line: int | None = None
 
 
-# Keys written for each resource, in this order, when capture creates an entry.
-RESOURCE_KEYS: tuple[str, ...] = (
-    "id",
-    "title",
-    "summary",
-    "expert",
-    "captured",
-    "level",
-    "kind",
-    "roles",
-    "what",
-    "why",
-    "when",
-    "prerequisites",
-    "topics",
-    "source",
-    "video",
-    "poster",
-    "audio_only",
-    "transcript",
-    "review",
-    "duration",
-    "produced_by",
-    "tagged",
-)
-
-
-# Values that need not be written into an entry a person wrote without them.
-IMPLIED_DEFAULTS: dict[str, Any] = {"review": "draft"}
-
-
 @dataclass
 class Catalogue:
     path: Path
@@ -199,6 +171,10 @@ class Catalogue:
         self.resources.append(resource)
 
     def save(self) -> None:
+        if not hasattr(self.doc, "ca"):  # a ruamel tree keeps comments; a read-only load has none to keep
+            raise CatalogueError(
+                f"{self.path.name}: this copy was read for reading only; load it with load_catalogue to change it"
+            )
         save_yaml(self.path, self.doc)
 
 
@@ -295,7 +271,7 @@ def _describe(value: Any) -> str:
 class _Reader:
     """Typed access to one YAML mapping, reporting wrong types by key and line."""
 
-    def __init__(self, node: Any, where: str, problems: _Problems, known: tuple[str, ...]) -> None:
+    def __init__(self, node: Any, where: str, problems: _Problems, *, known: tuple[str, ...]) -> None:
         self.node = node if isinstance(node, dict) else {}
         self.where = where
         self.problems = problems
@@ -306,6 +282,28 @@ class _Reader:
     def line(self, key: str | None = None) -> int | None:
         return line_of(self.node, key)
 
+    def error(self, key: str, what: str) -> None:
+        self.problems.error(self.line(key), f"{self.where}.{key}", what)
+
+    def read(self, key: str, rule: Rule, default: Any) -> Any:
+        """The value of ``key`` by its rule; ``default`` where it is missing, empty or wrong (and reported)."""
+        kind = rule.kind
+        if kind == TEXT:
+            return self.text(key) or default
+        if kind == CHOICE:
+            return self.choice(key, rule.choices, default) or default
+        if kind in (NUMBER, WHOLE):
+            return self.number(key, default, rule)
+        if kind == FLAG:
+            return self.flag(key, default=default)
+        if kind == TEXTS:
+            return self.texts(key)
+        if kind == PATH:
+            return self.inside_path(key)
+        if kind == NAMES:
+            return {str(k): str(v) for k, v in (self.mapping(key) or {}).items()}
+        raise ValueError(f"no reader for the kind {kind!r}")
+
     def text(self, key: str, default: str = "") -> str:
         value = self.node.get(key, default)
         if value is None:
@@ -313,37 +311,33 @@ class _Reader:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value).strip()
         if hasattr(value, "isoformat"):
-            return value.isoformat()
-        self.problems.error(self.line(key), f"{self.where}.{key}", f"expected text, got {_describe(value)}")
+            return str(value.isoformat())
+        self.error(key, f"expected text, got {_describe(value)}")
         return default
 
-    def number(self, key: str, default: float, minimum: float | None = None, maximum: float | None = None) -> float:
+    def number(self, key: str, default: Any, rule: Rule) -> Any:
+        """A number in the rule's range (a whole one for WHOLE); never .nan or .inf."""
         value = self.node.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problems.error(self.line(key), f"{self.where}.{key}", f"expected a number, got {_describe(value)}")
+        whole = rule.kind == WHOLE
+        if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+            self.error(key, f"expected {'a whole number' if whole else 'a number'}, got {_describe(value)}")
             return default
-        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            self.problems.error(
-                self.line(key), f"{self.where}.{key}", f"expected a number from {minimum} to {maximum}, got {value}"
+        low, high = rule.minimum, rule.maximum
+        if (
+            (isinstance(value, float) and not math.isfinite(value))
+            or (low is not None and value < low)
+            or (high is not None and value > high)
+        ):
+            self.error(
+                key, f"expected {'a whole number' if whole else 'a number'} {_range(low, high)}, got {_number(value)}"
             )
             return default
-        return float(value)
+        return int(value) if whole else float(value)
 
-    def integer(self, key: str, default: int, minimum: int | None = None, maximum: int | None = None) -> int:
-        value = self.node.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.problems.error(
-                self.line(key), f"{self.where}.{key}", f"expected a whole number, got {_describe(value)}"
-            )
-            return default
-        return int(self.number(key, default, minimum, maximum))
-
-    def flag(self, key: str, default: bool) -> bool:
+    def flag(self, key: str, *, default: bool) -> bool:
         value = self.node.get(key, default)
         if not isinstance(value, bool):
-            self.problems.error(
-                self.line(key), f"{self.where}.{key}", f"expected true or false, got {_describe(value)}"
-            )
+            self.error(key, f"expected true or false, got {_describe(value)}")
             return default
         return value
 
@@ -353,7 +347,7 @@ class _Reader:
             return default
         if value not in choices:
             allowed = ", ".join(choices[:-1]) + " or " + choices[-1]
-            self.problems.error(self.line(key), f"{self.where}.{key}", f"expected {allowed}, got {_describe(value)}")
+            self.error(key, f"expected {allowed}, got {_describe(value)}")
             return default
         return str(value)
 
@@ -364,9 +358,7 @@ class _Reader:
         if isinstance(value, str):
             return [value.strip()] if value.strip() else []
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
-            self.problems.error(
-                self.line(key), f"{self.where}.{key}", f"expected a list of text, got {_describe(value)}"
-            )
+            self.error(key, f"expected a list of text, got {_describe(value)}")
             return []
         return [str(v).strip() for v in value if str(v).strip()]
 
@@ -382,11 +374,7 @@ class _Reader:
             or re.search(r"[\x00-\x1f\x7f]", value)
             or re.match(r"^[A-Za-z]:", value)
         ):
-            self.problems.error(
-                self.line(key),
-                f"{self.where}.{key}",
-                f"expected a path inside the workspace like 'media/<id>/video.mp4', got {value!r}",
-            )
+            self.error(key, f"expected a path inside the workspace like 'media/<id>/video.mp4', got {value!r}")
             return None
         return value
 
@@ -395,163 +383,259 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, dict):
-            self.problems.error(self.line(key), f"{self.where}.{key}", f"expected a mapping, got {_describe(value)}")
+            self.error(key, f"expected a mapping, got {_describe(value)}")
             return None
         return value
 
+    def fields(self, cls: type, rules: dict[str, Rule]) -> dict[str, Any]:
+        """Every field of ``rules`` read, each defaulting to ``cls``'s own default for it."""
+        defaults = _defaults(cls)
+        return {key: self.read(key, rule, defaults.get(key, _EMPTY[rule.kind])) for key, rule in rules.items()}
 
-SETTINGS_KEYS = (
-    "title",
-    "organisation",
-    "feedback",
-    "roles",
-    "glossary",
-    "levels",
-    "kinds",
-    "media",
-    "transcription",
-    "site",
-    "report",
-    "resources",
+
+def _number(value: float) -> str:
+    """A number as YAML writes it: .nan and .inf, and 12 rather than 12.0."""
+    if isinstance(value, int):
+        return str(value)
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else str(value)
+
+
+def _range(low: float | None, high: float | None) -> str:
+    if low is not None and high is not None:
+        return f"from {_number(low)} to {_number(high)}"
+    if low is not None:
+        return f"of at least {_number(low)}"
+    return f"of at most {_number(high)}" if high is not None else "that is finite"
+
+
+@functools.cache
+def _defaults(cls: type) -> dict[str, Any]:
+    """The defaults a dataclass declares: the one place each default is written.
+
+    Only plain defaults: a field with a default factory (a list, a mapping) is read into a new value.
+    """
+    return {item.name: item.default for item in dataclasses.fields(cls) if item.default is not dataclasses.MISSING}
+
+
+# Kinds of field. The schema tables below give each field its kind and its bounds; its default is the
+# dataclass's (see _defaults), so each default is written once.
+TEXT, NUMBER, WHOLE, FLAG, CHOICE, TEXTS, PATH, NAMES = (
+    "text",
+    "number",
+    "whole",
+    "flag",
+    "choice",
+    "texts",
+    "path",
+    "names",
 )
-ROLE_KEYS = ("id", "name", "description", "signals")
-MEDIA_KEYS = ("target_height", "crf", "preset", "loudness", "keep_original", "max_duration", "max_size_gb")
-TRANSCRIPTION_KEYS = ("model", "device", "compute_type", "language", "beam_size", "vad", "word_timestamps")
-SITE_KEYS = ("publish_drafts", "language")
+# What a field without a dataclass default reads as when it is missing.
+_EMPTY: dict[str, Any] = {TEXT: "", NUMBER: 0.0, WHOLE: 0, FLAG: False, CHOICE: None, TEXTS: [], PATH: None, NAMES: {}}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one field is read: its kind and, for numbers, its range; for a choice, the allowed words."""
+
+    kind: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+
 PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 DEVICES = ("auto", "cpu", "cuda")
+MAX_DURATION = 48 * 3600.0  # the longest clip media.max_duration may allow, and so the longest resource
+MAX_SOURCE_BYTES = 10**15
+
+MEDIA_FIELDS: dict[str, Rule] = {
+    "target_height": Rule(WHOLE, 144, 2160),
+    "crf": Rule(WHOLE, 0, 51),
+    "preset": Rule(CHOICE, choices=PRESETS),
+    "loudness": Rule(NUMBER, -40.0, -5.0),
+    "keep_original": Rule(FLAG),
+    "max_duration": Rule(NUMBER, 1.0, MAX_DURATION),
+    "max_size_gb": Rule(NUMBER, 0.001, 10000.0),
+}
+TRANSCRIPTION_FIELDS: dict[str, Rule] = {
+    "model": Rule(TEXT),
+    "device": Rule(CHOICE, choices=DEVICES),
+    "compute_type": Rule(TEXT),
+    "language": Rule(TEXT),
+    "beam_size": Rule(WHOLE, 1, 20),
+    "vad": Rule(FLAG),
+    "word_timestamps": Rule(FLAG),
+}
+SITE_FIELDS: dict[str, Rule] = {"publish_drafts": Rule(FLAG), "language": Rule(TEXT)}
+SECTIONS: dict[str, tuple[type, dict[str, Rule]]] = {
+    "media": (MediaSettings, MEDIA_FIELDS),
+    "transcription": (TranscriptionSettings, TRANSCRIPTION_FIELDS),
+    "site": (SiteSettings, SITE_FIELDS),
+}
+# The top level of resources.yaml, in the order the unknown-key warning lists them; None: read on its own.
+SETTINGS_FIELDS: dict[str, Rule | None] = {
+    "title": Rule(TEXT),
+    "organisation": Rule(TEXT),
+    "feedback": Rule(TEXT),
+    "roles": None,
+    "glossary": Rule(TEXTS),
+    "levels": None,
+    "kinds": None,
+    "media": None,
+    "transcription": None,
+    "site": None,
+    "report": None,  # read by pipeline.report.model
+    "resources": None,
+}
+SETTINGS_KEYS = tuple(SETTINGS_FIELDS)
+ROLE_KEYS = ("id", "name", "description", "signals")
+MEDIA_KEYS = tuple(MEDIA_FIELDS)
+TRANSCRIPTION_KEYS = tuple(TRANSCRIPTION_FIELDS)
+SITE_KEYS = tuple(SITE_FIELDS)
+EXPERT_FIELDS: dict[str, Rule] = {"name": Rule(TEXT), "job_title": Rule(TEXT)}
+SOURCE_FIELDS: dict[str, Rule] = {"file": Rule(TEXT), "size": Rule(WHOLE, 0, MAX_SOURCE_BYTES), "sha256": Rule(TEXT)}
+# A resource's fields in the order capture writes them; None: read on its own (id, expert, source).
+RESOURCE_FIELDS: dict[str, Rule | None] = {
+    "id": None,
+    "title": Rule(TEXT),
+    "summary": Rule(TEXT),
+    "expert": None,
+    "captured": Rule(TEXT),
+    "level": Rule(CHOICE, choices=LEVELS),
+    "kind": Rule(CHOICE, choices=KINDS),
+    "roles": Rule(TEXTS),
+    "what": Rule(TEXT),
+    "why": Rule(TEXT),
+    "when": Rule(TEXT),
+    "prerequisites": Rule(TEXTS),
+    "topics": Rule(TEXTS),
+    "source": None,
+    "video": Rule(PATH),
+    "poster": Rule(PATH),
+    "audio_only": Rule(FLAG),
+    "transcript": Rule(PATH),
+    "review": Rule(CHOICE, choices=REVIEW_STATES),
+    "duration": Rule(NUMBER, 0.0, MAX_DURATION),
+    "produced_by": Rule(NAMES),
+    "tagged": Rule(NAMES),
+}
+RESOURCE_KEYS: tuple[str, ...] = tuple(RESOURCE_FIELDS)
+# Values that need not be written into an entry a person wrote without them (the dataclass's defaults).
+IMPLIED_DEFAULTS: dict[str, Any] = {key: _defaults(Resource)[key] for key in ("review",)}
+# The feedback addresses the site can link to (pipeline.site.build words the same rule for the build).
+FEEDBACK_SCHEME = re.compile(r"(?:https?://|mailto:)\S", re.IGNORECASE)
+
+
+def _plain(rules: dict[str, Rule | None]) -> dict[str, Rule]:
+    return {key: rule for key, rule in rules.items() if rule is not None}
 
 
 def _read_settings(doc: Any, problems: _Problems) -> Settings:
-    top = _Reader(doc, "settings", problems, SETTINGS_KEYS)
-    settings = Settings(
-        title=top.text("title", "Know-how") or "Know-how",
-        organisation=top.text("organisation"),
-        feedback=top.text("feedback"),
-        glossary=top.texts("glossary"),
-    )
+    top = _Reader(doc, "settings", problems, known=SETTINGS_KEYS)
+    values = top.fields(Settings, _plain(SETTINGS_FIELDS))
+    values["roles"] = _read_roles(doc, problems)
+    for key, (cls, rules) in SECTIONS.items():
+        values[key] = cls(**_Reader(top.mapping(key) or {}, key, problems, known=tuple(rules)).fields(cls, rules))
+    values["levels"] = _read_cues(top, "levels", names=LEVELS, problems=problems)
+    values["kinds"] = _read_cues(top, "kinds", names=KINDS, problems=problems)
+    feedback = values["feedback"]
+    if feedback and not FEEDBACK_SCHEME.match(feedback):
+        problems.warn(
+            top.line("feedback"),
+            "settings.feedback",
+            f"expected an https:// form address or a mailto: address, got {feedback!r}; "
+            "the site shows no feedback link until it is one",
+        )
+    return Settings(**values)
+
+
+def _read_roles(doc: Any, problems: _Problems) -> list[Role]:
     roles_node = doc.get("roles") if isinstance(doc, dict) else None
     if roles_node is not None and not isinstance(roles_node, list):
         problems.error(line_of(doc, "roles"), "roles", f"expected a list of roles, got {_describe(roles_node)}")
-    for index, node in enumerate(roles_node if isinstance(roles_node, list) else []):
-        where = f"roles[{index}]"
-        if isinstance(node, str):
-            settings.roles.append(Role(id=node, name=node.replace("-", " ")))
-            continue
-        if not isinstance(node, dict):
-            problems.error(
-                line_of(roles_node, index), where, f"expected a mapping with id and name, got {_describe(node)}"
-            )
-            continue
-        reader = _Reader(node, where, problems, ROLE_KEYS)
-        role_id = reader.text("id")
-        if not ID_PATTERN.match(role_id):
-            problems.error(
-                reader.line("id") or reader.line(),
-                f"{where}.id",
-                f"expected a lower-case id like 'shift-lead', got {role_id!r}",
-            )
-            continue
-        settings.roles.append(
-            Role(
-                id=role_id,
-                name=reader.text("name") or role_id.replace("-", " "),
-                description=reader.text("description"),
-                signals=reader.texts("signals"),
-            )
+        return []
+    roles: list[Role] = []
+    for index, node in enumerate(roles_node or []):
+        role = _read_role(node, line_of(roles_node, index), where=f"roles[{index}]", problems=problems)
+        if role is not None:
+            roles.append(role)
+    return roles
+
+
+def _read_role(node: Any, line: int | None, *, where: str, problems: _Problems) -> Role | None:
+    if isinstance(node, str):
+        return Role(id=node, name=node.replace("-", " "))
+    if not isinstance(node, dict):
+        problems.error(line, where, f"expected a mapping with id and name, got {_describe(node)}")
+        return None
+    reader = _Reader(node, where, problems, known=ROLE_KEYS)
+    role_id = reader.text("id")
+    if not ID_PATTERN.match(role_id):
+        problems.error(
+            reader.line("id") or reader.line(),
+            f"{where}.id",
+            f"expected a lower-case id like 'shift-lead', got {role_id!r}",
         )
-    media = _Reader(top.mapping("media") or {}, "media", problems, MEDIA_KEYS)
-    settings.media = MediaSettings(
-        target_height=media.integer("target_height", 720, 144, 2160),
-        crf=media.integer("crf", 23, 0, 51),
-        preset=media.choice("preset", PRESETS, "veryfast") or "veryfast",
-        loudness=media.number("loudness", -16.0, -40.0, -5.0),
-        keep_original=media.flag("keep_original", False),
-        max_duration=media.number("max_duration", 4 * 3600.0, 1.0, 48 * 3600.0),
-        max_size_gb=media.number("max_size_gb", 32.0, 0.001, 10000.0),
+        return None
+    return Role(
+        id=role_id,
+        name=reader.text("name") or role_id.replace("-", " "),
+        description=reader.text("description"),
+        signals=reader.texts("signals"),
     )
-    trans = _Reader(top.mapping("transcription") or {}, "transcription", problems, TRANSCRIPTION_KEYS)
-    settings.transcription = TranscriptionSettings(
-        model=trans.text("model", BUNDLED_MODEL) or BUNDLED_MODEL,
-        device=trans.choice("device", DEVICES, "auto") or "auto",
-        compute_type=trans.text("compute_type", "default") or "default",
-        language=trans.text("language") or None,
-        beam_size=trans.integer("beam_size", 5, 1, 20),
-        vad=trans.flag("vad", True),
-        word_timestamps=trans.flag("word_timestamps", True),
-    )
-    settings.levels = _read_cues(top, "levels", LEVELS, problems)
-    settings.kinds = _read_cues(top, "kinds", KINDS, problems)
-    site = _Reader(top.mapping("site") or {}, "site", problems, SITE_KEYS)
-    settings.site = SiteSettings(
-        publish_drafts=site.flag("publish_drafts", True),
-        language=site.text("language", "en") or "en",
-    )
-    return settings
 
 
-def _read_cues(top: _Reader, key: str, names: tuple[str, ...], problems: _Problems) -> dict[str, list[str]]:
+def _read_cues(top: _Reader, key: str, *, names: tuple[str, ...], problems: _Problems) -> dict[str, list[str]]:
     """``levels:`` / ``kinds:``: a mapping from each level (or kind) to words that suggest it."""
-    reader = _Reader(top.mapping(key) or {}, key, problems, names)
+    reader = _Reader(top.mapping(key) or {}, key, problems, known=names)
     return {name: reader.texts(name) for name in names if name in reader.node}
 
 
 def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | None:
-    reader = _Reader(node, where, problems, RESOURCE_KEYS)
+    reader = _Reader(node, where, problems, known=RESOURCE_KEYS)
     resource_id = reader.text("id")
     if not ID_PATTERN.match(resource_id):
-        problems.error(
+        reader.problems.error(
             reader.line("id") or reader.line(),
             f"{where}.id",
             f"expected a URL-safe id (a-z, 0-9 and '-'), got {resource_id!r}",
         )
         return None
-    expert = Expert()
-    expert_node = node.get("expert")
-    if isinstance(expert_node, str):
-        expert = Expert(name=expert_node.strip())
-    elif expert_node is not None:
-        expert_reader = _Reader(reader.mapping("expert") or {}, f"{where}.expert", problems, ("name", "job_title"))
-        expert = Expert(name=expert_reader.text("name"), job_title=expert_reader.text("job_title"))
-    source = None
-    source_node = reader.mapping("source")
-    if source_node is not None:
-        source_reader = _Reader(source_node, f"{where}.source", problems, ("file", "size", "sha256"))
-        source = SourceClip(
-            file=source_reader.text("file"),
-            size=source_reader.integer("size", 0, 0),
-            sha256=source_reader.text("sha256"),
-        )
-    produced = reader.mapping("produced_by") or {}
-    tagged = reader.mapping("tagged") or {}
+    values = reader.fields(Resource, _plain(RESOURCE_FIELDS))
+    values["title"] = values["title"] or resource_id.replace("-", " ").capitalize()
     return Resource(
         id=resource_id,
-        title=reader.text("title") or resource_id.replace("-", " ").capitalize(),
-        summary=reader.text("summary"),
-        expert=expert,
-        captured=reader.text("captured"),
-        what=reader.text("what"),
-        why=reader.text("why"),
-        when=reader.text("when"),
-        roles=reader.texts("roles"),
-        level=reader.choice("level", LEVELS, None),
-        kind=reader.choice("kind", KINDS, None),
-        prerequisites=reader.texts("prerequisites"),
-        topics=reader.texts("topics"),
-        source=source,
-        video=reader.inside_path("video"),
-        poster=reader.inside_path("poster"),
-        audio_only=reader.flag("audio_only", False),
-        transcript=reader.inside_path("transcript"),
-        review=reader.choice("review", REVIEW_STATES, "draft") or "draft",
-        duration=reader.number("duration", 0.0, 0.0),
-        produced_by={str(k): str(v) for k, v in produced.items()},
-        tagged={str(k): str(v) for k, v in tagged.items()},
+        expert=_read_expert(reader, where),
+        source=_read_source(reader, where),
         line=reader.line(),
+        **values,
     )
 
 
+def _read_expert(reader: _Reader, where: str) -> Expert:
+    node = reader.node.get("expert")
+    if isinstance(node, str):
+        return Expert(name=node.strip())
+    if node is None:
+        return Expert()
+    inner = _Reader(reader.mapping("expert") or {}, f"{where}.expert", reader.problems, known=tuple(EXPERT_FIELDS))
+    return Expert(**inner.fields(Expert, EXPERT_FIELDS))
+
+
+def _read_source(reader: _Reader, where: str) -> SourceClip | None:
+    node = reader.mapping("source")
+    if node is None:
+        return None
+    inner = _Reader(node, f"{where}.source", reader.problems, known=tuple(SOURCE_FIELDS))
+    return SourceClip(**inner.fields(SourceClip, SOURCE_FIELDS))
+
+
 def parse_catalogue(path: Path, doc: Any) -> Catalogue:
+    """Validate a parsed ``resources.yaml``; raise :class:`CatalogueError` listing every problem with its line."""
     problems = _Problems(path.name)
     if doc is None:
         from ruamel.yaml.comments import CommentedMap
@@ -563,13 +647,25 @@ def parse_catalogue(path: Path, doc: Any) -> Catalogue:
             "see `capture init` for the layout"
         )
     settings = _read_settings(doc, problems)
-    resources: list[Resource] = []
+    resources = _read_resources(doc, problems)
+    if problems.errors:
+        count = len(problems.errors)
+        raise CatalogueError(
+            f"{path.name} has {count} problem{'s' if count > 1 else ''}; "
+            f"fix {'them' if count > 1 else 'it'} and run the command again",
+            problems.errors,
+        )
+    return Catalogue(path=path, settings=settings, resources=resources, doc=doc, warnings=problems.warnings)
+
+
+def _read_resources(doc: Any, problems: _Problems) -> list[Resource]:
     entries = doc.get("resources")
     if entries is not None and not isinstance(entries, list):
         problems.error(
             line_of(doc, "resources"), "resources", f"expected a list of resources, got {_describe(entries)}"
         )
-        entries = []
+        return []
+    resources: list[Resource] = []
     seen: dict[str, int] = {}
     for index, node in enumerate(entries or []):
         where = f"resources[{index}]"
@@ -590,17 +686,18 @@ def parse_catalogue(path: Path, doc: Any) -> Catalogue:
             continue
         seen[resource.id] = index
         resources.append(resource)
-    if problems.errors:
-        count = len(problems.errors)
-        raise CatalogueError(
-            f"{path.name} has {count} problem{'s' if count > 1 else ''}; fix {'them' if count > 1 else 'it'} and run the command again",
-            problems.errors,
-        )
-    return Catalogue(path=path, settings=settings, resources=resources, doc=doc, warnings=problems.warnings)
+    return resources
 
 
 def load_catalogue(path: Path) -> Catalogue:
+    """The catalogue for a command that changes it: the round-trip tree keeps a person's comments."""
     return parse_catalogue(path, load_yaml(path))
+
+
+def read_catalogue(path: Path) -> Catalogue:
+    """The catalogue for a command that only reads it: libyaml, same rules and messages, no comments kept."""
+    doc = read_yaml(path)
+    return parse_catalogue(path, MarkedDict() if doc is None else doc)
 
 
 def catalogue_lock(path: Path) -> Any:
@@ -610,8 +707,13 @@ def catalogue_lock(path: Path) -> Any:
 
 @contextmanager
 def editing_catalogue(path: Path) -> Iterator[Catalogue]:
-    """Load, let the caller change, save atomically: all under a lock so concurrent runs lose nothing."""
+    """Load, let the caller change, save atomically: all under a lock so concurrent runs lose nothing.
+
+    A file its owner made read-only is refused before the caller changes anything; the save keeps
+    the file's mode, its BOM and its CRLF line ends.
+    """
     with catalogue_lock(path):
+        writable_mode(path, path.name)
         catalogue = load_catalogue(path)
         yield catalogue
         catalogue.save()

@@ -8,18 +8,19 @@ Errors are what would mislead a learner or break the site; warnings are gaps wor
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CaptureError, CatalogueError
-from pipeline.speech.transcript import read_transcript
-from pipeline.workspace.catalogue import LEVELS, Catalogue, load_catalogue
-from pipeline.workspace.journeys import Journey, parse_journey
+from pipeline.speech.transcript import TIME_LINE, Transcript, format_time, read_transcript
+from pipeline.workspace.catalogue import LEVELS, Catalogue, Resource, read_catalogue
+from pipeline.workspace.journeys import Journey, Step, read_journey
 from pipeline.workspace.ordering import find_cycles
-from pipeline.workspace.paths import CATALOGUE_NAME, Workspace
-from pipeline.workspace.yamlio import line_of, load_yaml
+from pipeline.workspace.paths import CATALOGUE_NAME, Workspace, windows_reserved
+from pipeline.workspace.yamlio import line_of, paused_gc
 
 ERROR = "error"
 WARNING = "warning"
@@ -52,7 +53,7 @@ class CheckReport:
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
 
-    def failed(self, strict: bool = False) -> bool:
+    def failed(self, *, strict: bool = False) -> bool:
         return bool(self.errors or (strict and self.warnings))
 
 
@@ -81,13 +82,16 @@ class _Checker:
         self.workspace = workspace
         self.report = CheckReport()
 
-    def add(self, severity: str, file: str, line: int | None, message: str) -> None:
-        self.report.problems.append(Problem(severity, file, line, message))
+    def error(self, file: str, line: int | None, message: str) -> None:
+        self.report.problems.append(Problem(ERROR, file, line, message))
+
+    def warn(self, file: str, line: int | None, message: str) -> None:
+        self.report.problems.append(Problem(WARNING, file, line, message))
 
     # resources.yaml ---------------------------------------------------------------------------
     def catalogue(self) -> Catalogue | None:
         try:
-            catalogue = load_catalogue(self.workspace.catalogue_path)
+            catalogue = read_catalogue(self.workspace.catalogue_path)
         except CatalogueError as exc:
             for text in exc.problems or [str(exc)]:
                 self.report.problems.append(_located(ERROR, text, CATALOGUE_NAME))
@@ -100,54 +104,78 @@ class _Checker:
     def resources(self, catalogue: Catalogue) -> None:
         entries = catalogue.doc.get("resources") or []
         by_id = {r.id: r for r in catalogue.resources}
-        known = list(by_id)
         declared = {r.id for r in catalogue.settings.roles}
-        rank = {level: index for index, level in enumerate(LEVELS)}
         for index, resource in enumerate(catalogue.resources):
             node = entries[index]
             where = f"resources[{index}]"
             for j, role in enumerate(resource.roles):
                 if role not in declared:
-                    self.add(
-                        ERROR,
+                    self.error(
                         CATALOGUE_NAME,
                         _item_line(node, "roles", j),
                         f"{where}.roles: role '{role}' is not declared; add it under 'roles:' in "
                         f"{CATALOGUE_NAME} (declared: {_declared_hint(catalogue)})",
                     )
-            for j, need in enumerate(resource.prerequisites):
-                line = _item_line(node, "prerequisites", j)
-                needed = by_id.get(need)
-                if needed is None:
-                    self.add(
-                        ERROR,
-                        CATALOGUE_NAME,
-                        line,
-                        f"{where}.prerequisites: unknown resource id '{need}'{_hint(need, known)}; "
-                        "use an id from `capture list`",
-                    )
-                elif resource.level and needed.level and rank[needed.level] > rank[resource.level]:
-                    self.add(
-                        WARNING,
-                        CATALOGUE_NAME,
-                        line,
-                        f"{where}.prerequisites: '{need}' is {needed.level}, harder than this "
-                        f"{resource.level} resource; check both levels",
-                    )
+            self.prerequisites(resource, node, where=where, by_id=by_id)
             if resource.level is None:
-                self.add(
-                    WARNING,
+                self.warn(
                     CATALOGUE_NAME,
                     resource.line,
                     f"{where}.level: '{resource.id}' has no level; set one with "
                     f"`capture tag {resource.id} --level beginner|intermediate|advanced`",
                 )
+            self.files(resource, node, where)
+        for index, declared_role in enumerate(catalogue.settings.roles):
+            if windows_reserved(declared_role.id):
+                line = line_of(catalogue.doc.get("roles"), index)
+                what = f"roles[{index}].id: {_reserved(declared_role.id, 'role')}; rename the role"
+                self.error(CATALOGUE_NAME, line, what)
+        self.cycles(catalogue, entries)
+
+    def prerequisites(self, resource: Resource, node: Any, *, where: str, by_id: dict[str, Resource]) -> None:
+        rank = {level: index for index, level in enumerate(LEVELS)}
+        for j, need in enumerate(resource.prerequisites):
+            line = _item_line(node, "prerequisites", j)
+            needed = by_id.get(need)
+            if needed is None:
+                self.error(
+                    CATALOGUE_NAME,
+                    line,
+                    f"{where}.prerequisites: unknown resource id '{need}'{_hint(need, list(by_id))}; "
+                    "use an id from `capture list`",
+                )
+            elif resource.level and needed.level and rank[needed.level] > rank[resource.level]:
+                self.warn(
+                    CATALOGUE_NAME,
+                    line,
+                    f"{where}.prerequisites: '{need}' is {needed.level}, harder than this "
+                    f"{resource.level} resource; check both levels",
+                )
+
+    def files(self, resource: Resource, node: Any, where: str) -> None:
+        """What the build needs of a resource on disk: a folder name Windows allows, and its video."""
+        if windows_reserved(resource.id):
+            self.error(
+                CATALOGUE_NAME,
+                line_of(node, "id"),
+                f"{where}.id: {_reserved(resource.id, 'r')}; give it another id",
+            )
+        # Media is not committed: a checkout without media/ (a fresh clone, CI) has none to check yet.
+        media = self.workspace.media_dir.is_dir()
+        if media and resource.video and not (self.workspace.root / resource.video).is_file():
+            self.error(
+                CATALOGUE_NAME,
+                line_of(node, "video"),
+                f"{where}.video: {resource.video} does not exist, so its page would have no video; "
+                "run `capture add` on its clip again to rebuild it",
+            )
+
+    def cycles(self, catalogue: Catalogue, entries: list[Any]) -> None:
         position = {r.id: i for i, r in enumerate(catalogue.resources)}
         for cycle in find_cycles(catalogue.resources):
             first = cycle[0]
             node = entries[position[first]]
-            self.add(
-                ERROR,
+            self.error(
                 CATALOGUE_NAME,
                 line_of(node, "prerequisites"),
                 f"resources[{position[first]}].prerequisites: prerequisite cycle {' → '.join(cycle)}; "
@@ -156,49 +184,62 @@ class _Checker:
 
     # transcripts ------------------------------------------------------------------------------
     def transcripts(self, catalogue: Catalogue) -> None:
-        root = self.workspace.root
         entries = catalogue.doc.get("resources") or []
         used: set[Path] = set()
         for index, resource in enumerate(catalogue.resources):
-            if not resource.transcript:
-                continue
-            path = (root / resource.transcript).resolve()
-            used.add(path)
-            name = resource.transcript
-            if not path.is_file():
-                self.add(
-                    ERROR,
-                    CATALOGUE_NAME,
-                    line_of(entries[index], "transcript"),
-                    f"resources[{index}].transcript: {name} does not exist; "
-                    "run `capture add` on the clip again to make it",
-                )
-                continue
-            self.report.transcripts += 1
-            try:
-                transcript = read_transcript(path, name)
-            except CaptureError as exc:
-                self.report.problems.append(_located(ERROR, str(exc), name))
-                continue
-            if transcript.id != resource.id:
-                self.add(
-                    ERROR,
-                    name,
-                    _front_matter_line(path, "id"),
-                    f"id: '{transcript.id}' does not match the resource '{resource.id}' whose transcript "
-                    "this is; make them the same",
-                )
+            if resource.transcript:
+                path = Path(os.path.realpath(self.workspace.root / resource.transcript))
+                used.add(path)
+                self.transcript(resource, entries[index], index, path=path)
         folder = self.workspace.transcripts_dir
         if folder.is_dir():
             for path in sorted(folder.glob("*.md")):
-                if path.resolve() not in used:
-                    self.add(
-                        WARNING,
+                if Path(os.path.realpath(path)) not in used:
+                    self.warn(
                         self.workspace.relative(path),
                         1,
                         f"no resource in {CATALOGUE_NAME} points to this transcript; "
                         "add its entry again with `capture add`, or delete the file",
                     )
+
+    def transcript(self, resource: Resource, node: Any, index: int, *, path: Path) -> None:
+        name = str(resource.transcript)
+        if not path.is_file():
+            self.error(
+                CATALOGUE_NAME,
+                line_of(node, "transcript"),
+                f"resources[{index}].transcript: {name} does not exist; run `capture add` on the clip again to make it",
+            )
+            return
+        self.report.transcripts += 1
+        try:
+            transcript = read_transcript(path, name)
+        except CaptureError as exc:
+            self.report.problems.append(_located(ERROR, str(exc), name))
+            return
+        if transcript.id != resource.id:
+            self.error(
+                name,
+                _front_matter_line(path, "id"),
+                f"id: '{transcript.id}' does not match the resource '{resource.id}' whose transcript "
+                "this is; make them the same",
+            )
+        self.times(transcript, resource, path=path, name=name)
+
+    def times(self, transcript: Transcript, resource: Resource, *, path: Path, name: str) -> None:
+        """A line timed after the clip ends would be a caption nobody sees and a search hit that jumps nowhere."""
+        if resource.duration <= 0:
+            return  # the length is unknown: nothing to hold the times against
+        # Half a second of slack: the catalogue rounds the length to 0.01 s and a transcript its times to 0.1 s.
+        late = [line for line in transcript.lines if line.start > resource.duration + 0.5]
+        if late:
+            self.error(
+                name,
+                _time_line(path, late[0].start),
+                f"[{format_time(late[0].start)}]: the line starts after the clip ends at "
+                f"{format_time(resource.duration)} ({len(late)} line{'s' * (len(late) != 1)} like it); "
+                "correct the time or remove the line",
+            )
 
     # journeys ---------------------------------------------------------------------------------
     def journeys(self, catalogue: Catalogue | None) -> set[str]:
@@ -208,100 +249,128 @@ class _Checker:
             return placed
         for path in sorted(folder.glob("*.yaml")):
             name = f"journeys/{path.name}"
-            try:
-                doc = load_yaml(path, name)
-            except CatalogueError as exc:
-                self.report.problems.append(_located(ERROR, str(exc), name))
-                continue
-            journey, found = parse_journey(path, doc)
-            self.report.journeys += 1
+            journey, doc, found = read_journey(path)
             for text in found:
                 self.report.problems.append(_located(ERROR, text, name))
+            if doc is None:
+                continue
+            self.report.journeys += 1
+            if windows_reserved(journey.id):
+                self.error(name, 1, f"file name: {_reserved(journey.id, 'j')}; rename the file")
             placed.update(step.id for _, step in journey.steps())
             if catalogue is not None:
-                self.journey(catalogue, journey, doc, name)
+                self.journey(catalogue, journey, doc=doc, name=name)
         return placed
 
-    def journey(self, catalogue: Catalogue, journey: Journey, doc: Any, name: str) -> None:
+    def journey(self, catalogue: Catalogue, journey: Journey, *, doc: Any, name: str) -> None:
         declared = {r.id for r in catalogue.settings.roles}
         roles_node = doc.get("roles") if isinstance(doc, dict) else None
         for j, role in enumerate(journey.roles):
             if role not in declared:
                 line = line_of(roles_node, j) if isinstance(roles_node, list) else line_of(doc, "roles")
-                self.add(
-                    ERROR,
+                self.error(
                     name,
                     line,
                     f"roles: role '{role}' is not declared; add it under 'roles:' in {CATALOGUE_NAME} "
                     f"(declared: {_declared_hint(catalogue)})",
                 )
         by_id = {r.id: r for r in catalogue.resources}
-        rank = {level: index for index, level in enumerate(LEVELS)}
-        where_of: dict[str, str] = {}
-        order: dict[str, int] = {}
         steps = journey.steps()
-        stage_index: dict[str, int] = {}
-        for position, (level, step) in enumerate(steps):
-            index = stage_index.get(level, 0)
-            stage_index[level] = index + 1
-            where = f"stages.{level}[{index}]"
-            if step.id in where_of:
-                self.add(ERROR, name, step.line, f"{where}: '{step.id}' is already at {where_of[step.id]}; keep one")
-                continue
-            where_of[step.id] = where
-            order[step.id] = position
+        where_of, order = self.places(steps, name)
         for position, (level, step) in enumerate(steps):
             if order.get(step.id) != position:
-                continue  # a repeat, reported above
+                continue  # a repeat, reported by places
             where = where_of[step.id]
             resource = by_id.get(step.id)
             if resource is None:
-                self.add(
-                    ERROR,
+                self.error(
                     name,
                     step.line,
                     f"{where}: unknown resource id '{step.id}'{_hint(step.id, list(by_id))}; "
                     "use an id from `capture list`",
                 )
                 continue
-            if resource.level and rank[resource.level] > rank[level]:
-                self.add(
-                    ERROR,
+            if resource.level and LEVELS.index(resource.level) > LEVELS.index(level):
+                self.error(
                     name,
                     step.line,
                     f"{where}: '{resource.id}' is {resource.level} but sits in the {level} stage; "
                     f"move it to the {resource.level} stage or change its level",
                 )
-            for need in resource.prerequisites:
-                if need not in by_id or need == resource.id:
-                    continue  # reported in resources.yaml
-                if need not in order:
-                    self.add(
-                        WARNING,
-                        name,
-                        step.line,
-                        f"{where}: its prerequisite '{need}' is in no stage of this journey; "
-                        f"add it before '{resource.id}'",
-                    )
-                elif order[need] > position:
-                    self.add(
-                        ERROR,
-                        name,
-                        step.line,
-                        f"{where}: '{resource.id}' comes before its prerequisite '{need}' "
-                        f"({where_of[need]}); move '{need}' before '{resource.id}'",
-                    )
+            self.step_prerequisites(resource, step, position, name=name, known=(by_id, where_of, order))
+
+    def places(self, steps: list[tuple[str, Step]], name: str) -> tuple[dict[str, str], dict[str, int]]:
+        """Where each step is (``stages.beginner[1]``) and its position in the journey; repeats reported."""
+        where_of: dict[str, str] = {}
+        order: dict[str, int] = {}
+        stage_index: dict[str, int] = {}
+        for position, (level, step) in enumerate(steps):
+            index = stage_index.get(level, 0)
+            stage_index[level] = index + 1
+            where = f"stages.{level}[{index}]"
+            if step.id in where_of:
+                self.error(name, step.line, f"{where}: '{step.id}' is already at {where_of[step.id]}; keep one")
+                continue
+            where_of[step.id] = where
+            order[step.id] = position
+        return where_of, order
+
+    def step_prerequisites(
+        self,
+        resource: Resource,
+        step: Step,
+        position: int,
+        *,
+        name: str,
+        known: tuple[dict[str, Resource], dict[str, str], dict[str, int]],
+    ) -> None:
+        """Each prerequisite of a step's resource comes before it in the journey."""
+        by_id, where_of, order = known
+        where = where_of[step.id]
+        for need in resource.prerequisites:
+            if need not in by_id or need == resource.id:
+                continue  # reported in resources.yaml
+            if need not in order:
+                self.warn(
+                    name,
+                    step.line,
+                    f"{where}: its prerequisite '{need}' is in no stage of this journey; add it before '{resource.id}'",
+                )
+            elif order[need] > position:
+                self.error(
+                    name,
+                    step.line,
+                    f"{where}: '{resource.id}' comes before its prerequisite '{need}' "
+                    f"({where_of[need]}); move '{need}' before '{resource.id}'",
+                )
 
     def unplaced(self, catalogue: Catalogue, placed: set[str]) -> None:
         for index, resource in enumerate(catalogue.resources):
             if resource.id not in placed:
-                self.add(
-                    WARNING,
+                self.warn(
                     CATALOGUE_NAME,
                     resource.line,
                     f"resources[{index}]: '{resource.id}' is in no journey; add it to a stage in journeys/ "
                     "(or start one with `capture journey new --role ROLE`)",
                 )
+
+
+def _reserved(identifier: str, folder: str) -> str:
+    return (
+        f"'{identifier}' is a name Windows reserves, so the site's {folder}/{identifier}/ folder cannot be "
+        "copied to a Windows file share"
+    )
+
+
+def _time_line(path: Path, start: float) -> int | None:
+    """The line of the transcript file whose time is ``start`` (the first such)."""
+    for number, row in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = TIME_LINE.match(row)
+        if match is not None:
+            hours, minutes, seconds = match.group(1) or "0", match.group(2), match.group(3).replace(",", ".")
+            if abs(int(hours) * 3600 + int(minutes) * 60 + float(seconds) - start) < 0.05:
+                return number
+    return None
 
 
 def _item_line(node: Any, key: str, index: int) -> int | None:
@@ -325,6 +394,11 @@ def _file_order(problem: Problem) -> tuple[int, str, int, bool]:
 
 def check_workspace(workspace: Workspace) -> CheckReport:
     """Validate ``resources.yaml``, the transcripts and the journeys; report every problem found."""
+    with paused_gc():  # tens of thousands of lines and nodes, no cycles: the collector would only walk them
+        return _check(workspace)
+
+
+def _check(workspace: Workspace) -> CheckReport:
     checker = _Checker(workspace)
     catalogue = checker.catalogue()
     if catalogue is not None:

@@ -11,7 +11,7 @@ from pipeline.errors import CaptureError, CatalogueError, NotFoundError
 from pipeline.fsutil import atomic_write_text
 from pipeline.workspace.catalogue import ID_PATTERN, LEVELS, Catalogue, Resource
 from pipeline.workspace.ordering import order_by_prerequisites
-from pipeline.workspace.yamlio import line_of, load_yaml
+from pipeline.workspace.yamlio import line_of, read_yaml
 
 JOURNEY_KEYS = ("title", "roles", "goal", "stages", "summary")
 
@@ -54,17 +54,11 @@ def parse_journey(path: Path, doc: Any) -> tuple[Journey, list[str]]:
     for key in doc:
         if key not in JOURNEY_KEYS:
             problems.append(f"{name}:{line_of(doc, key)}: {key}: unknown key (known keys: {', '.join(JOURNEY_KEYS)})")
-    roles = doc.get("roles") or []
-    if isinstance(roles, str):
-        roles = [roles]
-    if not isinstance(roles, list):
-        problems.append(f"{name}:{line_of(doc, 'roles')}: roles: expected a list of role ids")
-        roles = []
     journey = Journey(
         id=journey_id,
         title=_text(doc.get("title")) or journey_id.replace("-", " ").capitalize(),
         path=path,
-        roles=[_text(r) for r in roles if _text(r)],
+        roles=_roles(doc, name, problems),
         goal=_text(doc.get("goal")),
         summary=_text(doc.get("summary")),
     )
@@ -77,25 +71,49 @@ def parse_journey(path: Path, doc: Any) -> tuple[Journey, list[str]]:
             problems.append(
                 f"{name}:{line_of(stages, level)}: stages.{level}: expected beginner, intermediate or advanced"
             )
-            continue
-        if steps is None:
-            continue
-        if not isinstance(steps, list):
+        elif steps is not None and not isinstance(steps, list):
             problems.append(f"{name}:{line_of(stages, level)}: stages.{level}: expected a list of resource ids")
-            continue
-        for index, step in enumerate(steps):
-            line = line_of(steps, index)
-            if isinstance(step, str):
-                journey.stages[level].append(Step(id=step.strip(), line=line))
-            elif isinstance(step, dict) and _text(step.get("id")):
-                journey.stages[level].append(
-                    Step(id=_text(step.get("id")), practice=_text(step.get("practice")), line=line)
-                )
-            else:
-                problems.append(
-                    f"{name}:{line}: stages.{level}[{index}]: expected a resource id or 'id: ...' with 'practice: ...'"
-                )
+        else:
+            journey.stages[level].extend(_steps(steps or [], f"{name}:{{}}: stages.{level}", problems))
     return journey, problems
+
+
+def _roles(doc: Any, name: str, problems: list[str]) -> list[str]:
+    roles = doc.get("roles") or []
+    if isinstance(roles, str):
+        roles = [roles]
+    if not isinstance(roles, list):
+        problems.append(f"{name}:{line_of(doc, 'roles')}: roles: expected a list of role ids")
+        return []
+    return [_text(r) for r in roles if _text(r)]
+
+
+def _steps(steps: list[Any], where: str, problems: list[str]) -> list[Step]:
+    """A stage's steps: ids, or ``id:`` with ``practice:``; ``where`` takes the line in its ``{}``."""
+    found: list[Step] = []
+    for index, step in enumerate(steps):
+        line = line_of(steps, index)
+        if isinstance(step, str):
+            found.append(Step(id=step.strip(), line=line))
+        elif isinstance(step, dict) and _text(step.get("id")):
+            found.append(Step(id=_text(step.get("id")), practice=_text(step.get("practice")), line=line))
+        else:
+            problems.append(f"{where.format(line)}[{index}]: expected a resource id or 'id: ...' with 'practice: ...'")
+    return found
+
+
+def read_journey(path: Path) -> tuple[Journey, Any, list[str]]:
+    """The one reader of a journey file: the journey, its YAML tree (for lines) and its problems.
+
+    A file that cannot be parsed at all comes back as an empty journey with that one problem.
+    """
+    name = f"journeys/{path.name}"
+    try:
+        doc = read_yaml(path, name)
+    except CatalogueError as exc:
+        return Journey(id=path.stem, title=path.stem, path=path), None, [str(exc)]
+    journey, problems = parse_journey(path, doc)
+    return journey, doc, problems
 
 
 def load_journeys(folder: Path) -> list[Journey]:
@@ -105,14 +123,10 @@ def load_journeys(folder: Path) -> list[Journey]:
     if not folder.is_dir():
         return journeys
     for path in sorted(folder.glob("*.yaml")):
-        try:
-            doc = load_yaml(path, f"journeys/{path.name}")
-        except CatalogueError as exc:
-            problems.append(str(exc))
-            continue
-        journey, found = parse_journey(path, doc)
+        journey, doc, found = read_journey(path)
         problems.extend(found)
-        journeys.append(journey)
+        if doc is not None:
+            journeys.append(journey)
     if problems:
         raise CatalogueError(
             f"the journeys have {len(problems)} problem(s); fix them and run the command again", problems
@@ -129,7 +143,9 @@ def load_journey(folder: Path, journey_id: str) -> Journey:
             f"no journey '{journey_id}' in journeys/ (known: {known or 'none yet'}); "
             "start one with `capture journey new --role ROLE`"
         )
-    journey, problems = parse_journey(path, load_yaml(path, f"journeys/{path.name}"))
+    journey, doc, problems = read_journey(path)
+    if doc is None:
+        raise CatalogueError(problems[0])
     if problems:
         raise CatalogueError(
             f"journeys/{path.name} has {len(problems)} problem(s); fix them and run the command again", problems
@@ -147,7 +163,7 @@ def role_levels(catalogue: Catalogue, role_id: str) -> dict[str, list[Resource]]
     return by_level([r for r in catalogue.resources if role_id in r.roles])
 
 
-def by_level(resources: list[Resource], unplaced: bool = False) -> dict[str, list[Resource]]:
+def by_level(resources: list[Resource], *, unplaced: bool = False) -> dict[str, list[Resource]]:
     """``resources`` in the three levels, prerequisites first within each; ``unplaced`` adds "" for those with none."""
     grouped: dict[str, list[Resource]] = {level: [] for level in (*LEVELS, "") if level or unplaced}
     for resource in order_by_prerequisites(resources):
@@ -178,7 +194,7 @@ def _quoted(text: str) -> str:
     return json.dumps(" ".join(text.split()), ensure_ascii=False)
 
 
-def scaffold_journey(catalogue: Catalogue, role_id: str, journey_id: str, title: str | None = None) -> str:
+def scaffold_journey(catalogue: Catalogue, role_id: str, journey_id: str, *, title: str | None = None) -> str:
     """The text of a new journey for ``role_id``: its resources by level, prerequisites first.
 
     Written by hand rather than dumped, so it carries comments that say what to fill in.
@@ -218,7 +234,7 @@ def scaffold_journey(catalogue: Catalogue, role_id: str, journey_id: str, title:
 
 
 def create_journey(
-    folder: Path, catalogue: Catalogue, role_id: str, journey_id: str | None = None, title: str | None = None
+    folder: Path, catalogue: Catalogue, role_id: str, *, journey_id: str | None = None, title: str | None = None
 ) -> Path:
     """Write ``journeys/<id>.yaml`` scaffolded for a role; never overwrite one that exists."""
     journey_id = journey_id or f"{role_id}-journey"
@@ -227,6 +243,6 @@ def create_journey(
     path = folder / f"{journey_id}.yaml"
     if path.exists():
         raise CaptureError(f"journeys/{path.name} already exists; edit it, or give another --id")
-    text = scaffold_journey(catalogue, role_id, journey_id, title)
+    text = scaffold_journey(catalogue, role_id, journey_id, title=title)
     atomic_write_text(path, text)
     return path

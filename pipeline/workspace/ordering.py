@@ -66,53 +66,69 @@ def find_cycles(resources: Sequence[Resource]) -> list[list[str]]:
     known = {r.id: r for r in resources}
     position = {r.id: index for index, r in enumerate(resources)}
     edges = {r.id: [p for p in dict.fromkeys(r.prerequisites) if p in known] for r in resources}
-
-    # Tarjan's strongly connected components, iterative so long chains cannot overflow the stack.
-    index_of: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    knots: list[list[str]] = []
-    counter = 0
+    knots = _Knots(edges)
     for root in known:
-        if root in index_of:
-            continue
+        knots.visit(root)
+    cycles: list[list[str]] = []
+    for knot in sorted(knots.found, key=lambda k: min(position[m] for m in k)):
+        start = min(knot, key=position.__getitem__)
+        cycles.append(_cycle_through(start, set(knot), edges))
+    return cycles
+
+
+class _Knots:
+    """Tarjan's strongly connected components, iterative so that long chains cannot overflow the stack.
+
+    ``found`` collects each component that is a knot: more than one resource, or one that needs itself.
+    """
+
+    def __init__(self, edges: dict[str, list[str]]) -> None:
+        self.edges = edges
+        self.index_of: dict[str, int] = {}
+        self.low: dict[str, int] = {}
+        self.on_stack: set[str] = set()
+        self.stack: list[str] = []
+        self.found: list[list[str]] = []
+
+    def visit(self, root: str) -> None:
+        if root in self.index_of:
+            return
         work: list[tuple[str, int]] = [(root, 0)]
         while work:
             node, next_edge = work.pop()
             if next_edge == 0:
-                index_of[node] = low[node] = counter
-                counter += 1
-                stack.append(node)
-                on_stack.add(node)
-            if next_edge < len(edges[node]):
+                self.enter(node)
+            if next_edge < len(self.edges[node]):
                 work.append((node, next_edge + 1))
-                child = edges[node][next_edge]
-                if child not in index_of:
+                child = self.edges[node][next_edge]
+                if child not in self.index_of:
                     work.append((child, 0))
-                elif child in on_stack:
-                    low[node] = min(low[node], index_of[child])
+                elif child in self.on_stack:
+                    self.low[node] = min(self.low[node], self.index_of[child])
                 continue
-            if low[node] == index_of[node]:
-                knot: list[str] = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    knot.append(member)
-                    if member == node:
-                        break
-                if len(knot) > 1 or node in edges[node]:
-                    knots.append(knot)
+            self.leave(node)
             if work:
                 parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
+                self.low[parent] = min(self.low[parent], self.low[node])
 
-    cycles: list[list[str]] = []
-    for knot in sorted(knots, key=lambda k: min(position[m] for m in k)):
-        members = set(knot)
-        start = min(knot, key=position.__getitem__)
-        cycles.append(_cycle_through(start, members, edges))
-    return cycles
+    def enter(self, node: str) -> None:
+        self.index_of[node] = self.low[node] = len(self.index_of)
+        self.stack.append(node)
+        self.on_stack.add(node)
+
+    def leave(self, node: str) -> None:
+        """Every edge of ``node`` is done: if it roots a component, pop the component off the stack."""
+        if self.low[node] != self.index_of[node]:
+            return
+        knot: list[str] = []
+        while True:
+            member = self.stack.pop()
+            self.on_stack.discard(member)
+            knot.append(member)
+            if member == node:
+                break
+        if len(knot) > 1 or node in self.edges[node]:
+            self.found.append(knot)
 
 
 def _cycle_through(start: str, members: set[str], edges: dict[str, list[str]]) -> list[str]:

@@ -10,6 +10,16 @@ from pipeline.errors import WorkspaceError
 from pipeline.fsutil import atomic_write_text
 
 CATALOGUE_NAME = "resources.yaml"
+# Names Windows reserves for devices, whatever follows them: a folder called one of these cannot be made
+# or copied on a Windows file share, and the site has a folder per resource, journey and role.
+WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{port}{n}" for port in ("com", "lpt") for n in range(10)]
+)
+
+
+def windows_reserved(name: str) -> bool:
+    """Whether ``name`` (an id, a file name) is one Windows reserves: ``con``, ``nul``, ``com1``, ``lpt9.txt``."""
+    return name.split(".", 1)[0].rstrip(" ").lower() in WINDOWS_RESERVED
 
 
 @dataclass(frozen=True)

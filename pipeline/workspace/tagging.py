@@ -160,7 +160,7 @@ class Words:
         ]
 
 
-def _counts(words: Words, phrases: Iterable[str], overlap: bool = False) -> list[tuple[str, int]]:
+def _counts(words: Words, phrases: Iterable[str], *, overlap: bool = False) -> list[tuple[str, int]]:
     """(phrase, count) for each phrase found, most frequent first, ties in the order given.
 
     Unless ``overlap``, longer phrases claim their words first, so "the basics" is not
@@ -191,7 +191,7 @@ def says(counts: Sequence[tuple[str, int]]) -> str:
     return f"the clip says {joined}"
 
 
-def _best_of(tag: str, names: tuple[str, ...], cues: dict[str, list[str]], text: Words) -> Suggestion | None:
+def _best_of(tag: str, names: tuple[str, ...], *, cues: dict[str, list[str]], text: Words) -> Suggestion | None:
     """The name whose cues count most; a tie goes to the later name (the harder level)."""
     scored = [(name, _counts(text, cues.get(name, []))) for name in names]
     scored = [(name, counts) for name, counts in scored if counts]
@@ -231,8 +231,8 @@ def suggest_tags(text: str, catalogue: Catalogue, resource_id: str | None = None
     """Suggest level, kind, roles, topics and prerequisites for a clip that says ``text``."""
     words = Words(text)
     settings = catalogue.settings
-    level = _best_of("level", LEVELS, _cues(settings.levels, DEFAULT_LEVEL_CUES), words)
-    kind = _best_of("kind", KINDS, _cues(settings.kinds, DEFAULT_KIND_CUES), words)
+    level = _best_of("level", LEVELS, cues=_cues(settings.levels, DEFAULT_LEVEL_CUES), text=words)
+    kind = _best_of("kind", KINDS, cues=_cues(settings.kinds, DEFAULT_KIND_CUES), text=words)
 
     role_counts = [(role.id, _counts(words, role.signals)) for role in settings.roles]
     role_scores = {rid: sum(n for _, n in counts) for rid, counts in role_counts}

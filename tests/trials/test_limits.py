@@ -49,3 +49,21 @@ def test_every_ffmpeg_output_is_bounded_by_the_limit(tmp_path: Path) -> None:
     settings = MediaSettings(max_duration=1800.0)
     command = build_command(info, plan_media(info, settings), tmp_path / "out.mp4")
     assert command[command.index("-t") + 1] == "1800.0"
+
+
+@pytest.mark.parametrize(
+    "command", [("list",), ("check",), ("status",), ("build",), ("tag", "a", "--level", "beginner")]
+)
+def test_one_catalogue_size_cap_for_every_command(tmp_path: Path, command: tuple[str, ...]) -> None:
+    catalogue = tmp_path / "resources.yaml"
+    catalogue.write_text("resources:\n  - id: a\n", encoding="utf-8")
+    subprocess.run(["truncate", "-s", str(129 * 1024 * 1024), str(catalogue)], check=True)  # sparse
+    result = run_capture(*command, cwd=tmp_path)
+    message = (  # after "resources.yaml: " (check prints "resources.yaml:?: error: ", as for any line-less problem)
+        "the file is 135,266,304 bytes, more than the 134,217,728 allowed (room for about 100,000 "
+        "resources); check that it is the file you meant, or split the library into two workspaces"
+    )
+    assert result.returncode == 1
+    shown = (result.stderr + result.stdout).replace("resources.yaml:?: error: ", "resources.yaml: ")
+    assert f"resources.yaml: {message}" in shown
+    assert "Traceback" not in result.stderr

@@ -26,6 +26,39 @@ def run_capture(*args: str, cwd: Path, timeout: float = 300) -> subprocess.Compl
     )
 
 
+# Runs capture in this wrapper process and reports, on stderr's last line, what the command cost:
+# its peak memory and the bytes it read. These are counts, not speeds: they hold on a loaded machine.
+_MEASURED = """
+import resource, sys
+sys.argv = ["capture", *sys.argv[1:]]
+from capture.cli import main
+try:
+    main()
+    code = 0
+except SystemExit as exit:
+    code = exit.code if isinstance(exit.code, int) else 1
+sys.stdout.flush()
+rchar = next(int(line.split()[1]) for line in open("/proc/self/io") if line.startswith("rchar:"))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+sys.stderr.write(f"\\nMEASURED {peak} {rchar}\\n")
+sys.exit(code)
+"""
+
+
+def run_capture_measured(
+    *args: str, cwd: Path, timeout: float = 300
+) -> tuple[subprocess.CompletedProcess[str], int, int]:
+    """``run_capture``, plus the command's peak memory (KiB) and bytes read (``rchar``); stderr as the user sees it."""
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), COLUMNS="200")
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURED, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    stderr, _, measured = result.stderr.rpartition("\nMEASURED ")
+    peak, read = measured.split()
+    result.stderr = stderr
+    return result, int(peak), int(read)
+
+
 def make_speech(text: str, path: Path, voice: str = "en-us+m3") -> Path:
     subprocess.run(["espeak-ng", "-v", voice, "-s", "140", "-w", str(path), text], check=True)
     return path

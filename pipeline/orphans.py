@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pipeline.errors import CaptureError
 from pipeline.fsutil import atomic_write_text
-from pipeline.workspace.catalogue import Catalogue, catalogue_lock, load_catalogue
+from pipeline.workspace.catalogue import Catalogue, catalogue_lock, load_catalogue, read_catalogue
 from pipeline.workspace.paths import Workspace
 
 OWNER_FILE = "owner.json"
@@ -316,7 +316,7 @@ def find_orphaned_media(workspace: Workspace, catalogue: Catalogue) -> list[Orph
 
 def orphaned_media(workspace: Workspace) -> list[OrphanedMedia]:
     """Read-only: what ``capture status`` lists."""
-    return find_orphaned_media(workspace, load_catalogue(workspace.catalogue_path))
+    return find_orphaned_media(workspace, read_catalogue(workspace.catalogue_path))
 
 
 def settle_orphaned_media(workspace: Workspace) -> tuple[list[tuple[str, str]], list[OrphanedMedia]]:

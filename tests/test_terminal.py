@@ -186,11 +186,9 @@ def test_check_quoting_a_value_with_escapes(tmp_path: Path) -> None:
     root = copy_demo(tmp_path)
     catalogue = root / "resources.yaml"
     text = catalogue.read_text(encoding="utf-8")
-    hostile_level = '    level: "expert\\e]0;PWNED\\a\\e[2J"'  # a duplicate key: the YAML error quotes the value
-    catalogue.write_text(
-        text.replace("    title: Shift handover basics", "    title: Shift handover basics\n" + hostile_level)
-    )
+    hostile_level = '    level: "expert\\e]0;PWNED\\a\\e[2J"'  # check quotes a value it refuses
+    catalogue.write_text(text.replace("    level: beginner", hostile_level, 1))
     code, shown = run_on_terminal(root, "check")
     assert code == 1
     assert UNSAFE.search(shown) is None, shown
-    assert '(original value: "expert\\x1b]0;PWNED\\x07\\x1b[2J")' in shown
+    assert "got 'expert\\x1b]0;PWNED\\x07\\x1b[2J'" in shown, shown

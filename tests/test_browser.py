@@ -236,3 +236,90 @@ def test_keyboard_reaches_the_transcript_with_visible_focus(page, base: str) -> 
         pytest.fail("Tab never reached a transcript line")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+# --- The worker's phone (issue 14) -------------------------------------------------------------
+
+PHONES = {"phone": (390, 844), "small-phone": (320, 640), "landscape-phone": (844, 390), "desktop": (1280, 800)}
+ACTIVE_CUES = (
+    "Array.from(document.getElementById('player').textTracks).filter(t => t.mode === 'showing')"
+    ".map(t => t.activeCues ? t.activeCues.length : 0)"
+)
+IN_VIEW = """() => { const box = document.querySelector('.player').getBoundingClientRect();
+  return Math.max(0, Math.min(box.bottom, innerHeight) - Math.max(box.top, 0)) / box.height; }"""
+AUDIO_ID = "handing-over-a-running-fault"
+
+
+@pytest.fixture(scope="module")
+def audio_site(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo with one clip marked audio-only (a recording without a picture), built."""
+    from tests.support import run_capture
+
+    root = tmp_path_factory.mktemp("audio") / "ws"
+    shutil.copytree(demo_workspace, root, ignore=shutil.ignore_patterns("site"))
+    catalogue = root / "resources.yaml"
+    entry = f"  - id: {AUDIO_ID}\n"
+    catalogue.write_text(catalogue.read_text().replace(entry, entry + "    audio_only: true\n", 1))
+    built = run_capture("build", cwd=root, timeout=120)
+    assert built.returncode == 0, built.stderr
+    return root / "site"
+
+
+def _seek_paused(page, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    page.evaluate(
+        "s => new Promise(done => { const v = document.getElementById('player');"
+        " v.addEventListener('seeked', done, {once: true}); v.currentTime = s; })",
+        seconds,
+    )
+
+
+def test_one_cue_on_screen_after_any_seek(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Cues touch: a seek to the second one cue ends and the next starts used to show both."""
+    page.goto(base + PAGES["resource"] + f"#t={PHRASE_START}")
+    _player_ready(page)
+    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {PHRASE_START}) < 0.3")
+    page.wait_for_function(ACTIVE_CUES + ".some(n => n > 0)", timeout=10_000)
+    assert page.evaluate(ACTIVE_CUES) == [1]
+    for seconds in (7.0, 9.1, 5.1, 13.18, 9.1, 0.0):
+        _seek_paused(page, seconds)
+        assert page.evaluate(ACTIVE_CUES) == [1], seconds
+    page.evaluate("document.getElementById('player').muted = true")
+    for index in (1, 2, 1):
+        page.locator("#transcript .seek").nth(index).click()
+        page.wait_for_timeout(300)
+        assert max(page.evaluate(ACTIVE_CUES)) <= 1
+
+
+def test_the_player_stays_in_view_while_the_transcript_scrolls(browser, base: str) -> None:  # type: ignore[no-untyped-def]
+    """A portrait clip at phone sizes, sideways and on a desktop: tapping the third line keeps at
+    least half of the player on screen, and no page scrolls sideways."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    kind = "file" if base.startswith("file:") else "http"
+    for name, (width, height) in PHONES.items():
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(base + PAGES["resource"])
+        _player_ready(page)
+        page.evaluate("document.getElementById('player').muted = true")
+        page.locator("#transcript .seek").nth(2).click()
+        page.wait_for_function(f"document.getElementById('player').currentTime >= {PHRASE_START - 0.05}")
+        page.screenshot(path=str(ARTIFACTS / f"player-{name}-{kind}.png"))
+        assert page.evaluate(IN_VIEW) >= 0.5, name
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        context.close()
+
+
+def test_an_audio_resource_has_a_usable_player(browser, audio_site: Path) -> None:  # type: ignore[no-untyped-def]
+    for width, height in (PHONES["phone"], PHONES["small-phone"]):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(audio_site.as_uri() + f"/r/{AUDIO_ID}/index.html")
+        _player_ready(page)
+        box = page.locator("audio#player").bounding_box()
+        assert box is not None and box["height"] >= 30 and box["width"] >= width / 2
+        page.evaluate("document.getElementById('player').muted = true")
+        page.locator("#transcript .seek").nth(1).click()
+        page.wait_for_function("!document.getElementById('player').paused")
+        assert page.evaluate(IN_VIEW) >= 0.5
+        page.screenshot(path=str(ARTIFACTS / f"audio-{width}x{height}.png"))
+        context.close()

@@ -323,3 +323,63 @@ def test_an_audio_resource_has_a_usable_player(browser, audio_site: Path) -> Non
         assert page.evaluate(IN_VIEW) >= 0.5
         page.screenshot(path=str(ARTIFACTS / f"audio-{width}x{height}.png"))
         context.close()
+
+
+def _line_in_view(page) -> bool:  # type: ignore[no-untyped-def]
+    return bool(
+        page.evaluate(
+            "() => { const b = document.querySelector('#transcript .seek[aria-current=true]');"
+            " if (!b) return false; const r = b.getBoundingClientRect();"
+            " return r.top >= 0 && r.bottom <= innerHeight; }"
+        )
+    )
+
+
+def test_a_search_hit_lands_on_the_words_and_back_restores_it(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    """ "fault codes" finds "the fault code" (stems); the hit opens at its line, in view under the player,
+    one tap plays from there; the query is in the address, so Back shows the results again."""
+    page.goto(base + PAGES["home"])
+    page.fill("#q", "fault codes")
+    hit = page.locator("#results ul a").first
+    hit.wait_for(timeout=5_000)
+    assert "fault code" in hit.inner_text()
+    assert hit.locator("mark").all_inner_texts()[:2] == ["fault", "code"]
+    start = float(hit.get_attribute("href").split("#t=")[1])
+    page.wait_for_function("location.search === '?q=fault%20codes'")
+    hit.click()
+    _player_ready(page)
+    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {start}) < 1", timeout=10_000)
+    assert _line_in_view(page)
+    assert page.evaluate(IN_VIEW) >= 0.5
+    assert page.evaluate("document.getElementById('player').paused")
+    page.evaluate("document.getElementById('player').muted = true")
+    page.locator("#transcript .seek[aria-current=true]").click()  # one tap plays from the line
+    page.wait_for_function("!document.getElementById('player').paused")
+    assert abs(page.evaluate("document.getElementById('player').currentTime") - start) < 1
+    page.go_back()
+    page.locator("#results ul a").first.wait_for(timeout=5_000)
+    assert page.input_value("#q") == "fault codes"
+
+
+def test_any_query_string_is_handled_and_filters_narrow_the_hits(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.site.search import stem
+    from tests.test_search import STEMS
+
+    page.goto(base + PAGES["home"] + "?q=%E0%A4%A&level=%&role")  # the page fixture fails on any script error
+    page.wait_for_function("document.getElementById('search-status').textContent.startsWith('No clips')")
+    assert page.input_value("#q") == "%E0%A4%A"
+    assert page.evaluate("words => words.map(window.CAPTURE_SEARCH.stem)", list(STEMS)) == [stem(w) for w in STEMS]
+    page.goto(base + PAGES["home"] + "?q=handover&role=shift-lead")
+    page.locator("#results > li").first.wait_for(timeout=5_000)
+    assert page.input_value("#role") == "shift-lead"
+    assert page.locator("#results .hit-title").all_inner_texts() == [
+        "Shift handover basics",
+        "When no shift lead arrives",
+    ]
+    assert page.locator("#search-status").inner_text() == "2 clips (for shift lead) match “handover”."
+    page.select_option("#level", "advanced")
+    page.wait_for_function("location.search === '?q=handover&level=advanced&role=shift-lead'")
+    assert page.locator("#results .hit-title").all_inner_texts() == ["When no shift lead arrives"]
+    page.select_option("#role", "line-operator")
+    page.wait_for_function("document.getElementById('search-status').textContent.startsWith('No clips')")
+    assert page.locator("#search-status").inner_text() == "No clips (advanced, for line operator) match “handover”."

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.site.codekey import code_digest
-from pipeline.site.search import SearchEntry, encode_entry, index_script, shard_script
+from pipeline.site.search import SearchEntry, encode_entry, encode_facets, index_script, shard_script
 from pipeline.site.views import ResourceView, SiteModel, feedback_link
 from pipeline.speech.transcript import format_time
 from pipeline.workspace.catalogue import LEVELS, Role
@@ -228,7 +228,9 @@ class Pages:
 
     @staticmethod
     def shard(members: Sequence[ResourceView]) -> bytes:
-        return shard_script(search_rows(members)).encode("utf-8")
+        entries = search_entries(members)
+        rows = [encode_entry(entry) for entry in entries]
+        return shard_script(rows, [encode_facets(entry) for entry in entries]).encode("utf-8")
 
     @staticmethod
     def search_index(names: list[str], total: int) -> bytes:
@@ -262,8 +264,8 @@ class HomeFacts:
         self.experts.sort(key=lambda e: e[1].lower())
 
 
-def search_rows(views: Sequence[ResourceView]) -> list[str]:
-    """One search-index row per resource: its card's facts and, where published, its transcript lines."""
+def search_entries(views: Sequence[ResourceView]) -> list[SearchEntry]:
+    """One search-index entry per resource: its card's facts and, where published, its transcript lines."""
     rows = []
     for view in views:
         r = view.resource
@@ -276,6 +278,8 @@ def search_rows(views: Sequence[ResourceView]) -> list[str]:
             has_poster=view.poster is not None,
             reviewed=view.reviewed,
             lines=view.lines,
+            roles=r.roles,
+            kind=r.kind or "",
         )
-        rows.append(encode_entry(entry))
+        rows.append(entry)
     return rows

@@ -279,7 +279,7 @@ class ResourceView:
         r = self.resource
         return content_key(
             r.id, r.title, r.summary, r.level, r.duration, self.poster is not None, self.reviewed,
-            self.transcript_digest if self.published else "",
+            self.transcript_digest if self.published else "", r.roles, r.kind,
         )  # fmt: skip
 
 

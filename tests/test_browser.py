@@ -306,6 +306,7 @@ def test_the_player_stays_in_view_while_the_transcript_scrolls(browser, base: st
         page.screenshot(path=str(ARTIFACTS / f"player-{name}-{kind}.png"))
         assert page.evaluate(IN_VIEW) >= 0.5, name
         assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        assert page.locator("#seek-note").is_hidden()  # this host seeks
         context.close()
 
 
@@ -383,3 +384,55 @@ def test_any_query_string_is_handled_and_filters_narrow_the_hits(page, base: str
     page.select_option("#role", "line-operator")
     page.wait_for_function("document.getElementById('search-status').textContent.startsWith('No clips')")
     assert page.locator("#search-status").inner_text() == "No clips (advanced, for line operator) match “handover”."
+
+
+@pytest.fixture(scope="module")
+def rangeless(demo_site: Path) -> Iterator[str]:
+    """The site from a host that ignores byte ranges (Python's plain file server): no seeking."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(demo_site)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_the_small_things_at_320_px(browser, rangeless: str) -> None:  # type: ignore[no-untyped-def]
+    """A visible note where the host cannot seek, no sideways scroll, an icon that loads, and
+    portrait posters shown whole on cards."""
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    page.goto(rangeless + PAGES["resource"] + f"#t={PHRASE_START}")  # first, so no cached copy can seek
+    note = page.locator("#seek-note")
+    note.wait_for(state="visible", timeout=10_000)
+    assert note.inner_text() == "This site’s host cannot jump to a moment in a clip, so it plays from the start."
+    box = note.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 640
+    page.screenshot(path=str(ARTIFACTS / "rangeless-320x640.png"))
+    for name, path in PAGES.items():
+        page.goto(rangeless + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, name
+        assert page.locator("header .find button, #search button").first.bounding_box()["x"] + 40 <= 320, name
+        icon = page.evaluate("document.querySelector('link[rel=icon]').href")
+        assert page.request.get(icon).status == 200
+    assert failed == []
+    page.goto(rangeless + PAGES["role"])
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.card img')).every(i => i.complete && i.naturalWidth)"
+    )
+    posters = page.evaluate(
+        "Array.from(document.querySelectorAll('.card img')).map(i => "
+        "[i.naturalHeight > i.naturalWidth, getComputedStyle(i).objectFit])"
+    )
+    assert [True, "contain"] in posters  # a portrait poster, letterboxed, never cropped
+    assert all(fit == "contain" for _, fit in posters)
+    context.close()

@@ -436,3 +436,43 @@ def test_the_small_things_at_320_px(browser, rangeless: str) -> None:  # type: i
     assert [True, "contain"] in posters  # a portrait poster, letterboxed, never cropped
     assert all(fit == "contain" for _, fit in posters)
     context.close()
+
+
+def _play_muted_from(page, seconds: str) -> None:  # type: ignore[no-untyped-def]
+    page.evaluate(
+        "() => { const v = document.getElementById('player'); v.muted = true;"
+        f" v.currentTime = {seconds}; return v.play(); }}"
+    )
+
+
+def test_progress_is_kept_on_the_device(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    """Reached from a journey, a clip shows that journey's practice task and next clip; played to its
+    end it offers the next one and is ticked as watched on the journey page; one left half-way
+    offers to resume there."""
+    page.goto(base + "j/handover-for-operators/index.html")
+    page.locator(".card a").first.click()
+    page.wait_for_url("**/r/shift-handover-basics/index.html")
+    _player_ready(page)
+    shown = page.locator(".in-journey:not([hidden])")
+    assert shown.count() == 1
+    assert "Practice: Fill in the handover log with your shift lead" in shown.inner_text()
+    assert shown.locator(".next-in-journey").inner_text() == "Handing over a running fault"
+    _play_muted_from(page, "v.duration - 1")
+    page.wait_for_function("document.getElementById('player').ended", timeout=15_000)
+    page.locator("#up-next").wait_for(state="visible")
+    assert page.locator("#up-next").inner_text() == "Next in this journey: Handing over a running fault"
+    page.goto(base + "j/handover-for-operators/index.html")
+    assert page.locator(".card .tick").all_inner_texts() == ["✓ Watched"]
+    page.goto(base + f"r/{AUDIO_ID}/index.html")
+    _player_ready(page)
+    _play_muted_from(page, "6")
+    page.wait_for_function("document.getElementById('player').currentTime > 7", timeout=10_000)
+    page.evaluate("document.getElementById('player').pause()")
+    page.goto(base + f"r/{AUDIO_ID}/index.html")
+    resume = page.locator("#resume")
+    resume.wait_for(state="visible")
+    assert resume.inner_text().startswith("▶ Resume from 0:0")
+    resume.click()
+    page.wait_for_function("document.getElementById('player').currentTime > 6.5", timeout=10_000)
+    page.goto(base + PAGES["role"])
+    assert sorted(page.locator(".card .tick").all_inner_texts()) == ["Part-watched", "✓ Watched"]

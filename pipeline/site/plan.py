@@ -123,9 +123,11 @@ def _resources(plan: _Plan, *, built: dict[str, tuple[str, int]], site_root: str
     outputs = []
     for view in model.views:
         rid = view.resource.id
+        places = model.journey_places(rid)
         links = [p for p in view.resource.prerequisites if p != rid] + model.next_steps.get(rid, [])
+        links += [place.next_id for place in places if place.next_id]
         journeys = [(j.id, j.title) for j in model.in_journeys.get(rid, [])]
-        key = content_key(plan.base, view.page_key, plan.card_keys(links), journeys)
+        key = content_key(plan.base, view.page_key, plan.card_keys(links), journeys, places)
         outputs.append(Output(f"r/{rid}/index.html", key, render=functools.partial(plan.pages.resource, view)))
         if view.published:
             rel = f"r/{rid}/captions.vtt"

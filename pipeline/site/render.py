@@ -191,6 +191,7 @@ class Pages:
             prerequisites=[model.by_id[p] for p in view.resource.prerequisites if p in model.by_id and p != rid],
             next_steps=[model.by_id[n] for n in model.next_steps.get(rid, [])],
             journeys=model.in_journeys.get(rid, []),
+            places=[(place, model.by_id.get(place.next_id)) for place in model.journey_places(rid)],
             feedback=feedback_link(model.catalogue.settings.feedback, view.resource),
         )
 

@@ -172,6 +172,17 @@ def test_no_serious_accessibility_problems_and_screenshots(browser, server, name
     check_page(browser, url, PAGES[name] + ("?q=handover" if name == "home" else ""), name)
 
 
+def serious_violations(page) -> list[tuple[str, str, list[object]]]:  # type: ignore[no-untyped-def]
+    """What axe-core finds serious or critical on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def check_page(browser, url: str, path: str, name: str) -> None:  # type: ignore[no-untyped-def]
     """At 390 and 1280 px: a screenshot; no sideways scroll and no serious axe finding on the phone;
     nothing from outside."""
@@ -192,14 +203,7 @@ def check_page(browser, url: str, path: str, name: str) -> None:  # type: ignore
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}x{height}.png"), full_page=True)
         if width == 390:
             assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            serious = [
-                (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-                for v in result["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
-            assert serious == [], serious
+            assert serious_violations(page) == []
         assert outside == []
         context.close()
 
@@ -461,8 +465,10 @@ def test_progress_is_kept_on_the_device(page, base: str) -> None:  # type: ignor
     page.wait_for_function("document.getElementById('player').ended", timeout=15_000)
     page.locator("#up-next").wait_for(state="visible")
     assert page.locator("#up-next").inner_text() == "Next in this journey: Handing over a running fault"
+    assert serious_violations(page) == []  # the journey's box and the banner shown
     page.goto(base + "j/handover-for-operators/index.html")
     assert page.locator(".card .tick").all_inner_texts() == ["✓ Watched"]
+    assert serious_violations(page) == []
     page.goto(base + f"r/{AUDIO_ID}/index.html")
     _player_ready(page)
     _play_muted_from(page, "6")

@@ -37,6 +37,7 @@ PAGES = {
     "journey": "j/handover-for-shift-leads/index.html",
     "role": "role/line-operator/index.html",
     "expert": "expert/priya-nair/index.html",
+    "clips": "clips/beginner/any-kind/index.html",
 }
 # Spoken in samples/shift-handover-basics.mp4: the transcript line starts at 0:09.1.
 PHRASE, PHRASE_START = "what the next shift must watch", 9.1
@@ -482,3 +483,22 @@ def test_progress_is_kept_on_the_device(page, base: str) -> None:  # type: ignor
     page.wait_for_function("document.getElementById('player').currentTime > 6.5", timeout=10_000)
     page.goto(base + PAGES["role"])
     assert sorted(page.locator(".card .tick").all_inner_texts()) == ["Part-watched", "✓ Watched"]
+
+
+def test_all_clips_with_level_and_kind_filters(page, base: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + PAGES["home"])
+    page.click("text=All 3 clips, with level and kind filters")
+    titles = page.locator(".card-title").all_inner_texts()
+    assert titles == ["Handing over a running fault", "Shift handover basics", "When no shift lead arrives"]
+    page.click(".chips a:has-text('Beginner')")
+    page.wait_for_url("**/clips/beginner/any-kind/index.html")
+    assert page.locator(".card-title").all_inner_texts() == ["Shift handover basics"]
+    assert page.locator(".chips .none").all_inner_texts() == ["Theory (0)", "Strategy (0)"]  # no empty lists
+    page.click(".chips a:has-text('Skill')")
+    page.wait_for_url("**/clips/beginner/skill/index.html")
+    assert page.locator("h1").inner_text() == "All clips: Beginner · Skill"
+    page.click(".chips a:has-text('Any level')")
+    page.wait_for_url("**/clips/any-level/skill/index.html")
+    assert page.locator(".card-title").all_inner_texts() == ["Handing over a running fault", "Shift handover basics"]
+    page.click(".chips a:has-text('Shift lead')")
+    page.wait_for_url("**/role/shift-lead/index.html")

@@ -38,6 +38,7 @@ PAGES = {
     "role": "role/line-operator/index.html",
     "expert": "expert/priya-nair/index.html",
     "clips": "clips/beginner/any-kind/index.html",
+    "subscribe": "subscribe.html",
 }
 # Spoken in samples/shift-handover-basics.mp4: the transcript line starts at 0:09.1.
 PHRASE, PHRASE_START = "what the next shift must watch", 9.1

@@ -237,9 +237,14 @@ def _clips(plan: _Plan) -> list[Output]:
     return outputs
 
 
+def _subscribe(plan: _Plan) -> Output:
+    """The page the footer links to: what the feed is and how to follow it (a raw feed is XML to a person)."""
+    return Output("subscribe.html", content_key(plan.base, "subscribe"), render=plan.pages.subscribe)
+
+
 def _feed(plan: _Plan) -> Output:
     entries = sorted(plan.model.views, key=lambda v: v.resource.captured, reverse=True)[:FEED_MAX]
-    key = content_key(plan.base, [(v.card_key, v.resource.summary, v.expert_slug) for v in entries])
+    key = content_key(plan.base, [(v.card_key, v.resource.summary, v.expert_slug, v.resource.roles) for v in entries])
     return Output("feed.xml", key, render=functools.partial(plan.pages.feed, entries))
 
 
@@ -289,4 +294,4 @@ def plan_outputs(
         outputs += _role(plan, role)
     outputs += _experts(plan)
     outputs += _clips(plan)
-    return [*outputs, _feed(plan), *_search(plan, code), _home(plan)]
+    return [*outputs, _feed(plan), _subscribe(plan), *_search(plan, code), _home(plan)]

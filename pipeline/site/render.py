@@ -227,6 +227,9 @@ class Pages:
             "feed.xml", "", entries=entries, updated=updated, feed_id=feed_id, entry_id=entry_id
         )
 
+    def subscribe(self) -> bytes:
+        return self.renderer.render("subscribe.html", "")
+
     @staticmethod
     def shard(members: Sequence[ResourceView]) -> bytes:
         entries = search_entries(members)

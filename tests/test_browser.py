@@ -333,11 +333,14 @@ def test_an_audio_resource_has_a_usable_player(browser, audio_site: Path) -> Non
 
 
 def _line_in_view(page) -> bool:  # type: ignore[no-untyped-def]
+    """The highlighted transcript line is inside the viewport and not under the (sticky) player."""
     return bool(
         page.evaluate(
             "() => { const b = document.querySelector('#transcript .seek[aria-current=true]');"
             " if (!b) return false; const r = b.getBoundingClientRect();"
-            " return r.top >= 0 && r.bottom <= innerHeight; }"
+            " const p = document.querySelector('.player').getBoundingClientRect();"
+            " const under = r.left < p.right && p.left < r.right && r.top < p.bottom && p.top < r.bottom;"
+            " return r.top >= 0 && r.bottom <= innerHeight && !under; }"
         )
     )
 
@@ -366,6 +369,23 @@ def test_a_search_hit_lands_on_the_words_and_back_restores_it(page, base: str) -
     page.go_back()
     page.locator("#results ul a").first.wait_for(timeout=5_000)
     assert page.input_value("#q") == "fault codes"
+
+
+def test_a_hit_link_lands_in_view_at_every_size(browser, base: str) -> None:  # type: ignore[no-untyped-def]
+    """What a search hit opens (``#t=`` on the page), at phone sizes and on a desktop, both clips."""
+    for rid, line in (("shift-handover-basics", 3), ("handing-over-a-running-fault", 2)):
+        for name, (width, height) in PHONES.items():
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            page.goto(base + f"r/{rid}/index.html")
+            start = float(page.locator("#transcript .seek").nth(line).get_attribute("data-start"))
+            page.goto(base + f"r/{rid}/index.html#t={start}")
+            page.reload()  # opened afresh, as from the results
+            _player_ready(page)
+            page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {start}) < 1")
+            assert _line_in_view(page), (rid, name)
+            assert page.evaluate(IN_VIEW) >= 0.5, (rid, name)
+            context.close()
 
 
 def test_any_query_string_is_handled_and_filters_narrow_the_hits(page, base: str) -> None:  # type: ignore[no-untyped-def]

@@ -70,17 +70,23 @@
       }
     }
   }
-  // A line opened from a link (a search hit): bring it into the part of the screen the player leaves free.
+  // A line opened from a link (a search hit): bring it into the part of the screen the player leaves
+  // free. A sticky player moves as the page scrolls, so measure again after each step (at most three).
   function reveal(b) {
     if (box && box.scrollHeight > box.clientHeight + 4) {
       box.scrollTop = Math.max(0, b.offsetTop - box.offsetTop - box.clientHeight / 3);
     }
     var player = media.closest(".player") || media;
-    var sticky = getComputedStyle(player).position === "sticky";
-    var free = sticky ? Math.max(player.getBoundingClientRect().bottom, 0) : 0;
-    var rect = b.getBoundingClientRect();
-    if (rect.top < free || rect.bottom > window.innerHeight) {
-      window.scrollBy(0, rect.top - (free + window.innerHeight - rect.height) / 2);
+    for (var step = 0; step < 3; step++) {
+      var cover = player.getBoundingClientRect(), rect = b.getBoundingClientRect();
+      var beside = rect.left >= cover.right || rect.right <= cover.left;
+      var free = beside ? 0 : Math.max(cover.bottom, 0);
+      if (rect.top >= free && rect.bottom <= window.innerHeight) return;
+      var before = window.scrollY;
+      // Beside the player: scroll no more than needed, so the player stays on screen too.
+      if (beside) window.scrollBy(0, rect.top < 0 ? rect.top - 8 : rect.bottom - window.innerHeight + 8);
+      else window.scrollBy(0, rect.top - (free + (window.innerHeight - free - rect.height) / 3));
+      if (window.scrollY === before) return;  // the page can scroll no further
     }
   }
   media.addEventListener("timeupdate", highlight);
@@ -112,6 +118,8 @@
     var match = /[#&]t=(\d+(?:\.\d+)?)/.exec(location.hash);
     if (!match) return;
     var seconds = parseFloat(match[1]);
+    // The moment in the address decides where the page is, not the scroll a reload would restore.
+    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
     if (mark(lineAt(seconds))) reveal(buttons[current]);
     seek(seconds, false);
   }

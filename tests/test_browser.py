@@ -490,6 +490,12 @@ def test_progress_is_kept_on_the_device(page, base: str) -> None:  # type: ignor
     page.goto(base + "j/handover-for-operators/index.html")
     assert page.locator(".card .tick").all_inner_texts() == ["✓ Watched"]
     assert serious_violations(page) == []
+    page.locator(".card a").nth(1).click()  # the operators' last step: no shift-lead clip as "next"
+    page.wait_for_url(f"**/r/{AUDIO_ID}/index.html")
+    assert page.locator(".in-journey:not([hidden])").inner_text().endswith("This is the journey’s last clip.")
+    assert page.locator("#next").is_hidden()
+    page.goto(base + f"r/{AUDIO_ID}/index.html")  # not reached from a journey: the clip's own next steps
+    assert page.locator("#next").is_visible() and page.locator(".in-journey:not([hidden])").count() == 0
     page.goto(base + f"r/{AUDIO_ID}/index.html")
     _player_ready(page)
     _play_muted_from(page, "6")

@@ -46,7 +46,11 @@
   var places = Array.prototype.slice.call(document.querySelectorAll(".in-journey"));
   var via = recall(VIA), place = null;
   places.forEach(function (aside) { if (aside.getAttribute("data-journey") === via) place = aside; });
-  if (place) place.hidden = false;  // reached from that journey: its practice task and next clip
+  if (place) {  // reached from that journey: its practice task and next clip, not another role's next steps
+    place.hidden = false;
+    var generic = document.querySelector('section[aria-labelledby="next"]');
+    if (generic) generic.hidden = true;
+  }
   remember(VIA, "");
 
   var saved = read()[id], stored = 0;

@@ -270,7 +270,7 @@ class HomeFacts:
 
 def search_entries(views: Sequence[ResourceView]) -> list[SearchEntry]:
     """One search-index entry per resource: its card's facts and, where published, its transcript lines."""
-    rows = []
+    entries = []
     for view in views:
         r = view.resource
         entry = SearchEntry(
@@ -285,5 +285,5 @@ def search_entries(views: Sequence[ResourceView]) -> list[SearchEntry]:
             roles=r.roles,
             kind=r.kind or "",
         )
-        rows.append(entry)
-    return rows
+        entries.append(entry)
+    return entries

@@ -57,7 +57,7 @@ class SearchEntry:
     kind: str = ""
 
 
-MIN_STEM = 3  # never cut a word shorter than this: "uses" stays "use", "bus" stays "bus"
+MIN_STEM = 3  # a stem is never shorter: "uses" gives "use", "bus" and "red" stay as they are
 _DOUBLED = frozenset("bdgmnprt")  # "stopped", "running"; never "called" or "stuffed"
 
 

@@ -10,11 +10,13 @@ from benchmarks.site import sentence
 from pipeline.site.search import (
     SearchEntry,
     encode_entry,
+    encode_facets,
     encode_starts,
     index_script,
     shard_count,
     shard_of,
     shard_script,
+    stem,
 )
 from pipeline.speech.transcript import Line
 
@@ -98,3 +100,51 @@ def test_a_thousand_two_minute_clips_fit_in_a_megabyte_gzipped() -> None:
     data = "".join(shard_script(rows[i::4]) for i in range(4)).encode("utf-8")
     assert len(data) > 1_500_000  # the text itself is bigger than the budget...
     assert len(gzip.compress(data, 9)) < 1_000_000  # ...and the index compresses under it
+
+
+# Words and the stems both copies of the stemmer must give (static/search.js has the twin).
+STEMS = {
+    "codes": "code",
+    "code": "code",
+    "faults": "fault",
+    "batteries": "batter",
+    "watches": "watch",
+    "boxes": "box",
+    "glasses": "glass",
+    "running": "run",
+    "walking": "walk",
+    "closing": "clos",
+    "stopped": "stop",
+    "stuffed": "stuff",
+    "dropping": "drop",
+    "called": "call",
+    "filled": "fill",
+    "missed": "miss",
+    "bus": "bus",
+    "uses": "use",
+    "status": "status",
+    "analysis": "analysis",
+    "is": "is",
+    "red": "red",
+    "sing": "sing",
+    "": "",
+}
+
+
+def test_stems_only_cut_an_ending() -> None:
+    assert {word: stem(word) for word in STEMS} == STEMS
+    assert all(word.startswith(stem(word)) for word in STEMS)
+
+
+def test_roles_and_kind_sit_beside_the_rows() -> None:
+    lines = [Line(0.0, "Stop the belt.")]
+    both = entry(lines, roles=("line-operator", "shift-lead"), kind="skill")
+    assert encode_facets(both) == '[["line-operator","shift-lead"],"skill"]'
+    assert encode_facets(entry(lines)) == '[[],""]'
+    assert len(json.loads(encode_entry(both))) == 8  # the row itself is unchanged
+    script = shard_script(
+        [encode_entry(both), encode_entry(entry(lines))], [encode_facets(both), encode_facets(entry(lines))]
+    )
+    payload = json.loads(script[script.index("(") + 1 :].split(".push(", 1)[1][:-3])
+    assert payload["f"] == [[["line-operator", "shift-lead"], "skill"], [[], ""]]
+    assert len(payload["r"]) == 2

@@ -19,7 +19,7 @@ from pipeline.site.output import Output, load_manifest
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
 from pipeline.site.search import shard_count, shard_of
 from pipeline.site.views import ResourceView, SiteModel, content_key
-from pipeline.workspace.catalogue import Role
+from pipeline.workspace.catalogue import KINDS, LEVELS, Role
 from pipeline.workspace.paths import Workspace
 
 PAGE_SIZE = 48  # cards on one page of a long list: a role's level, an expert's clips
@@ -123,9 +123,11 @@ def _resources(plan: _Plan, *, built: dict[str, tuple[str, int]], site_root: str
     outputs = []
     for view in model.views:
         rid = view.resource.id
+        places = model.journey_places(rid)
         links = [p for p in view.resource.prerequisites if p != rid] + model.next_steps.get(rid, [])
+        links += [place.next_id for place in places if place.next_id]
         journeys = [(j.id, j.title) for j in model.in_journeys.get(rid, [])]
-        key = content_key(plan.base, view.page_key, plan.card_keys(links), journeys)
+        key = content_key(plan.base, view.page_key, plan.card_keys(links), journeys, places)
         outputs.append(Output(f"r/{rid}/index.html", key, render=functools.partial(plan.pages.resource, view)))
         if view.published:
             rel = f"r/{rid}/captions.vtt"
@@ -181,9 +183,68 @@ def _experts(plan: _Plan) -> list[Output]:
     return outputs
 
 
+def clips_folder(level: str, kind: str) -> str:
+    """Where the all-clips list of one level and kind ("" for any) lives."""
+    return "clips" if not (level or kind) else f"clips/{level or 'any-level'}/{kind or 'any-kind'}"
+
+
+Choice = tuple[str, "str | None", int, bool]  # label, the list's path (None: no clips), count, chosen
+
+
+def _clip_lists(views: Sequence[ResourceView]) -> dict[tuple[str, str], list[ResourceView]]:
+    """Every clip by title, in each level-and-kind list that is not empty (the list of all is always made)."""
+    ordered = sorted(views, key=lambda v: (v.resource.title.casefold(), v.resource.id))
+    lists: dict[tuple[str, str], list[ResourceView]] = {}
+    for level in ("", *LEVELS):
+        for kind in ("", *KINDS):
+            cards = [v for v in ordered if level in ("", v.resource.level) and kind in ("", v.resource.kind)]
+            if cards or not (level or kind):
+                lists[(level, kind)] = cards
+    return lists
+
+
+def _choice(
+    lists: dict[tuple[str, str], list[ResourceView]], *, pick: tuple[str, str], chosen: tuple[str, str], label: str
+) -> Choice:
+    """One filter chip: the list of ``pick`` (level, kind), if it has clips, and whether it is the one shown."""
+    found = lists.get(pick)
+    path = f"{clips_folder(*pick)}/index.html" if found is not None else None
+    return (label, path, len(found or []), pick == chosen)
+
+
+def _clips(plan: _Plan) -> list[Output]:
+    """The "all clips" pages: every clip, with level and kind filters (a list each) and the roles' pages."""
+    lists = _clip_lists(plan.model.views)
+    roles = [(f"role/{role.id}/index.html", role.name) for role in plan.model.roles()]
+    outputs = []
+    for (level, kind), cards in lists.items():
+        here = (level, kind)
+        context = {
+            "heading": "All clips",
+            "level_choices": [
+                _choice(lists, pick=(lv, kind), chosen=here, label=lv.capitalize() or "Any level")
+                for lv in ("", *LEVELS)
+            ],
+            "kind_choices": [
+                _choice(lists, pick=(level, kd), chosen=here, label=kd.capitalize() or "Any kind")
+                for kd in ("", *KINDS)
+            ],
+            "role_links": roles,
+            "narrowed": " · ".join(part.capitalize() for part in (level, kind) if part),
+        }
+        folder = clips_folder(level, kind)
+        outputs += _paged_list(plan, folder=folder, cards=cards, template="clips.html", context=context)
+    return outputs
+
+
+def _subscribe(plan: _Plan) -> Output:
+    """The page the footer links to: what the feed is and how to follow it (a raw feed is XML to a person)."""
+    return Output("subscribe.html", content_key(plan.base, "subscribe"), render=plan.pages.subscribe)
+
+
 def _feed(plan: _Plan) -> Output:
     entries = sorted(plan.model.views, key=lambda v: v.resource.captured, reverse=True)[:FEED_MAX]
-    key = content_key(plan.base, [(v.card_key, v.resource.summary, v.expert_slug) for v in entries])
+    key = content_key(plan.base, [(v.card_key, v.resource.summary, v.expert_slug, v.resource.roles) for v in entries])
     return Output("feed.xml", key, render=functools.partial(plan.pages.feed, entries))
 
 
@@ -232,4 +293,5 @@ def plan_outputs(
     for role in model.roles():
         outputs += _role(plan, role)
     outputs += _experts(plan)
-    return [*outputs, _feed(plan), *_search(plan, code), _home(plan)]
+    outputs += _clips(plan)
+    return [*outputs, _feed(plan), _subscribe(plan), *_search(plan, code), _home(plan)]

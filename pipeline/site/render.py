@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.site.codekey import code_digest
-from pipeline.site.search import SearchEntry, encode_entry, index_script, shard_script
+from pipeline.site.search import SearchEntry, encode_entry, encode_facets, index_script, shard_script
 from pipeline.site.views import ResourceView, SiteModel, feedback_link
 from pipeline.speech.transcript import format_time
 from pipeline.workspace.catalogue import LEVELS, Role
@@ -191,6 +191,7 @@ class Pages:
             prerequisites=[model.by_id[p] for p in view.resource.prerequisites if p in model.by_id and p != rid],
             next_steps=[model.by_id[n] for n in model.next_steps.get(rid, [])],
             journeys=model.in_journeys.get(rid, []),
+            places=[(place, model.by_id.get(place.next_id)) for place in model.journey_places(rid)],
             feedback=feedback_link(model.catalogue.settings.feedback, view.resource),
         )
 
@@ -226,9 +227,14 @@ class Pages:
             "feed.xml", "", entries=entries, updated=updated, feed_id=feed_id, entry_id=entry_id
         )
 
+    def subscribe(self) -> bytes:
+        return self.renderer.render("subscribe.html", "")
+
     @staticmethod
     def shard(members: Sequence[ResourceView]) -> bytes:
-        return shard_script(search_rows(members)).encode("utf-8")
+        entries = search_entries(members)
+        rows = [encode_entry(entry) for entry in entries]
+        return shard_script(rows, [encode_facets(entry) for entry in entries]).encode("utf-8")
 
     @staticmethod
     def search_index(names: list[str], total: int) -> bytes:
@@ -262,9 +268,9 @@ class HomeFacts:
         self.experts.sort(key=lambda e: e[1].lower())
 
 
-def search_rows(views: Sequence[ResourceView]) -> list[str]:
-    """One search-index row per resource: its card's facts and, where published, its transcript lines."""
-    rows = []
+def search_entries(views: Sequence[ResourceView]) -> list[SearchEntry]:
+    """One search-index entry per resource: its card's facts and, where published, its transcript lines."""
+    entries = []
     for view in views:
         r = view.resource
         entry = SearchEntry(
@@ -276,6 +282,8 @@ def search_rows(views: Sequence[ResourceView]) -> list[str]:
             has_poster=view.poster is not None,
             reviewed=view.reviewed,
             lines=view.lines,
+            roles=r.roles,
+            kind=r.kind or "",
         )
-        rows.append(encode_entry(entry))
-    return rows
+        entries.append(entry)
+    return entries

@@ -13,11 +13,19 @@ A row is compact by design, one array per resource and no repeated keys:
 
     [id, title, summary, level, duration, flags, starts, text]
 
+What the search page's filters need sits beside the rows, one *facet* a row in the same order
+(``"f"`` in the shard): ``[roles, kind]``, so a shard without it (an older build) still searches.
+
 ``flags`` is a bit set (1: has a poster, 2: transcript reviewed by the expert);
 ``starts`` are the transcript lines' start times in tenths of a second, each stored
 as the gap from the line before (small numbers compress well); ``text`` is the
 lines joined with ``\\n``. Nothing is stored twice, so the payload is about the
 size of the transcripts themselves and gzip takes it to roughly a third.
+
+Words are matched by their stem (:func:`stem`): the browser cuts each query word with the
+same rules (``stem`` in ``static/search.js``, kept equal by a test) and finds every word that
+starts with what is left, so "fault codes" finds "fault code" and "closing" finds "closed".
+The rules only ever cut a word's ending, never add to it, so a stem is a prefix of its word.
 """
 
 from __future__ import annotations
@@ -45,6 +53,39 @@ class SearchEntry:
     has_poster: bool
     reviewed: bool
     lines: Sequence[Line]
+    roles: Sequence[str] = ()
+    kind: str = ""
+
+
+MIN_STEM = 3  # a stem is never shorter: "uses" gives "use", "bus" and "red" stay as they are
+_DOUBLED = frozenset("bdgmnprt")  # "stopped", "running"; never "called" or "stuffed"
+
+
+def stem(word: str) -> str:
+    """A folded word's stem for matching: plural and -ing/-ed endings cut (a light English stemmer).
+
+    Written by hand because it must be the same, rule for rule, as the browser's copy in
+    ``static/search.js``; a library stemmer (Snowball, Porter) has no twin in the page.
+    """
+    cut = word
+    if word.endswith("ies") and len(word) - 3 >= MIN_STEM:
+        cut = word[:-3]
+    elif word.endswith(("sses", "shes", "ches", "xes", "zes")) and len(word) - 2 >= MIN_STEM:
+        cut = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) - 1 >= MIN_STEM:
+        cut = word[:-1]
+    elif word.endswith("ing") and len(word) - 3 >= MIN_STEM:
+        cut = _undouble(word[:-3])
+    elif word.endswith("ed") and len(word) - 2 >= MIN_STEM:
+        cut = _undouble(word[:-2])
+    return cut
+
+
+def _undouble(cut: str) -> str:
+    """A doubled last consonant made single: "runn" (from "running") to "run"; "fall" and "miss" keep theirs."""
+    if len(cut) > MIN_STEM and cut[-1] == cut[-2] and cut[-1] in _DOUBLED:
+        return cut[:-1]
+    return cut
 
 
 def encode_starts(lines: Iterable[Line]) -> list[int]:
@@ -75,6 +116,11 @@ def encode_entry(entry: SearchEntry) -> str:
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
+def encode_facets(entry: SearchEntry) -> str:
+    """What the filters need of one resource, ``[roles, kind]``, as JSON text."""
+    return json.dumps([list(entry.roles), entry.kind], ensure_ascii=False, separators=(",", ":"))
+
+
 def shard_count(resources: int) -> int:
     """How many shards for ``resources`` rows: a power of two, so the count changes rarely as a library grows."""
     count = 1
@@ -92,11 +138,12 @@ def _script(text: str) -> str:
     return text.replace("</", "<\\/")  # no text can end the script element that loads it
 
 
-def shard_script(rows: Iterable[str]) -> str:
-    """One shard's file from encoded rows."""
+def shard_script(rows: Iterable[str], facets: Iterable[str] | None = None) -> str:
+    """One shard's file from encoded rows and, where given, their facets (one each, in order)."""
     body = ",\n".join(rows)
+    extra = "" if facets is None else ',"f":[' + ",".join(facets) + "]"
     return _script(
-        f'(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||[]).push({{"v":{INDEX_VERSION},"r":[\n{body}\n]}});\n'
+        f'(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||[]).push({{"v":{INDEX_VERSION},"r":[\n{body}\n]{extra}}});\n'
     )
 
 

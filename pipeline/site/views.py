@@ -279,8 +279,18 @@ class ResourceView:
         r = self.resource
         return content_key(
             r.id, r.title, r.summary, r.level, r.duration, self.poster is not None, self.reviewed,
-            self.transcript_digest if self.published else "",
+            self.transcript_digest if self.published else "", r.roles, r.kind,
         )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class JourneyPlace:
+    """Where a resource sits in one journey: its practice task there and the step after it."""
+
+    journey_id: str
+    title: str
+    practice: str
+    next_id: str  # "" for the journey's last step
 
 
 @dataclass(kw_only=True)
@@ -307,6 +317,18 @@ class SiteModel:
 
     def roles(self) -> list[Role]:
         return self._roles
+
+    def journey_places(self, resource_id: str) -> list[JourneyPlace]:
+        """Each journey the resource is a step of, in the order of ``in_journeys``: its practice and next step."""
+        places = []
+        for journey in self.in_journeys.get(resource_id, []):
+            steps = [step for _, step in journey.steps() if step.id in self.by_id]
+            at = next((i for i, step in enumerate(steps) if step.id == resource_id), None)
+            if at is None:
+                continue
+            after = steps[at + 1].id if at + 1 < len(steps) else ""
+            places.append(JourneyPlace(journey.id, journey.title, steps[at].practice, after))
+        return places
 
     @cached_property
     def _roles(self) -> list[Role]:

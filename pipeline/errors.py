@@ -47,3 +47,15 @@ class NotFoundError(CaptureError):
 
 class ShrinkRefusedError(BuildError):
     """A catalogue that lost all or most of its resources since the last build: maybe empty or half-saved."""
+
+
+class ReportError(CaptureError):
+    """The report cannot be made from what was given."""
+
+
+class LogError(CaptureError):
+    """An access log that cannot be opened or read."""
+
+
+class FeedbackError(CaptureError):
+    """A feedback export that cannot be read or does not have the columns the settings name."""

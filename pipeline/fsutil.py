@@ -58,15 +58,25 @@ def partial_path(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def file_lock(lock_path: Path) -> Iterator[None]:
-    """An exclusive advisory lock held for the duration of the block (released on crash)."""
+def file_lock(lock_path: Path, *, wait: bool = True) -> Iterator[bool]:
+    """An exclusive advisory lock (flock) held for the block; the kernel releases it if the process dies.
+
+    The one place capture takes a lock. With ``wait=False`` it does not wait: the block gets
+    False at once when another process holds the lock, and True when it now holds it.
+    """
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import CaptureError, MediaError
-from pipeline.fsutil import atomic_write_text, remove_leftovers, sha256_file
+from pipeline.fsutil import atomic_write_text, file_lock, remove_leftovers, sha256_file
 from pipeline.orphans import ORPHANED_DIR, Sweep, mark_committed, read_owner, sweep_media, this_run, write_owner
 from pipeline.speech.transcript import Line, Transcript, write_transcript
 from pipeline.workspace.catalogue import (
@@ -157,19 +156,16 @@ def _staging(workspace: Workspace, sha256: str) -> Iterator[Path]:
     workspace.media_dir.mkdir(parents=True, exist_ok=True)
     folder = workspace.media_dir / f"{STAGING_PREFIX}{sha256[:16]}-{os.getpid()}"
     lock_path = folder.with_suffix(".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    fcntl.flock(fd, fcntl.LOCK_EX)
-    try:
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        write_owner(folder, this_run())
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            os.unlink(lock_path)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+    with file_lock(lock_path):
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            write_owner(folder, this_run())
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                os.unlink(lock_path)
 
 
 def _clear_staging(workspace: Workspace) -> list[Path]:
@@ -179,21 +175,12 @@ def _clear_staging(workspace: Workspace) -> list[Path]:
         if not folder.is_dir():
             continue
         lock_path = folder.with_suffix(".lock")
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            continue
-        shutil.rmtree(folder, ignore_errors=True)
-        removed.append(folder)
-        with contextlib.suppress(OSError):
-            os.unlink(lock_path)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+        with contextlib.suppress(OSError), file_lock(lock_path, wait=False) as held:
+            if held:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+                with contextlib.suppress(OSError):
+                    os.unlink(lock_path)
     return removed
 
 

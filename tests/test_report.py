@@ -12,10 +12,9 @@ from typer.testing import CliRunner
 
 import capture.commands.report  # noqa: F401  (registers the command on the app)
 from capture.app import app
-from pipeline.errors import CatalogueError
-from pipeline.report.feedback import FeedbackError, parse_rating
+from pipeline.errors import CatalogueError, FeedbackError, LogError
+from pipeline.report.feedback import parse_rating
 from pipeline.report.html import render_report_html
-from pipeline.report.logs import LogError
 from pipeline.report.model import Report, build_report, report_to_json
 from pipeline.workspace.paths import Workspace
 

@@ -247,7 +247,8 @@ def test_split_lines_is_split_with_long_lines_replaced(parts: list[bytes], sizes
 def test_any_bytes_as_feedback_are_read_or_refused_never_a_crash(
     tmp_path_factory: pytest.TempPathFactory, head: bytes, body: bytes
 ) -> None:
-    from pipeline.report.feedback import FeedbackColumns, FeedbackError, read_feedback
+    from pipeline.errors import FeedbackError
+    from pipeline.report.feedback import FeedbackColumns, read_feedback
 
     csv_path = tmp_path_factory.mktemp("fuzz") / "feedback.csv"
     csv_path.write_bytes(head + body)

@@ -52,9 +52,10 @@ def report(
     ),
 ) -> None:
     """Which resources are used, watched through and found helpful, from access logs and feedback."""
+    from pipeline.errors import ReportError
     from pipeline.fsutil import atomic_write_text
     from pipeline.report.html import render_report_html
-    from pipeline.report.model import ReportError, parse_since, report_to_json
+    from pipeline.report.model import parse_since, report_to_json
 
     logs = list(access_log or []) + list(more_logs or [])
     if not logs:

@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from pipeline.errors import CaptureError
+from pipeline.errors import FeedbackError
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -49,10 +49,6 @@ _RESOURCE_URL = re.compile(r"/r/([a-z0-9][a-z0-9-]*)(?:/|$|\?|#)")
 _RATING = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
 _DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _DAY_FIRST = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
-
-
-class FeedbackError(CaptureError):
-    """A feedback export that cannot be read or does not have the columns the settings name."""
 
 
 @dataclass

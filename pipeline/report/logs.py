@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.errors import CaptureError
+from pipeline.errors import LogError
 
 # host ident user [day/Mon/year:time zone] "METHOD target PROTOCOL" status bytes rest
 # Only what every line needs is matched here; the rest ("referer" "agent" and any extra fields) is
@@ -56,10 +56,6 @@ CHUNK_BYTES = 1 << 20
 MAX_LINE_BYTES = 64 * 1024
 # Stands in for a line over MAX_LINE_BYTES; no line split at newlines can equal it.
 OVERLONG_LINE = b"\0\n\0"
-
-
-class LogError(CaptureError):
-    """An access log that cannot be opened or read."""
 
 
 def parse_log_date(text: bytes) -> date | None:

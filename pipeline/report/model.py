@@ -34,7 +34,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any, NamedTuple
 
-from pipeline.errors import CaptureError, CatalogueError
+from pipeline.errors import CaptureError, CatalogueError, ReportError
 from pipeline.report.feedback import FeedbackColumns, FeedbackExport, FeedbackRow, read_feedback
 from pipeline.report.logs import MAX_LINE_BYTES, LogFileStats, ProgressCallback, check_log_files
 from pipeline.report.tally import JOURNEY, RESOURCE, LogTally, PageCount, VideoTally, Watch, tally_logs
@@ -46,10 +46,6 @@ STAGES: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 REPORT_KEYS = ("salt", "feedback")
 FEEDBACK_KEYS = ("resource", "rating", "comment", "date")
 FINISHED = 0.95
-
-
-class ReportError(CaptureError):
-    """The report cannot be made from what was given."""
 
 
 # ---------------------------------------------------------------- settings and journeys

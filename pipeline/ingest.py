@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from pipeline.errors import CaptureError, MediaError
 from pipeline.fsutil import atomic_write_text, remove_leftovers, sha256_file
 from pipeline.orphans import ORPHANED_DIR, Sweep, mark_committed, read_owner, sweep_media, this_run, write_owner
+from pipeline.speech.coverage import Stretch, describe
 from pipeline.speech.transcript import Line, Transcript, write_transcript
 from pipeline.workspace.catalogue import (
     Catalogue,
@@ -331,6 +332,7 @@ class _Made:
     transcript: Transcript | None = None
     segments: Sequence[Segment] = ()
     model: str = ""
+    unheard: Sequence[Stretch] = ()  # speech with no text, even after decoding it again
 
 
 def _outputs_complete(workspace: Workspace, resource: Resource) -> bool:
@@ -406,6 +408,7 @@ def _transcribe(job: _Job, samples: Audio | None, made: _Made) -> None:
         lines=[Line(round(s.start, 1), s.text) for s in result.segments],
     )
     made.segments = result.segments
+    made.unheard = result.unheard
 
 
 class _Reporter:
@@ -453,11 +456,12 @@ def _install_media(staging: Path, target: Path) -> None:
     staging.mkdir()  # the staging context removes it again
 
 
-def _write_words(workspace: Workspace, resource_id: str, segments: Sequence[Segment]) -> None:
+def _write_words(workspace: Workspace, resource_id: str, made: _Made) -> None:
     from pipeline.speech.transcribe import words_document
 
     # Written even when empty (a silent clip): its presence says transcription ran.
-    atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, segments)))
+    document = words_document(resource_id, made.segments, unheard=made.unheard)
+    atomic_write_text(workspace.words_path(resource_id), json.dumps(document))
 
 
 def _restore(job: _Job, resource: Resource, made: _Made) -> AddResult:
@@ -472,7 +476,7 @@ def _restore(job: _Job, resource: Resource, made: _Made) -> AddResult:
             transcript.id = resource.id
             write_transcript(workspace.root / resource.transcript, transcript)
         if transcript is not None:
-            _write_words(workspace, resource.id, made.segments)
+            _write_words(workspace, resource.id, made)
     return AddResult(
         job.clip,
         "restored",
@@ -513,15 +517,19 @@ def _commit_new(job: _Job, made: _Made) -> AddResult:
             _undo_commit(workspace, resource_id, job.sha256)
             raise
         mark_committed(workspace.media_folder(resource_id))
-    return AddResult(job.clip, "added", _note(made.transcript), resource_id, job.elapsed(), {"plan": made.plan})
+    return AddResult(
+        job.clip, "added", _note(made.transcript, made.unheard), resource_id, job.elapsed(), {"plan": made.plan}
+    )
 
 
-def _note(transcript: Transcript | None) -> str:
+def _note(transcript: Transcript | None, unheard: Sequence[Stretch] = ()) -> str:
+    """What ``capture add`` says of the transcript, ending with each stretch of speech that has no text."""
     if transcript is None:
         return "no audio track: published without a transcript"
+    gaps = "".join(f"; {describe(gap)}" for gap in unheard)
     if not transcript.lines:
-        return "no speech found: the transcript is empty"
-    return f"{len(transcript.lines)} transcript lines, draft for review"
+        return f"no speech found: the transcript is empty{gaps}"
+    return f"{len(transcript.lines)} transcript lines, draft for review{gaps}"
 
 
 def _install_new(job: _Job, made: _Made, *, resource_id: str, title: str) -> Resource:
@@ -539,7 +547,7 @@ def _install_new(job: _Job, made: _Made, *, resource_id: str, title: str) -> Res
     if made.transcript is not None:
         made.transcript.id = resource_id
         write_transcript(transcript_path, made.transcript)
-        _write_words(workspace, resource_id, made.segments)
+        _write_words(workspace, resource_id, made)
         transcript_rel = workspace.relative(transcript_path)
         summary = summary or _summary_from(made.transcript)
     video_name = "audio.m4a" if (folder / "audio.m4a").exists() else "video.mp4"

@@ -286,7 +286,10 @@ def transcribe_resource(
     with editing_catalogue(workspace.catalogue_path) as fresh:
         entry = fresh.get(resource_id)
         atomic_write_text(path, readable_text(transcript, path.name))
-        atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, result.segments)))
+        atomic_write_text(
+            workspace.words_path(resource_id),
+            json.dumps(words_document(resource_id, result.segments, unheard=result.unheard)),
+        )
         entry.transcript = workspace.relative(path)
         entry.review = "draft"
         entry.produced_by = {**entry.produced_by, "model": result.model}

@@ -24,6 +24,7 @@ from pipeline.errors import CaptureError, MediaError
 from pipeline.fsutil import atomic_write_text, remove_leftovers, sha256_file
 from pipeline.orphans import ORPHANED_DIR, Sweep, mark_committed, read_owner, sweep_media, this_run, write_owner
 from pipeline.speech.coverage import Stretch, describe
+from pipeline.speech.summary import summary_from_text
 from pipeline.speech.transcript import Line, Transcript, write_transcript
 from pipeline.workspace.catalogue import (
     Catalogue,
@@ -297,11 +298,8 @@ def _captured_date(clip: Path) -> str:
 
 
 def _summary_from(transcript: Transcript) -> str:
-    text = transcript.text
-    if not text:
-        return ""
-    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    return sentence if len(sentence) <= 200 else sentence[:197].rsplit(" ", 1)[0] + "…"
+    """The first sentence that says what the clip is about; never a greeting or self-introduction."""
+    return summary_from_text(transcript.text)
 
 
 @dataclass

@@ -131,3 +131,30 @@ def test_capture_add_names_speech_with_no_text() -> None:
     assert _note(transcript, gaps) == (
         "1 transcript lines, draft for review; speech with no text at 00:08-00:14; speech with no text at 01:10-01:13"
     )
+
+
+# -- capture status ------------------------------------------------------------------------------------
+def test_status_counts_unsure_words_and_speech_with_no_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from pipeline.speech.review import review_status
+    from pipeline.workspace.paths import Workspace
+
+    root = init_workspace(tmp_path / "ws", title="Test").root
+    monkeypatch.chdir(root)
+    make_clip(root / "tone.mp4", seconds=2)
+    runner = CliRunner()
+    assert runner.invoke(app, ["add", "tone.mp4"]).exit_code == 0
+    workspace = Workspace(root)
+    sidecar = workspace.words_path("tone")
+    words = [[0.0, 0.4, " Clear", 0.92], [0.4, 0.8, " the", 0.31], [0.8, 1.2, " jam", 0.12]]
+    document = {"id": "tone", "segments": [{"start": 0, "end": 1.2, "text": "Clear the jam", "words": words}]}
+    sidecar.write_text(json.dumps({**document, "unheard": [[8.54, 13.2]]}), encoding="utf-8")
+    [row] = review_status(workspace)
+    assert (row.unsure_words, row.no_text) == (2, ("00:08-00:14",))
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0, result.output
+    assert "unsure" in result.output and "no text" in result.output
+    assert "tone: speech with no text at 00:08-00:14" in result.output
+    data = json.loads(runner.invoke(app, ["status", "--json"]).output)
+    assert (data[0]["unsure_words"], data[0]["no_text"]) == (2, ["00:08-00:14"])

@@ -73,6 +73,11 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+def span(gap: Stretch) -> str:
+    """``00:08-00:14``; the end is rounded up so a short gap never reads 00:08-00:08."""
+    return f"{clock(gap.start)}-{clock(gap.end + 0.999)}"
+
+
 def describe(gap: Stretch) -> str:
-    """``speech with no text at 00:08-00:14``; the end is rounded up so a short gap never reads 00:08-00:08."""
-    return f"speech with no text at {clock(gap.start)}-{clock(gap.end + 0.999)}"
+    """``speech with no text at 00:08-00:14``."""
+    return f"speech with no text at {span(gap)}"

@@ -13,13 +13,14 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.errors import CaptureError, TranscriptError
 from pipeline.fsutil import atomic_write_text, remove_leftovers
 from pipeline.speech.captions import Cue, make_cues
-from pipeline.speech.transcribe import Word, read_words, words_document
+from pipeline.speech.coverage import span
+from pipeline.speech.transcribe import Word, read_unheard, read_words, unsure_words, words_document
 from pipeline.speech.transcript import (
     LATEST_TIME,
     Line,
@@ -50,6 +51,8 @@ class StatusRow:
     approved_by: str
     approved_at: str
     problem: str = ""  # a transcript that cannot be read, or front matter and catalogue that disagree
+    unsure_words: int = 0  # words whisper gave a low probability: where a reviewer should listen
+    no_text: tuple[str, ...] = ()  # stretches of speech the transcript has no text for, as mm:ss-mm:ss
 
 
 @dataclass(frozen=True)
@@ -101,19 +104,26 @@ def review_status(workspace: Workspace) -> list[StatusRow]:
                 f"resources.yaml says review: {resource.review}, the transcript says status: "
                 f"{transcript.status}; run `capture approve {resource.id}` or fix one of them"
             )
-        rows.append(
-            StatusRow(
-                resource.id,
-                resource.title,
-                transcript.status,
-                len(transcript.lines),
-                transcript.model or resource.produced_by.get("model", ""),
-                transcript.approved_by,
-                transcript.approved_at,
-                problem,
-            )
+        row = StatusRow(
+            resource.id,
+            resource.title,
+            transcript.status,
+            len(transcript.lines),
+            transcript.model or resource.produced_by.get("model", ""),
+            transcript.approved_by,
+            transcript.approved_at,
+            problem,
         )
+        rows.append(_with_care(workspace, row))
     return rows
+
+
+def _with_care(workspace: Workspace, row: StatusRow) -> StatusRow:
+    """``row`` with where its review needs care, from the words sidecar whisper's run left."""
+    sidecar = workspace.words_path(row.id)
+    unsure = unsure_words(read_words(sidecar))
+    gaps = tuple(span(gap) for gap in read_unheard(sidecar))
+    return replace(row, unsure_words=len(unsure), no_text=gaps)
 
 
 def load_for_review(workspace: Workspace, resource_id: str) -> tuple[Resource, Transcript, str]:

@@ -50,6 +50,8 @@ DOUBTED_WORD = 0.3
 MAX_REPEATS = 4
 # What whisper writes for sounds that are not words.
 NON_SPEECH = re.compile(r"^[\s\W]*(?:\[[^\]]*\]|\([^)]*\)|[♪♫]+)?[\s\W]*$")
+# Under this probability a word is marked for the reviewer: the model was unsure of it.
+UNSURE_WORD = 0.5
 # Audio kept either side of a stretch decoded again, so its first and last words are whole.
 REDECODE_MARGIN = 0.2
 
@@ -519,3 +521,8 @@ def read_unheard(path: Path) -> tuple[Stretch, ...]:
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return ()
     return tuple(g for g in gaps if math.isfinite(g.start) and math.isfinite(g.end))
+
+
+def unsure_words(words: Iterable[Word]) -> list[Word]:
+    """The words whisper was unsure of (probability under ``UNSURE_WORD``), in order."""
+    return [w for w in words if w.probability < UNSURE_WORD]

@@ -1,0 +1,161 @@
+"""Issue 17: the review page's tools in headless Chromium, and what it marks for the expert."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.serve.review import ReviewServer, start_review
+from pipeline.speech.marks import readable_date, unsure_by_line
+from pipeline.speech.transcribe import Word
+from pipeline.speech.transcript import Line
+from pipeline.workspace.paths import Workspace
+from tests.test_review import CHROMIUM_ARGS, RID, review_in_catalogue, template, transcript_of, ws
+
+__all__ = ["template", "ws"]  # the fixtures, shared with test_review
+
+
+# -- pure logic ----------------------------------------------------------------------------------------
+def test_approval_date_reads_as_people_read_it() -> None:
+    assert readable_date("2026-12-01T18:44+00:00") == "1 December 2026 at 18:44 UTC"
+    assert readable_date("2026-03-09T08:05+01:00") == "9 March 2026 at 08:05 (UTC+01:00)"
+    assert readable_date("2026-03-09T08:05") == "9 March 2026 at 08:05"
+    assert readable_date("soon") == "soon"
+
+
+def test_unsure_words_are_marked_on_their_line_until_corrected() -> None:
+    lines = [Line(0.0, "Hi, I'm Alex from the Rapping Station."), Line(3.0, "Clear the jam.")]
+    words = [
+        Word(0.0, 0.3, " Hi,", 0.9),
+        Word(1.5, 1.9, " Rapping", 0.2),
+        Word(1.9, 2.4, " Station.", 0.45),
+        Word(3.0, 3.4, " Clear", 0.3),
+    ]
+    assert [m.unsure for m in unsure_by_line(lines, words)] == [("Rapping", "Station."), ("Clear",)]
+    fixed = [Line(0.0, "Hi, I'm Alex from the wrapping station."), lines[1]]
+    assert [m.unsure for m in unsure_by_line(fixed, words)] == [("Station.",), ("Clear",)]
+
+
+# -- in a real browser ---------------------------------------------------------------------------------
+@pytest.fixture
+def marked(ws: Workspace) -> Iterator[ReviewServer]:
+    """The review server over a clip whose words sidecar has one unsure word and one stretch with no text."""
+    sidecar = ws.words_path(RID)
+    document = json.loads(sidecar.read_text(encoding="utf-8"))
+    for segment in document["segments"]:  # what the model doubts on this CPU is its business: set it here
+        for word in segment["words"]:
+            word[3] = 0.99
+    document["segments"][0]["words"][1][3] = 0.05
+    document["unheard"] = [[1.0, 2.5]]
+    sidecar.write_text(json.dumps(document), encoding="utf-8")
+    srv = start_review(ws, RID)
+    srv.start_in_thread()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def starts(page: Any) -> list[float]:
+    return [
+        float(s) for s in page.eval_on_selector_all("#lines li[data-index]", "els => els.map(e => e.dataset.start)")
+    ]
+
+
+def video_time(page: Any) -> float:
+    return float(page.evaluate("document.getElementById('video').currentTime"))
+
+
+def seek(page: Any, seconds: float) -> None:
+    page.evaluate(f"document.getElementById('video').currentTime = {seconds}")
+    page.wait_for_function(f"Math.abs(document.getElementById('video').currentTime - {seconds}) < 0.05")
+
+
+@pytest.mark.browser
+def test_review_tools_in_headless_chromium(marked: ReviewServer, ws: Workspace, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no chromium on this machine (make system-deps installs it)")
+    before = transcript_of(ws).lines
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(marked.url)
+            page.wait_for_selector("body[data-ready=true]")
+            page.wait_for_function("document.getElementById('video').readyState >= 1")
+            # Where to look: the unsure word and the stretch with no text.
+            assert page.locator("#care").get_attribute("data-unsure") == "1"
+            assert page.locator("#care").inner_text().startswith("Listen closely: 1 word the model was unsure of")
+            assert page.locator("li.unsure .unsure-words").count() == 1
+            gap = page.locator("li.no-text")
+            assert "Speech with no text at 00:01-00:03" in gap.inner_text()
+            page.screenshot(path=str(tmp_path / "review-1280.png"), full_page=True)
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.screenshot(path=str(tmp_path / "review-390.png"), full_page=True)
+            page.set_viewport_size({"width": 1280, "height": 800})
+            # Clicking into a text box never moves the video.
+            seek(page, 0.0)
+            page.locator("#lines li[data-index='1'] textarea").click()
+            page.wait_for_timeout(300)
+            assert video_time(page) < 0.05
+            # Split the first line at the cursor: the second half is a line of its own.
+            box = page.locator("#lines li[data-index='0'] textarea")
+            text = before[0].text
+            cut = text.index(" ", len(text) // 2)
+            box.evaluate(f"b => {{ b.focus(); b.setSelectionRange({cut}, {cut}); }}")
+            page.locator("#lines li[data-index='0'] [data-tool=split]").click()
+            assert len(starts(page)) == len(before) + 1
+            # Nudge the old second line later, then set the split-off line's start to the video's time.
+            page.locator("#lines li[data-index='2'] [data-tool=later]").click()
+            assert starts(page)[2] == round(before[1].start + 0.5, 1)
+            now = round(before[1].start - 1.0, 1)
+            seek(page, now)
+            page.locator("#lines li[data-index='1'] [data-tool=now]").click()
+            assert starts(page)[1] == now
+            # Add a line after the last, and type it.
+            last = len(before)
+            page.locator(f"#lines li[data-index='{last}'] [data-tool=add]").click()
+            page.locator(f"#lines li[data-index='{last + 1}'] textarea").fill("Then tell the next shift.")
+            page.click("#save")
+            page.wait_for_selector("#message:has-text('Saved.')")
+            after = transcript_of(ws).lines
+            assert [line.text for line in after] == [
+                text[:cut].strip(),
+                text[cut:].strip(),
+                *(line.text for line in before[1:]),
+                "Then tell the next shift.",
+            ]
+            assert [line.start for line in after[:3]] == [before[0].start, now, round(before[1].start + 0.5, 1)]
+            assert after[-1].start > after[-2].start
+            # Approve: the date reads as people read it.
+            page.fill("#by", "Priya Nair")
+            page.click("#approve")
+            page.wait_for_selector("body[data-status=approved]")
+            badge = page.locator("#status").inner_text()
+            assert re.fullmatch(
+                r"Approved by Priya Nair on \d{1,2} [A-Z][a-z]+ \d{4} at \d\d:\d\d( UTC| \(UTC[+-]\d\d:\d\d\))", badge
+            ), badge
+            # Editing an approved transcript says, before saving, that it will need approving again.
+            assert page.locator("#reapprove").is_hidden()
+            page.locator("#lines li[data-index='0'] textarea").fill("When you hand over a running fault, be exact.")
+            assert page.locator("#reapprove").is_visible()
+            assert page.locator("#save").inner_text() == "Save as draft"
+            assert "must be approved again" in page.locator("#reapprove").inner_text()
+            assert transcript_of(ws).status == "approved"  # nothing happened yet
+            page.click("#save")
+            page.wait_for_selector("#message:has-text('It is a draft now: approve it again when it is right.')")
+            assert (transcript_of(ws).status, review_in_catalogue(ws)) == ("draft", "draft")
+            assert page.locator("#reapprove").is_hidden()
+        finally:
+            browser.close()
+    shots = Path(__file__).resolve().parent.parent / ".capture-screenshots"
+    if shots.is_dir():  # a person looking at the page keeps the screenshots here
+        for shot in tmp_path.glob("*.png"):
+            shutil.copy(shot, shots / shot.name)

@@ -34,9 +34,7 @@ def unsure_by_line(lines: Sequence[Line], words: Sequence[Word]) -> list[LineMar
     for index, line in enumerate(lines):
         end = lines[index + 1].start if index + 1 < len(lines) else float("inf")
         said = {_key(token) for token in line.text.split()}
-        found = tuple(
-            w.text.strip() for w in doubtful if line.start - 0.05 <= w.start < end and _key(w.text) in said
-        )
+        found = tuple(w.text.strip() for w in doubtful if line.start - 0.05 <= w.start < end and _key(w.text) in said)
         marks.append(LineMarks(found))
     return marks
 

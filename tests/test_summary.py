@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipeline.ingest import _summary_from
+from pipeline.speech.review import save_lines
 from pipeline.speech.summary import about_the_clip, summary_from_text
-from pipeline.speech.transcript import Line, Transcript
+from pipeline.speech.transcript import Line, Transcript, read_transcript_text, transcript_version, write_transcript
+from pipeline.workspace.catalogue import load_catalogue
+from pipeline.workspace.paths import Workspace, init_workspace
 
 
 @pytest.mark.parametrize(
@@ -69,3 +74,47 @@ def test_add_takes_the_summary_from_the_transcript_past_the_greeting() -> None:
         lines=[Line(0.0, "Hi, I'm Alex from the wrapping station."), Line(3.0, "Clear the jammed carton first.")],
     )
     assert _summary_from(transcript) == "Clear the jammed carton first."
+
+
+# -- the summary follows transcript edits until a person writes one -----------------------------------
+def _workspace_with_transcript(root: Path, *, summary: str) -> Workspace:
+    workspace = init_workspace(root, title="Test")
+    catalogue = workspace.catalogue_path
+    catalogue.write_text(
+        catalogue.read_text(encoding="utf-8").replace(
+            "resources: []",
+            "resources:\n  - id: wrap\n    title: Wrapping\n"
+            f"    summary: {summary!r}\n    transcript: transcripts/wrap.md\n    review: draft\n",
+        ),
+        encoding="utf-8",
+    )
+    write_transcript(
+        workspace.transcript_path("wrap"),
+        Transcript(
+            id="wrap",
+            status="draft",
+            model="tiny.en",
+            language="en",
+            lines=[Line(0.0, "Hi, I'm Alex from the Rapping Station."), Line(3.0, "Clear the jam carton first.")],
+        ),
+    )
+    return workspace
+
+
+def _save(workspace: Workspace, lines: list[Line]) -> str:
+    version = transcript_version(read_transcript_text(workspace.transcript_path("wrap")))
+    save_lines(workspace, "wrap", lines, version=version)
+    return load_catalogue(workspace.catalogue_path).get("wrap").summary
+
+
+@pytest.mark.parametrize("summary", ["Clear the jam carton first.", "Hi, I'm Alex from the Rapping Station.", ""])
+def test_an_automatic_summary_follows_the_edits(tmp_path: Path, summary: str) -> None:
+    workspace = _workspace_with_transcript(tmp_path / "ws", summary=summary)
+    lines = [Line(0.0, "Hi, I'm Alex from the wrapping station."), Line(3.0, "Clear the jammed carton first.")]
+    assert _save(workspace, lines) == "Clear the jammed carton first."
+
+
+def test_a_summary_a_person_wrote_stays(tmp_path: Path) -> None:
+    workspace = _workspace_with_transcript(tmp_path / "ws", summary="How to clear a carton jam safely.")
+    lines = [Line(0.0, "Hi."), Line(3.0, "Clear the jammed carton from the left guide.")]
+    assert _save(workspace, lines) == "How to clear a carton jam safely."

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from pipeline.errors import CaptureError, TranscriptError
 from pipeline.fsutil import atomic_write_text, remove_leftovers
 from pipeline.speech.captions import Cue, make_cues
 from pipeline.speech.coverage import span
+from pipeline.speech.summary import summary_from_text
 from pipeline.speech.transcribe import Word, read_unheard, read_words, unsure_words, words_document
 from pipeline.speech.transcript import (
     LATEST_TIME,
@@ -218,6 +220,7 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], *, ver
                 "page and make them again"
             )
         transcript = parse_transcript(text, path.name)
+        old_text = transcript.text
         changed = [(line.start, line.text) for line in cleaned] != [
             (round(line.start, 1), line.text) for line in transcript.lines
         ]
@@ -230,7 +233,24 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], *, ver
         atomic_write_text(path, new_text)
         remove_leftovers(path.parent)  # temp files of a save that was killed; we hold the lock
         _set_review(catalogue, resource_id, transcript.status)
+        _follow_summary(catalogue, resource_id, old_text=old_text, new_text=transcript.text)
     return transcript, transcript_version(new_text)
+
+
+def _follow_summary(catalogue: Catalogue, resource_id: str, *, old_text: str, new_text: str) -> None:
+    """An automatic summary follows the transcript's edits; one a person wrote is left alone.
+
+    A summary is taken as automatic while it is what the old transcript would give
+    (``summary_from_text``), or the old rule's pick, the old transcript's first sentence.
+    """
+    resource = catalogue.get(resource_id)
+    automatic = {summary_from_text(old_text), re.split(r"(?<=[.!?])\s", old_text, maxsplit=1)[0]}
+    if resource.summary and resource.summary not in automatic:
+        return
+    fresh = summary_from_text(new_text)
+    if fresh != resource.summary:
+        resource.summary = fresh
+        catalogue.put(resource)
 
 
 def resource_words(workspace: Workspace, resource_id: str) -> tuple[Word, ...]:

@@ -159,3 +159,31 @@ def test_review_tools_in_headless_chromium(marked: ReviewServer, ws: Workspace, 
     if shots.is_dir():  # a person looking at the page keeps the screenshots here
         for shot in tmp_path.glob("*.png"):
             shutil.copy(shot, shots / shot.name)
+
+
+@pytest.mark.browser
+def test_a_line_too_fast_to_read_is_marked_and_counted(marked: ReviewServer, ws: Workspace) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no chromium on this machine (make system-deps installs it)")
+    lines = transcript_of(ws).lines
+    seconds = lines[1].start - lines[0].start
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(marked.url)
+            page.wait_for_selector("body[data-ready=true]")
+            first = page.locator("#lines li[data-index='0']")
+            assert page.locator("#care").get_attribute("data-fast") == "0"
+            assert first.locator(".fast-note").is_hidden()
+            # More characters than 20 a second until the next line starts.
+            first.locator("textarea").fill("word " * int(seconds * 20 / 5 + 5))
+            assert page.locator("#care").get_attribute("data-fast") == "1"
+            assert "1 line too fast to read as captions" in page.locator("#care").inner_text()
+            assert first.locator(".fast-note").inner_text().startswith("Too fast to read: ")
+            first.locator("textarea").fill("Hand over the fault.")
+            assert page.locator("#care").get_attribute("data-fast") == "0"
+        finally:
+            browser.close()

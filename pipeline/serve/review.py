@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from pipeline.errors import CaptureError
 from pipeline.serve.hosts import allowed_hosts, check_host
 from pipeline.serve.ranges import CLIENT_GONE, open_regular_file, send_file
-from pipeline.speech.captions import format_vtt
+from pipeline.speech.captions import MAX_CPS, format_vtt
 from pipeline.speech.marks import gaps_json, readable_date, unsure_by_line
 from pipeline.speech.review import (
     EditConflictError,
@@ -148,6 +148,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
             "approved_on": readable_date(transcript.approved_at) if transcript.approved_at else "",
             "version": version,
             "duration": resource.duration,
+            "max_cps": MAX_CPS,
             "lines": [
                 {"start": line.start, "text": line.text, "unsure": list(mark.unsure)}
                 for line, mark in zip(transcript.lines, marks, strict=True)

@@ -41,16 +41,41 @@
     document.body.dataset.status = state.status;
   }
 
+  function speed(index) {
+    // Characters a second a reader needs until the next line starts (or the clip ends).
+    const line = working[index];
+    const next = index + 1 < working.length ? working[index + 1].start : state.duration;
+    const seconds = next - line.start;
+    return seconds > 0 ? line.text.trim().length / seconds : 0;
+  }
+
+  function markSpeed(item, index) {
+    const cps = speed(index);
+    const fast = cps > state.max_cps;
+    const note = item.querySelector(".fast-note");
+    item.classList.toggle("fast", fast);
+    note.hidden = !fast;
+    note.textContent = fast ? "Too fast to read: " + Math.round(cps) + " characters a second (at most " +
+      state.max_cps + "). Shorten the line, or split it and move the second part later." : "";
+  }
+
+  function fastLines() {
+    return working.filter(function (line, index) { return speed(index) > state.max_cps; }).length;
+  }
+
   function showCare() {
     const unsure = working.reduce(function (n, line) { return n + (line.unsure || []).length; }, 0);
+    const fast = fastLines();
     const parts = [];
     if (unsure) parts.push(unsure + (unsure === 1 ? " word" : " words") + " the model was unsure of (marked ?)");
+    if (fast) parts.push(fast + (fast === 1 ? " line" : " lines") + " too fast to read as captions");
     if (state.no_text.length) {
       parts.push(state.no_text.length + (state.no_text.length === 1 ? " stretch" : " stretches") + " of speech with no text");
     }
     care.textContent = parts.length ? "Listen closely: " + parts.join("; ") + "." : "";
     care.hidden = parts.length === 0;
     care.dataset.unsure = String(unsure);
+    care.dataset.fast = String(fast);
   }
 
   function tool(label, name, action) {
@@ -82,6 +107,8 @@
       item.classList.toggle("changed", changedLine(index));
       fit(box);
       changed();
+      markSpeed(item, index);
+      showCare();
     });
     const body = document.createElement("div");
     body.className = "body";
@@ -93,6 +120,9 @@
       note.textContent = "Unsure: " + line.unsure.join(", ");
       body.append(note);
     }
+    const note = document.createElement("p");
+    note.className = "fast-note";
+    body.append(note);
     const tools = document.createElement("div");
     tools.className = "tools";
     tools.append(
@@ -104,6 +134,7 @@
     );
     body.append(tools);
     item.append(time, body);
+    markSpeed(item, index);
     item.classList.toggle("changed", changedLine(index));
     return item;
   }

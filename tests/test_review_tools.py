@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -76,85 +77,103 @@ def seek(page: Any, seconds: float) -> None:
     page.wait_for_function(f"Math.abs(document.getElementById('video').currentTime - {seconds}) < 0.05")
 
 
-@pytest.mark.browser
-def test_review_tools_in_headless_chromium(marked: ReviewServer, ws: Workspace, tmp_path: Path) -> None:
+@contextmanager
+def review_page(server: ReviewServer) -> Iterator[Any]:
+    """The review page in headless Chromium at 1280x800, loaded and ready."""
     sync_api = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("no chromium on this machine (make system-deps installs it)")
-    before = transcript_of(ws).lines
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(marked.url)
+            page.goto(server.url)
             page.wait_for_selector("body[data-ready=true]")
             page.wait_for_function("document.getElementById('video').readyState >= 1")
-            # Where to look: the unsure word and the stretch with no text.
-            assert page.locator("#care").get_attribute("data-unsure") == "1"
-            assert page.locator("#care").inner_text().startswith("Listen closely: 1 word the model was unsure of")
-            assert page.locator("li.unsure .unsure-words").count() == 1
-            gap = page.locator("li.no-text")
-            assert "Speech with no text at 00:01-00:03" in gap.inner_text()
-            page.screenshot(path=str(tmp_path / "review-1280.png"), full_page=True)
-            page.set_viewport_size({"width": 390, "height": 844})
-            page.screenshot(path=str(tmp_path / "review-390.png"), full_page=True)
-            page.set_viewport_size({"width": 1280, "height": 800})
-            # Clicking into a text box never moves the video.
-            seek(page, 0.0)
-            page.locator("#lines li[data-index='1'] textarea").click()
-            page.wait_for_timeout(300)
-            assert video_time(page) < 0.05
-            # Split the first line at the cursor: the second half is a line of its own.
-            box = page.locator("#lines li[data-index='0'] textarea")
-            text = before[0].text
-            cut = text.index(" ", len(text) // 2)
-            box.evaluate(f"b => {{ b.focus(); b.setSelectionRange({cut}, {cut}); }}")
-            page.locator("#lines li[data-index='0'] [data-tool=split]").click()
-            assert len(starts(page)) == len(before) + 1
-            # Nudge the old second line later, then set the split-off line's start to the video's time.
-            page.locator("#lines li[data-index='2'] [data-tool=later]").click()
-            assert starts(page)[2] == round(before[1].start + 0.5, 1)
-            now = round(before[1].start - 1.0, 1)
-            seek(page, now)
-            page.locator("#lines li[data-index='1'] [data-tool=now]").click()
-            assert starts(page)[1] == now
-            # Add a line after the last, and type it.
-            last = len(before)
-            page.locator(f"#lines li[data-index='{last}'] [data-tool=add]").click()
-            page.locator(f"#lines li[data-index='{last + 1}'] textarea").fill("Then tell the next shift.")
-            page.click("#save")
-            page.wait_for_selector("#message:has-text('Saved.')")
-            after = transcript_of(ws).lines
-            assert [line.text for line in after] == [
-                text[:cut].strip(),
-                text[cut:].strip(),
-                *(line.text for line in before[1:]),
-                "Then tell the next shift.",
-            ]
-            assert [line.start for line in after[:3]] == [before[0].start, now, round(before[1].start + 0.5, 1)]
-            assert after[-1].start > after[-2].start
-            # Approve: the date reads as people read it.
-            page.fill("#by", "Priya Nair")
-            page.click("#approve")
-            page.wait_for_selector("body[data-status=approved]")
-            badge = page.locator("#status").inner_text()
-            assert re.fullmatch(
-                r"Approved by Priya Nair on \d{1,2} [A-Z][a-z]+ \d{4} at \d\d:\d\d( UTC| \(UTC[+-]\d\d:\d\d\))", badge
-            ), badge
-            # Editing an approved transcript says, before saving, that it will need approving again.
-            assert page.locator("#reapprove").is_hidden()
-            page.locator("#lines li[data-index='0'] textarea").fill("When you hand over a running fault, be exact.")
-            assert page.locator("#reapprove").is_visible()
-            assert page.locator("#save").inner_text() == "Save as draft"
-            assert "must be approved again" in page.locator("#reapprove").inner_text()
-            assert transcript_of(ws).status == "approved"  # nothing happened yet
-            page.click("#save")
-            page.wait_for_selector("#message:has-text('It is a draft now: approve it again when it is right.')")
-            assert (transcript_of(ws).status, review_in_catalogue(ws)) == ("draft", "draft")
-            assert page.locator("#reapprove").is_hidden()
+            yield page
         finally:
             browser.close()
+
+
+def check_marks(page: Any, shots: Path) -> None:
+    """Where to look: the unsure word and the stretch with no text; screenshots at two sizes."""
+    assert page.locator("#care").get_attribute("data-unsure") == "1"
+    assert page.locator("#care").inner_text().startswith("Listen closely: 1 word the model was unsure of")
+    assert page.locator("li.unsure .unsure-words").count() == 1
+    assert "Speech with no text at 00:01-00:03" in page.locator("li.no-text").inner_text()
+    page.screenshot(path=str(shots / "review-1280.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(shots / "review-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def edit_with_the_tools(page: Any, before: list[Line]) -> tuple[int, float]:
+    """Split the first line at a cursor, nudge one line, set one to the video's time, add one; where
+    the split was and the time set."""
+    box = page.locator("#lines li[data-index='0'] textarea")
+    cut = before[0].text.index(" ", len(before[0].text) // 2)
+    box.evaluate(f"b => {{ b.focus(); b.setSelectionRange({cut}, {cut}); }}")
+    page.locator("#lines li[data-index='0'] [data-tool=split]").click()
+    assert len(starts(page)) == len(before) + 1
+    # Nudge the old second line later, then set the split-off line's start to the video's time.
+    page.locator("#lines li[data-index='2'] [data-tool=later]").click()
+    assert starts(page)[2] == round(before[1].start + 0.5, 1)
+    now = round(before[1].start - 1.0, 1)
+    seek(page, now)
+    page.locator("#lines li[data-index='1'] [data-tool=now]").click()
+    assert starts(page)[1] == now
+    last = len(before)
+    page.locator(f"#lines li[data-index='{last}'] [data-tool=add]").click()
+    page.locator(f"#lines li[data-index='{last + 1}'] textarea").fill("Then tell the next shift.")
+    return cut, now
+
+
+def approve_then_edit(page: Any, ws: Workspace) -> None:
+    """Approve (the date reads as people read it), then edit: the page warns before the save."""
+    page.fill("#by", "Priya Nair")
+    page.click("#approve")
+    page.wait_for_selector("body[data-status=approved]")
+    badge = page.locator("#status").inner_text()
+    date = r"\d{1,2} [A-Z][a-z]+ \d{4} at \d\d:\d\d( UTC| \(UTC[+-]\d\d:\d\d\))"
+    assert re.fullmatch(rf"Approved by Priya Nair on {date}", badge), badge
+    assert page.locator("#reapprove").is_hidden()
+    page.locator("#lines li[data-index='0'] textarea").fill("When you hand over a running fault, be exact.")
+    assert page.locator("#reapprove").is_visible()
+    assert page.locator("#save").inner_text() == "Save as draft"
+    assert "must be approved again" in page.locator("#reapprove").inner_text()
+    assert transcript_of(ws).status == "approved"  # nothing happened yet
+    page.click("#save")
+    page.wait_for_selector("#message:has-text('It is a draft now: approve it again when it is right.')")
+    assert (transcript_of(ws).status, review_in_catalogue(ws)) == ("draft", "draft")
+    assert page.locator("#reapprove").is_hidden()
+
+
+@pytest.mark.browser
+def test_review_tools_in_headless_chromium(marked: ReviewServer, ws: Workspace, tmp_path: Path) -> None:
+    before = transcript_of(ws).lines
+    with review_page(marked) as page:
+        check_marks(page, tmp_path)
+        # Clicking into a text box never moves the video.
+        seek(page, 0.0)
+        page.locator("#lines li[data-index='1'] textarea").click()
+        page.wait_for_timeout(300)
+        assert video_time(page) < 0.05
+        cut, now = edit_with_the_tools(page, before)
+        page.click("#save")
+        page.wait_for_selector("#message:has-text('Saved.')")
+        after = transcript_of(ws).lines
+        text = before[0].text
+        rest = [line.text for line in before[1:]]
+        assert [line.text for line in after] == [
+            text[:cut].strip(),
+            text[cut:].strip(),
+            *rest,
+            "Then tell the next shift.",
+        ]
+        assert [line.start for line in after[:3]] == [before[0].start, now, round(before[1].start + 0.5, 1)]
+        assert after[-1].start > after[-2].start
+        approve_then_edit(page, ws)
     shots = Path(__file__).resolve().parent.parent / ".capture-screenshots"
     if shots.is_dir():  # a person looking at the page keeps the screenshots here
         for shot in tmp_path.glob("*.png"):
@@ -163,27 +182,16 @@ def test_review_tools_in_headless_chromium(marked: ReviewServer, ws: Workspace, 
 
 @pytest.mark.browser
 def test_a_line_too_fast_to_read_is_marked_and_counted(marked: ReviewServer, ws: Workspace) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no chromium on this machine (make system-deps installs it)")
     lines = transcript_of(ws).lines
     seconds = lines[1].start - lines[0].start
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(marked.url)
-            page.wait_for_selector("body[data-ready=true]")
-            first = page.locator("#lines li[data-index='0']")
-            assert page.locator("#care").get_attribute("data-fast") == "0"
-            assert first.locator(".fast-note").is_hidden()
-            # More characters than 20 a second until the next line starts.
-            first.locator("textarea").fill("word " * int(seconds * 20 / 5 + 5))
-            assert page.locator("#care").get_attribute("data-fast") == "1"
-            assert "1 line too fast to read as captions" in page.locator("#care").inner_text()
-            assert first.locator(".fast-note").inner_text().startswith("Too fast to read: ")
-            first.locator("textarea").fill("Hand over the fault.")
-            assert page.locator("#care").get_attribute("data-fast") == "0"
-        finally:
-            browser.close()
+    with review_page(marked) as page:
+        first = page.locator("#lines li[data-index='0']")
+        assert page.locator("#care").get_attribute("data-fast") == "0"
+        assert first.locator(".fast-note").is_hidden()
+        # More characters than 20 a second until the next line starts.
+        first.locator("textarea").fill("word " * int(seconds * 20 / 5 + 5))
+        assert page.locator("#care").get_attribute("data-fast") == "1"
+        assert "1 line too fast to read as captions" in page.locator("#care").inner_text()
+        assert first.locator(".fast-note").inner_text().startswith("Too fast to read: ")
+        first.locator("textarea").fill("Hand over the fault.")
+        assert page.locator("#care").get_attribute("data-fast") == "0"

@@ -80,7 +80,7 @@ def test_speech_batched_decoding_left_out_is_decoded_again(paused_speech: Path) 
     whole = transcribe_audio(audio, ENGLISH)
     cut = [s for s in whole.segments if s.end <= 8.5]
     assert sentences_missing(" ".join(s.text for s in cut)) == [SENTENCES[2]]
-    covered = cover_speech(model, audio, cut, whisper_options(ENGLISH, ()))
+    covered = cover_speech(model, audio, cut, options=whisper_options(ENGLISH, ()))
     heard = " ".join(s.text for s in covered.segments)
     assert sentences_missing(heard) == [], heard
     assert covered.redecoded == 1

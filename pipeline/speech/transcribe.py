@@ -351,7 +351,7 @@ def transcribe_audio(
     try:
         pieces, info = _decode(model, audio, settings=settings, options=options)
         segments, dropped = _collect(pieces, len(audio) / SAMPLE_RATE, progress)
-        coverage = cover_speech(model, audio, segments, options) if settings.vad else Coverage(tuple(segments))
+        coverage = cover_speech(model, audio, segments, options=options) if settings.vad else Coverage(tuple(segments))
     except RuntimeError as exc:
         raise TranscriptionError(f"transcription failed: {exc}; try --device cpu") from exc
     if progress:
@@ -373,11 +373,11 @@ class Coverage:
     redecoded: int = 0
 
 
-def cover_speech(model: SpeechModel, audio: Audio, segments: Sequence[Segment], options: dict[str, Any]) -> Coverage:
+def cover_speech(model: SpeechModel, audio: Audio, segments: Sequence[Segment], *, options: dict[str, Any]) -> Coverage:
     """``segments`` with text for every stretch of speech they left out, decoded again one by one;
     what still has no text is named. Only the stretches that need it are decoded again."""
     gaps = _speech_gaps(audio, segments)
-    filled = _decode_again(model, audio, gaps, options)
+    filled = _decode_again(model, audio, gaps, options=options)
     if not filled:
         return Coverage(tuple(segments), tuple(gaps), len(gaps))
     merged = tuple(sorted([*segments, *filled], key=lambda s: s.start))
@@ -391,7 +391,7 @@ def _speech_gaps(audio: Audio, segments: Iterable[Segment]) -> list[Stretch]:
     return speech_without_text(speech, heard)
 
 
-def _decode_again(model: SpeechModel, audio: Audio, gaps: list[Stretch], options: dict[str, Any]) -> list[Segment]:
+def _decode_again(model: SpeechModel, audio: Audio, gaps: list[Stretch], *, options: dict[str, Any]) -> list[Segment]:
     """Decode each gap on its own with the sequential decoder, which reads a window to its end rather
     than stopping after a pause; only words inside the gap are kept, so no line comes twice."""
     lines: list[Segment] = []

@@ -158,3 +158,17 @@ def test_status_counts_unsure_words_and_speech_with_no_text(tmp_path: Path, monk
     assert "tone: speech with no text at 00:08-00:14" in result.output
     data = json.loads(runner.invoke(app, ["status", "--json"]).output)
     assert (data[0]["unsure_words"], data[0]["no_text"]) == (2, ["00:08-00:14"])
+
+
+def test_capture_transcribe_names_speech_with_no_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What the command prints for a result (the result itself is pure data here).
+    from pipeline.speech import review
+
+    root = init_workspace(tmp_path / "ws", title="Test").root
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(review, "prepare_transcription", lambda *args, **kwargs: None)
+    result = review.TranscribeResult("wrap", 3, 0, "tiny.en", "en", ("speech with no text at 00:08-00:14",))
+    monkeypatch.setattr(review, "transcribe_resource", lambda *args, **kwargs: result)
+    printed = CliRunner().invoke(app, ["transcribe", "wrap"])
+    assert printed.exit_code == 0, printed.output
+    assert "wrap: speech with no text at 00:08-00:14; listen to it and add its line in the review" in printed.output

@@ -118,6 +118,10 @@ def transcribe(
         f"language {result.language}{dropped}. It is a draft: review it with "
         f"[bold]capture review {result.id}[/]."
     )
+    for gap in result.no_text:
+        console.print(
+            f"[yellow]{user_text(result.id)}[/]: {gap}; listen to it and add its line in the review", soft_wrap=True
+        )
 
 
 @app.command()

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.errors import CaptureError, TranscriptError
 from pipeline.fsutil import atomic_write_text, remove_leftovers
 from pipeline.speech.captions import Cue, make_cues
-from pipeline.speech.coverage import span
+from pipeline.speech.coverage import describe, span
 from pipeline.speech.summary import summary_from_text
 from pipeline.speech.transcribe import Word, read_unheard, read_words, unsure_words, words_document
 from pipeline.speech.transcript import (
@@ -64,6 +64,7 @@ class TranscribeResult:
     dropped: int
     model: str
     language: str
+    no_text: tuple[str, ...] = ()  # speech the transcript has no text for, as "speech with no text at ..."
 
 
 def transcript_file(workspace: Workspace, resource: Resource) -> Path:
@@ -324,4 +325,5 @@ def transcribe_resource(
         entry.review = "draft"
         entry.produced_by = {**entry.produced_by, "model": result.model}
         fresh.put(entry)
-    return TranscribeResult(resource_id, len(transcript.lines), result.dropped, result.model, result.language)
+    no_text = tuple(describe(gap) for gap in result.unheard)
+    return TranscribeResult(resource_id, len(transcript.lines), result.dropped, result.model, result.language, no_text)

@@ -195,3 +195,29 @@ def test_a_line_too_fast_to_read_is_marked_and_counted(marked: ReviewServer, ws:
         assert first.locator(".fast-note").inner_text().startswith("Too fast to read: ")
         first.locator("textarea").fill("Hand over the fault.")
         assert page.locator("#care").get_attribute("data-fast") == "0"
+
+
+@pytest.mark.browser
+def test_join_lines_and_replace_across_the_transcript(marked: ReviewServer, ws: Workspace) -> None:
+    before = transcript_of(ws).lines
+    word = before[0].text.split()[-1]  # a word the first line says
+    with review_page(marked) as page:
+        page.fill("#find", "no such words here")
+        page.click("#replace-all")
+        assert page.locator("#message").inner_text() == "\u201cno such words here\u201d is not in the transcript."
+        count = sum(line.text.count(word) for line in before)
+        page.fill("#find", word)
+        page.fill("#replace", "WORD")
+        page.click("#replace-all")
+        times = "time" if count == 1 else "times"
+        assert page.locator("#message").inner_text() == f"Replaced {count} {times}; check, then Save."
+        # The last line has nothing after it to join.
+        assert page.locator(f"#lines li[data-index='{len(before) - 1}'] [data-tool=join]").count() == 0
+        page.locator("#lines li[data-index='0'] [data-tool=join]").click()
+        assert len(starts(page)) == len(before) - 1
+        page.click("#save")
+        page.wait_for_selector("#message:has-text('Saved.')")
+    after = transcript_of(ws).lines
+    joined = (before[0].text + " " + before[1].text).replace(word, "WORD")
+    assert after[0].text == joined and after[0].start == before[0].start
+    assert [line.text for line in after[1:]] == [line.text.replace(word, "WORD") for line in before[2:]]

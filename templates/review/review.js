@@ -132,6 +132,7 @@
       tool("Split", "split", function () { split(index, box); }),
       tool("Add line", "add", function () { addAfter(index); })
     );
+    if (index + 1 < working.length) tools.append(tool("Join next", "join", function () { join(index); }));
     body.append(tools);
     item.append(time, body);
     markSpeed(item, index);
@@ -233,6 +234,30 @@
     say("Split into two lines; check the second line's time.");
   }
 
+  function join(index) {
+    const line = working[index];
+    const next = working[index + 1];
+    line.text = (line.text.trim() + " " + next.text.trim()).trim();
+    line.unsure = (line.unsure || []).concat(next.unsure || []);
+    working.splice(index + 1, 1);
+    render(index);
+    say("Joined with the next line.");
+  }
+
+  function replaceAll() {
+    const find = document.getElementById("find").value;
+    const by = document.getElementById("replace").value;
+    if (!find) { say("Type the words to find first.", true); return; }
+    let count = 0;
+    working.forEach(function (line) {
+      const parts = line.text.split(find);
+      count += parts.length - 1;
+      line.text = parts.join(by);
+    });
+    render();
+    say(count ? "Replaced " + count + (count === 1 ? " time" : " times") + "; check, then Save." : "“" + find + "” is not in the transcript.", !count);
+  }
+
   function addAfter(index) {
     const [, high] = bounds(index);
     working.splice(index + 1, 0, { start: between(working[index].start, high), text: "", unsure: [] });
@@ -316,6 +341,7 @@
   });
   window.addEventListener("resize", function () { list.querySelectorAll("textarea").forEach(fit); });
   saveButton.addEventListener("click", save);
+  document.getElementById("replace-all").addEventListener("click", replaceAll);
   approveButton.addEventListener("click", approve);
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "s") {

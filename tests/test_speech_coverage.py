@@ -172,3 +172,18 @@ def test_capture_transcribe_names_speech_with_no_text(tmp_path: Path, monkeypatc
     printed = CliRunner().invoke(app, ["transcribe", "wrap"])
     assert printed.exit_code == 0, printed.output
     assert "wrap: speech with no text at 00:08-00:14; listen to it and add its line in the review" in printed.output
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "aevalsrc=0.3*sin(2*PI*261*t)+0.3*sin(2*PI*392*t*(1+0.26*gt(mod(t\\,1)\\,0.5))):s=16000",
+        "anoisesrc=color=pink:amplitude=0.3:sample_rate=16000",
+    ],
+    ids=["music", "noise"],
+)
+def test_music_and_noise_raise_no_false_alarm(source: str) -> None:
+    from tests.speech_helpers import generated_audio
+
+    result = transcribe_audio(generated_audio(source, 6.0), ENGLISH)
+    assert (result.segments, result.unheard) == ((), ())

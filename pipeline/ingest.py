@@ -92,6 +92,7 @@ class AddResult:
     seconds: float = 0.0
     details: dict[str, str] = field(default_factory=dict)
     error: CaptureError | None = None
+    no_text: tuple[str, ...] = ()  # "speech with no text at mm:ss-mm:ss", one per stretch the transcript lacks
 
 
 # Folders ``capture add DIR`` never walks into: other tools' and capture's own hidden folders.
@@ -481,6 +482,7 @@ def _restore(job: _Job, resource: Resource, made: _Made) -> AddResult:
         f"already in the catalogue as '{resource.id}'; its media was rebuilt",
         resource.id,
         job.elapsed(),
+        no_text=_no_text(made),
     )
 
 
@@ -516,18 +518,27 @@ def _commit_new(job: _Job, made: _Made) -> AddResult:
             raise
         mark_committed(workspace.media_folder(resource_id))
     return AddResult(
-        job.clip, "added", _note(made.transcript, made.unheard), resource_id, job.elapsed(), {"plan": made.plan}
+        job.clip,
+        "added",
+        _note(made.transcript),
+        resource_id,
+        job.elapsed(),
+        {"plan": made.plan},
+        no_text=_no_text(made),
     )
 
 
-def _note(transcript: Transcript | None, unheard: Sequence[Stretch] = ()) -> str:
-    """What ``capture add`` says of the transcript, ending with each stretch of speech that has no text."""
+def _note(transcript: Transcript | None) -> str:
     if transcript is None:
         return "no audio track: published without a transcript"
-    gaps = "".join(f"; {describe(gap)}" for gap in unheard)
     if not transcript.lines:
-        return f"no speech found: the transcript is empty{gaps}"
-    return f"{len(transcript.lines)} transcript lines, draft for review{gaps}"
+        return "no speech found: the transcript is empty"
+    return f"{len(transcript.lines)} transcript lines, draft for review"
+
+
+def _no_text(made: _Made) -> tuple[str, ...]:
+    """Each stretch of speech the new transcript has no text for, as ``capture add`` reports it."""
+    return tuple(describe(gap) for gap in made.unheard)
 
 
 def _install_new(job: _Job, made: _Made, *, resource_id: str, title: str) -> Resource:

@@ -122,15 +122,25 @@ def test_speech_with_no_text_reads_as_minutes_and_seconds() -> None:
     assert clock(3725.0) == "1:02:05"
 
 
-def test_capture_add_names_speech_with_no_text() -> None:
-    from pipeline.ingest import _note
-    from pipeline.speech.transcript import Line, Transcript
+def test_capture_add_names_speech_with_no_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import ingest
 
-    transcript = Transcript(id="x", status="draft", model="tiny.en", language="en", lines=[Line(0.0, "Hello.")])
-    gaps = [Stretch(8.5, 13.2), Stretch(70.0, 72.5)]
-    assert _note(transcript, gaps) == (
-        "1 transcript lines, draft for review; speech with no text at 00:08-00:14; speech with no text at 01:10-01:13"
+    root = init_workspace(tmp_path / "ws", title="Test").root
+    monkeypatch.chdir(root)
+    made = ingest._Made(staging=root, duration=80.0, plan="remux", unheard=(Stretch(8.5, 13.2), Stretch(70.0, 72.5)))
+    assert ingest._no_text(made) == ("speech with no text at 00:08-00:14", "speech with no text at 01:10-01:13")
+    # What the command prints for such a result (the result itself is pure data here).
+    result = ingest.AddResult(
+        root / "clip.mp4", "restored", "its media was rebuilt", "clip", 1.0, no_text=ingest._no_text(made)
     )
+    monkeypatch.setattr(ingest, "add_clips", lambda *args, **kwargs: [result])
+    make_clip(root / "clip.mp4", seconds=1, audio=False)
+    printed = CliRunner().invoke(app, ["add", "clip.mp4", "--yes"])
+    assert printed.exit_code == 0, printed.output
+    assert (
+        "  speech with no text at 00:08-00:14: listen to it in `capture review clip`\n"
+        "  speech with no text at 01:10-01:13: listen to it in `capture review clip`\n"
+    ) in printed.output
 
 
 # -- capture status ------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 from pipeline.errors import CaptureError, MediaError
 from pipeline.fsutil import atomic_write_text, file_lock, remove_leftovers, sha256_file
 from pipeline.orphans import ORPHANED_DIR, Sweep, mark_committed, read_owner, sweep_media, this_run, write_owner
+from pipeline.speech.coverage import Stretch, describe
+from pipeline.speech.summary import summary_from_text
 from pipeline.speech.transcript import Line, Transcript, write_transcript
 from pipeline.workspace.catalogue import (
     Catalogue,
@@ -89,6 +91,7 @@ class AddResult:
     seconds: float = 0.0
     details: dict[str, str] = field(default_factory=dict)
     error: CaptureError | None = None
+    no_text: tuple[str, ...] = ()  # "speech with no text at mm:ss-mm:ss", one per stretch the transcript lacks
 
 
 # Folders ``capture add DIR`` never walks into: other tools' and capture's own hidden folders.
@@ -283,11 +286,8 @@ def _captured_date(clip: Path) -> str:
 
 
 def _summary_from(transcript: Transcript) -> str:
-    text = transcript.text
-    if not text:
-        return ""
-    sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    return sentence if len(sentence) <= 200 else sentence[:197].rsplit(" ", 1)[0] + "…"
+    """The first sentence that says what the clip is about; never a greeting or self-introduction."""
+    return summary_from_text(transcript.text)
 
 
 @dataclass
@@ -318,6 +318,7 @@ class _Made:
     transcript: Transcript | None = None
     segments: Sequence[Segment] = ()
     model: str = ""
+    unheard: Sequence[Stretch] = ()  # speech with no text, even after decoding it again
 
 
 def _outputs_complete(workspace: Workspace, resource: Resource) -> bool:
@@ -393,6 +394,7 @@ def _transcribe(job: _Job, samples: Audio | None, made: _Made) -> None:
         lines=[Line(round(s.start, 1), s.text) for s in result.segments],
     )
     made.segments = result.segments
+    made.unheard = result.unheard
 
 
 class _Reporter:
@@ -440,11 +442,12 @@ def _install_media(staging: Path, target: Path) -> None:
     staging.mkdir()  # the staging context removes it again
 
 
-def _write_words(workspace: Workspace, resource_id: str, segments: Sequence[Segment]) -> None:
+def _write_words(workspace: Workspace, resource_id: str, made: _Made) -> None:
     from pipeline.speech.transcribe import words_document
 
     # Written even when empty (a silent clip): its presence says transcription ran.
-    atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, segments)))
+    document = words_document(resource_id, made.segments, unheard=made.unheard)
+    atomic_write_text(workspace.words_path(resource_id), json.dumps(document))
 
 
 def _restore(job: _Job, resource: Resource, made: _Made) -> AddResult:
@@ -459,13 +462,14 @@ def _restore(job: _Job, resource: Resource, made: _Made) -> AddResult:
             transcript.id = resource.id
             write_transcript(workspace.root / resource.transcript, transcript)
         if transcript is not None:
-            _write_words(workspace, resource.id, made.segments)
+            _write_words(workspace, resource.id, made)
     return AddResult(
         job.clip,
         "restored",
         f"already in the catalogue as '{resource.id}'; its media was rebuilt",
         resource.id,
         job.elapsed(),
+        no_text=_no_text(made),
     )
 
 
@@ -500,7 +504,15 @@ def _commit_new(job: _Job, made: _Made) -> AddResult:
             _undo_commit(workspace, resource_id, job.sha256)
             raise
         mark_committed(workspace.media_folder(resource_id))
-    return AddResult(job.clip, "added", _note(made.transcript), resource_id, job.elapsed(), {"plan": made.plan})
+    return AddResult(
+        job.clip,
+        "added",
+        _note(made.transcript),
+        resource_id,
+        job.elapsed(),
+        {"plan": made.plan},
+        no_text=_no_text(made),
+    )
 
 
 def _note(transcript: Transcript | None) -> str:
@@ -509,6 +521,11 @@ def _note(transcript: Transcript | None) -> str:
     if not transcript.lines:
         return "no speech found: the transcript is empty"
     return f"{len(transcript.lines)} transcript lines, draft for review"
+
+
+def _no_text(made: _Made) -> tuple[str, ...]:
+    """Each stretch of speech the new transcript has no text for, as ``capture add`` reports it."""
+    return tuple(describe(gap) for gap in made.unheard)
 
 
 def _install_new(job: _Job, made: _Made, *, resource_id: str, title: str) -> Resource:
@@ -526,7 +543,7 @@ def _install_new(job: _Job, made: _Made, *, resource_id: str, title: str) -> Res
     if made.transcript is not None:
         made.transcript.id = resource_id
         write_transcript(transcript_path, made.transcript)
-        _write_words(workspace, resource_id, made.segments)
+        _write_words(workspace, resource_id, made)
         transcript_rel = workspace.relative(transcript_path)
         summary = summary or _summary_from(made.transcript)
     video_name = "audio.m4a" if (folder / "audio.m4a").exists() else "video.mp4"

@@ -184,6 +184,8 @@ def _show_results(results: list[AddResult]) -> None:
             f"({user_text(r.message)}, {r.seconds:.1f} s)",
             soft_wrap=True,
         )
+        for gap in r.no_text:  # speech that may hold an instruction: the reviewer must listen to it
+            console.print(f"  [yellow]{gap}[/]: listen to it in `capture review {r.resource_id}`", soft_wrap=True)
     if len(results) > 1:
         table = Table(title="capture add")
         for column in ("clip", "result", "id", "time"):

@@ -118,6 +118,10 @@ def transcribe(
         f"language {result.language}{dropped}. It is a draft: review it with "
         f"[bold]capture review {result.id}[/]."
     )
+    for gap in result.no_text:
+        console.print(
+            f"[yellow]{user_text(result.id)}[/]: {gap}; listen to it and add its line in the review", soft_wrap=True
+        )
 
 
 @app.command()
@@ -184,17 +188,20 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
         console.print("No resources yet. Add one with [bold]capture add CLIP[/].")
     else:
         table = Table(title="Transcripts")
-        for column in ("id", "review", "lines", "model", "approved by"):
+        for column in ("id", "review", "lines", "model", "approved by", "unsure", "no text"):
             table.add_column(column, overflow="fold")
         colours = {"approved": "green", "draft": "yellow"}
         for row in rows:
             state = f"[{colours.get(row.review, 'red')}]{user_text(row.review, one_line=True)}[/]"
             cells = (user_text(cell, one_line=True) for cell in (row.model or "-", row.approved_by or "-"))
-            table.add_row(user_text(row.id, one_line=True), state, str(row.lines), *cells)
+            care = (str(row.unsure_words), str(len(row.no_text)))
+            table.add_row(user_text(row.id, one_line=True), state, str(row.lines), *cells, *care)
         console.print(table)
     for row in rows:
         if row.problem:
             err_console.print(f"[red]{user_text(row.id)}[/]: {user_text(row.problem)}")
+        for gap in row.no_text:
+            console.print(f"[yellow]{user_text(row.id)}[/]: speech with no text at {gap}", soft_wrap=True)
     drafts = sum(row.review == "draft" for row in rows)
     if drafts:
         console.print(f"{drafts} to review: [bold]capture review ID[/].")

@@ -23,8 +23,17 @@ from urllib.parse import urlsplit
 from pipeline.errors import CaptureError
 from pipeline.serve.hosts import allowed_hosts, check_host
 from pipeline.serve.ranges import CLIENT_GONE, open_regular_file, send_file
-from pipeline.speech.captions import format_vtt
-from pipeline.speech.review import EditConflictError, approve_transcript, load_for_review, resource_cues, save_lines
+from pipeline.speech.captions import MAX_CPS, format_vtt
+from pipeline.speech.marks import gaps_json, readable_date, unsure_by_line
+from pipeline.speech.review import (
+    EditConflictError,
+    approve_transcript,
+    load_for_review,
+    resource_cues,
+    resource_words,
+    save_lines,
+)
+from pipeline.speech.transcribe import read_unheard
 from pipeline.speech.transcript import Line
 from pipeline.workspace.paths import Workspace
 
@@ -126,7 +135,9 @@ class ReviewHandler(BaseHTTPRequestHandler):
         )
 
     def _transcript_json(self) -> dict[str, Any]:
-        resource, transcript, version = load_for_review(self.server.workspace, self.server.resource_id)
+        workspace = self.server.workspace
+        resource, transcript, version = load_for_review(workspace, self.server.resource_id)
+        marks = unsure_by_line(transcript.lines, resource_words(workspace, resource.id))
         return {
             "id": resource.id,
             "title": resource.title,
@@ -134,8 +145,15 @@ class ReviewHandler(BaseHTTPRequestHandler):
             "model": transcript.model,
             "approved_by": transcript.approved_by,
             "approved_at": transcript.approved_at,
+            "approved_on": readable_date(transcript.approved_at) if transcript.approved_at else "",
             "version": version,
-            "lines": [{"start": line.start, "text": line.text} for line in transcript.lines],
+            "duration": resource.duration,
+            "max_cps": MAX_CPS,
+            "lines": [
+                {"start": line.start, "text": line.text, "unsure": list(mark.unsure)}
+                for line, mark in zip(transcript.lines, marks, strict=True)
+            ],
+            "no_text": gaps_json(read_unheard(workspace.words_path(resource.id))),
         }
 
     def _media(self, kind: str) -> None:

@@ -12,14 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.errors import CaptureError, TranscriptError
 from pipeline.fsutil import atomic_write_text, remove_leftovers
 from pipeline.speech.captions import Cue, make_cues
-from pipeline.speech.transcribe import Word, read_words, words_document
+from pipeline.speech.coverage import describe, span
+from pipeline.speech.summary import summary_from_text
+from pipeline.speech.transcribe import Word, read_unheard, read_words, unsure_words, words_document
 from pipeline.speech.transcript import (
     LATEST_TIME,
     Line,
@@ -57,6 +60,8 @@ class StatusRow:
     approved_by: str
     approved_at: str
     problem: str = ""  # a transcript that cannot be read, or front matter and catalogue that disagree
+    unsure_words: int = 0  # words whisper gave a low probability: where a reviewer should listen
+    no_text: tuple[str, ...] = ()  # stretches of speech the transcript has no text for, as mm:ss-mm:ss
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class TranscribeResult:
     dropped: int
     model: str
     language: str
+    no_text: tuple[str, ...] = ()  # speech the transcript has no text for, as "speech with no text at ..."
 
 
 def transcript_file(workspace: Workspace, resource: Resource) -> Path:
@@ -108,19 +114,26 @@ def review_status(workspace: Workspace) -> list[StatusRow]:
                 f"resources.yaml says review: {resource.review}, the transcript says status: "
                 f"{transcript.status}; run `capture approve {resource.id}` or fix one of them"
             )
-        rows.append(
-            StatusRow(
-                resource.id,
-                resource.title,
-                transcript.status,
-                len(transcript.lines),
-                transcript.model or resource.produced_by.get("model", ""),
-                transcript.approved_by,
-                transcript.approved_at,
-                problem,
-            )
+        row = StatusRow(
+            resource.id,
+            resource.title,
+            transcript.status,
+            len(transcript.lines),
+            transcript.model or resource.produced_by.get("model", ""),
+            transcript.approved_by,
+            transcript.approved_at,
+            problem,
         )
+        rows.append(_with_care(workspace, row))
     return rows
+
+
+def _with_care(workspace: Workspace, row: StatusRow) -> StatusRow:
+    """``row`` with where its review needs care, from the words sidecar whisper's run left."""
+    sidecar = workspace.words_path(row.id)
+    unsure = unsure_words(read_words(sidecar))
+    gaps = tuple(span(gap) for gap in read_unheard(sidecar))
+    return replace(row, unsure_words=len(unsure), no_text=gaps)
 
 
 def load_for_review(workspace: Workspace, resource_id: str) -> tuple[Resource, Transcript, str]:
@@ -215,6 +228,7 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], *, ver
                 "page and make them again"
             )
         transcript = parse_transcript(text, path.name)
+        old_text = transcript.text
         changed = [(line.start, line.text) for line in cleaned] != [
             (round(line.start, 1), line.text) for line in transcript.lines
         ]
@@ -227,7 +241,24 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], *, ver
         atomic_write_text(path, new_text)
         remove_leftovers(path.parent)  # temp files of a save that was killed; we hold the lock
         _set_review(catalogue, resource_id, transcript.status)
+        _follow_summary(catalogue, resource_id, old_text=old_text, new_text=transcript.text)
     return transcript, transcript_version(new_text)
+
+
+def _follow_summary(catalogue: Catalogue, resource_id: str, *, old_text: str, new_text: str) -> None:
+    """An automatic summary follows the transcript's edits; one a person wrote is left alone.
+
+    A summary is taken as automatic while it is what the old transcript would give
+    (``summary_from_text``), or the old rule's pick, the old transcript's first sentence.
+    """
+    resource = catalogue.get(resource_id)
+    automatic = {summary_from_text(old_text), re.split(r"(?<=[.!?])\s", old_text, maxsplit=1)[0]}
+    if resource.summary and resource.summary not in automatic:
+        return
+    fresh = summary_from_text(new_text)
+    if fresh != resource.summary:
+        resource.summary = fresh
+        catalogue.put(resource)
 
 
 def resource_words(workspace: Workspace, resource_id: str) -> tuple[Word, ...]:
@@ -293,9 +324,13 @@ def transcribe_resource(
     with editing_catalogue(workspace.catalogue_path) as fresh:
         entry = fresh.get(resource_id)
         atomic_write_text(path, readable_text(transcript, path.name))
-        atomic_write_text(workspace.words_path(resource_id), json.dumps(words_document(resource_id, result.segments)))
+        atomic_write_text(
+            workspace.words_path(resource_id),
+            json.dumps(words_document(resource_id, result.segments, unheard=result.unheard)),
+        )
         entry.transcript = workspace.relative(path)
         entry.review = "draft"
         entry.produced_by = {**entry.produced_by, "model": result.model}
         fresh.put(entry)
-    return TranscribeResult(resource_id, len(transcript.lines), result.dropped, result.model, result.language)
+    no_text = tuple(describe(gap) for gap in result.unheard)
+    return TranscribeResult(resource_id, len(transcript.lines), result.dropped, result.model, result.language, no_text)

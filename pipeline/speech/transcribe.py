@@ -13,7 +13,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import TranscriptionError
 from pipeline.speech import whisper
+from pipeline.speech.coverage import Stretch, speech_without_text
 from pipeline.speech.whisper import SpeechModel, WhisperInfo, WhisperSegment, bundled_model_path
 from pipeline.workspace.catalogue import BUNDLED_MODEL, TranscriptionSettings
 
@@ -31,7 +32,7 @@ __all__ = ["bundled_model_path"]  # with the names below; kept here for callers 
 
 SAMPLE_RATE = 16000
 # Bump when transcription output changes for the same audio and settings.
-TRANSCRIBE_STAGE_VERSION = "2"
+TRANSCRIBE_STAGE_VERSION = "3"
 # Speech regions decoded together. A GPU gains from more. On the CPU, 8 at a time held about
 # 75 MB more at its peak than 2 (78 s of speech: 3.4 s and 447 MB against 4.8 s and 371 MB;
 # bare sequential faster-whisper: 392 MB), so the CPU decodes two at a time and stays within
@@ -49,6 +50,10 @@ DOUBTED_WORD = 0.3
 MAX_REPEATS = 4
 # What whisper writes for sounds that are not words.
 NON_SPEECH = re.compile(r"^[\s\W]*(?:\[[^\]]*\]|\([^)]*\)|[♪♫]+)?[\s\W]*$")
+# Under this probability a word is marked for the reviewer: the model was unsure of it.
+UNSURE_WORD = 0.5
+# Audio kept either side of a stretch decoded again, so its first and last words are whole.
+REDECODE_MARGIN = 0.2
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ class Word:
     start: float
     end: float
     text: str
+    probability: float = 1.0  # whisper's confidence in the word; low means a reviewer should listen
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,8 @@ class Transcription:
     language: str
     model: str
     dropped: int = 0  # segments left out as likely invented
+    unheard: tuple[Stretch, ...] = ()  # speech (by VAD) that has no text even after decoding it again
+    redecoded: int = 0  # stretches decoded again one by one because batched decoding left them out
 
 
 @dataclass(frozen=True)
@@ -295,7 +303,7 @@ def clean_segment(piece: WhisperSegment) -> Segment | None:
     """A faster-whisper segment as ours, with runaway repetition cut out; None if nothing real is left."""
     if is_invented(piece):
         return None
-    words = [Word(float(w.start), float(w.end), w.word) for w in (piece.words or ())]
+    words = [Word(float(w.start), float(w.end), w.word, float(w.probability)) for w in (piece.words or ())]
     if words:
         kept = drop_repetition(words)
         text = "".join(w.text for w in kept).strip()
@@ -339,14 +347,79 @@ def transcribe_audio(
     model, choice = load_model(settings)
     if audio is None or len(audio) / SAMPLE_RATE < 0.1:
         return Transcription(segments=(), language=settings.language or "en", model=choice.label)
+    options = whisper_options(settings, glossary)
     try:
-        pieces, info = _decode(model, audio, settings=settings, options=whisper_options(settings, glossary))
+        pieces, info = _decode(model, audio, settings=settings, options=options)
         segments, dropped = _collect(pieces, len(audio) / SAMPLE_RATE, progress)
+        coverage = cover_speech(model, audio, segments, options=options) if settings.vad else Coverage(tuple(segments))
     except RuntimeError as exc:
         raise TranscriptionError(f"transcription failed: {exc}; try --device cpu") from exc
     if progress:
         progress(1.0)
-    return Transcription(segments=tuple(segments), language=info.language, model=choice.label, dropped=dropped)
+    return Transcription(
+        segments=coverage.segments,
+        language=info.language,
+        model=choice.label,
+        dropped=dropped,
+        unheard=coverage.unheard,
+        redecoded=coverage.redecoded,
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    segments: tuple[Segment, ...]
+    unheard: tuple[Stretch, ...] = ()
+    redecoded: int = 0
+
+
+def cover_speech(model: SpeechModel, audio: Audio, segments: Sequence[Segment], *, options: dict[str, Any]) -> Coverage:
+    """``segments`` with text for every stretch of speech they left out, decoded again one by one;
+    what still has no text is named. Only the stretches that need it are decoded again."""
+    gaps = _speech_gaps(audio, segments)
+    filled = _decode_again(model, audio, gaps, options=options)
+    if not filled:
+        return Coverage(tuple(segments), tuple(gaps), len(gaps))
+    merged = tuple(sorted([*segments, *filled], key=lambda s: s.start))
+    return Coverage(merged, tuple(_speech_gaps(audio, merged)), len(gaps))
+
+
+def _speech_gaps(audio: Audio, segments: Iterable[Segment]) -> list[Stretch]:
+    """The stretches VAD marks as speech, a second or longer, that no line's words cover."""
+    speech = [Stretch(start, end) for start, end in whisper.speech_stretches(audio, SAMPLE_RATE)]
+    heard = [Stretch(w.start, w.end) for s in segments for w in (s.words or (Word(s.start, s.end, s.text),))]
+    return speech_without_text(speech, heard)
+
+
+def _decode_again(model: SpeechModel, audio: Audio, gaps: list[Stretch], *, options: dict[str, Any]) -> list[Segment]:
+    """Decode each gap on its own with the sequential decoder, which reads a window to its end rather
+    than stopping after a pause; only words inside the gap are kept, so no line comes twice."""
+    lines: list[Segment] = []
+    sequential = {**options, "vad_filter": False}
+    for gap in gaps:
+        offset = max(0.0, gap.start - REDECODE_MARGIN)
+        piece = audio[int(offset * SAMPLE_RATE) : int((gap.end + REDECODE_MARGIN) * SAMPLE_RATE)]
+        found, _ = model.transcribe(piece, **sequential)
+        for part in found:
+            segment = clean_segment(part)
+            if segment is not None:
+                lines.extend(split_lines(_within(_shifted(segment, offset), gap)))
+    return [line for line in lines if line.text]
+
+
+def _shifted(segment: Segment, offset: float) -> Segment:
+    words = tuple(replace(w, start=w.start + offset, end=w.end + offset) for w in segment.words)
+    return Segment(segment.start + offset, segment.end + offset, segment.text, words)
+
+
+def _within(segment: Segment, gap: Stretch) -> Segment:
+    """``segment`` cut to the words whose middle lies in ``gap`` (all of it when it has no words)."""
+    if not segment.words:
+        return segment
+    kept = tuple(w for w in segment.words if gap.start <= (w.start + w.end) / 2 <= gap.end + REDECODE_MARGIN)
+    if not kept:
+        return Segment(segment.start, segment.start, "")
+    return Segment(kept[0].start, kept[-1].end, "".join(w.text for w in kept).strip(), kept)
 
 
 def _decode(
@@ -398,8 +471,9 @@ def settings_with(base: TranscriptionSettings, **overrides: Any) -> Transcriptio
     return replace(base, **given)
 
 
-def words_document(resource_id: str, segments: Iterable[Segment]) -> dict[str, Any]:
-    """The ``.capture/words/<id>.json`` sidecar: whisper's word timings, for caption line breaks."""
+def words_document(resource_id: str, segments: Iterable[Segment], *, unheard: Iterable[Stretch] = ()) -> dict[str, Any]:
+    """The ``.capture/words/<id>.json`` sidecar: whisper's word timings (for caption line breaks) with
+    each word's probability, and the stretches of speech that have no text (for the review)."""
     return {
         "id": resource_id,
         "segments": [
@@ -407,10 +481,11 @@ def words_document(resource_id: str, segments: Iterable[Segment]) -> dict[str, A
                 "start": round(s.start, 3),
                 "end": round(s.end, 3),
                 "text": s.text,
-                "words": [[round(w.start, 3), round(w.end, 3), w.text] for w in s.words],
+                "words": [[round(w.start, 3), round(w.end, 3), w.text, round(w.probability, 3)] for w in s.words],
             }
             for s in segments
         ],
+        "unheard": [[round(g.start, 2), round(g.end, 2)] for g in unheard],
     }
 
 
@@ -427,7 +502,7 @@ def parse_words(data: bytes | str) -> tuple[Word, ...]:
     try:
         document = json.loads(data)
         words = [
-            Word(float(w[0]), float(w[1]), str(w[2]))
+            Word(float(w[0]), float(w[1]), str(w[2]), float(w[3]) if len(w) > 3 else 1.0)
             for segment in document["segments"]
             for w in segment.get("words", [])
         ]
@@ -436,3 +511,18 @@ def parse_words(data: bytes | str) -> tuple[Word, ...]:
     if not all(math.isfinite(w.start) and math.isfinite(w.end) for w in words):
         return ()
     return tuple(sorted(words, key=lambda w: w.start))
+
+
+def read_unheard(path: Path) -> tuple[Stretch, ...]:
+    """The stretches of speech with no text a sidecar records; none where it is unreadable or older."""
+    try:
+        document = json.loads(path.read_bytes())
+        gaps = tuple(Stretch(float(g[0]), float(g[1])) for g in document.get("unheard", []))
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return ()
+    return tuple(g for g in gaps if math.isfinite(g.start) and math.isfinite(g.end))
+
+
+def unsure_words(words: Iterable[Word]) -> list[Word]:
+    """The words whisper was unsure of (probability under ``UNSURE_WORD``), in order."""
+    return [w for w in words if w.probability < UNSURE_WORD]

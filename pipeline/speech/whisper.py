@@ -121,3 +121,14 @@ def decode_audio(path: Path, sampling_rate: int) -> Audio:
 
     samples: Audio = decode(str(path), sampling_rate=sampling_rate)
     return samples
+
+
+def speech_stretches(audio: Audio, sampling_rate: int) -> list[tuple[float, float]]:
+    """Where Silero VAD hears speech, in seconds, with the options the batched pipeline uses."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps  # type: ignore[import-untyped]
+
+    options = VadOptions(max_speech_duration_s=30, min_silence_duration_ms=160)
+    return [
+        (int(s["start"]) / sampling_rate, int(s["end"]) / sampling_rate)
+        for s in get_speech_timestamps(audio, options, sampling_rate=sampling_rate)
+    ]

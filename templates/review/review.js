@@ -1,4 +1,5 @@
-// The review page: click a line to seek, edit, save, approve. No framework, no outside requests.
+// The review page: edit, add, split and retime lines, save, approve. No framework, no outside requests.
+// The video moves only when asked (a line's time button); typing in a box never moves it.
 "use strict";
 (function () {
   const token = document.querySelector('meta[name="capture-token"]').content;
@@ -9,7 +10,11 @@
   const byInput = document.getElementById("by");
   const message = document.getElementById("message");
   const statusLine = document.getElementById("status");
+  const care = document.getElementById("care");
+  const reapprove = document.getElementById("reapprove");
+  const NUDGE = 0.5;
   let state = null;
+  let working = [];
 
   function clock(seconds) {
     const tenths = Math.round(seconds * 10);
@@ -27,7 +32,7 @@
     const badge = document.createElement("span");
     if (state.status === "approved") {
       badge.className = "badge ok";
-      badge.textContent = "Approved by " + state.approved_by + (state.approved_at ? " (" + state.approved_at + ")" : "");
+      badge.textContent = "Approved by " + state.approved_by + (state.approved_on ? " on " + state.approved_on : "");
     } else {
       badge.className = "badge";
       badge.textContent = "Draft: not yet approved";
@@ -36,34 +41,136 @@
     document.body.dataset.status = state.status;
   }
 
-  function render() {
-    list.replaceChildren();
-    state.lines.forEach(function (line, index) {
-      const item = document.createElement("li");
-      item.dataset.start = String(line.start);
-      item.dataset.index = String(index);
-      const time = document.createElement("button");
-      time.type = "button";
-      time.className = "time";
-      time.textContent = clock(line.start);
-      time.setAttribute("aria-label", "Play from " + clock(line.start));
-      const box = document.createElement("textarea");
-      box.rows = 1;
-      box.value = line.text;
-      box.setAttribute("aria-label", "Line at " + clock(line.start));
-      box.addEventListener("input", function () {
-        item.classList.toggle("changed", box.value !== line.text);
-        saveButton.disabled = !dirty();
-        fit(box);
-      });
-      item.append(time, box);
-      item.addEventListener("click", function () { seek(line.start); });
-      list.append(item);
+  function speed(index) {
+    // Characters a second a reader needs until the next line starts (or the clip ends).
+    const line = working[index];
+    const next = index + 1 < working.length ? working[index + 1].start : state.duration;
+    const seconds = next - line.start;
+    return seconds > 0 ? line.text.trim().length / seconds : 0;
+  }
+
+  function markSpeed(item, index) {
+    const cps = speed(index);
+    const fast = cps > state.max_cps;
+    const note = item.querySelector(".fast-note");
+    item.classList.toggle("fast", fast);
+    note.hidden = !fast;
+    note.textContent = fast ? "Too fast to read: " + Math.round(cps) + " characters a second (at most " +
+      state.max_cps + "). Shorten the line, or split it and move the second part later." : "";
+  }
+
+  function fastLines() {
+    return working.filter(function (line, index) { return speed(index) > state.max_cps; }).length;
+  }
+
+  function showCare() {
+    const unsure = working.reduce(function (n, line) { return n + (line.unsure || []).length; }, 0);
+    const fast = fastLines();
+    const parts = [];
+    if (unsure) parts.push(unsure + (unsure === 1 ? " word" : " words") + " the model was unsure of (marked ?)");
+    if (fast) parts.push(fast + (fast === 1 ? " line" : " lines") + " too fast to read as captions");
+    if (state.no_text.length) {
+      parts.push(state.no_text.length + (state.no_text.length === 1 ? " stretch" : " stretches") + " of speech with no text");
+    }
+    care.textContent = parts.length ? "Listen closely: " + parts.join("; ") + "." : "";
+    care.hidden = parts.length === 0;
+    care.dataset.unsure = String(unsure);
+    care.dataset.fast = String(fast);
+  }
+
+  function tool(label, name, action) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "tool";
+    button.dataset.tool = name;
+    button.textContent = label;
+    button.addEventListener("click", action);
+    return button;
+  }
+
+  function lineItem(line, index) {
+    const item = document.createElement("li");
+    item.dataset.start = String(line.start);
+    item.dataset.index = String(index);
+    const time = document.createElement("button");
+    time.type = "button";
+    time.className = "time";
+    time.textContent = clock(line.start);
+    time.setAttribute("aria-label", "Play from " + clock(line.start));
+    time.addEventListener("click", function () { video.currentTime = line.start; });
+    const box = document.createElement("textarea");
+    box.rows = 1;
+    box.value = line.text;
+    box.setAttribute("aria-label", "Line at " + clock(line.start));
+    box.addEventListener("input", function () {
+      line.text = box.value;
+      item.classList.toggle("changed", changedLine(index));
+      fit(box);
+      changed();
+      markSpeed(item, index);
+      showCare();
     });
+    const body = document.createElement("div");
+    body.className = "body";
+    body.append(box);
+    if ((line.unsure || []).length) {
+      item.classList.add("unsure");
+      const note = document.createElement("p");
+      note.className = "unsure-words";
+      note.textContent = "Unsure: " + line.unsure.join(", ");
+      body.append(note);
+    }
+    const note = document.createElement("p");
+    note.className = "fast-note";
+    body.append(note);
+    const tools = document.createElement("div");
+    tools.className = "tools";
+    tools.append(
+      tool("\u2212" + NUDGE + " s", "earlier", function () { retime(index, line.start - NUDGE); }),
+      tool("+" + NUDGE + " s", "later", function () { retime(index, line.start + NUDGE); }),
+      tool("Start now", "now", function () { retime(index, video.currentTime); }),
+      tool("Split", "split", function () { split(index, box); }),
+      tool("Add line", "add", function () { addAfter(index); })
+    );
+    if (index + 1 < working.length) tools.append(tool("Join next", "join", function () { join(index); }));
+    body.append(tools);
+    item.append(time, body);
+    markSpeed(item, index);
+    item.classList.toggle("changed", changedLine(index));
+    return item;
+  }
+
+  function gapItem(gap) {
+    const item = document.createElement("li");
+    item.className = "no-text";
+    item.dataset.start = String(gap.start);
+    const text = document.createElement("span");
+    text.textContent = "Speech with no text at " + gap.span + ": listen, then add what is said.";
+    item.append(
+      text,
+      tool("Play", "play-gap", function () { video.currentTime = gap.start; }),
+      tool("Add line here", "add-gap", function () { insertAt(gap.start); })
+    );
+    return item;
+  }
+
+  function render(focusIndex) {
+    const items = working.map(lineItem);
+    state.no_text.forEach(function (gap) {
+      const at = items.findIndex(function (item) { return Number(item.dataset.start) > gap.start; });
+      const gapped = gapItem(gap);
+      if (at < 0) items.push(gapped); else items.splice(at, 0, gapped);
+    });
+    list.replaceChildren.apply(list, items);
     list.querySelectorAll("textarea").forEach(fit);
-    document.getElementById("empty").hidden = state.lines.length > 0;
-    saveButton.disabled = true;
+    document.getElementById("empty").hidden = working.length > 0;
     showStatus();
+    showCare();
+    changed();
+    if (focusIndex !== undefined) {
+      const box = list.querySelector('li[data-index="' + focusIndex + '"] textarea');
+      if (box) box.focus({ preventScroll: false });
+    }
   }
 
   function fit(box) {
@@ -72,18 +179,104 @@
     box.style.height = box.scrollHeight + 2 + "px";
   }
 
-  function seek(seconds) {
-    video.currentTime = seconds;
-  }
-
-  function edited() {
-    return Array.from(list.querySelectorAll("li")).map(function (item) {
-      return { start: Number(item.dataset.start), text: item.querySelector("textarea").value };
-    });
+  function changedLine(index) {
+    const was = state.lines[index];
+    const now = working[index];
+    return !was || was.start !== now.start || was.text !== now.text || working.length !== state.lines.length;
   }
 
   function dirty() {
-    return edited().some(function (line, i) { return line.text !== state.lines[i].text; });
+    if (working.length !== state.lines.length) return true;
+    return working.some(function (line, i) { return line.start !== state.lines[i].start || line.text !== state.lines[i].text; });
+  }
+
+  function changed() {
+    const isDirty = dirty();
+    saveButton.disabled = !isDirty;
+    // Said before it happens, in one place: saving an approved transcript makes it a draft again.
+    reapprove.hidden = !(isDirty && state.status === "approved");
+    saveButton.textContent = reapprove.hidden ? "Save" : "Save as draft";
+  }
+
+  function bounds(index) {
+    const low = index > 0 ? working[index - 1].start : 0;
+    const high = index + 1 < working.length ? working[index + 1].start : (state.duration || Infinity);
+    return [low, high];
+  }
+
+  function rounded(seconds) { return Math.round(seconds * 10) / 10; }
+
+  function retime(index, seconds) {
+    const [low, high] = bounds(index);
+    const wanted = rounded(seconds);
+    const start = Math.min(Math.max(wanted, low), high);
+    if (start !== wanted) say("Kept between the lines either side (" + clock(low) + " to " + clock(high) + ").");
+    working[index].start = start;
+    render();
+  }
+
+  function between(low, high) {
+    const now = video.currentTime;
+    if (now > low && now < high) return rounded(now);
+    return rounded(Number.isFinite(high) ? (low + high) / 2 : low + 1);
+  }
+
+  function split(index, box) {
+    const line = working[index];
+    const cut = box.selectionStart > 0 && box.selectionStart < line.text.length ? box.selectionStart : Math.ceil(line.text.length / 2);
+    const before = line.text.slice(0, cut).trim();
+    const after = line.text.slice(cut).trim();
+    if (!before || !after) { say("Put the cursor where the line should split, then press Split.", true); return; }
+    const [, high] = bounds(index);
+    line.text = before;
+    working.splice(index + 1, 0, { start: between(line.start, high), text: after, unsure: [] });
+    render(index + 1);
+    say("Split into two lines; check the second line's time.");
+  }
+
+  function join(index) {
+    const line = working[index];
+    const next = working[index + 1];
+    line.text = (line.text.trim() + " " + next.text.trim()).trim();
+    line.unsure = (line.unsure || []).concat(next.unsure || []);
+    working.splice(index + 1, 1);
+    render(index);
+    say("Joined with the next line.");
+  }
+
+  function replaceAll() {
+    const find = document.getElementById("find").value;
+    const by = document.getElementById("replace").value;
+    if (!find) { say("Type the words to find first.", true); return; }
+    let count = 0;
+    working.forEach(function (line) {
+      const parts = line.text.split(find);
+      count += parts.length - 1;
+      line.text = parts.join(by);
+    });
+    render();
+    say(count ? "Replaced " + count + (count === 1 ? " time" : " times") + "; check, then Save." : "“" + find + "” is not in the transcript.", !count);
+  }
+
+  function addAfter(index) {
+    const [, high] = bounds(index);
+    working.splice(index + 1, 0, { start: between(working[index].start, high), text: "", unsure: [] });
+    render(index + 1);
+    say("Added a line: type what is said. An empty line is left out when you save.");
+  }
+
+  function insertAt(seconds) {
+    let at = working.findIndex(function (line) { return line.start > seconds; });
+    if (at < 0) at = working.length;
+    working.splice(at, 0, { start: rounded(seconds), text: "", unsure: [] });
+    render(at);
+    say("Added a line: type what is said. An empty line is left out when you save.");
+  }
+
+  function load(data) {
+    state = data;
+    working = data.lines.map(function (line) { return { start: line.start, text: line.text, unsure: line.unsure }; });
+    render();
   }
 
   async function post(path, body) {
@@ -106,13 +299,14 @@
   }
 
   async function save() {
+    const wasApproved = state.status === "approved";
     saveButton.disabled = true;
     say("Saving…");
     try {
-      state = await post("api/save", { version: state.version, lines: edited() });
-      render();
+      const lines = working.map(function (line) { return { start: line.start, text: line.text }; });
+      load(await post("api/save", { version: state.version, lines: lines }));
       reloadCaptions();
-      say("Saved.");
+      say(wasApproved && state.status === "draft" ? "Saved. It is a draft now: approve it again when it is right." : "Saved.");
     } catch (error) {
       saveButton.disabled = false;
       say("Not saved: " + error.message, true);
@@ -129,8 +323,7 @@
     if (dirty()) return;
     say("Approving…");
     try {
-      state = await post("api/approve", { by: byInput.value, version: state.version });
-      render();
+      load(await post("api/approve", { by: byInput.value, version: state.version }));
       say("Approved. Workers will see this transcript as reviewed.");
     } catch (error) {
       say("Not approved: " + error.message, true);
@@ -140,13 +333,15 @@
   video.addEventListener("timeupdate", function () {
     const now = video.currentTime;
     let current = null;
-    list.querySelectorAll("li").forEach(function (item) {
+    list.querySelectorAll("li[data-index]").forEach(function (item) {
       if (Number(item.dataset.start) <= now + 0.05) current = item;
       item.classList.remove("now");
     });
     if (current) current.classList.add("now");
   });
+  window.addEventListener("resize", function () { list.querySelectorAll("textarea").forEach(fit); });
   saveButton.addEventListener("click", save);
+  document.getElementById("replace-all").addEventListener("click", replaceAll);
   approveButton.addEventListener("click", approve);
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "s") {
@@ -160,8 +355,7 @@
 
   fetch("api/transcript").then(function (response) { return response.json(); }).then(function (data) {
     if (data.error) throw new Error(data.error);
-    state = data;
-    render();
+    load(data);
     document.body.dataset.ready = "true";
   }).catch(function (error) { say("Cannot load the transcript: " + error.message, true); });
 })();

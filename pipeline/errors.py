@@ -37,6 +37,10 @@ class TranscriptError(CaptureError):
     """A transcript file that cannot be parsed."""
 
 
+class EditConflictError(TranscriptError):
+    """The transcript changed on disk after the review page read it."""
+
+
 class BuildError(CaptureError):
     """The site cannot be built."""
 

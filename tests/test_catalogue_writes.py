@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.errors import CatalogueError
 from pipeline.workspace.catalogue import Resource, editing_catalogue, load_catalogue, read_catalogue
-from tests.support import run_capture
+from tests.support import copy_demo, run_capture
 
 TEXT = "# kept\ntitle: T\nroles: [lead]\nresources:\n  - id: a   # the first\n    title: A\n"
 
@@ -88,3 +88,29 @@ def test_a_plain_file_stays_plain(tmp_path: Path) -> None:
     data = path.read_bytes()
     assert data.startswith(b"# kept\ntitle: T\n")
     assert b"\r" not in data
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o664])
+def test_a_transcript_write_keeps_its_mode(tmp_path: Path, mode: int) -> None:
+    root = copy_demo(tmp_path)
+    transcript = root / "transcripts" / "when-no-shift-lead-arrives.md"
+    os.chmod(transcript, mode)
+    result = run_capture("approve", "when-no-shift-lead-arrives", "--by", "Sam", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "status: approved" in transcript.read_text(encoding="utf-8")
+    assert stat.S_IMODE(transcript.stat().st_mode) == mode
+
+
+def test_a_read_only_transcript_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    root = copy_demo(tmp_path)
+    transcript = root / "transcripts" / "when-no-shift-lead-arrives.md"
+    before, catalogue = transcript.read_bytes(), (root / "resources.yaml").read_bytes()
+    os.chmod(transcript, 0o444)
+    result = run_capture("approve", "when-no-shift-lead-arrives", "--by", "Sam", cwd=root)
+    assert (result.returncode, result.stderr) == (
+        1,
+        "Error: transcripts/when-no-shift-lead-arrives.md is read-only (mode 0444), so capture leaves it as it "
+        "is; make it writable (chmod u+w transcripts/when-no-shift-lead-arrives.md) and run the command again\n",
+    )
+    assert transcript.read_bytes() == before
+    assert (root / "resources.yaml").read_bytes() == catalogue

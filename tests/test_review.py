@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from capture.cli import app
-from pipeline.errors import TranscriptError
+from pipeline.errors import EditConflictError, TranscriptError
 from pipeline.ingest import AddOptions, add_clip
 from pipeline.serve.review import ReviewServer, start_review
-from pipeline.speech.review import EditConflictError, approve_transcript, review_status, save_lines
+from pipeline.speech.review import approve_transcript, review_status, save_lines
 from pipeline.speech.transcript import Line, read_transcript, read_transcript_text, transcript_version
 from pipeline.workspace.catalogue import load_catalogue
 from pipeline.workspace.paths import Workspace, init_workspace

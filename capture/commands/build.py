@@ -5,11 +5,8 @@ from __future__ import annotations
 import typer
 
 from capture.app import app, console, err_console, user_errors, workspace
-
-
-def counted(number: int, noun: str) -> str:
-    """``1 file``, ``2 files``: a count with its noun in the right number."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+from capture.words import plural
+from pipeline.text import printable
 
 
 @app.command()
@@ -29,14 +26,14 @@ def build(
         ws = workspace()
         result = build_site(ws, allow_shrink=allow_shrink)
     for warning in result.warnings:
-        err_console.print(f"Warning: {warning}", markup=False)
+        err_console.print(f"Warning: {printable(warning)}", markup=False)
     changed = (
         "nothing changed"
         if not result.written and not result.removed
-        else f"{counted(result.written, 'file')} written, {result.removed} removed"
+        else f"{plural(result.written, 'file')} written, {result.removed} removed"
     )
     console.print(
-        f"Built {counted(result.pages, 'page')} for {counted(result.resources, 'resource')} into "
+        f"Built {plural(result.pages, 'page')} for {plural(result.resources, 'resource')} into "
         f"{ws.relative(result.site)}/ ({changed}, {result.unchanged} unchanged) in {result.seconds:.2f} s",
         markup=False,
     )

@@ -10,6 +10,7 @@ import typer
 from capture.app import app, console, err_console, user_errors, workspace
 from capture.words import plural
 from pipeline.errors import CaptureError, CatalogueError
+from pipeline.text import printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,19 +28,20 @@ def report_rebuild(result: BuildResult | None, error: Exception | None) -> None:
             markup=False,
         )
     elif isinstance(error, CaptureError):
-        err_console.print(f"Error: {error} (still serving the last good build)", markup=False)
+        err_console.print(f"Error: {printable(str(error))} (still serving the last good build)", markup=False)
         for problem in error.problems if isinstance(error, CatalogueError) else []:
-            err_console.print(f"  {problem}", markup=False)
+            err_console.print(f"  {printable(problem)}", markup=False)
     elif error is not None:
         err_console.print(
-            f"Error: the rebuild failed ({type(error).__name__}: {error}); still serving the last good build. "
+            f"Error: the rebuild failed ({type(error).__name__}: {printable(str(error))}); "
+            "still serving the last good build. "
             "Run `capture --debug build` to see where, and report it.",
             markup=False,
         )
 
 
 def report_request_error(message: str) -> None:
-    err_console.print(f"Error: {message}", markup=False)
+    err_console.print(f"Error: {printable(message)}", markup=False)
 
 
 def make_watcher(ws: Workspace, rebuild: Callable[[], BuildResult]) -> Watcher[BuildResult] | None:

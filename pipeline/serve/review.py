@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pipeline.errors import CaptureError
+from pipeline.errors import CaptureError, EditConflictError
 from pipeline.serve.hosts import allowed_hosts, check_host
 from pipeline.serve.ranges import CLIENT_GONE, open_regular_file, send_file
 from pipeline.speech.captions import MAX_CPS, format_vtt
 from pipeline.speech.marks import gaps_json, readable_date, unsure_by_line
 from pipeline.speech.review import (
-    EditConflictError,
     approve_transcript,
     load_for_review,
     resource_cues,

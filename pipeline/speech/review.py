@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pipeline.errors import CaptureError, TranscriptError
+from pipeline.errors import CaptureError, EditConflictError, TranscriptError
 from pipeline.fsutil import atomic_write_text, remove_leftovers
 from pipeline.speech.captions import Cue, make_cues
 from pipeline.speech.coverage import describe, span
@@ -33,6 +33,7 @@ from pipeline.speech.transcript import (
     parse_transcript,
     read_transcript,
     read_transcript_text,
+    save_transcript_text,
     transcript_version,
 )
 from pipeline.workspace.catalogue import (
@@ -44,10 +45,6 @@ from pipeline.workspace.catalogue import (
     read_catalogue,
 )
 from pipeline.workspace.paths import Workspace
-
-
-class EditConflictError(TranscriptError):
-    """The transcript changed on disk after the page read it."""
 
 
 @dataclass(frozen=True)
@@ -176,7 +173,7 @@ def approve_transcript(
             )
         transcript = parse_transcript(text, path.name)
         transcript.status, transcript.approved_by, transcript.approved_at = "approved", who, when or now_stamp()
-        atomic_write_text(path, readable_text(transcript, path.name))
+        save_transcript_text(path, readable_text(transcript, path.name))
         remove_leftovers(path.parent)
         _set_review(catalogue, resource_id, "approved")
     return transcript
@@ -238,7 +235,7 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], *, ver
         if transcript.status == "approved":
             transcript.status, transcript.approved_by, transcript.approved_at = "draft", "", ""
         new_text = readable_text(transcript, path.name)
-        atomic_write_text(path, new_text)
+        save_transcript_text(path, new_text)
         remove_leftovers(path.parent)  # temp files of a save that was killed; we hold the lock
         _set_review(catalogue, resource_id, transcript.status)
         _follow_summary(catalogue, resource_id, old_text=old_text, new_text=transcript.text)
@@ -323,7 +320,7 @@ def transcribe_resource(
     )
     with editing_catalogue(workspace.catalogue_path) as fresh:
         entry = fresh.get(resource_id)
-        atomic_write_text(path, readable_text(transcript, path.name))
+        save_transcript_text(path, readable_text(transcript, path.name))
         atomic_write_text(
             workspace.words_path(resource_id),
             json.dumps(words_document(resource_id, result.segments, unheard=result.unheard)),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import TranscriptError
-from pipeline.fsutil import atomic_write_text, sha256_text
+from pipeline.fsutil import atomic_write_bytes, sha256_text
 
 # [mm:ss], [mm:ss.s], [h:mm:ss.s]; a comma works as the decimal mark too.
 TIME_LINE = re.compile(r"^\[\s*(?:(\d{1,6}):)?(\d{1,6}):(\d{2}(?:[.,]\d{1,3})?)\s*\]\s?(.*)$")
@@ -216,4 +216,11 @@ def transcript_version(text: str) -> str:
 
 
 def write_transcript(path: Path, transcript: Transcript) -> None:
-    atomic_write_text(path, format_transcript(transcript))
+    save_transcript_text(path, format_transcript(transcript))
+
+
+def save_transcript_text(path: Path, text: str) -> None:
+    """Write a transcript atomically, keeping the file's mode; a file its owner made read-only is refused."""
+    from pipeline.workspace.yamlio import writable_mode
+
+    atomic_write_bytes(path, text.encode("utf-8"), mode=writable_mode(path, f"transcripts/{path.name}"))

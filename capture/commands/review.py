@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, user_text, workspace
@@ -15,6 +16,7 @@ from capture.words import plural
 from pipeline.text import printable, printable_json
 
 if TYPE_CHECKING:
+    from pipeline.speech.review import StatusRow
     from pipeline.workspace.catalogue import TranscriptionSettings
 
 
@@ -170,6 +172,35 @@ def approve(
     )
 
 
+STATUS_COLUMNS = ("id", "review", "lines", "model", "approved by", "unsure", "no text")
+# Beyond this many rows the status is printed as plain aligned text: rich takes seconds to draw a
+# 10,000-row table (measured with benchmarks/readonly.py), and nobody reads one as a table anyway.
+TABLE_ROWS = 200
+
+
+def _status_cells(row: StatusRow) -> tuple[str, ...]:
+    texts = (row.id, row.review, str(row.lines), row.model or "-", row.approved_by or "-")
+    return (*(printable(text, one_line=True) for text in texts), str(row.unsure_words), str(len(row.no_text)))
+
+
+def _print_status_table(rows: list[StatusRow]) -> None:
+    table = Table(title="Transcripts")
+    for column in STATUS_COLUMNS:
+        table.add_column(column, overflow="fold")
+    colours = {"approved": "green", "draft": "yellow"}
+    for row in rows:
+        cells = [escape(cell) for cell in _status_cells(row)]
+        cells[1] = f"[{colours.get(row.review, 'red')}]{cells[1]}[/]"
+        table.add_row(*cells)
+    console.print(table)
+
+
+def _print_plain_rows(rows: list[StatusRow]) -> None:
+    cells = [STATUS_COLUMNS, *(_status_cells(row) for row in rows)]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(STATUS_COLUMNS))]
+    typer.echo("\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells))
+
+
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for other tools.")) -> None:
     """Which transcripts are approved and which still need a review, and any orphaned media."""
@@ -186,17 +217,10 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
         return
     if not rows:
         console.print("No resources yet. Add one with [bold]capture add CLIP[/].")
+    elif len(rows) > TABLE_ROWS:
+        _print_plain_rows(rows)
     else:
-        table = Table(title="Transcripts")
-        for column in ("id", "review", "lines", "model", "approved by", "unsure", "no text"):
-            table.add_column(column, overflow="fold")
-        colours = {"approved": "green", "draft": "yellow"}
-        for row in rows:
-            state = f"[{colours.get(row.review, 'red')}]{user_text(row.review, one_line=True)}[/]"
-            cells = (user_text(cell, one_line=True) for cell in (row.model or "-", row.approved_by or "-"))
-            care = (str(row.unsure_words), str(len(row.no_text)))
-            table.add_row(user_text(row.id, one_line=True), state, str(row.lines), *cells, *care)
-        console.print(table)
+        _print_status_table(rows)
     for row in rows:
         if row.problem:
             err_console.print(f"[red]{user_text(row.id)}[/]: {user_text(row.problem)}")

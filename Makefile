@@ -31,8 +31,9 @@ node_modules/.installed: package.json package-lock.json | system-deps
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# One test process per core (pytest-xdist): the suite has many waits on ffmpeg, the model and the browser.
 test: $(STAMP) system-deps node_modules/.installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 clean:
 	rm -rf site media .capture

@@ -29,7 +29,7 @@ def run_capture(*args: str, cwd: Path, timeout: float = 300) -> subprocess.Compl
 # Runs capture in this wrapper process and reports, on stderr's last line, what the command cost:
 # its peak memory and the bytes it read. These are counts, not speeds: they hold on a loaded machine.
 _MEASURED = """
-import resource, sys
+import sys
 sys.argv = ["capture", *sys.argv[1:]]
 from capture.cli import main
 try:
@@ -39,7 +39,8 @@ except SystemExit as exit:
     code = exit.code if isinstance(exit.code, int) else 1
 sys.stdout.flush()
 rchar = next(int(line.split()[1]) for line in open("/proc/self/io") if line.startswith("rchar:"))
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM, not ru_maxrss: Linux carries the forking parent's high-water mark across exec into ru_maxrss
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 sys.stderr.write(f"\\nMEASURED {peak} {rchar}\\n")
 sys.exit(code)
 """

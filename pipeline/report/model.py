@@ -34,13 +34,13 @@ from pathlib import Path
 from statistics import median
 from typing import Any, NamedTuple
 
-from pipeline.errors import CaptureError, CatalogueError, ReportError
+from pipeline.errors import CatalogueError, ReportError
 from pipeline.report.feedback import FeedbackColumns, FeedbackExport, FeedbackRow, read_feedback
 from pipeline.report.logs import MAX_LINE_BYTES, LogFileStats, ProgressCallback, check_log_files
 from pipeline.report.tally import JOURNEY, RESOURCE, LogTally, PageCount, VideoTally, Watch, tally_logs
 from pipeline.workspace.catalogue import Catalogue, read_catalogue
 from pipeline.workspace.paths import Workspace
-from pipeline.workspace.yamlio import line_of, read_yaml
+from pipeline.workspace.yamlio import line_of
 
 STAGES: tuple[str, ...] = ("beginner", "intermediate", "advanced")
 REPORT_KEYS = ("salt", "feedback")
@@ -122,31 +122,28 @@ class JourneyPlan:
 
 
 def read_journey_plans(folder: Path) -> tuple[list[JourneyPlan], list[str]]:
-    """Every ``journeys/*.yaml`` read tolerantly: a file that cannot be used is a warning, not an error."""
+    """Every ``journeys/*.yaml``, read by the journeys' one reader and used tolerantly.
+
+    A file that cannot be parsed is a warning and left out, not an error: the report still
+    counts everything else.
+    """
+    from pipeline.workspace.journeys import read_journey
+
     plans: list[JourneyPlan] = []
     warnings: list[str] = []
     if not folder.is_dir():
         return plans, warnings
     for path in sorted(folder.glob("*.yaml")):
-        try:
-            doc = read_yaml(path, f"journeys/{path.name}")
-        except CaptureError as exc:
-            warnings.append(f"{exc}; the journey is left out of the report")
+        journey, doc, problems = read_journey(path)
+        if doc is None:
+            warnings.append(f"{problems[0]}; the journey is left out of the report")
             continue
         if not isinstance(doc, dict):
             warnings.append(f"journeys/{path.name}: expected a mapping with title and stages; left out of the report")
             continue
-        stages_node = doc.get("stages")
-        stages: dict[str, list[str]] = {stage: [] for stage in STAGES}
-        if isinstance(stages_node, dict):
-            for stage in STAGES:
-                steps = stages_node.get(stage) or []
-                for step in steps if isinstance(steps, list) else []:
-                    step_id = step.get("id") if isinstance(step, dict) else step
-                    if isinstance(step_id, str) and step_id.strip():
-                        stages[stage].append(step_id.strip())
-        else:
+        if not isinstance(doc.get("stages"), dict):
             warnings.append(f"journeys/{path.name}: no stages; the journey's progression cannot be measured")
+        stages = {stage: [step.id for step in journey.stages.get(stage, []) if step.id] for stage in STAGES}
         title = doc.get("title")
         # The site publishes a journey at j/<file name without .yaml>/.
         plans.append(JourneyPlan(id=path.stem, title=str(title) if title else path.stem, stages=stages))

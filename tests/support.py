@@ -7,9 +7,30 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_FILES = ("resources.yaml", "journeys", "transcripts", "samples")
+
+
+# Debian's chromium, as the probe of this machine kind starts it: headless, no background traffic.
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def launch_chromium(playwright: Any, *extra: str) -> Any:
+    """Debian's chromium through Playwright (never ``playwright install``); missing, the test fails."""
+    executable = shutil.which("chromium")
+    assert executable, "chromium is not installed; `make test` installs it (scripts/system-deps.sh)"
+    return playwright.chromium.launch(executable_path=executable, args=[*CHROMIUM_ARGS, *extra])
 
 
 def ffmpeg() -> str:

@@ -15,21 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pipeline.serve.preview import make_server
+from tests.support import launch_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 PAGES = {
     "home": "index.html",
     "resource": "r/shift-handover-basics/index.html",
@@ -63,10 +53,8 @@ def server(demo_site: Path) -> Iterator[tuple[str, list[str]]]:
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium")
-    assert executable, "chromium is not installed; `make system-deps` installs it with apt"
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        launched = launch_chromium(playwright, "--autoplay-policy=no-user-gesture-required")
         yield launched
         launched.close()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from pipeline.workspace.catalogue import load_catalogue
 from pipeline.workspace.paths import Workspace, init_workspace
 from tests.key_words import explain, hears_enough
 from tests.speech_helpers import SAMPLES, copy_workspace, script_of
+from tests.support import launch_chromium
 
 CLIP = "handover-with-a-running-fault.mp4"
 RID = "running-fault"
@@ -390,26 +390,14 @@ def test_review_of_an_unknown_id(ws: Workspace) -> None:
 
 
 # -- in a real browser -----------------------------------------------------------------------------------
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.mark.browser
 def test_review_page_in_headless_chromium(server: ReviewServer, ws: Workspace) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no chromium on this machine (make system-deps installs it)")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page()
             page.goto(server.url)

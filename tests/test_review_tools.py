@@ -17,7 +17,8 @@ from pipeline.speech.marks import readable_date, unsure_by_line
 from pipeline.speech.transcribe import Word
 from pipeline.speech.transcript import Line
 from pipeline.workspace.paths import Workspace
-from tests.test_review import CHROMIUM_ARGS, RID, review_in_catalogue, template, transcript_of, ws
+from tests.support import launch_chromium
+from tests.test_review import RID, review_in_catalogue, template, transcript_of, ws
 
 __all__ = ["template", "ws"]  # the fixtures, shared with test_review
 
@@ -80,12 +81,10 @@ def seek(page: Any, seconds: float) -> None:
 @contextmanager
 def review_page(server: ReviewServer) -> Iterator[Any]:
     """The review page in headless Chromium at 1280x800, loaded and ready."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("no chromium on this machine (make system-deps installs it)")
+    from playwright import sync_api
+
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(server.url)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from tests.support import make_clip, run_capture
+from tests.support import launch_chromium, make_clip, run_capture
 
 SCRIPT = "<script>alert('xss')</script>"
 BREAKOUT = "\"><img src=x onerror=alert('xss')>"
@@ -127,23 +126,9 @@ def test_feed_and_search_index_escape_it(hostile_site: Path) -> None:
 def test_no_dialog_fires_in_a_browser(hostile_site: Path) -> None:
     from playwright.sync_api import sync_playwright
 
-    if not shutil.which("chromium"):
-        pytest.fail("chromium is not installed: run `make test`, which installs it")
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = launch_chromium(p)
         try:
             page = browser.new_page()
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

@@ -204,13 +204,15 @@ def _print_plain_rows(rows: list[StatusRow]) -> None:
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for other tools.")) -> None:
     """Which transcripts are approved and which still need a review, and any orphaned media."""
-    from pipeline.orphans import describe_size, orphaned_media
+    from pipeline.orphans import describe_size, find_orphaned_media
     from pipeline.speech.review import review_status
+    from pipeline.workspace.catalogue import read_catalogue
 
     with user_errors():
         ws = workspace()
-        rows = review_status(ws)
-        orphans = orphaned_media(ws)
+        catalogue = read_catalogue(ws.catalogue_path)  # read once, for both
+        rows = review_status(ws, catalogue)
+        orphans = find_orphaned_media(ws, catalogue)
     if as_json:
         data = [row.__dict__ for row in rows] + [orphan.status_row() for orphan in orphans]
         typer.echo(printable_json(json.dumps(data, indent=2, ensure_ascii=False)))

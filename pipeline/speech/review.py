@@ -75,9 +75,10 @@ def transcript_file(workspace: Workspace, resource: Resource) -> Path:
     return workspace.root / resource.transcript if resource.transcript else workspace.transcript_path(resource.id)
 
 
-def review_status(workspace: Workspace) -> list[StatusRow]:
-    """One row per resource: its transcript's review state, size and model."""
-    catalogue = read_catalogue(workspace.catalogue_path)  # read-only: the fast loader
+def review_status(workspace: Workspace, catalogue: Catalogue | None = None) -> list[StatusRow]:
+    """One row per resource: its transcript's review state, size and model (``catalogue`` if read already)."""
+    if catalogue is None:
+        catalogue = read_catalogue(workspace.catalogue_path)  # read-only: the fast loader
     rows: list[StatusRow] = []
     for resource in catalogue.resources:
         if not resource.transcript:

@@ -24,6 +24,7 @@ KEY_WORDS = {
         "edge case shift leads line down next stay someone signs handover log duty manager lockout place text message"
     ),
     "kanban-card.m4a": "kanban card back box tray empty",
+    "guard check.mp4": "always check guard closed start machine",
 }
 KEY_SHARE = 0.8  # of the key words, heard anywhere
 SCRIPT_SHARE = 0.7  # of the script's words, heard in order

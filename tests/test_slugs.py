@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.workspace.catalogue import ID_PATTERN
-from pipeline.workspace.slugs import is_windows_reserved, person_slug, resource_slug
+from pipeline.workspace.paths import windows_reserved as is_windows_reserved
+from pipeline.workspace.slugs import person_slug, resource_slug
 
 
 @pytest.mark.parametrize(
@@ -65,12 +66,12 @@ def test_person_slug_keeps_distinct_experts_apart() -> None:
     assert person_slug("🙂") == unreadable[0]  # stable: the same page on every build
 
 
-@pytest.mark.parametrize("name", ["con", "CON.mp4", "Aux.txt", "com3", "lpt1.tar.gz", " nul "])
+@pytest.mark.parametrize("name", ["con", "CON.mp4", "Aux.txt", "com3", "com0", "lpt1.tar.gz", " nul "])
 def test_windows_reserved(name: str) -> None:
     assert is_windows_reserved(name)
 
 
-@pytest.mark.parametrize("name", ["con-clip", "console", "com0", "com10", "lpt", "aux2"])
+@pytest.mark.parametrize("name", ["con-clip", "console", "com10", "lpt", "aux2"])
 def test_not_windows_reserved(name: str) -> None:
     assert not is_windows_reserved(name)
 

@@ -19,7 +19,7 @@ WINDOWS_RESERVED = frozenset(
 
 def windows_reserved(name: str) -> bool:
     """Whether ``name`` (an id, a file name) is one Windows reserves: ``con``, ``nul``, ``com1``, ``lpt9.txt``."""
-    return name.split(".", 1)[0].rstrip(" ").lower() in WINDOWS_RESERVED
+    return name.split(".", 1)[0].strip().lower() in WINDOWS_RESERVED
 
 
 @dataclass(frozen=True)

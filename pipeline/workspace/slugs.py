@@ -12,18 +12,11 @@ import re
 
 from slugify import slugify
 
-# Names Windows keeps for devices: a folder ``media/con/`` cannot be copied to a Windows share.
-WINDOWS_RESERVED = frozenset(
-    {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))}
-)
+from pipeline.workspace.paths import windows_reserved
+
 RESOURCE_SLUG_LENGTH = 60
 PERSON_SLUG_LENGTH = 80
 _SEPARATORS = re.compile(r"[-._\s]+")
-
-
-def is_windows_reserved(name: str) -> bool:
-    """``con``, ``NUL``, ``com1.mp4``: a name Windows refuses for a file or folder, with or without extension."""
-    return name.split(".", 1)[0].strip().lower() in WINDOWS_RESERVED
 
 
 def resource_slug(text: str, *, fallback: str = "clip") -> str:
@@ -32,7 +25,7 @@ def resource_slug(text: str, *, fallback: str = "clip") -> str:
     Matches ``ID_PATTERN``; a name Windows reserves gets ``-clip`` after it (``con-clip``).
     """
     slug = slugify(text, max_length=RESOURCE_SLUG_LENGTH) or fallback
-    if is_windows_reserved(slug):
+    if windows_reserved(slug):
         slug = f"{slug}-clip"
     return slug
 
@@ -47,6 +40,6 @@ def person_slug(name: str) -> str:
     if not slug:
         digest = hashlib.sha256(_SEPARATORS.sub(" ", name.strip()).encode("utf-8")).hexdigest()[:8]
         slug = f"expert-{digest}"
-    if is_windows_reserved(slug):
+    if windows_reserved(slug):
         slug = f"{slug}-expert"
     return slug

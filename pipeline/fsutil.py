@@ -17,7 +17,8 @@ from pipeline.errors import CaptureError
 TEMP_PREFIX = ".capture-tmp-"
 
 
-def _explain_os_error(path: Path, exc: OSError) -> CaptureError:
+def explain_os_error(path: Path, exc: OSError) -> CaptureError:
+    """What a failed write means for a person: a full disk, a read-only folder, or what the system said."""
     if exc.errno == errno.ENOSPC:
         return CaptureError(f"the disk is full while writing {path}; free some space and run the command again")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -41,7 +42,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> N
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise _explain_os_error(path, exc) from exc
+        raise explain_os_error(path, exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -112,11 +113,6 @@ def remove_leftovers(folder: Path, keep_prefix: str = ".staging-") -> list[Path]
 
 
 DISK_FULL_MARGIN = 1 << 20
-
-
-def explain_os_error(path: Path, exc: OSError) -> CaptureError:
-    """What a failed write means for a person: a full disk, a read-only folder, or what the system said."""
-    return _explain_os_error(path, exc)
 
 
 def disk_is_full(folder: Path) -> bool:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import CaptureError, MediaError
-from pipeline.fsutil import atomic_write_text, file_lock, remove_leftovers, sha256_file
+from pipeline.fsutil import TEMP_PREFIX, atomic_write_text, file_lock, remove_leftovers, sha256_file
 from pipeline.orphans import ORPHANED_DIR, Sweep, mark_committed, read_owner, sweep_media, this_run, write_owner
 from pipeline.speech.coverage import Stretch, describe
 from pipeline.speech.summary import summary_from_text
@@ -199,7 +199,7 @@ def clear_leftovers(workspace: Workspace) -> Sweep:
     cleared = _sweep(workspace)
     cleared.removed[:0] = removed
     for name in os.listdir(workspace.root):
-        if name.startswith(".capture-tmp-"):
+        if name.startswith(TEMP_PREFIX):
             with contextlib.suppress(OSError):
                 os.unlink(workspace.root / name)
                 cleared.removed.append(workspace.root / name)

@@ -20,8 +20,8 @@ from pipeline import clock
 from pipeline.errors import BuildError
 from pipeline.site.catalogue_cache import load_catalogue_cached
 from pipeline.site.inputs import InputLog
-from pipeline.site.views import FEEDBACK_SCHEME, MediaFile, ResourceView, SiteModel
-from pipeline.workspace.catalogue import Resource
+from pipeline.site.views import MediaFile, ResourceView, SiteModel
+from pipeline.workspace.catalogue import FEEDBACK_SCHEME, Resource
 from pipeline.workspace.journeys import Journey, load_journeys
 from pipeline.workspace.paths import Workspace
 from pipeline.workspace.slugs import person_slug

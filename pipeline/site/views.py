@@ -20,7 +20,7 @@ from urllib.parse import quote
 from pipeline.errors import BuildError, CaptureError, TranscriptError
 from pipeline.site.inputs import InputLog
 from pipeline.speech.transcript import Line, Transcript, parse_transcript, read_header
-from pipeline.workspace.catalogue import ID_PATTERN, Catalogue, Resource, Role
+from pipeline.workspace.catalogue import FEEDBACK_SCHEME, ID_PATTERN, Catalogue, Resource, Role
 from pipeline.workspace.journeys import Journey, by_level
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 NEW_DAYS = 7
 NEW_MAX = 12
 HEADER_BYTES = 16384  # where a transcript's front matter must end for the site to read its status
-FEEDBACK_SCHEME = re.compile(r"(?:https?://|mailto:)\S", re.IGNORECASE)
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _VTT_TIME = re.compile(r"^(\d+):(\d\d):(\d\d)\.(\d{3}) --> (\d+):(\d\d):(\d\d)\.(\d{3})")
 

@@ -526,7 +526,7 @@ RESOURCE_FIELDS: dict[str, Rule | None] = {
 RESOURCE_KEYS: tuple[str, ...] = tuple(RESOURCE_FIELDS)
 # Values that need not be written into an entry a person wrote without them (the dataclass's defaults).
 IMPLIED_DEFAULTS: dict[str, Any] = {key: _defaults(Resource)[key] for key in ("review",)}
-# The feedback addresses the site can link to (pipeline.site.build words the same rule for the build).
+# The feedback addresses the site can link to: check warns with it, and the site links only what matches it.
 FEEDBACK_SCHEME = re.compile(r"(?:https?://|mailto:)\S", re.IGNORECASE)
 
 

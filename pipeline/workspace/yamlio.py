@@ -30,8 +30,14 @@ BOM = "\ufeff"
 _ANCHOR_OR_ALIAS = re.compile(r"[&*][^\s*&]")
 _TAG_START = re.compile("!")
 # Where libyaml and ruamel read the same text differently: tabs (after a colon, say), U+2028, U+2029 and
-# NEL (line breaks to YAML 1.1 only), a block scalar header with a comment right after it (|#, >-#).
-_DIVERGENT = re.compile("[\t\u2028\u2029\x85]|[|>][-+0-9]*#")
+# NEL (line breaks to YAML 1.1 only), a block scalar header with a comment right after it (|#, >-#), a
+# block scalar whose first line holds only spaces (ruamel refuses deeper lines after it, libyaml does not),
+# and a key with only a comment after it, its value below (ruamel cannot place that comment when a blank
+# line follows the value). The last two are only where they may happen: the round-trip loader decides.
+_DIVERGENT = re.compile(
+    "[\t\u2028\u2029\x85]|[|>][-+0-9]*#|[|>][-+0-9]*(?: +#[^\n]*)? *\r?\n +\r?\n|: +#[^\n]*\n(?: *\S[^\n]*\n)+ *(?:\n|$)"
+)
+_RUAMEL_COMMENT_LINE = re.compile(r"line: (\d+)")
 _RUAMEL_DUPLICATE = re.compile(r'found duplicate key "(?P<key>.*)" with value')
 
 
@@ -223,8 +229,19 @@ def _round_trip(text: str, name: str) -> Any:
         raise CatalogueError(f"{name}: invalid YAML: {exc}") from exc
     except RecursionError as exc:
         raise CatalogueError(f"{name}: the YAML is nested too deeply") from exc
+    except NotImplementedError as exc:  # ruamel: "overlap in comment", a comment it cannot keep in place
+        raise _comment_error(name, exc) from exc
     except ValueError as exc:  # Python refuses to read an integer of more than 4,300 digits
         raise _long_number(name, text) from exc
+
+
+def _comment_error(name: str, exc: NotImplementedError) -> CatalogueError:
+    found = _RUAMEL_COMMENT_LINE.search(str(exc))
+    line = int(found.group(1)) + 1 if found else "?"
+    return CatalogueError(
+        f"{name}:{line}: capture cannot keep this comment in place (it sits after a key whose value is on "
+        "the next line); move the comment onto a line of its own above the key"
+    )
 
 
 def _long_number(name: str, text: str) -> CatalogueError:
@@ -274,6 +291,8 @@ def parse_plain(text: str, name: str) -> Any:
         raise _long_number(name, text) from exc
     except RecursionError as exc:
         raise CatalogueError(f"{name}: the YAML is nested too deeply") from exc
+    except NotImplementedError as exc:  # ruamel: "overlap in comment", a comment it cannot keep in place
+        raise _comment_error(name, exc) from exc
     except yaml.YAMLError:
         # What libyaml refuses the round-trip loader decides: its words for the error (its parser alone
         # finds it, and stops there), or, where it reads the text after all, its value.

@@ -35,7 +35,10 @@ _TAG_START = re.compile("!")
 # and a key with only a comment after it, its value below (ruamel cannot place that comment when a blank
 # line follows the value). The last two are only where they may happen: the round-trip loader decides.
 _DIVERGENT = re.compile(
-    "[\t\u2028\u2029\x85]|[|>][-+0-9]*#|[|>][-+0-9]*(?: +#[^\n]*)? *\r?\n +\r?\n|: +#[^\n]*\n(?: *\S[^\n]*\n)+ *(?:\n|$)"
+    "[\t\u2028\u2029\x85]"
+    "|[|>][-+0-9]*#"
+    "|[|>][-+0-9]*(?: +#[^\n]*)? *\r?\n +\r?\n"
+    r"|: +#[^\n]*\n(?: *\S[^\n]*\n)+ *(?:\n|$)"
 )
 _RUAMEL_COMMENT_LINE = re.compile(r"line: (\d+)")
 _RUAMEL_DUPLICATE = re.compile(r'found duplicate key "(?P<key>.*)" with value')

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from capture.app import app, console, err_console, user_errors, user_text, workspace
 from capture.words import plural
+from pipeline.errors import CaptureError
 from pipeline.text import printable, printable_json
 
 if TYPE_CHECKING:
@@ -130,26 +131,74 @@ def transcribe(
 def review(
     resource_id: str = typer.Argument(..., metavar="ID", help="The resource to review."),
     *,
-    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port on 127.0.0.1 (default: any free one)."),
+    port: int = typer.Option(0, "--port", min=0, max=65535, help="Port to listen on (default: any free one)."),
     open_browser: bool = typer.Option(True, "--open/--no-open", help="Open the page in the web browser."),
+    lan: bool = typer.Option(False, "--lan", help="Serve on the local network, for the expert's own phone."),
+    host: str | None = typer.Option(
+        None, "--host", help="With --lan: the address to listen on (default: this machine's LAN address)."
+    ),
+    expires: float = typer.Option(60, "--expires", help="With --lan: minutes until the link stops working."),
 ) -> None:
     """Open a local page with the video and its transcript side by side, to fix words and approve."""
-    from pipeline.serve.review import start_review
+    from pipeline.serve.access import LanSession, lan_address
+    from pipeline.serve.review import HOST, start_review
 
     with user_errors():
-        server = start_review(workspace(), resource_id, port)
-    console.print(f"Reviewing [bold]{resource_id}[/] at {server.url}")
-    console.print("Only this computer can open it. Press Ctrl-C to stop.")
+        if host is not None and not lan:
+            raise CaptureError("--host is for --lan: without it the review page stays on this computer")
+        session = LanSession.lasting(expires) if lan else None
+        address = (host or lan_address()) if lan else HOST
+        server = start_review(workspace(), resource_id, port, host=address, session=session)
+    if session is None:
+        console.print(f"Reviewing [bold]{resource_id}[/] at {server.url}")
+        console.print("Only this computer can open it. Press Ctrl-C to stop.")
+    else:
+        _print_lan_link(server.url, resource_id, session.expires_at)
     if open_browser:
         import webbrowser
 
         webbrowser.open(server.url)
     try:
-        server.serve_forever()
+        _serve_until(server, session.expires_at if session is not None else None)
     except KeyboardInterrupt:
         console.print("Stopped.")
     finally:
         server.server_close()
+
+
+def _print_lan_link(url: str, resource_id: str, expires_at: float) -> None:
+    """The link, its QR code and when it stops working (plain text: the link must print whole)."""
+    import io
+    import time
+
+    import segno
+
+    ends = time.strftime("%H:%M", time.localtime(expires_at))
+    typer.echo(f"Reviewing {user_text(resource_id)} on the local network at {url}")
+    code = io.StringIO()
+    segno.make(url, error="m").terminal(out=code, compact=True)
+    typer.echo(code.getvalue().rstrip("\n"))
+    typer.echo(
+        f"Scan the code with the expert's phone (on the same Wi-Fi). The link works until {ends}; "
+        "anyone on this network who has it can edit this transcript, so share it only with the expert. "
+        "Press Ctrl-C to stop."
+    )
+
+
+def _serve_until(server: Any, expires_at: float | None) -> None:
+    """Serve until Ctrl-C or, on the local network, until the session ends."""
+    if expires_at is None:
+        server.serve_forever()
+        return
+    import time
+
+    thread = server.start_in_thread()
+    try:
+        while thread.is_alive() and time.time() < expires_at:
+            thread.join(timeout=min(1.0, max(0.0, expires_at - time.time())))
+        console.print("The review link has expired. Stopped.")
+    finally:
+        server.shutdown()
 
 
 @app.command()

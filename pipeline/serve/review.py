@@ -3,16 +3,21 @@
 It serves one resource's video, captions and transcript, and takes two kinds of
 POST, save and approve. A POST must carry the page's secret token in
 ``X-Capture-Token`` and, where the browser sends one, an ``Origin`` of this
-server; the ``Host`` must be the loopback address, so a web page elsewhere cannot
-drive it (cross-site requests, DNS rebinding).
+server; the ``Host`` must be the address it listens on, so a web page elsewhere
+cannot drive it (cross-site requests, DNS rebinding). By default that address is
+loopback; with a :class:`~pipeline.serve.access.LanSession` (``capture review --lan``)
+it is a local-network address, and then every request needs the session's token
+and the session ends at a fixed time.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import json
 import mimetypes
 import secrets
+import socket
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline.errors import CaptureError, EditConflictError
+from pipeline.serve.access import LanSession, bind_address, cookie_token, query_token
 from pipeline.serve.hosts import allowed_hosts, check_host
 from pipeline.serve.ranges import CLIENT_GONE, open_regular_file, send_file
 from pipeline.speech.captions import MAX_CPS, format_vtt
@@ -51,15 +57,30 @@ class ReviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, workspace: Workspace, resource_id: str, port: int = 0) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        resource_id: str,
+        port: int = 0,
+        *,
+        host: str = HOST,
+        session: LanSession | None = None,
+    ) -> None:
         self.workspace = workspace
         self.resource_id = resource_id
-        self.token = secrets.token_urlsafe(24)
+        self.session = session
+        self.host = bind_address(host)
+        if session is None and not ipaddress.ip_address(self.host).is_loopback:
+            raise CaptureError(f"{host} is not a loopback address; serving beyond this computer needs --lan")
+        self.token = session.token if session is not None else secrets.token_urlsafe(24)
         load_for_review(workspace, resource_id)  # fail before listening when there is nothing to review
+        if ":" in self.host:
+            self.address_family = socket.AF_INET6
         try:
-            super().__init__((HOST, port), ReviewHandler)
+            super().__init__((self.host, port), ReviewHandler)
         except OSError as exc:
-            raise CaptureError(f"cannot listen on {HOST}:{port} ({exc.strerror}); choose another --port") from exc
+            where = "--host or --port" if session is not None else "--port"
+            raise CaptureError(f"cannot listen on {self.host}:{port} ({exc.strerror}); choose another {where}") from exc
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if not isinstance(sys.exc_info()[1], CLIENT_GONE):  # a browser that went away is no error
@@ -71,10 +92,16 @@ class ReviewServer(ThreadingHTTPServer):
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}/"
+        """The address to open: on the local network, with the session's token in it."""
+        address = f"[{self.host}]" if ":" in self.host else self.host
+        query = f"?t={self.token}" if self.session is not None else ""
+        return f"http://{address}:{self.port}/{query}"
 
     def allowed_hosts(self) -> frozenset[str]:
-        return allowed_hosts(HOST, self.port)
+        """The ``Host`` a request may name: on the local network only the printed address."""
+        if self.session is not None:
+            return frozenset({urlsplit(self.url).netloc})
+        return allowed_hosts(self.host, self.port)
 
     def start_in_thread(self) -> threading.Thread:
         """Serve in a background thread (tests and callers that do other work meanwhile)."""
@@ -92,7 +119,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
 
     # -- GET -----------------------------------------------------------------------------------------
     def do_GET(self) -> None:
-        if not self._host_ok():
+        if not self._host_ok() or not self._session_ok():
             return
         path = urlsplit(self.path).path
         try:
@@ -168,7 +195,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
 
     # -- POST ----------------------------------------------------------------------------------------
     def do_POST(self) -> None:
-        if not self._host_ok() or not self._caller_ok():
+        if not self._host_ok() or not self._session_ok() or not self._caller_ok():
             return
         body = self._body()
         if body is None:
@@ -224,6 +251,37 @@ class ReviewHandler(BaseHTTPRequestHandler):
     def _host_ok(self) -> bool:
         return check_host(self, self.server.allowed_hosts(), command="capture review")
 
+    def _session_ok(self) -> bool:
+        """On the local network: the session is still open and the request carries its token.
+
+        The printed link's ``?t=`` is swapped for a cookie at once, so the token leaves the
+        address bar and the history, and the video and captions requests carry it too.
+        """
+        session = self.server.session
+        if session is None:
+            return True
+        if session.expired:
+            self._send(
+                410, b"this review link has expired; run capture review --lan again", "text/plain; charset=utf-8"
+            )
+            return False
+        from_query = query_token(self.path)
+        if session.matches(from_query) and self.command == "GET":
+            self.send_response(303)
+            self.send_header("Location", urlsplit(self.path).path or "/")
+            self.send_header("Set-Cookie", session.cookie())
+            self.send_header("Content-Length", "0")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Referrer-Policy", "no-referrer")
+            self.end_headers()
+            return False
+        if session.matches(cookie_token(self.headers.get("Cookie"))):
+            return True
+        self._send(
+            403, b"open the link capture review printed (it has the session's token)", "text/plain; charset=utf-8"
+        )
+        return False
+
     def _caller_ok(self) -> bool:
         origin = self.headers.get("Origin")
         if origin is not None and origin not in {f"http://{h}" for h in self.server.allowed_hosts()}:
@@ -242,6 +300,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
         if content_type.startswith("text/html"):
             self.send_header("Content-Security-Policy", "default-src 'self'; media-src 'self'; img-src 'self'")
         self.end_headers()
@@ -252,6 +311,14 @@ class ReviewHandler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(payload).encode("utf-8"), "application/json")
 
 
-def start_review(workspace: Workspace, resource_id: str, port: int = 0) -> ReviewServer:
-    """A review server for one resource, listening on the loopback address (``port`` 0: any free one)."""
-    return ReviewServer(workspace, resource_id, port)
+def start_review(
+    workspace: Workspace,
+    resource_id: str,
+    port: int = 0,
+    *,
+    host: str = HOST,
+    session: LanSession | None = None,
+) -> ReviewServer:
+    """A review server for one resource (``port`` 0: any free one): on loopback, or with ``session``
+    on a local-network ``host``."""
+    return ReviewServer(workspace, resource_id, port, host=host, session=session)

@@ -328,3 +328,20 @@ def test_windows_reserved_names() -> None:
         for n in ("con", "CON", "nul.txt", "com1", "com0", "lpt9", "aux", "console", "com10", "con-1")
         if windows_reserved(n)
     ] == ["con", "CON", "nul.txt", "com1", "com0", "lpt9", "aux"]
+
+
+def test_a_transcript_that_gives_no_summary_asks_for_one(ws: Path) -> None:
+    transcript = ws / "transcripts" / "basics.md"
+    edit(transcript, "These are the basics of a handover on the line.", "Hi, I'm Alex from the wrapping station.")
+    assert problems(ws) == [
+        "resources.yaml:10: warning: resources[0].summary: 'basics' has no summary and no sentence of its "
+        "transcript says what it is about (a greeting or a name is no summary), so its card and search hits "
+        "show only the title; write one sentence under summary:",
+    ]
+    # A person's summary settles it; so does a transcript line that says what the clip is about.
+    title = "    title: Handover basics\n"
+    edit(ws / "resources.yaml", title, f"{title}    summary: The basics.\n")
+    assert problems(ws) == []
+    edit(ws / "resources.yaml", "    summary: The basics.\n", "")
+    edit(transcript, "Hi, I'm Alex from the wrapping station.", "Hi, I'm Alex. Write three things in the log.")
+    assert problems(ws) == []

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CaptureError, CatalogueError
+from pipeline.speech.summary import summary_from_text
 from pipeline.speech.transcript import TIME_LINE, Transcript, format_time, read_transcript
 from pipeline.workspace.catalogue import LEVELS, Catalogue, Resource, read_catalogue
 from pipeline.workspace.journeys import Journey, Step, read_journey
@@ -225,6 +226,14 @@ class _Checker:
                 "this is; make them the same",
             )
         self.times(transcript, resource, path=path, name=name)
+        if not resource.summary.strip() and transcript.lines and not summary_from_text(transcript.text):
+            self.warn(
+                CATALOGUE_NAME,
+                line_of(node, "summary") or resource.line,
+                f"resources[{index}].summary: '{resource.id}' has no summary and no sentence of its transcript "
+                "says what it is about (a greeting or a name is no summary), so its card and search hits "
+                "show only the title; write one sentence under summary:",
+            )
 
     def times(self, transcript: Transcript, resource: Resource, *, path: Path, name: str) -> None:
         """A line timed after the clip ends would be a caption nobody sees and a search hit that jumps nowhere."""

@@ -40,6 +40,7 @@ from pipeline.speech.review import (
 )
 from pipeline.speech.transcribe import read_unheard
 from pipeline.speech.transcript import Line
+from pipeline.workspace.glossary import add_glossary_word
 from pipeline.workspace.paths import Workspace
 
 HOST = "127.0.0.1"
@@ -209,6 +210,9 @@ class ReviewHandler(BaseHTTPRequestHandler):
                     server.workspace, server.resource_id, lines, version=str(body.get("version", ""))
                 )
                 self._json(200, {**self._transcript_json(), "saved": True, "version": version})
+            elif path == "/api/glossary":
+                word, added = add_glossary_word(server.workspace.catalogue_path, str(body.get("word", "")))
+                self._json(200, {"word": word, "added": added})
             elif path == "/api/approve":
                 approve_transcript(
                     server.workspace,

@@ -1,0 +1,66 @@
+"""Adding a word to the workspace glossary from the review page (``POST /api/glossary``)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from pipeline.serve.review import ReviewServer, start_review
+from pipeline.workspace.catalogue import load_catalogue
+from pipeline.workspace.paths import Workspace
+from tests.test_review import RID, template, ws  # noqa: F401 - the fixtures: one real clip, added once
+
+
+@pytest.fixture
+def server(ws: Workspace) -> Iterator[ReviewServer]:  # noqa: F811
+    srv = start_review(ws, RID)
+    srv.start_in_thread()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def add(srv: ReviewServer, word: object, *, token: str | None = None) -> tuple[int, dict[str, object]]:
+    connection = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+    headers = {"Content-Type": "application/json", "X-Capture-Token": srv.token if token is None else token}
+    connection.request("POST", "/api/glossary", body=json.dumps({"word": word}), headers=headers)
+    response = connection.getresponse()
+    payload = json.loads(response.read())
+    connection.close()
+    return response.status, payload
+
+
+def test_a_word_joins_the_glossary_and_the_file_keeps_its_comments(server: ReviewServer, ws: Workspace) -> None:  # noqa: F811
+    path = ws.catalogue_path
+    path.write_text("# Our words\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    before = load_catalogue(path).settings.glossary
+    assert add(server, "  Priya  Nair ") == (200, {"word": "Priya Nair", "added": True})
+    assert load_catalogue(path).settings.glossary == [*before, "Priya Nair"]
+    assert path.read_text(encoding="utf-8").startswith("# Our words\n")
+    assert add(server, "priya nair") == (200, {"word": "priya nair", "added": False})  # once, in any case
+    assert load_catalogue(path).settings.glossary == [*before, "Priya Nair"]
+
+
+@pytest.mark.parametrize(
+    ("word", "message"),
+    [
+        ("   ", "the glossary word is empty; select or type the word to add"),
+        ("x" * 61, "a glossary word has at most 60 characters; add one word or name at a time"),
+        ("line\x1b[2J3", "the glossary word has control characters; type it again"),
+    ],
+)
+def test_a_bad_word_is_refused_and_nothing_written(
+    server: ReviewServer, ws: Workspace, word: str, message: str
+) -> None:  # noqa: F811
+    before = ws.catalogue_path.read_bytes()
+    assert add(server, word) == (400, {"error": message})
+    assert ws.catalogue_path.read_bytes() == before
+
+
+def test_adding_a_word_needs_the_page_token(server: ReviewServer, ws: Workspace) -> None:  # noqa: F811
+    before = ws.catalogue_path.read_bytes()
+    assert add(server, "Priya", token="wrong")[0] == 403
+    assert ws.catalogue_path.read_bytes() == before

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.workspace.paths import Workspace
 from tests.support import copy_demo, run_capture
 
 
@@ -23,3 +24,26 @@ def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_site(demo_workspace: Path) -> Path:
     return demo_workspace / "site"
+
+
+@pytest.fixture(scope="module")
+def review_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with one real clip added as ``running-fault`` (real ffmpeg, real bundled model)."""
+    from pipeline.ingest import AddOptions, add_clip
+    from pipeline.workspace.paths import init_workspace
+    from tests.speech_helpers import SAMPLES
+
+    root = tmp_path_factory.mktemp("review") / "ws"
+    workspace = init_workspace(root, title="Test site")
+    options = AddOptions(title="Running fault", expert="Priya Nair")
+    result = add_clip(workspace, SAMPLES / "handover-with-a-running-fault.mp4", options)
+    assert result.status == "added", result.message
+    return root
+
+
+@pytest.fixture
+def review_ws(review_template: Path, tmp_path: Path) -> Workspace:
+    """A copy of :func:`review_template` for one test."""
+    from tests.speech_helpers import copy_workspace
+
+    return Workspace(copy_workspace(review_template, tmp_path / "ws"))

@@ -11,12 +11,12 @@ import pytest
 from pipeline.serve.review import ReviewServer, start_review
 from pipeline.workspace.catalogue import load_catalogue
 from pipeline.workspace.paths import Workspace
-from tests.test_review import RID, template, ws  # noqa: F401 - the fixtures: one real clip, added once
+from tests.test_review import RID
 
 
 @pytest.fixture
-def server(ws: Workspace) -> Iterator[ReviewServer]:  # noqa: F811
-    srv = start_review(ws, RID)
+def server(review_ws: Workspace) -> Iterator[ReviewServer]:
+    srv = start_review(review_ws, RID)
     srv.start_in_thread()
     yield srv
     srv.shutdown()
@@ -33,8 +33,8 @@ def add(srv: ReviewServer, word: object, *, token: str | None = None) -> tuple[i
     return response.status, payload
 
 
-def test_a_word_joins_the_glossary_and_the_file_keeps_its_comments(server: ReviewServer, ws: Workspace) -> None:  # noqa: F811
-    path = ws.catalogue_path
+def test_a_word_joins_the_glossary_and_the_file_keeps_its_comments(server: ReviewServer, review_ws: Workspace) -> None:
+    path = review_ws.catalogue_path
     path.write_text("# Our words\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     before = load_catalogue(path).settings.glossary
     assert add(server, "  Priya  Nair ") == (200, {"word": "Priya Nair", "added": True})
@@ -53,14 +53,14 @@ def test_a_word_joins_the_glossary_and_the_file_keeps_its_comments(server: Revie
     ],
 )
 def test_a_bad_word_is_refused_and_nothing_written(
-    server: ReviewServer, ws: Workspace, word: str, message: str
-) -> None:  # noqa: F811
-    before = ws.catalogue_path.read_bytes()
+    server: ReviewServer, review_ws: Workspace, word: str, message: str
+) -> None:
+    before = review_ws.catalogue_path.read_bytes()
     assert add(server, word) == (400, {"error": message})
-    assert ws.catalogue_path.read_bytes() == before
+    assert review_ws.catalogue_path.read_bytes() == before
 
 
-def test_adding_a_word_needs_the_page_token(server: ReviewServer, ws: Workspace) -> None:  # noqa: F811
-    before = ws.catalogue_path.read_bytes()
-    assert add(server, "Priya", token="wrong")[0] == 403
-    assert ws.catalogue_path.read_bytes() == before
+def test_adding_a_word_needs_the_page_token(server: ReviewServer, review_ws: Workspace) -> None:
+    before = review_ws.catalogue_path.read_bytes()
+    assert add(server, "Priya", token="wrong")  # noqa: S106 - a wrong token, on purpose[0] == 403
+    assert review_ws.catalogue_path.read_bytes() == before

@@ -25,7 +25,7 @@ from pipeline.speech.transcript import read_transcript
 from pipeline.workspace.paths import Workspace
 from tests.speech_helpers import REPO
 from tests.support import launch_chromium
-from tests.test_review import RID, cli, template, ws  # noqa: F401 - the fixtures: one real clip, added once
+from tests.test_review import RID, cli
 
 LAN = "127.0.0.2"
 
@@ -44,8 +44,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def lan_server(ws: Workspace, clock: Clock) -> Iterator[ReviewServer]:  # noqa: F811 - ws is the imported fixture
-    srv = start_review(ws, RID, host=LAN, session=LanSession.lasting(30, clock=clock))
+def lan_server(review_ws: Workspace, clock: Clock) -> Iterator[ReviewServer]:
+    srv = start_review(review_ws, RID, host=LAN, session=LanSession.lasting(30, clock=clock))
     srv.start_in_thread()
     yield srv
     srv.shutdown()
@@ -103,7 +103,7 @@ def test_another_host_name_is_refused(lan_server: ReviewServer) -> None:
         assert (status, body) == (421, b"wrong host: open the address capture review printed"), host
 
 
-def test_a_save_needs_the_token_the_cookie_and_this_origin(lan_server: ReviewServer, ws: Workspace) -> None:  # noqa: F811
+def test_a_save_needs_the_token_the_cookie_and_this_origin(lan_server: ReviewServer, review_ws: Workspace) -> None:
     cookie = signed_in(lan_server)
     version = json.loads(ask(lan_server, "GET", "/api/transcript", headers=cookie)[2])["version"]
     body = {"version": version, "lines": [{"start": 0, "text": "Edited on the phone."}]}
@@ -115,7 +115,7 @@ def test_a_save_needs_the_token_the_cookie_and_this_origin(lan_server: ReviewSer
     origin = {**cookie, **token, "Origin": f"http://{LAN}:{lan_server.port}"}
     status, _, data = ask(lan_server, "POST", "/api/save", headers=origin, body=body)
     assert status == 200, data
-    assert read_transcript(ws.transcript_path(RID)).lines[0].text == "Edited on the phone."
+    assert read_transcript(review_ws.transcript_path(RID)).lines[0].text == "Edited on the phone."
 
 
 def test_the_link_expires(lan_server: ReviewServer, clock: Clock) -> None:
@@ -129,12 +129,12 @@ def test_the_link_expires(lan_server: ReviewServer, clock: Clock) -> None:
     assert ask(lan_server, "POST", "/api/save", headers=cookie, body={})[::2] == gone
 
 
-def test_beyond_loopback_only_with_a_session(ws: Workspace) -> None:  # noqa: F811
+def test_beyond_loopback_only_with_a_session(review_ws: Workspace) -> None:
     with pytest.raises(CaptureError) as caught:
-        start_review(ws, RID, host=LAN.replace("127.0.0.2", "192.0.2.7"))
+        start_review(review_ws, RID, host=LAN.replace("127.0.0.2", "192.0.2.7"))
     assert str(caught.value) == "192.0.2.7 is not a loopback address; serving beyond this computer needs --lan"
     with pytest.raises(CaptureError) as caught:
-        start_review(ws, RID, host="phone.local", session=LanSession.lasting(5))
+        start_review(review_ws, RID, host="phone.local", session=LanSession.lasting(5))
     assert str(caught.value) == (
         "--host 'phone.local' is not an IP address; give one of this machine's addresses, such as 192.168.1.20"
     )
@@ -142,8 +142,8 @@ def test_beyond_loopback_only_with_a_session(ws: Workspace) -> None:  # noqa: F8
         LanSession.lasting(0)
 
 
-def test_cli_host_without_lan_is_refused(ws: Workspace) -> None:  # noqa: F811
-    result = cli(ws, "review", RID, "--host", LAN, "--no-open")
+def test_cli_host_without_lan_is_refused(review_ws: Workspace) -> None:
+    result = cli(review_ws, "review", RID, "--host", LAN, "--no-open")
     assert result.exit_code == 1
     assert result.output == "Error: --host is for --lan: without it the review page stays on this computer\n"
 
@@ -153,10 +153,10 @@ def test_token_parsing_is_strict() -> None:
     assert cookie_token(f"a=1; {COOKIE}=tok") == "tok" and cookie_token('bad"cookie') == "" and cookie_token(None) == ""
 
 
-def test_capture_review_lan_prints_link_qr_and_expiry(ws: Workspace) -> None:  # noqa: F811
+def test_capture_review_lan_prints_link_qr_and_expiry(review_ws: Workspace) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "capture", "review", RID, "--lan", "--host", LAN, "--expires", "5", "--no-open"],
-        cwd=ws.root,
+        cwd=review_ws.root,
         env=dict(os.environ, PYTHONPATH=str(REPO)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -181,7 +181,7 @@ def test_capture_review_lan_prints_link_qr_and_expiry(ws: Workspace) -> None:  #
     assert out.rstrip().endswith("Stopped.")
 
 
-def test_review_on_the_phone_in_chromium(lan_server: ReviewServer, ws: Workspace, tmp_path: Path) -> None:  # noqa: F811
+def test_review_on_the_phone_in_chromium(lan_server: ReviewServer, review_ws: Workspace, tmp_path: Path) -> None:
     from playwright import sync_api
 
     with sync_api.sync_playwright() as p:
@@ -197,6 +197,6 @@ def test_review_on_the_phone_in_chromium(lan_server: ReviewServer, ws: Workspace
             page.click("#save")
             page.wait_for_selector("#message:has-text('Saved.')")
             page.screenshot(path=str(REPO / "test-artifacts" / "review-lan-390.png"))
-            assert read_transcript(ws.transcript_path(RID)).lines[0].text == "Saved from the expert's phone."
+            assert read_transcript(review_ws.transcript_path(RID)).lines[0].text == "Saved from the expert's phone."
         finally:
             browser.close()

@@ -64,3 +64,30 @@ def test_adding_a_word_needs_the_page_token(server: ReviewServer, review_ws: Wor
     before = review_ws.catalogue_path.read_bytes()
     assert add(server, "Priya", token="wrong")  # noqa: S106 - a wrong token, on purpose[0] == 403
     assert review_ws.catalogue_path.read_bytes() == before
+
+
+def test_the_review_page_adds_a_word(server: ReviewServer, review_ws: Workspace) -> None:
+    from playwright import sync_api
+
+    from tests.support import REPO, launch_chromium
+
+    with sync_api.sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(server.url)
+            page.wait_for_selector("body[data-ready=true]")
+            page.click("#glossary button")
+            page.wait_for_selector("#message:has-text('Type the word to add to the glossary first.')")
+            page.fill("#glossary-word", "Priya")
+            page.press("#glossary-word", "Enter")
+            page.wait_for_selector("#message:has-text('“Priya” is in the glossary now.')")
+            assert page.input_value("#glossary-word") == ""
+            assert "Priya" in load_catalogue(review_ws.catalogue_path).settings.glossary
+            page.fill("#glossary-word", "priya")
+            page.click("#glossary button")
+            page.wait_for_selector("#message:has-text('“priya” was in the glossary already.')")
+            page.locator("#glossary").scroll_into_view_if_needed()
+            page.screenshot(path=str(REPO / "test-artifacts" / "review-glossary-390.png"))
+        finally:
+            browser.close()

@@ -353,6 +353,26 @@
     if (state && dirty()) event.preventDefault();
   });
 
+  // The glossary: a word the model got wrong, spelled right from the next transcription on.
+  async function addWord(event) {
+    event.preventDefault();
+    const box = document.getElementById("glossary-word");
+    const word = box.value.trim();
+    if (!word) {
+      say("Type the word to add to the glossary first.", true);
+      box.focus();
+      return;
+    }
+    try {
+      const data = await post("api/glossary", { word: word });
+      box.value = "";
+      say(data.added ? "\u201c" + data.word + "\u201d is in the glossary now." : "\u201c" + data.word + "\u201d was in the glossary already.");
+    } catch (error) {
+      say("Not added: " + error.message, true);
+    }
+  }
+  document.getElementById("glossary").addEventListener("submit", addWord);
+
   fetch("api/transcript").then(function (response) { return response.json(); }).then(function (data) {
     if (data.error) throw new Error(data.error);
     load(data);

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from pipeline.workspace.paths import Workspace
 from tests.support import copy_demo, run_capture
+
+# `make test` (and CI) runs the property tests on the same examples every time, so a run fails only
+# when the code changed. HYPOTHESIS_PROFILE=explore draws new examples: run it to look for new bugs,
+# then pin what it finds with @example.
+settings.register_profile("capture", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "capture"))
 
 
 @pytest.fixture(scope="session")

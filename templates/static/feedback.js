@@ -69,6 +69,9 @@
   var media = document.getElementById("player");
   var end = document.getElementById("helpful-end");
   if (media && end) {
+    // The end box sits in the player, which stays in view on a phone: shown once the clip has
+    // ended, put away when it plays again so it never covers the transcript while it plays.
     media.addEventListener("ended", function () { end.hidden = false; });
+    media.addEventListener("play", function () { end.hidden = true; });
   }
 })();

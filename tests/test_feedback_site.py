@@ -62,7 +62,7 @@ def test_the_question_is_on_every_resource_page(library: Path) -> None:
     assert boxes == ["end", "side"]  # under the player (shown when the clip ends) and beside the transcript
     assert (
         f'data-resource="{resource_id(1)}" data-version="1" data-beacon="../../feedback.gif" '
-        'aria-labelledby="helpful-side-q" hidden>'
+        'aria-labelledby="helpful-side-q" data-pending>'
     ) in html
     assert re.findall(r'data-answer="([\w-]+)" aria-pressed="false">([^<]+)</button>', html)[:3] == [
         ("helped", "Helped"),

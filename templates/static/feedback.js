@@ -62,7 +62,7 @@
     box.querySelectorAll("button[data-answer]").forEach(function (button) {
       button.addEventListener("click", function () { answer(button.getAttribute("data-answer")); });
     });
-    if (box.getAttribute("data-when") !== "end") box.hidden = false;
+    box.removeAttribute("data-pending");
   });
   if (answered) show("You answered: " + labels[answered] + ". Thank you.");
 

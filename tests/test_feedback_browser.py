@@ -135,6 +135,9 @@ def test_the_question_appears_when_the_clip_ends(context, server) -> None:  # ty
     page.click("#helpful-end button[data-answer='helped']")
     assert page.inner_text("#helpful-side .helpful-status") == "Thank you. You answered: Helped."  # both boxes agree
     assert page.get_attribute("#helpful-side button[data-answer='helped']", "aria-pressed") == "true"
+    # Only the box tapped speaks the answer: a screen reader hears it once.
+    assert page.get_attribute("#helpful-end .helpful-status", "aria-live") == "polite"
+    assert page.get_attribute("#helpful-side .helpful-status", "aria-live") == "off"
 
 
 @pytest.mark.parametrize("storage", ["allowed", "refused"])

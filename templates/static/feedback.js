@@ -27,7 +27,9 @@
   var answered = stored();
   if (!Object.prototype.hasOwnProperty.call(labels, answered)) answered = null;
 
-  function show(message) {
+  // Both boxes show the answer; only the one tapped (or the first, on load) speaks it, so a screen
+  // reader does not hear it twice.
+  function show(message, origin) {
     boxes.forEach(function (box) {
       box.querySelectorAll("button[data-answer]").forEach(function (button) {
         var chosen = button.getAttribute("data-answer") === answered;
@@ -38,13 +40,15 @@
         comment.hidden = comment.getAttribute("data-answer") !== answered;
       });
       box.classList.add("answered");
-      box.querySelector(".helpful-status").textContent = message;
+      var status = box.querySelector(".helpful-status");
+      status.setAttribute("aria-live", box === (origin || first) ? "polite" : "off");
+      status.textContent = message;
     });
   }
 
-  function answer(choice) {
+  function answer(choice, origin) {
     if (answered) {
-      show("You have already answered for this version of the clip: " + labels[answered] + ".");
+      show("You have already answered for this version of the clip: " + labels[answered] + ".", origin);
       return;
     }
     answered = choice;
@@ -55,16 +59,16 @@
         "&a=" + encodeURIComponent(choice);
       sent.push(image);
     } catch (error) { /* no image, no answer logged: the page goes on */ }
-    show("Thank you. You answered: " + labels[choice] + ".");
+    show("Thank you. You answered: " + labels[choice] + ".", origin);
   }
 
   boxes.forEach(function (box) {
     box.querySelectorAll("button[data-answer]").forEach(function (button) {
-      button.addEventListener("click", function () { answer(button.getAttribute("data-answer")); });
+      button.addEventListener("click", function () { answer(button.getAttribute("data-answer"), box); });
     });
     box.removeAttribute("data-pending");
   });
-  if (answered) show("You answered: " + labels[answered] + ". Thank you.");
+  if (answered) show("You answered: " + labels[answered] + ". Thank you.", null);
 
   var media = document.getElementById("player");
   var end = document.getElementById("helpful-end");

@@ -196,3 +196,18 @@ def test_bad_evidence_is_one_clear_line(library: Path, tmp_path: Path) -> None:
         with pytest.raises(BuildError):
             read_evidence(path)
     assert page(library, f"r/{resource_id(0)}/index.html") == before
+
+
+def test_a_hostile_title_is_inert_in_the_comment_links(library: Path) -> None:
+    catalogue = library / "resources.yaml"
+    text = catalogue.read_text(encoding="utf-8")
+    start = text.index("    title: ", text.index(f"  - id: {resource_id(0)}\n"))
+    end = text.index("\n", start)
+    hostile = '\'<script>alert(1)</script> "&amp;" ' + "x" * 10_000 + "'"
+    catalogue.write_text(text[:start] + f"    title: {hostile}" + text[end:], encoding="utf-8")
+    build_site(Workspace(library), today=TODAY)
+    html = page(library, f"r/{resource_id(0)}/index.html")
+    assert "<script>alert" not in html
+    links = re.findall(r'<a href="(mailto:[^"]*)">Add a comment</a>', html)
+    assert len(links) == 6  # three answers in each of the two boxes
+    assert all("%3Cscript%3Ealert%281%29%3C/script%3E%20%22%26amp%3B%22%20xxx" in link for link in links)

@@ -206,3 +206,23 @@ def test_crawler_answers_are_not_counted(ws: Workspace, tmp_path: Path) -> None:
 )
 def test_parse_answer(query: bytes, parsed: tuple[str, int, str] | None) -> None:
     assert parse_answer(query) == parsed
+
+
+def test_hostile_search_terms_in_the_queue_are_inert(
+    ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [
+        log_line("10.8.0.1", NOV, "/search.gif?q=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E&n=0"),
+        log_line("10.8.0.2", NOV, "/search.gif?q=%1b%5d0%3bpwned%07&n=0"),
+    ]
+    log = write_log(tmp_path / "access.log", lines)
+    monkeypatch.setenv("CAPTURE_TODAY", TODAY.isoformat())
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        app, ["--workspace", str(ws.root), "report", "--access-log", str(log), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b]0;pwned\\x07" in result.stdout
+    html = out.read_text(encoding="utf-8")
+    assert "<img" not in html and "“&lt;img src=x onerror=alert(1)&gt;”" in html

@@ -147,7 +147,10 @@ def test_the_queue_in_the_terminal_and_the_html(ws: Workspace, tmp_path: Path, m
         "for unknown resources: ghost-clip ×1; 15 junk (not an answer, not counted)"
     ) in out
     assert "Work queue (most urgent first)" in out
-    assert out.index("When no shift lead arrives") < out.index("'pallet jack'") < out.index("due for review since")
+    assert "│ 3 of 11 │" in out and "│ 10% │ - │ 5 of 5 │" in out  # answers beside views and watch-through
+    kinds = ("│ 1 │ marked-wrong", "│ 3 │ not-helping", "│ 5 │ search-found-nothing", "│ 7 │ review-due")
+    assert [out.index(kind) for kind in kinds] == sorted(out.index(kind) for kind in kinds)
+    assert out.index("'pallet jack'") < out.index("'fire drill'")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<h2>Work queue</h2>" in html and "Marked wrong or out of date" in html
     assert html.index("2 marked it wrong") < html.index("few helped: 1 of 6") < html.index("due for review since")

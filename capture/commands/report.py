@@ -113,11 +113,17 @@ def _headline(result: Report) -> str:
 
 
 def _top_resources(result: Report) -> Table:
-    table = _table("Top resources", ("resource", "views", "visitors", "median fetched", "rating"))
+    columns = ("resource", "views", "visitors", "median fetched", "rating", "helped")
+    table = _table("Top resources", columns)
     for r in result.resources[:10]:
         fetched = f"{100 * r.video.median_fetched:.0f}%" if r.video and r.video.viewers else "-"
         rating = f"{r.feedback.mean_rating:g}" if r.feedback and r.feedback.mean_rating is not None else "-"
-        table.add_row(user_text(r.title), f"{r.views:,}", f"{r.visitors:,}", fetched, rating)
+        answers = (
+            f"{r.answers.helped:,} of {r.answers.helped + r.answers.not_needed + r.answers.wrong:,}"
+            if r.answers
+            else "-"
+        )
+        table.add_row(user_text(r.title), f"{r.views:,}", f"{r.visitors:,}", fetched, rating, answers)
     return table
 
 

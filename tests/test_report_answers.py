@@ -41,7 +41,7 @@ JUNK = (
     "r=handover&v=0&a=helped",
     "r=handover&v=02&a=helped",
     "r=handover&v=abc&a=helped",
-    "r=handover&v=99999&a=helped",
+    "r=handover&v=1000001&a=helped",
     "r=handover&v=2",
     "r=handover&r=no-lead&v=2&a=helped",
     "r=handover&v=2&a=helped&x=1",

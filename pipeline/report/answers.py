@@ -23,7 +23,7 @@ from pipeline.workspace.catalogue import ID_PATTERN
 HELPED, NOT_NEEDED, WRONG = "helped", "not-needed", "wrong"
 ANSWERS = (HELPED, NOT_NEEDED, WRONG)
 MAX_QUERY_BYTES = 300  # a real answer's query is under 120 bytes
-MAX_VERSION = 9_999
+MAX_VERSION = 1_000_000  # as resources.yaml allows
 MAX_UNKNOWN_IDS = 1_000
 MAX_CACHED_QUERIES = 50_000
 

@@ -10,6 +10,7 @@ version only (``version:`` in resources.yaml, 1 when absent): a new take starts 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +83,32 @@ def review_date(resource: Resource, entry: Any = None) -> dt.date | None:
     return None
 
 
+def _review_due(catalogue: Catalogue, today: dt.date, entries: dict[str, Any]) -> list[tuple[str, str, WorkItem]]:
+    """(due date, id, item) for each resource due for review on ``today``.
+
+    The workspace's own rule (``pipeline.workspace.reviewdates.due``: ``review_by:``, or
+    ``review_every:`` after the last check) where this code has it; else ``review_by:`` alone.
+    """
+    try:
+        rules: Any = importlib.import_module("pipeline.workspace.reviewdates")
+    except ImportError:
+        rules = None
+    found: list[tuple[str, str, WorkItem]] = []
+    if rules is not None and hasattr(rules, "due"):
+        for item in rules.due(catalogue, today):
+            reason = f"due for review since {item.due}" + (f"; {item.reason}" if item.checked else "")
+            found.append((str(item.due), str(item.id), WorkItem(REVIEW_DUE, item.id, item.title, reason)))
+        return found
+    for resource in catalogue.resources:
+        review_by = review_date(resource, entries.get(resource.id))
+        if review_by is not None and review_by <= today:
+            reason = f"due for review since {review_by.isoformat()}"
+            found.append(
+                (review_by.isoformat(), resource.id, WorkItem(REVIEW_DUE, resource.id, resource.title, reason))
+            )
+    return found
+
+
 def _not_helping(stats: ResourceStats, answers: VersionAnswers | None) -> tuple[str, float] | None:
     """Why a resource is not helping, and a score (lower is worse); None when it is not in this kind."""
     reasons: list[str] = []
@@ -108,7 +135,6 @@ def work_queue(
     stats_of = {r.id: r for r in resources}
     wrong: list[tuple[int, str, WorkItem]] = []
     weak: list[tuple[float, str, WorkItem]] = []
-    due: list[tuple[dt.date, str, WorkItem]] = []
     for resource in catalogue.resources:
         entry = entries.get(resource.id)
         stats = stats_of.get(resource.id)
@@ -120,10 +146,6 @@ def work_queue(
         found = _not_helping(stats, answers) if stats is not None else None
         if found is not None:
             weak.append((found[1], resource.id, WorkItem(NOT_HELPING, resource.id, resource.title, found[0])))
-        review_by = review_date(resource, entry)
-        if review_by is not None and review_by <= today:
-            reason = f"due for review since {review_by.isoformat()}"
-            due.append((review_by, resource.id, WorkItem(REVIEW_DUE, resource.id, resource.title, reason)))
     searches = [
         WorkItem(
             SEARCH_FOUND_NOTHING,
@@ -137,4 +159,5 @@ def work_queue(
     ordered = [item for _, _, item in sorted(wrong, key=lambda w: w[:2])] + [
         item for _, _, item in sorted(weak, key=lambda w: w[:2])
     ]
-    return ordered + searches + [item for _, _, item in sorted(due, key=lambda d: d[:2])]
+    due = sorted(_review_due(catalogue, today, entries), key=lambda d: d[:2])
+    return ordered + searches + [item for _, _, item in due]

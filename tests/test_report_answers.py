@@ -170,9 +170,9 @@ def test_answers_on_an_old_take_leave_the_queue(ws: Workspace, tmp_path: Path) -
     ]
 
 
-def test_a_review_date_not_yet_reached_or_not_a_date_is_not_due(ws: Workspace, tmp_path: Path) -> None:
+def test_a_review_date_not_yet_reached_is_not_due(ws: Workspace, tmp_path: Path) -> None:
     ws.catalogue_path.write_text(
-        CATALOGUE.replace("2026-10-01", "'not a date'").replace("2027-01-01", "2026-11-20"), encoding="utf-8"
+        CATALOGUE.replace("2026-10-01", "2026-11-21").replace("2027-01-01", "2026-11-20"), encoding="utf-8"
     )
     report = build_report(ws, [write_log(tmp_path / "access.log", [])], today=TODAY)
     assert [(i.kind, i.resource, i.reason) for i in report.queue] == [
@@ -229,3 +229,13 @@ def test_hostile_search_terms_in_the_queue_are_inert(
     assert "\\x1b]0;pwned\\x07" in result.stdout
     html = out.read_text(encoding="utf-8")
     assert "<img" not in html and "“&lt;img src=x onerror=alert(1)&gt;”" in html
+
+
+def test_review_dates_are_read_defensively() -> None:
+    from pipeline.report.queue import review_date
+    from pipeline.workspace.catalogue import Resource
+
+    clip = Resource(id="a", title="A")
+    assert [review_date(clip, {"review_by": value}) for value in ("not a date", 20261001, "", None, [1])] == [None] * 5
+    assert review_date(clip, {"review_by": date(2026, 10, 1)}) == date(2026, 10, 1)
+    assert review_date(clip, {"review_by": "2026-10-01"}) == date(2026, 10, 1)

@@ -57,7 +57,7 @@ def _entries(catalogue: Catalogue) -> dict[str, Any]:
 
 def _field(resource: Resource, entry: Any, name: str) -> object:
     value = getattr(resource, name, None)
-    if value is None and isinstance(entry, dict):
+    if (value is None or value == "") and isinstance(entry, dict):
         value = entry.get(name)
     return value
 
@@ -96,7 +96,8 @@ def _review_due(catalogue: Catalogue, today: dt.date, entries: dict[str, Any]) -
     found: list[tuple[str, str, WorkItem]] = []
     if rules is not None and hasattr(rules, "due"):
         for item in rules.due(catalogue, today):
-            reason = f"due for review since {item.due}" + (f"; {item.reason}" if item.checked else "")
+            # Its reason reads "last checked <date>; review_every <period>: due <date>": the first part adds to ours.
+            reason = f"due for review since {item.due}" + (f" ({item.reason.split(';')[0]})" if item.checked else "")
             found.append((str(item.due), str(item.id), WorkItem(REVIEW_DUE, item.id, item.title, reason)))
         return found
     for resource in catalogue.resources:

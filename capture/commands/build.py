@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from capture.app import app, console, err_console, user_errors, workspace
@@ -18,13 +20,19 @@ def build(
         help="Publish a catalogue that lost all or most of its resources since the last build "
         "(refused otherwise: the file may be empty or half-saved).",
     ),
+    evidence: Path | None = typer.Option(
+        None,
+        "--evidence",
+        metavar="report.json",
+        help="The JSON of `capture report --json`: expert and resource pages credit how many people were helped.",
+    ),
 ) -> None:
     """Build the static site into site/ (only what changed is rewritten)."""
     from pipeline.site.build import build_site
 
     with user_errors():
         ws = workspace()
-        result = build_site(ws, allow_shrink=allow_shrink)
+        result = build_site(ws, allow_shrink=allow_shrink, evidence=evidence)
     for warning in result.warnings:
         err_console.print(f"Warning: {printable(warning)}", markup=False)
     changed = (

@@ -12,6 +12,8 @@ from rich.table import Table
 from capture.app import app, console, err_console, fail, user_errors, user_text, workspace
 from pipeline.text import printable_json
 
+QUEUE_SHOWN = 15  # the terminal shows the queue's head; the HTML report and --json hold all of it
+
 if TYPE_CHECKING:
     from pipeline.report.model import JourneyStats, Report, ResourceStats
     from pipeline.workspace.paths import Workspace
@@ -111,11 +113,17 @@ def _headline(result: Report) -> str:
 
 
 def _top_resources(result: Report) -> Table:
-    table = _table("Top resources", ("resource", "views", "visitors", "median fetched", "rating"))
+    columns = ("resource", "views", "visitors", "median fetched", "rating", "helped")
+    table = _table("Top resources", columns)
     for r in result.resources[:10]:
         fetched = f"{100 * r.video.median_fetched:.0f}%" if r.video and r.video.viewers else "-"
         rating = f"{r.feedback.mean_rating:g}" if r.feedback and r.feedback.mean_rating is not None else "-"
-        table.add_row(user_text(r.title), f"{r.views:,}", f"{r.visitors:,}", fetched, rating)
+        answers = (
+            f"{r.answers.helped:,} of {r.answers.helped + r.answers.not_needed + r.answers.wrong:,}"
+            if r.answers
+            else "-"
+        )
+        table.add_row(user_text(r.title), f"{r.views:,}", f"{r.visitors:,}", fetched, rating, answers)
     return table
 
 
@@ -141,6 +149,29 @@ def _feedback(result: Report) -> str:
     return f"Feedback: {result.feedback_rows:,} responses{unmatched}"
 
 
+def _queue(result: Report) -> Table:
+    table = Table(title="Work queue (most urgent first)", title_justify="left")
+    for column in ("", "what", "resource or search", "why"):
+        table.add_column(column, justify="right" if not column else "left")
+    for number, item in enumerate(result.queue[:QUEUE_SHOWN], start=1):
+        name = user_text(item.title) if item.resource else user_text(repr(item.title))
+        table.add_row(str(number), item.kind, name, user_text(item.reason))
+    return table
+
+
+def _answers(result: Report) -> str:
+    answered = [r.answers for r in result.resources if r.answers]
+    counts = (sum(a.helped for a in answered), sum(a.not_needed for a in answered), sum(a.wrong for a in answered))
+    line = "Did this help? {:,} helped, {:,} not what they needed, {:,} wrong or out of date".format(*counts)
+    if result.unknown_answers:
+        line += "; for unknown resources: " + ", ".join(
+            f"{user_text(rid)} ×{count}" for rid, count in result.unknown_answers.items()
+        )
+    if result.answer_junk:
+        line += f"; {result.answer_junk:,} junk (not an answer, not counted)"
+    return line
+
+
 def _summary(result: Report, target: Path | None) -> None:
     console.print(_headline(result))
     for warning in result.warnings:
@@ -159,5 +190,11 @@ def _summary(result: Report, target: Path | None) -> None:
         )
     if result.feedback_file:
         console.print(_feedback(result))
+    if any(r.answers for r in result.resources) or result.unknown_answers or result.answer_junk:
+        console.print(_answers(result))
+    if result.queue:
+        console.print(_queue(result))
+        if len(result.queue) > QUEUE_SHOWN:
+            console.print(f"… and {len(result.queue) - QUEUE_SHOWN:,} more in the HTML report and --json")
     if target is not None:
         console.print(f"Wrote {user_text(str(target))}")

@@ -12,10 +12,17 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from pipeline.report.model import Report, ResourceStats
+from pipeline.report.queue import MARKED_WRONG, NOT_HELPING, REVIEW_DUE, SEARCH_FOUND_NOTHING
 
 BAR_HEIGHT = 22
 LABEL_WIDTH = 260
 CHART_WIDTH = 720
+QUEUE_LABELS = {
+    MARKED_WRONG: "Marked wrong or out of date",
+    NOT_HELPING: "Not helping",
+    SEARCH_FOUND_NOTHING: "Search found nothing",
+    REVIEW_DUE: "Review due",
+}
 
 
 def _number(value: float) -> str:
@@ -150,6 +157,8 @@ def report_context(report: Report) -> dict[str, Any]:
             "Most searched",
         ),
         "rated": [r for r in report.resources if r.feedback],
+        "answered": [r for r in report.resources if r.answers],
+        "queue_labels": QUEUE_LABELS,
     }
 
 
@@ -189,6 +198,19 @@ file{{ "s" if report.files | length != 1 }}; generated {{ report.generated }}.
 <tr><th>Resources viewed</th><td class="n">{{ report.resources | length }}</td>
 <th>Searches</th><td class="n">{{ number(report.searches | sum(attribute="searches")) }}</td></tr>
 </table>
+
+<h2>Work queue</h2>
+<p class="muted">Most urgent first: what workers marked wrong or out of date, what does not help,
+searches that found nothing, resources past their review date.</p>
+{% if report.queue %}
+<table>
+<tr><th class="n">#</th><th>What</th><th>Resource or search</th><th>Why</th></tr>
+{% for item in report.queue %}<tr><td class="n">{{ loop.index }}</td><td>{{ queue_labels[item.kind] }}</td>{# -#}
+<td>{% if item.resource %}{{ item.title }} <span class="muted">({{ item.resource }})</span>{% else %}{# -#}
+“{{ item.title }}”{% endif %}</td><td>{{ item.reason }}</td></tr>
+{% endfor %}</table>
+{% else %}<p>Nothing to do: no resource was marked wrong, none is below the thresholds, every search found
+something and no review date has passed.</p>{% endif %}
 
 <h2>Views by day</h2>
 {% if report.days %}
@@ -272,6 +294,27 @@ from {{ r.feedback.ratings }}{% endif %}.</p>
 <span class="muted">({{ "%g" | format(c.rating) }})</span>{% endif %}</blockquote>
 {% endfor %}{% endfor %}
 {% else %}<p>No feedback export given (<code>--feedback FILE.csv</code>).</p>{% endif %}
+
+<h2>Did this help?</h2>
+<p class="muted">Answers from the resource pages (one per device and version).</p>
+{% if answered %}
+<table>
+<tr><th>Resource</th><th class="n">Version</th><th class="n">Helped</th><th class="n">Not what they needed</th>{# -#}
+<th class="n">Wrong or out of date</th><th class="n">Views</th><th class="n">Median fetched</th></tr>
+{% for r in answered %}{% for v in r.answers.versions %}<tr><td>{{ r.title }}</td>{# -#}
+<td class="n">{{ v.version }}</td>{# -#}
+<td class="n">{{ number(v.helped) }}</td><td class="n">{{ number(v.not_needed) }}</td>{# -#}
+<td class="n">{{ number(v.wrong) }}</td><td class="n">{{ number(r.views) }}</td>{# -#}
+<td class="n">{% if r.video and r.video.viewers %}{{ "%.0f" | format(100 * r.video.median_fetched) }} %{# -#}
+{% else %}–{% endif %}</td></tr>
+{% endfor %}{% endfor %}</table>
+{% else %}<p>No answers in these logs.</p>{% endif %}
+{% if report.unknown_answers %}<p class="muted">Answers naming a resource not in the catalogue: {# -#}
+{% for rid, count in report.unknown_answers.items() %}{{ rid }} ({{ count }}){# -#}
+{{ ", " if not loop.last }}{% endfor %}.</p>{# -#}
+{% endif %}
+{% if report.answer_junk %}<p class="muted">{{ number(report.answer_junk) }} requests for feedback.gif {# -#}
+carried no valid answer and were not counted.</p>{% endif %}
 
 <h2>About these figures</h2>
 <table>

@@ -2,7 +2,7 @@
 
 A log is read as bytes in 1 MiB chunks split into lines here, and each line is matched once by a
 compiled regular expression; only the few lines that touch the site's own pages (resource,
-journey, video, search) are looked at further by the caller. Nothing here keeps a line, and a
+journey, video, search, answer) are looked at further by the caller. Nothing here keeps a line, and a
 line over MAX_LINE_BYTES is never held whole, so memory grows neither with the size of the log
 nor with the length of a line (a file without a newline, ``/dev/zero``). Gzipped files (rotated
 logs such as ``access.log.2.gz``) are recognised by their magic bytes, not by their name.
@@ -37,7 +37,7 @@ PLAIN_REST_PATTERN = re.compile(rb' "[^"]*" "([^"]*)"(.*)')
 
 # The site's own paths, matched on their suffix so the site may live under any sub-path.
 PATH_PATTERN = re.compile(
-    rb"/(?:([rj])/([a-z0-9][a-z0-9-]*)/(?:index\.html)?|media/([a-z0-9][a-z0-9-]*)/video\.mp4|(search\.gif))$"
+    rb"/(?:([rj])/([a-z0-9][a-z0-9-]*)/(?:index\.html)?|media/([a-z0-9][a-z0-9-]*)/video\.mp4|(search\.gif)|(feedback\.gif))$"
 )
 
 # In extra quoted fields after the user agent: a Content-Range the server sent, or the Range asked for.

@@ -7,7 +7,10 @@ The site's layout (relative to wherever it is published, so only the path's end 
 - ``media/<id>/video.mp4``: the resource's video; the bytes served (200 or 206) say how much of
   it a visitor fetched;
 - ``search.gif?q=<term>&n=<results>``: the site's search records each search this way, so any
-  static host's log sees it; ``n=0`` is a search that found nothing.
+  static host's log sees it; ``n=0`` is a search that found nothing;
+- ``feedback.gif?r=<id>&v=<version>&a=<answer>``: a worker's answer to "Did this help?" on a
+  resource page (see :mod:`pipeline.report.answers`); the answers feed the queue of work
+  (:mod:`pipeline.report.queue`).
 
 A visitor is a keyed BLAKE2b hash of address and user agent. The key (salt) is random for each
 run unless ``report: salt:`` is set, so clear addresses are never kept and hashes from different
@@ -34,9 +37,12 @@ from pathlib import Path
 from statistics import median
 from typing import Any, NamedTuple
 
+from pipeline import clock
 from pipeline.errors import CatalogueError, ReportError
+from pipeline.report.answers import AnswerStats, answer_stats
 from pipeline.report.feedback import FeedbackColumns, FeedbackExport, FeedbackRow, read_feedback
 from pipeline.report.logs import MAX_LINE_BYTES, LogFileStats, ProgressCallback, check_log_files
+from pipeline.report.queue import WorkItem, work_queue
 from pipeline.report.tally import JOURNEY, RESOURCE, LogTally, PageCount, VideoTally, Watch, tally_logs
 from pipeline.workspace.catalogue import Catalogue, read_catalogue
 from pipeline.workspace.paths import Workspace
@@ -209,6 +215,7 @@ class ResourceStats:
     weeks: list[WeekCount]
     video: VideoStats | None
     feedback: FeedbackStats | None
+    answers: AnswerStats | None = None  # "Did this help?" from the page, per version
 
 
 @dataclass
@@ -258,6 +265,9 @@ class Report:
     feedback_unmatched: int
     salt_source: str  # "random" (this run only) or "setting"
     warnings: list[str]
+    answer_junk: int = 0  # feedback.gif requests whose query was not an answer: counted, never kept
+    unknown_answers: dict[str, int] = field(default_factory=dict)  # answers naming an id the catalogue lacks
+    queue: list[WorkItem] = field(default_factory=list)  # most urgent first (pipeline.report.queue)
 
     @property
     def unwatched(self) -> list[ResourceStats]:
@@ -391,16 +401,26 @@ def _resource_stats(
     for (video_id, _), watch in tally.watches.items():
         watches_of.setdefault(video_id, []).append(watch)
     ratings = _feedback_stats(feedback)
+    answers = answer_stats(tally.answers)
     resources: list[ResourceStats] = []
     for resource in catalogue.resources:
         series = _series(pages.days(RESOURCE, resource.id))
         key = resource.id.encode()
         video = _video_stats(workspace, resource.id, video=tally.videos.get(key), watches=watches_of.get(key, []))
         stats = ratings.get(resource.id)
-        if series.views or video is not None or stats is not None:
+        answered = answers.get(resource.id)
+        if series.views or video is not None or stats is not None or answered is not None:
             resources.append(
                 ResourceStats(
-                    resource.id, resource.title, series.views, series.visitors, series.days, series.weeks, video, stats
+                    resource.id,
+                    resource.title,
+                    series.views,
+                    series.visitors,
+                    series.days,
+                    series.weeks,
+                    video,
+                    stats,
+                    answered,
                 )
             )
     resources.sort(key=lambda r: (-r.views, -r.visitors, r.id))
@@ -465,11 +485,12 @@ def summarise(
     since: date | None,
     salt_source: str,
     warnings: list[str],
+    today: date | None = None,
 ) -> Report:
-    """Turn the streamed counts into the typed report: per resource, journey and search term."""
+    """Turn the streamed counts into the typed report: per resource, journey and search term, and the queue."""
     pages = PageDays(tally)
     site = pages.site()
-    return Report(
+    report = Report(
         generated=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         since=since,
         first_day=tally.days_seen[0] if tally.days_seen else None,
@@ -492,7 +513,13 @@ def summarise(
         feedback_unmatched=feedback.unmatched_rows if feedback else 0,
         salt_source=salt_source,
         warnings=_warnings(warnings, tally, feedback),
+        answer_junk=tally.answers.junk,
+        unknown_answers=dict(sorted(tally.answers.unknown.items(), key=lambda item: (-item[1], item[0]))),
     )
+    report.queue = work_queue(
+        catalogue, resources=report.resources, no_answer=report.no_answer, today=today or clock.today()
+    )
+    return report
 
 
 def build_report(
@@ -503,6 +530,7 @@ def build_report(
     since: date | None = None,
     salt: str | None = None,
     on_progress: ProgressCallback | None = None,
+    today: date | None = None,
 ) -> Report:
     """Read the workspace, stream the logs, read the feedback: the whole report in one call.
 
@@ -533,6 +561,7 @@ def build_report(
         since=since,
         salt_source=salt_source,
         warnings=warnings,
+        today=today,
     )
 
 

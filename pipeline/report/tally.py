@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 from urllib.parse import parse_qs
 
+from pipeline.report.answers import AnswerTally
 from pipeline.report.logs import (
     CONTENT_RANGE_PATTERN,
     LINE_PATTERN,
@@ -38,7 +39,7 @@ MAX_TERM_LENGTH = 100
 BOT_PATTERN = re.compile(
     rb"(?i)(?:bot|crawler|spider)[/;)\s]|bot$|crawl|slurp|curl/|wget/|python-requests|go-http-client|headlesschrome"
 )
-SITE_SUFFIXES = (b"/", b"/index.html", b"/video.mp4", b"/search.gif")
+SITE_SUFFIXES = (b"/", b"/index.html", b"/video.mp4", b"/search.gif", b"/feedback.gif")
 CACHE_LIMIT = 50_000
 MAX_FIRST_MALFORMED = 5
 _blake2b = hashlib.blake2b
@@ -107,13 +108,13 @@ class SearchCount:
 
 
 class SitePath(NamedTuple):
-    """A path of the site's own: a resource page, a journey page, a video or the search beacon."""
+    """A path of the site's own: a resource page, a journey page, a video, the search or the answer beacon."""
 
-    kind: bytes  # RESOURCE, JOURNEY, VIDEO or SEARCH
+    kind: bytes  # RESOURCE, JOURNEY, VIDEO, SEARCH or ANSWER
     id: bytes  # the resource's or journey's id; empty for a search
 
 
-RESOURCE, JOURNEY, VIDEO, SEARCH = b"r", b"j", b"v", b"s"
+RESOURCE, JOURNEY, VIDEO, SEARCH, ANSWER = b"r", b"j", b"v", b"s", b"a"
 
 
 @dataclass
@@ -131,6 +132,7 @@ class LogTally:
     watches: dict[tuple[bytes, bytes], Watch] = field(default_factory=dict)  # (video id, visitor)
     searches: dict[str, SearchCount] = field(default_factory=dict)
     unknown_pages: dict[str, int] = field(default_factory=dict)
+    answers: AnswerTally = field(default_factory=AnswerTally)
 
 
 def _search_term(query: bytes) -> tuple[str, int | None]:
@@ -145,12 +147,12 @@ def classify_path(url_path: bytes) -> SitePath | None:
     found = PATH_PATTERN.search(url_path)
     if found is None:
         return None
-    kind, page_id, video_id, _ = found.groups()
+    kind, page_id, video_id, search, _ = found.groups()
     if kind is not None:
         return SitePath(kind, page_id)
     if video_id is not None:
         return SitePath(VIDEO, video_id)
-    return SitePath(SEARCH, b"")
+    return SitePath(SEARCH if search is not None else ANSWER, b"")
 
 
 def _range_start(video: VideoTally, extra: bytes) -> int | None:
@@ -282,6 +284,8 @@ class _Counter:
             self.video(site[1], visitor, m=m, extra=extra)
         elif kind == SEARCH:
             self.search(m[4][len(url_path) + 1 :], visitor)  # the query after the path and its "?"
+        elif kind == ANSWER:
+            self.tally.answers.add(m[4][len(url_path) + 1 :], day)
         elif m[5] in PAGE_OK:
             self.page(site, day, visitor)
 
@@ -364,7 +368,7 @@ def tally_logs(
     on_progress: ProgressCallback | None = None,
 ) -> LogTally:
     """Stream every log once and count what the report needs; memory grows with visitors, not lines."""
-    tally = LogTally()
+    tally = LogTally(answers=AnswerTally(known=set(resources)))
     counter = _Counter(
         tally,
         resources={r.encode() for r in resources},

@@ -30,6 +30,7 @@ from pipeline import clock
 from pipeline.errors import ShrinkRefusedError
 from pipeline.fsutil import file_lock
 from pipeline.site.gather import gather
+from pipeline.site.helpful import Evidence, read_evidence
 from pipeline.site.inputs import InputsRecord, fixed_digest, load_record, reread, save_record
 from pipeline.site.output import load_manifest, site_intact, write_site
 from pipeline.site.plan import pager, plan_outputs
@@ -66,23 +67,27 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def build_site(workspace: Workspace, *, today: dt.date | None = None, allow_shrink: bool = False) -> BuildResult:
+def build_site(
+    workspace: Workspace, *, today: dt.date | None = None, allow_shrink: bool = False, evidence: Path | None = None
+) -> BuildResult:
     """Build ``site/``: gather everything, then write only what changed (see the module doc).
 
     One build at a time per workspace (``capture serve`` and ``capture build`` may overlap).
     ``today`` (for "new this week") is :func:`pipeline.clock.today` unless given. A catalogue
     that lost all or most of the resources the site shows is refused (:class:`ShrinkRefusedError`)
     unless ``allow_shrink``: an empty or half-saved ``resources.yaml`` must not empty the site.
+    ``evidence`` is a report's JSON (``capture report --json``): the credit it gives is shown.
     """
+    found = read_evidence(evidence) if evidence is not None else None
     with file_lock(workspace.cache_dir / "site" / "build.lock"), collector_paused():
-        return _build_site(workspace, today or clock.today(), allow_shrink=allow_shrink)
+        return _build_site(workspace, today or clock.today(), allow_shrink=allow_shrink, evidence=found)
 
 
-def _build_site(workspace: Workspace, today: dt.date, *, allow_shrink: bool) -> BuildResult:
+def _build_site(workspace: Workspace, today: dt.date, *, allow_shrink: bool, evidence: Evidence | None) -> BuildResult:
     started = time.monotonic()
     cache = workspace.cache_dir / "site"
     record_path, manifest_path = cache / "inputs.txt", cache / "manifest.txt"
-    fixed = _fixed_inputs(workspace, today)
+    fixed = _fixed_inputs(workspace, today, evidence.digest if evidence else "")
     record = load_record(record_path)
     if record is not None and record.fixed == fixed and reread(record.entries) == record.variable:
         files = site_intact(workspace.site_dir, manifest_path)
@@ -101,7 +106,7 @@ def _build_site(workspace: Workspace, today: dt.date, *, allow_shrink: bool) -> 
     if not allow_shrink:
         check_shrink(published_resources(workspace.site_dir), len(model.views))
     built = load_manifest(manifest_path, workspace.site_dir) if workspace.site_dir.is_dir() else {}
-    outputs = plan_outputs(model, workspace, built)
+    outputs = plan_outputs(model, workspace, built, evidence=evidence)
     if not built:  # a full build: the render workers share one compiled theme
         warm_theme(cache / "jinja")
     report = write_site(workspace.site_dir, outputs, manifest_path, old=built)
@@ -122,9 +127,11 @@ def _build_site(workspace: Workspace, today: dt.date, *, allow_shrink: bool) -> 
     )
 
 
-def _fixed_inputs(workspace: Workspace, today: dt.date) -> str:
-    """The digest of the inputs every page may depend on: catalogue, journeys, theme and code, the day."""
+def _fixed_inputs(workspace: Workspace, today: dt.date, evidence: str = "") -> str:
+    """The digest of the inputs every page may depend on: catalogue, journeys, theme and code, the day, evidence."""
     parts = [code_key().encode(), today.isoformat().encode(), str(workspace.site_dir).encode()]
+    if evidence:
+        parts.append(evidence.encode())
     for path in (workspace.catalogue_path, *sorted(workspace.journeys_dir.glob("*.yaml"))):
         try:
             parts += [path.name.encode(), path.read_bytes()]

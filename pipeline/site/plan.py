@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.site.helpful import Evidence, resource_version
 from pipeline.site.output import Output, load_manifest
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
 from pipeline.site.search import shard_count, shard_of
@@ -25,6 +26,7 @@ from pipeline.workspace.paths import Workspace
 PAGE_SIZE = 48  # cards on one page of a long list: a role's level, an expert's clips
 ROLE_PREVIEW = 12  # cards of each level on a role's page; a link leads to the whole level
 FEED_MAX = 50
+ROOT_ASSETS = ("search.gif", "feedback.gif")  # beacons at the site's root, so a log's path says what they are
 
 
 def pager(number: int, total: int) -> list[int | None]:
@@ -54,6 +56,7 @@ class _Plan:
     model: SiteModel
     pages: Pages
     base: str
+    evidence: Evidence | None = None  # a report's "helped" counts, for credit (capture build --evidence)
 
     def card_keys(self, ids: Sequence[str]) -> list[str]:
         by_id = self.model.by_id
@@ -110,7 +113,7 @@ def _assets() -> list[Output]:
     for asset in sorted((theme_dir() / "static").iterdir()):
         if asset.is_file():
             data = asset.read_bytes()
-            rel = "search.gif" if asset.name == "search.gif" else f"static/{asset.name}"
+            rel = asset.name if asset.name in ROOT_ASSETS else f"static/{asset.name}"
             key = hashlib.sha1(data).hexdigest()  # noqa: S324 - a change key
             outputs.append(Output(rel, key, render=functools.partial(_static, data)))
     return outputs
@@ -127,8 +130,12 @@ def _resources(plan: _Plan, *, built: dict[str, tuple[str, int]], site_root: str
         links = [p for p in view.resource.prerequisites if p != rid] + model.next_steps.get(rid, [])
         links += [place.next_id for place in places if place.next_id]
         journeys = [(j.id, j.title) for j in model.in_journeys.get(rid, [])]
-        key = content_key(plan.base, view.page_key, plan.card_keys(links), journeys, places)
-        outputs.append(Output(f"r/{rid}/index.html", key, render=functools.partial(plan.pages.resource, view)))
+        credit = plan.evidence.resource_line(rid, model.today) if plan.evidence else ""
+        key = content_key(
+            plan.base, view.page_key, plan.card_keys(links), journeys, places, resource_version(view.resource), credit
+        )
+        render = functools.partial(plan.pages.resource, view, credit=credit)
+        outputs.append(Output(f"r/{rid}/index.html", key, render=render))
         if view.published:
             rel = f"r/{rid}/captions.vtt"
             key = content_key(captions_code, view.transcript_digest, view.words_digest, view.resource.duration)
@@ -178,7 +185,8 @@ def _experts(plan: _Plan) -> list[Output]:
     outputs = []
     for slug, views in plan.model.experts.items():
         jobs = sorted({v.resource.expert.job_title for v in views if v.resource.expert.job_title})
-        context = {"name": views[0].resource.expert.name, "jobs": jobs}
+        credit = plan.evidence.expert_line([v.resource.id for v in views]) if plan.evidence else ""
+        context = {"name": views[0].resource.expert.name, "jobs": jobs, "credit": credit}
         outputs += _paged_list(plan, folder=f"expert/{slug}", cards=views, template="expert.html", context=context)
     return outputs
 
@@ -276,7 +284,11 @@ def _home(plan: _Plan) -> Output:
 
 
 def plan_outputs(
-    model: SiteModel, workspace: Workspace, built: dict[str, tuple[str, int]] | None = None
+    model: SiteModel,
+    workspace: Workspace,
+    built: dict[str, tuple[str, int]] | None = None,
+    *,
+    evidence: Evidence | None = None,
 ) -> list[Output]:
     """Every file of the site with its key, in commit order: media, assets, resources, lists, home."""
     settings = model.catalogue.settings
@@ -287,7 +299,7 @@ def plan_outputs(
         code, settings.title, settings.organisation, settings.feedback, settings.site.language,
         settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()],
     )  # fmt: skip
-    plan = _Plan(model, Pages(model, workspace.cache_dir / "site" / "jinja"), base)
+    plan = _Plan(model, Pages(model, workspace.cache_dir / "site" / "jinja"), base, evidence)
     outputs = [*_media(plan), *_assets(), *_resources(plan, built=built, site_root=str(workspace.site_dir))]
     outputs += _journeys(plan)
     for role in model.roles():

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.site.codekey import code_digest
+from pipeline.site.helpful import helpful_context
 from pipeline.site.search import SearchEntry, encode_entry, encode_facets, index_script, shard_script
 from pipeline.site.views import ResourceView, SiteModel, feedback_link
 from pipeline.speech.transcript import format_time
@@ -181,7 +182,7 @@ class Pages:
     def renderer(self) -> Renderer:
         return Renderer(self.model, self.cache)
 
-    def resource(self, view: ResourceView) -> bytes:
+    def resource(self, view: ResourceView, *, credit: str = "") -> bytes:
         model = self.model
         rid = view.resource.id
         return self.renderer.render(
@@ -193,6 +194,8 @@ class Pages:
             journeys=model.in_journeys.get(rid, []),
             places=[(place, model.by_id.get(place.next_id)) for place in model.journey_places(rid)],
             feedback=feedback_link(model.catalogue.settings.feedback, view.resource),
+            helpful=helpful_context(view.resource, model.catalogue.settings.feedback),
+            credit=credit,
         )
 
     @staticmethod

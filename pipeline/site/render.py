@@ -224,8 +224,12 @@ class Pages:
         updated = max((v.updated for v in entries), default="1970-01-01") or "1970-01-01"
         feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{settings.organisation}").urn
         return self.renderer.render(
-            "feed.xml", "", entries=entries, updated=updated, feed_id=feed_id, entry_id=entry_id
-        )
+            "feed.xml", settings.site.url, entries=entries, updated=updated, feed_id=feed_id, entry_id=entry_id
+        )  # root: the site's public address where it is set, so a feed reader can follow the links
+
+    def redirect(self, target: str) -> bytes:
+        """A page of ``s/<code>/`` or ``r/<old-id>/`` that leads on to ``target`` (see pipeline.site.links)."""
+        return self.renderer.render("redirect.html", "../../", target=target)
 
     def subscribe(self) -> bytes:
         return self.renderer.render("subscribe.html", "")

@@ -184,3 +184,28 @@ def _assign_journeys(folder: Path, taken: set[str]) -> list[Claim]:
         save_yaml(path, tree, f"journeys/{path.name}")
         added.append(Claim(journey.code, JOURNEY, journey.id, f"journeys/{path.name}", None, "code"))
     return added
+
+
+@dataclass(frozen=True)
+class ShortLink:
+    claim: Claim
+    title: str
+    address: str  # <site.url>s/<code>/, or s/<code>/ where site.url is not set
+
+
+def list_short_links(workspace: Workspace) -> list[ShortLink]:
+    """Every short link of the workspace with the title of what it opens (old ids left out)."""
+    from pipeline.workspace.catalogue import read_catalogue
+
+    catalogue = read_catalogue(workspace.catalogue_path)
+    titles = {(RESOURCE, r.id): r.title for r in catalogue.resources}
+    titles.update({(ROLE, r.id): r.name for r in catalogue.settings.roles})
+    folder = workspace.journeys_dir
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        titles[(JOURNEY, path.stem)] = read_journey(path)[0].title
+    base = catalogue.settings.site.url
+    return [
+        ShortLink(claim, titles.get((claim.kind, claim.id), claim.id), f"{base}s/{claim.code}/")
+        for claim in workspace_claims(workspace, catalogue)
+        if not claim.old_id
+    ]

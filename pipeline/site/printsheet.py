@@ -102,7 +102,7 @@ def _lower_first(title: str) -> str:
 def _length(seconds: float) -> str:
     if seconds <= 0:
         return ""
-    return f"{round(seconds)} s" if seconds < 60 else f"{max(1, round(seconds / 60))} min"
+    return f"{round(seconds)}\u00a0s" if seconds < 60 else f"{max(1, round(seconds / 60))}\u00a0min"  # kept on one line
 
 
 def _clips(count: int) -> str:
@@ -111,7 +111,7 @@ def _clips(count: int) -> str:
 
 def _resource_code(resource: Resource, url: str, at: int | None = None) -> PrintCode:
     title = _short(resource.title)
-    facts = " · ".join(p for p in (resource.level or "", resource.expert.name) if p).capitalize()
+    facts = " · ".join(p for p in ((resource.level or "").capitalize(), _short(resource.expert.name, 60)) if p)
     parts = [f"Scan: {_lower_first(title)}", _length(resource.duration)]
     if at is not None:
         parts.append(f"from {at // 60}:{at % 60:02d}")
@@ -127,6 +127,10 @@ class _Planner:
         self.catalogue = catalogue
         self.request = request
         self.base = catalogue.settings.site.url
+
+    def plan(self) -> tuple[str, list[PrintCode]]:
+        """The sheet's heading and codes."""
+        return {RESOURCE: self.resource, JOURNEY: self.journey, ROLE: self.role}[self.request.kind]()
 
     def link(self, code: str) -> str:
         return f"{self.base}s/{code}/"
@@ -217,12 +221,12 @@ def plan_sheet(workspace: Workspace, request: PrintRequest) -> tuple[Sheet, int]
     """The sheet for ``request`` and how many short codes had to be given for it first."""
     catalogue = read_catalogue(workspace.catalogue_path)
     check_request(catalogue, request)
+    heading, codes = _Planner(workspace, catalogue, request).plan()  # what it names is found, or nothing is written
     assigned = 0
     if _needs_codes(workspace, catalogue):  # a code is written down before it is ever printed
         assigned = len(assign_codes(workspace))
         catalogue = read_catalogue(workspace.catalogue_path)
-    planner = _Planner(workspace, catalogue, request)
-    heading, codes = {RESOURCE: planner.resource, JOURNEY: planner.journey, ROLE: planner.role}[request.kind]()
+        heading, codes = _Planner(workspace, catalogue, request).plan()
     size = request.size or ("label" if len(codes) == 1 else "poster" if request.kind == JOURNEY else "sheet")
     sheet = Sheet(heading=_short(heading), size=size, paper=request.paper)
     sheet.codes = [PrintCode(c.url, c.title, c.facts, c.caption, svg=qr_svg(c.url)) for c in codes]

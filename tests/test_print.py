@@ -54,7 +54,7 @@ def test_a_resource_prints_as_one_label_with_its_facts(ws: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "Gave 7 new short codes (written to resources.yaml and journeys/).",
-        "Wrote 1 QR code on 1 page (label, a4) to prints/resource-basics-label-a4.html",
+        "Wrote 1 QR code on 1 page (label) to prints/resource-basics-label.html",
         "Open it in a browser and print it at 100% scale.",
     ]
     sheet, assigned = plan_sheet(Workspace(ws), PrintRequest(kind="resource", id="basics", at="1:30"))
@@ -63,7 +63,7 @@ def test_a_resource_prints_as_one_label_with_its_facts(ws: Path) -> None:
     assert code.url == links(ws)["basics"] + "#t=90"
     assert (code.title, code.facts) == ("How to clear a film jam", "Beginner · Priya Nair")
     assert code.caption == "Scan: how to clear a film jam, 2\u00a0min, from 1:30"
-    html = (ws / "prints" / "resource-basics-label-a4.html").read_text()
+    html = (ws / "prints" / "resource-basics-label.html").read_text()
     assert "@page { size: 62mm 100mm; margin: 0; }" in html
     written = re.search(r'<span class="link">(.*?)</span>', html)
     assert written and written.group(1).replace("<wbr>", "") == code.written  # may break after a slash, not inside
@@ -186,7 +186,7 @@ def test_a_role_sheet_on_letter_and_a_label_decode(ws: Path, browser: Any) -> No
     wanted = links(ws)
     assert pages == [sorted([wanted["role:operator"], wanted["basics"], wanted["faults"]])]
     assert run(ws, "resource", "basics", "--at", "1:30").exit_code == 0
-    pages = decode_pages(browser, ws / "prints" / "resource-basics-label-a4.html", "resource-label")
+    pages = decode_pages(browser, ws / "prints" / "resource-basics-label.html", "resource-label")
     assert pages == [[wanted["basics"] + "#t=90"]]
 
 

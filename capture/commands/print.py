@@ -41,7 +41,7 @@ def print_codes(
     sheet = result.sheet
     console.print(
         f"Wrote {plural(len(sheet.codes), 'QR code')} on {plural(len(sheet.pages), 'page')} "
-        f"({sheet.size}, {sheet.paper}) to {ws.relative(result.path)}",
+        f"({sheet.layout}) to {ws.relative(result.path)}",
         markup=False,
         soft_wrap=True,
     )

@@ -62,6 +62,11 @@ class Sheet:
     codes: list[PrintCode] = field(default_factory=list)
 
     @property
+    def layout(self) -> str:
+        """"label", or the size and the paper: "poster, a4" (a label printer's roll has no paper size)."""
+        return "label" if self.size == "label" else f"{self.size}, {self.paper}"
+
+    @property
     def pages(self) -> list[list[PrintCode]]:
         per_page = SIZES[self.size]
         return [self.codes[i : i + per_page] for i in range(0, len(self.codes), per_page)]
@@ -259,7 +264,7 @@ def render_sheet(sheet: Sheet) -> str:
 
 def default_output(workspace: Workspace, request: PrintRequest, sheet: Sheet) -> Path:
     clips = "-clips" if request.every_clip else ""
-    return workspace.root / "prints" / f"{request.kind}-{request.id}{clips}-{sheet.size}-{sheet.paper}.html"
+    return workspace.root / "prints" / f"{request.kind}-{request.id}{clips}-{sheet.layout.replace(', ', '-')}.html"
 
 
 def print_sheet(workspace: Workspace, request: PrintRequest, output: Path | None = None) -> PrintResult:

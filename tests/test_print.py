@@ -218,3 +218,23 @@ def test_a_journey_too_big_for_one_page_runs_on_and_no_code_is_cut_off(ws: Path,
     page.close()
     assert outside == []
     assert printed == [printed[0]] * 2 and printed[0] <= 255 * 96 / 25.4  # fits inside A4's and Letter's margins
+
+
+@pytest.mark.browser
+def test_a_sheet_loads_nothing_from_outside_and_axe_finds_nothing_serious(ws: Path, browser: Any) -> None:
+    axe = REPO / "node_modules" / "axe-core" / "axe.min.js"
+    assert axe.is_file(), "axe-core is missing: `make test` installs it with npm into node_modules/"
+    assert run(ws, "journey", "operators").exit_code == 0
+    sheet = ws / "prints" / "journey-operators-poster-a4.html"
+    for width, height in ((390, 844), (320, 640)):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        requests: list[str] = []
+        page.on("request", lambda request, seen=requests: seen.append(request.url))
+        page.goto(sheet.as_uri())
+        page.screenshot(path=str(ARTIFACTS / f"print-sheet-{width}x{height}.png"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, "the sheet scrolls sideways"
+        page.add_script_tag(path=str(axe))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        page.close()
+        assert requests == [sheet.as_uri()]
+        assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []

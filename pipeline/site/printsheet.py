@@ -242,7 +242,8 @@ def qr_svg(url: str) -> str:
     """The QR code of ``url`` as inline SVG, sized by the page's CSS (medium error correction, for dust)."""
     import segno
 
-    return str(segno.make(url, error="m", micro=False).svg_inline(border=4, omitsize=True, svgclass="qr"))
+    svg = str(segno.make(url, error="m", micro=False).svg_inline(border=4, omitsize=True, svgclass="qr"))
+    return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)  # the caption says what it is
 
 
 def render_sheet(sheet: Sheet) -> str:

@@ -100,6 +100,15 @@ def test_the_feed_links_are_absolute_when_the_site_url_is_set(ws: Path) -> None:
     }
     categories = [(c.get("scheme"), c.get("term")) for c in entry.findall("a:category", ATOM)]
     assert categories == [(None, "beginner"), ("role", "operator"), ("role", "lead")]
+    assert "site.url is not set" not in (ws / "site" / "feed.xml").read_text()
+
+
+def test_the_feed_says_why_its_links_are_relative_without_a_site_url(ws: Path) -> None:
+    build_site(Workspace(ws))
+    feed = (ws / "site" / "feed.xml").read_text()
+    assert "<!-- site.url is not set in resources.yaml, so these links are relative to this feed's address" in feed
+    root = ET.fromstring(feed)  # noqa: S314 - the feed this build just wrote
+    assert root.find("a:link[@rel='self']", ATOM).get("href") == "feed.xml"  # type: ignore[union-attr]
 
 
 def test_links_gives_every_thing_a_code_once_and_keeps_comments(ws: Path) -> None:
@@ -112,6 +121,9 @@ def test_links_gives_every_thing_a_code_once_and_keeps_comments(ws: Path) -> Non
     assert "Gave 7 new short codes; commit resources.yaml and journeys/ to keep them." in result.stdout
     assert "resources:  # the clips\n" in (ws / "resources.yaml").read_text()
     assert f"{first['basics']}  resource  basics  Handover basics  s/{first['basics']}/" in result.stdout
+    assert "site.url is not set in resources.yaml, so these are relative; QR codes (`capture print`) need it.\n" in (
+        result.stdout
+    )
     again = runner.invoke(app, ["--workspace", str(ws), "links"])
     assert again.exit_code == 0 and "Gave" not in again.stdout
     assert codes_of(ws) == first

@@ -29,7 +29,16 @@ def links(
             f"[dim]{user_text(link.address)}[/]",
             soft_wrap=True,
         )
+    if found and not found[0].address.startswith("http"):
+        console.print(
+            "site.url is not set in resources.yaml, so these are relative; QR codes (`capture print`) need it.",
+            markup=False,
+            soft_wrap=True,
+        )
     if added:
-        console.print(f"Gave {plural(len(added), 'new short code')}; commit resources.yaml and journeys/ to keep them.")
+        console.print(
+            f"Gave {plural(len(added), 'new short code')}; commit resources.yaml and journeys/ to keep them.",
+            soft_wrap=True,
+        )
     elif not found:
         console.print("No short codes yet; run [bold]capture links[/] to give them.")

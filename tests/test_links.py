@@ -214,3 +214,27 @@ def test_a_merged_resource_keeps_the_old_code_it_lists(ws: Path) -> None:
     site = ws / "site"
     assert redirect_target(site / "s" / codes["escalation"] / "index.html") == "../../r/faults/index.html"
     assert redirect_target(site / "r" / "escalation" / "index.html") == "../../r/faults/index.html"
+
+
+def test_a_hostile_code_or_alias_makes_no_page_and_leaves_the_site_alone(ws: Path) -> None:
+    edit(ws / "resources.yaml", "    prerequisites: [faults]\n", "    prerequisites: [faults]\n"
+         f"    code: ../../../evil\n    aliases: ['../x', '<script>', {'x' * 10000}]\n")  # fmt: skip
+    found = problems(ws)
+    assert len(found) == 4 and all(": error: resources[2]." in p for p in found)
+    build_site(Workspace(ws))
+    made = sorted(p.relative_to(ws).as_posix() for p in ws.rglob("index.html") if "site/" not in p.as_posix())
+    assert made == []
+    assert not (ws / "site" / "s").exists()
+    assert sorted(p.name for p in (ws / "site" / "r").iterdir()) == ["basics", "escalation", "faults"]
+    result = runner.invoke(app, ["--workspace", str(ws), "print", "resource", "escalation"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: site.url is not set in resources.yaml, and a QR code needs the site's public address; "
+        "add it under site:, like `url: https://learning.example.com/packing/`, then print again\n",
+    )
+    with_url(ws, "https://learning.example.com/packing/")
+    result = runner.invoke(app, ["--workspace", str(ws), "print", "resource", "escalation"])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: the short code '../../../evil' is malformed; run `capture check`, which says where it is\n",
+    )

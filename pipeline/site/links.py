@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pipeline.site.output import Output
 from pipeline.site.render import Pages
 from pipeline.site.views import SiteModel, content_key
+from pipeline.workspace.catalogue import ID_PATTERN
 from pipeline.workspace.codes import CODE_PATTERN, FOLDERS, JOURNEY, RESOURCE, ROLE
 
 
@@ -25,19 +26,22 @@ class Redirect:
 
 
 def short_links(model: SiteModel) -> dict[str, str]:
-    """Each short code on the site and the page it opens (relative to the site's root)."""
+    """Each short code on the site and the page it opens (relative to the site's root).
+
+    Only well-formed codes: one a person mistyped (``capture check`` names it) makes no page, and
+    so no path of the site is ever made from anything but the code's own alphabet.
+    """
+    claims = [
+        (code, RESOURCE, view.resource.id)
+        for view in model.views
+        for code in (view.resource.code, *view.resource.aliases)
+    ]
+    claims += [(role.code, ROLE, role.id) for role in model.roles()]
+    claims += [(journey.code, JOURNEY, journey.id) for journey in model.journeys]
     found: dict[str, str] = {}
-    for view in model.views:
-        resource = view.resource
-        for code in (resource.code, *(a for a in resource.aliases if CODE_PATTERN.match(a))):
-            if code:
-                found.setdefault(code, f"{FOLDERS[RESOURCE]}/{resource.id}/index.html")
-    for role in model.roles():
-        if role.code:
-            found.setdefault(role.code, f"{FOLDERS[ROLE]}/{role.id}/index.html")
-    for journey in model.journeys:
-        if journey.code:
-            found.setdefault(journey.code, f"{FOLDERS[JOURNEY]}/{journey.id}/index.html")
+    for code, kind, target in claims:
+        if CODE_PATTERN.match(code):
+            found.setdefault(code, f"{FOLDERS[kind]}/{target}/index.html")
     return found
 
 
@@ -47,7 +51,7 @@ def redirects(model: SiteModel) -> list[Redirect]:
     taken = set(model.by_id)
     for view in model.views:
         for alias in view.resource.aliases:
-            if not CODE_PATTERN.match(alias) and alias not in taken:
+            if ID_PATTERN.match(alias) and not CODE_PATTERN.match(alias) and alias not in taken:
                 taken.add(alias)
                 pages.append(Redirect(f"r/{alias}/index.html", f"r/{view.resource.id}/index.html"))
     return pages

@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.errors import CaptureError
 from pipeline.fsutil import atomic_write_text
 from pipeline.workspace.catalogue import Catalogue, Resource, read_catalogue
-from pipeline.workspace.codes import JOURNEY, RESOURCE, ROLE, assign_codes
+from pipeline.workspace.codes import CODE_PATTERN, JOURNEY, RESOURCE, ROLE, assign_codes
 from pipeline.workspace.journeys import Journey, load_journey
 from pipeline.workspace.paths import CATALOGUE_NAME, Workspace
 
@@ -138,6 +138,8 @@ class _Planner:
         return {RESOURCE: self.resource, JOURNEY: self.journey, ROLE: self.role}[self.request.kind]()
 
     def link(self, code: str) -> str:
+        if not CODE_PATTERN.match(code):  # a hand-edited code: printed, it would lead nowhere
+            raise CaptureError(f"the short code {code!r} is malformed; run `capture check`, which says where it is")
         return f"{self.base}s/{code}/"
 
     def resource(self) -> tuple[str, list[PrintCode]]:

@@ -138,7 +138,7 @@ class _Planner:
         return {RESOURCE: self.resource, JOURNEY: self.journey, ROLE: self.role}[self.request.kind]()
 
     def link(self, code: str) -> str:
-        if not CODE_PATTERN.match(code):  # a hand-edited code: printed, it would lead nowhere
+        if code and not CODE_PATTERN.match(code):  # a hand-edited code: printed, it would lead nowhere
             raise CaptureError(f"the short code {code!r} is malformed; run `capture check`, which says where it is")
         return f"{self.base}s/{code}/"
 

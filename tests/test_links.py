@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from capture.cli import app
+from pipeline.serve.preview import make_server
 from pipeline.site.build import build_site
 from pipeline.workspace.catalogue import read_catalogue
 from pipeline.workspace.check import check_workspace
@@ -166,6 +168,10 @@ def test_a_renamed_resource_keeps_its_short_link(ws: Path, tmp_path: Path) -> No
     build_site(Workspace(ws))
     site = ws / "site"
     assert redirect_target(site / "s" / code / "index.html") == "../../r/escalation/index.html"
+    codes = codes_of(ws)
+    assert redirect_target(site / "s" / codes["role:lead"] / "index.html") == "../../role/lead/index.html"
+    assert redirect_target(site / "s" / codes["journey:leads"] / "index.html") == "../../j/leads/index.html"
+    assert len(list((site / "s").iterdir())) == 7
     rename(ws, "escalation", "calling-the-engineer")
     assert problems(ws) == []
     assert codes_of(ws)["calling-the-engineer"] == code  # the code is the entry's, not its id's
@@ -177,7 +183,7 @@ def test_a_renamed_resource_keeps_its_short_link(ws: Path, tmp_path: Path) -> No
 
 
 @pytest.mark.browser
-def test_an_old_short_link_opens_the_renamed_clip_at_its_moment_in_a_browser(ws: Path) -> None:
+def test_an_old_short_link_opens_the_renamed_clip_at_its_moment_over_http_and_file(ws: Path) -> None:
     from playwright.sync_api import sync_playwright
 
     assign_codes(Workspace(ws))
@@ -186,19 +192,25 @@ def test_an_old_short_link_opens_the_renamed_clip_at_its_moment_in_a_browser(ws:
     build_site(Workspace(ws))
     site = ws / "site"
     ARTIFACTS.mkdir(exist_ok=True)
+    httpd = make_server(site, 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    http = f"http://127.0.0.1:{httpd.server_address[1]}/"
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
             for width, height in ((390, 844), (320, 640)):
                 page = browser.new_page(viewport={"width": width, "height": height})
-                for start in (f"s/{code}/index.html#t=90", "r/escalation/index.html#t=90"):
-                    page.goto((site / start.split("#")[0]).as_uri() + "#t=90")
+                for start in (f"{site.as_uri()}/s/{code}/index.html", f"{site.as_uri()}/r/escalation/index.html",
+                              f"{http}s/{code}/", f"{http}r/escalation/"):  # fmt: skip
+                    page.goto(start + "#t=90")
                     page.wait_for_url("**/r/calling-the-engineer/index.html#t=90")
                     assert page.locator("h1").inner_text() == "When to call the engineer"
                 page.screenshot(path=str(ARTIFACTS / f"short-link-{width}x{height}.png"), full_page=False)
                 page.close()
         finally:
             browser.close()
+            httpd.shutdown()
+            httpd.server_close()
 
 
 def test_a_merged_resource_keeps_the_old_code_it_lists(ws: Path) -> None:

@@ -250,3 +250,17 @@ def test_a_hostile_code_or_alias_makes_no_page_and_leaves_the_site_alone(ws: Pat
         1,
         "Error: the short code '../../../evil' is malformed; run `capture check`, which says where it is\n",
     )
+
+
+def test_a_role_written_as_a_word_and_a_commented_journey_get_codes_and_keep_their_shape(ws: Path) -> None:
+    edit(ws / "resources.yaml", "  - id: lead\n    name: Lead\n    signals: [shift lead, duty manager]\n", "  - lead\n")
+    edit(ws / "journeys" / "leads.yaml", "title: For leads\n", "# Who leads a shift.\ntitle: For leads  # shown\n")
+    added = assign_codes(Workspace(ws))
+    assert sorted(claim.id for claim in added) == ["basics", "escalation", "faults", "lead", "leads", "operator",
+                                                   "operators"]  # fmt: skip
+    codes = codes_of(ws)
+    assert f"  - id: lead\n    code: {codes['role:lead']}\nresources:\n" in (ws / "resources.yaml").read_text()
+    assert read_catalogue(ws / "resources.yaml").settings.role("lead").name == "lead"  # type: ignore[union-attr]
+    journey = (ws / "journeys" / "leads.yaml").read_text()
+    assert journey.startswith(f"# Who leads a shift.\ntitle: For leads  # shown\ncode: {codes['journey:leads']}\n")
+    assert problems(ws) == []

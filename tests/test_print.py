@@ -171,6 +171,20 @@ def decode_pages(browser: Any, sheet: Path, name: str) -> list[list[str]]:
         page.close()
 
 
+def each_code_matches_its_words(page: Any) -> int:
+    """Each code, decoded from its own box, holds the link written under it; how many there are."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    boxes = page.locator("figure.code").all()
+    for box in boxes:
+        (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(box.screenshot())))
+        assert decoded.text == "https://" + box.locator(".link").inner_text().replace("\n", "")
+    return len(boxes)
+
+
 @pytest.mark.browser
 def test_every_code_of_a_journey_poster_decodes_to_its_link(ws: Path, browser: Any) -> None:
     assert run(ws, "journey", "operators").exit_code == 0
@@ -202,8 +216,9 @@ def test_a_journey_too_big_for_one_page_runs_on_and_no_code_is_cut_off(ws: Path,
     assert [len(p) for p in pages] == [12, 9]
     every = [wanted["journey:changeover"], *(wanted[f"step-{n:02d}"] for n in range(20))]
     assert sorted(text for page in pages for text in page) == sorted(every)
-    page = browser.new_page(viewport={"width": 900, "height": 1200})
+    page = browser.new_page(viewport={"width": 900, "height": 1200}, device_scale_factor=2)
     page.goto(sheet.as_uri())
+    assert each_code_matches_its_words(page) == 21
     outside = page.evaluate(
         """() => [...document.querySelectorAll('section.page')].flatMap(p => {
              const box = p.getBoundingClientRect();

@@ -264,3 +264,28 @@ def test_a_role_written_as_a_word_and_a_commented_journey_get_codes_and_keep_the
     journey = (ws / "journeys" / "leads.yaml").read_text()
     assert journey.startswith(f"# Who leads a shift.\ntitle: For leads  # shown\ncode: {codes['journey:leads']}\n")
     assert problems(ws) == []
+
+
+def test_the_demo_feed_with_a_site_url_is_absolute_with_thumbnails_and_categories(
+    demo_workspace: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_workspace, root, ignore=shutil.ignore_patterns("site", ".capture"), symlinks=True)
+    site = "https://learning.example.com/packing/"
+    edit(root / "resources.yaml", "  publish_drafts: true", f"  url: {site}\n  publish_drafts: true")
+    build_site(Workspace(root))
+    feed = ET.parse(root / "site" / "feed.xml").getroot()  # noqa: S314 - the feed this build just wrote
+    assert feed.tag == "{http://www.w3.org/2005/Atom}feed"
+    entries = feed.findall("a:entry", ATOM)
+    assert len(entries) == 3
+    for entry in entries:
+        links = {link.get("rel"): link.get("href") for link in entry.findall("a:link", ATOM)}
+        rid = links["alternate"].removeprefix(f"{site}r/").removesuffix("/index.html")  # type: ignore[union-attr]
+        assert links == {"alternate": f"{site}r/{rid}/index.html", "enclosure": f"{site}media/{rid}/poster.jpg"}
+        thumbnail = entry.find("media:thumbnail", ATOM)
+        assert thumbnail is not None and thumbnail.get("url") == f"{site}media/{rid}/poster.jpg"
+        assert (root / "site" / "media" / rid / "poster.jpg").is_file()
+        schemes = [c.get("scheme") for c in entry.findall("a:category", ATOM)]
+        assert schemes[0] is None and schemes[1:] and set(schemes[1:]) == {"role"}  # the level, then the roles

@@ -178,7 +178,7 @@ def test_a_renamed_resource_keeps_its_short_link(ws: Path, tmp_path: Path) -> No
     build_site(Workspace(ws))
     assert redirect_target(site / "s" / code / "index.html") == "../../r/calling-the-engineer/index.html"
     assert redirect_target(site / "r" / "escalation" / "index.html") == "../../r/calling-the-engineer/index.html"
-    assert (site / "r" / "calling-the-engineer" / "index.html").is_file()
+    assert "Short link" not in (site / "r" / "calling-the-engineer" / "index.html").read_text()  # no site.url
     assert not (site / "r" / "escalation" / "captions.vtt").exists()
 
 
@@ -189,6 +189,7 @@ def test_an_old_short_link_opens_the_renamed_clip_at_its_moment_over_http_and_fi
     assign_codes(Workspace(ws))
     code = codes_of(ws)["escalation"]
     rename(ws, "escalation", "calling-the-engineer")
+    with_url(ws, "https://learning.example.com/packing/")
     build_site(Workspace(ws))
     site = ws / "site"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -205,7 +206,10 @@ def test_an_old_short_link_opens_the_renamed_clip_at_its_moment_over_http_and_fi
                     page.goto(start + "#t=90")
                     page.wait_for_url("**/r/calling-the-engineer/index.html#t=90")
                     assert page.locator("h1").inner_text() == "When to call the engineer"
-                page.screenshot(path=str(ARTIFACTS / f"short-link-{width}x{height}.png"), full_page=False)
+                    short = page.locator(".short-link").inner_text()
+                    assert short == f"https://learning.example.com/packing/s/{code}/"
+                    assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(path=str(ARTIFACTS / f"short-link-{width}x{height}.png"), full_page=True)
                 page.close()
         finally:
             browser.close()
@@ -275,7 +279,11 @@ def test_the_demo_feed_with_a_site_url_is_absolute_with_thumbnails_and_categorie
     shutil.copytree(demo_workspace, root, ignore=shutil.ignore_patterns("site", ".capture"), symlinks=True)
     site = "https://learning.example.com/packing/"
     edit(root / "resources.yaml", "  publish_drafts: true", f"  url: {site}\n  publish_drafts: true")
+    assign_codes(Workspace(root))
     build_site(Workspace(root))
+    code = codes_of(root)["shift-handover-basics"]
+    page = (root / "site" / "r" / "shift-handover-basics" / "index.html").read_text()
+    assert f'<dt>Short link</dt><dd><code class="short-link">{site}s/{code}/</code></dd>' in page
     feed = ET.parse(root / "site" / "feed.xml").getroot()  # noqa: S314 - the feed this build just wrote
     assert feed.tag == "{http://www.w3.org/2005/Atom}feed"
     entries = feed.findall("a:entry", ATOM)

@@ -193,6 +193,7 @@ class Pages:
             journeys=model.in_journeys.get(rid, []),
             places=[(place, model.by_id.get(place.next_id)) for place in model.journey_places(rid)],
             feedback=feedback_link(model.catalogue.settings.feedback, view.resource),
+            short_link=short_address(model.catalogue.settings.site.url, view.resource.code),
         )
 
     @staticmethod
@@ -257,6 +258,13 @@ class Pages:
             experts=home.experts,
             total=len(model.views),
         )
+
+
+def short_address(site_url: str, code: str) -> str:
+    """A resource's short link written out, to share or write down ("" without site.url or a good code)."""
+    from pipeline.workspace.codes import CODE_PATTERN
+
+    return f"{site_url}s/{code}/" if site_url and CODE_PATTERN.match(code) else ""
 
 
 class HomeFacts:

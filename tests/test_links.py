@@ -146,12 +146,14 @@ def test_check_refuses_two_things_claiming_one_code(ws: Path) -> None:
 
 def test_check_refuses_a_malformed_code_and_an_alias_that_is_a_live_id(ws: Path) -> None:
     edit(ws / "resources.yaml", "    prerequisites: [faults]\n", "    prerequisites: [faults]\n"
-         "    code: k7qm0\n    aliases: [basics]\n")  # fmt: skip
+         "    code: k7qm0\n    aliases: [basics, nul]\n")  # fmt: skip
     assert problems(ws) == [
         "resources.yaml:25: error: resources[2].code: expected a short code of 4 to 8 of "
         "23456789ABCDEFGHJKMNPQRSTUVWXYZ, got 'k7qm0'; remove it and run `capture links` to be given one",
         "resources.yaml:26: error: resources[2].aliases[0]: 'basics' is the id of a resource, so r/basics/ is "
         "its page; remove the alias",
+        "resources.yaml:26: error: resources[2].aliases[1]: 'nul' is a name Windows reserves, so r/nul/ cannot be "
+        "copied to a file share; remove the alias",
     ]
 
 

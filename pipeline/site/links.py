@@ -17,6 +17,7 @@ from pipeline.site.render import Pages
 from pipeline.site.views import SiteModel, content_key
 from pipeline.workspace.catalogue import ID_PATTERN
 from pipeline.workspace.codes import CODE_PATTERN, FOLDERS, JOURNEY, RESOURCE, ROLE
+from pipeline.workspace.paths import windows_reserved
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,12 @@ def redirects(model: SiteModel) -> list[Redirect]:
     taken = set(model.by_id)
     for view in model.views:
         for alias in view.resource.aliases:
-            if ID_PATTERN.match(alias) and not CODE_PATTERN.match(alias) and alias not in taken:
+            if (
+                ID_PATTERN.match(alias)
+                and not windows_reserved(alias)
+                and not CODE_PATTERN.match(alias)
+                and alias not in taken
+            ):
                 taken.add(alias)
                 pages.append(Redirect(f"r/{alias}/index.html", f"r/{view.resource.id}/index.html"))
     return pages

@@ -18,7 +18,7 @@ from typing import Any
 
 from pipeline.workspace.catalogue import ID_PATTERN, Catalogue, editing_catalogue
 from pipeline.workspace.journeys import Journey, read_journey
-from pipeline.workspace.paths import CATALOGUE_NAME, Workspace
+from pipeline.workspace.paths import CATALOGUE_NAME, Workspace, windows_reserved
 from pipeline.workspace.yamlio import line_of, load_yaml, save_yaml
 
 # No 0/O, 1/I/L: a code written out on a sheet is typed in by hand, and these look alike.
@@ -95,6 +95,10 @@ def code_problems(claims: list[Claim], resource_ids: set[str]) -> list[tuple[Cla
             if not ID_PATTERN.match(claim.code):
                 what = f"expected an old id (a-z, 0-9 and '-') or an old code like 'K7QM2', got {claim.code!r}"
                 problems.append((claim, what))
+                continue
+            if windows_reserved(claim.code):
+                what = f"'{claim.code}' is a name Windows reserves, so r/{claim.code}/ cannot be copied to a file share"
+                problems.append((claim, what + "; remove the alias"))
                 continue
             if claim.code in resource_ids:
                 what = f"'{claim.code}' is the id of a resource, so r/{claim.code}/ is its page; remove the alias"

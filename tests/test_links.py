@@ -299,3 +299,18 @@ def test_the_demo_feed_with_a_site_url_is_absolute_with_thumbnails_and_categorie
         assert (root / "site" / "media" / rid / "poster.jpg").is_file()
         schemes = [c.get("scheme") for c in entry.findall("a:category", ATOM)]
         assert schemes[0] is None and schemes[1:] and set(schemes[1:]) == {"role"}  # the level, then the roles
+
+
+def test_a_catalogue_cache_from_before_aliases_is_not_trusted(ws: Path) -> None:
+    """A build's cached entries written by the code before `code` and `aliases` existed are parsed again."""
+    import pickle
+
+    build_site(Workspace(ws))
+    cache = ws / ".capture" / "site" / "catalogue.pickle"
+    _, header_key, settings, flat = pickle.loads(cache.read_bytes())  # noqa: S301 - the cache this build wrote
+    for fields in flat.values():
+        del fields["code"], fields["aliases"]
+    cache.write_bytes(pickle.dumps((3, header_key, settings, flat)))  # as round 3's capture wrote it
+    edit(ws / "resources.yaml", "title: Test know-how\n", "title: Test know-how!\n")  # the header only
+    build_site(Workspace(ws))
+    assert "Test know-how!" in (ws / "site" / "index.html").read_text()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.site.helpful import Evidence, resource_version
+from pipeline.site.links import redirect_outputs
 from pipeline.site.output import Output, load_manifest
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
 from pipeline.site.search import shard_count, shard_of
@@ -297,7 +298,7 @@ def plan_outputs(
         built = load_manifest(workspace.cache_dir / "site" / "manifest.txt", workspace.site_dir)
     base = content_key(
         code, settings.title, settings.organisation, settings.feedback, settings.site.language,
-        settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()],
+        settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()], settings.site.url,
     )  # fmt: skip
     plan = _Plan(model, Pages(model, workspace.cache_dir / "site" / "jinja"), base, evidence)
     outputs = [*_media(plan), *_assets(), *_resources(plan, built=built, site_root=str(workspace.site_dir))]
@@ -306,4 +307,5 @@ def plan_outputs(
         outputs += _role(plan, role)
     outputs += _experts(plan)
     outputs += _clips(plan)
+    outputs += redirect_outputs(model, plan.pages, base)
     return [*outputs, _feed(plan), _subscribe(plan), *_search(plan, code), _home(plan)]

@@ -196,6 +196,7 @@ class Pages:
             feedback=feedback_link(model.catalogue.settings.feedback, view.resource),
             helpful=helpful_context(view.resource, model.catalogue.settings.feedback),
             credit=credit,
+            short_link=short_address(model.catalogue.settings.site.url, view.resource.code),
         )
 
     @staticmethod
@@ -227,8 +228,12 @@ class Pages:
         updated = max((v.updated for v in entries), default="1970-01-01") or "1970-01-01"
         feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{settings.organisation}").urn
         return self.renderer.render(
-            "feed.xml", "", entries=entries, updated=updated, feed_id=feed_id, entry_id=entry_id
-        )
+            "feed.xml", settings.site.url, entries=entries, updated=updated, feed_id=feed_id, entry_id=entry_id
+        )  # root: the site's public address where it is set, so a feed reader can follow the links
+
+    def redirect(self, target: str) -> bytes:
+        """A page of ``s/<code>/`` or ``r/<old-id>/`` that leads on to ``target`` (see pipeline.site.links)."""
+        return self.renderer.render("redirect.html", "../../", target=target)
 
     def subscribe(self) -> bytes:
         return self.renderer.render("subscribe.html", "")
@@ -256,6 +261,13 @@ class Pages:
             experts=home.experts,
             total=len(model.views),
         )
+
+
+def short_address(site_url: str, code: str) -> str:
+    """A resource's short link written out, to share or write down ("" without site.url or a good code)."""
+    from pipeline.workspace.codes import CODE_PATTERN
+
+    return f"{site_url}s/{code}/" if site_url and CODE_PATTERN.match(code) else ""
 
 
 class HomeFacts:

@@ -270,7 +270,7 @@ class ResourceView:
             r.id, r.title, r.summary, r.expert.name, r.expert.job_title, r.captured, r.what, r.why, r.when,
             r.roles, r.level, r.kind, r.prerequisites, r.topics, r.audio_only, r.review, r.duration,
             self.transcript_digest, self.words_digest, self.published, self.video.key if self.video else "",
-            self.poster.key if self.poster else "",
+            self.poster.key if self.poster else "", r.code,
         )  # fmt: skip
 
     @cached_property

@@ -48,6 +48,7 @@ class Role:
     name: str
     description: str = ""
     signals: list[str] = field(default_factory=list)
+    code: str = ""  # its short link, s/<code>/ (pipeline.workspace.codes)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class TranscriptionSettings:
 class SiteSettings:
     publish_drafts: bool = True
     language: str = "en"
+    url: str = ""  # the site's public address, for what needs an absolute one (the feed, QR codes)
 
 
 @dataclass
@@ -120,6 +122,8 @@ class Resource:
     duration: float = 0.0
     produced_by: dict[str, str] = field(default_factory=dict)
     tagged: dict[str, str] = field(default_factory=dict)
+    code: str = ""  # its short link, s/<code>/: given once, kept through renames (pipeline.workspace.codes)
+    aliases: list[str] = field(default_factory=list)  # ids and codes it was known by (a rename, a merge)
     line: int | None = None
 
 
@@ -241,6 +245,8 @@ def resource_to_mapping(resource: Resource) -> dict[str, Any]:
         "duration": round(resource.duration, 2) if resource.duration else None,
         "produced_by": dict(resource.produced_by) or None,
         "tagged": dict(resource.tagged) or None,
+        "code": resource.code,
+        "aliases": list(resource.aliases),
     }
     return {k: _to_commented(v) for k, v in raw.items() if v not in (None, "", [], {})}
 
@@ -470,7 +476,7 @@ TRANSCRIPTION_FIELDS: dict[str, Rule] = {
     "vad": Rule(FLAG),
     "word_timestamps": Rule(FLAG),
 }
-SITE_FIELDS: dict[str, Rule] = {"publish_drafts": Rule(FLAG), "language": Rule(TEXT)}
+SITE_FIELDS: dict[str, Rule] = {"publish_drafts": Rule(FLAG), "language": Rule(TEXT), "url": Rule(TEXT)}
 SECTIONS: dict[str, tuple[type, dict[str, Rule]]] = {
     "media": (MediaSettings, MEDIA_FIELDS),
     "transcription": (TranscriptionSettings, TRANSCRIPTION_FIELDS),
@@ -492,7 +498,7 @@ SETTINGS_FIELDS: dict[str, Rule | None] = {
     "resources": None,
 }
 SETTINGS_KEYS = tuple(SETTINGS_FIELDS)
-ROLE_KEYS = ("id", "name", "description", "signals")
+ROLE_KEYS = ("id", "name", "description", "signals", "code")
 MEDIA_KEYS = tuple(MEDIA_FIELDS)
 TRANSCRIPTION_KEYS = tuple(TRANSCRIPTION_FIELDS)
 SITE_KEYS = tuple(SITE_FIELDS)
@@ -522,6 +528,8 @@ RESOURCE_FIELDS: dict[str, Rule | None] = {
     "duration": Rule(NUMBER, 0.0, MAX_DURATION),
     "produced_by": Rule(NAMES),
     "tagged": Rule(NAMES),
+    "code": Rule(TEXT),
+    "aliases": Rule(TEXTS),
 }
 RESOURCE_KEYS: tuple[str, ...] = tuple(RESOURCE_FIELDS)
 # Values that need not be written into an entry a person wrote without them (the dataclass's defaults).
@@ -542,6 +550,7 @@ def _read_settings(doc: Any, problems: _Problems) -> Settings:
         values[key] = cls(**_Reader(top.mapping(key) or {}, key, problems, known=tuple(rules)).fields(cls, rules))
     values["levels"] = _read_cues(top, "levels", names=LEVELS, problems=problems)
     values["kinds"] = _read_cues(top, "kinds", names=KINDS, problems=problems)
+    _check_site_url(values["site"].url, top, problems)
     feedback = values["feedback"]
     if feedback and not FEEDBACK_SCHEME.match(feedback):
         problems.warn(
@@ -551,6 +560,33 @@ def _read_settings(doc: Any, problems: _Problems) -> Settings:
             "the site shows no feedback link until it is one",
         )
     return Settings(**values)
+
+
+def _check_site_url(url: str, top: _Reader, problems: _Problems) -> None:
+    what = site_url_problem(url) if url else ""
+    if what:
+        site = top.mapping("site") or {}
+        problems.error(line_of(site, "url") or top.line("site"), "site.url", what)
+
+
+def site_url_problem(url: str) -> str:
+    """What is wrong with ``url`` as the site's public address ("" when nothing is)."""
+    from urllib.parse import urlsplit
+
+    example = "like 'https://learning.example.com/packing/'"
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or re.search(r"[\s\x00-\x1f\x7f]", url):
+        return f"expected an http:// or https:// address {example}, got {url!r}"
+    if not parts.hostname:
+        return f"the address {url!r} has no host name; write it in full, {example}"
+    if parts.query or "?" in url:
+        return f"the address {url!r} has a query ('?…'); give the site's folder alone, {example}"
+    if parts.fragment or "#" in url:
+        return f"the address {url!r} has a fragment ('#…'); give the site's folder alone, {example}"
+    if not url.endswith("/"):
+        fixed = url + "/"
+        return f"the address {url!r} does not end with '/'; write {fixed!r}, so links made from it stay inside the site"
+    return ""
 
 
 def _read_roles(doc: Any, problems: _Problems) -> list[Role]:
@@ -586,6 +622,7 @@ def _read_role(node: Any, line: int | None, *, where: str, problems: _Problems) 
         name=reader.text("name") or role_id.replace("-", " "),
         description=reader.text("description"),
         signals=reader.texts("signals"),
+        code=reader.text("code"),
     )
 
 

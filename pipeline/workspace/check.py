@@ -82,6 +82,7 @@ class _Checker:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.report = CheckReport()
+        self.journey_docs: list[tuple[Journey, Any]] = []
 
     def error(self, file: str, line: int | None, message: str) -> None:
         self.report.problems.append(Problem(ERROR, file, line, message))
@@ -264,6 +265,7 @@ class _Checker:
             if doc is None:
                 continue
             self.report.journeys += 1
+            self.journey_docs.append((journey, doc))
             if windows_reserved(journey.id):
                 self.error(name, 1, f"file name: {_reserved(journey.id, 'j')}; rename the file")
             placed.update(step.id for _, step in journey.steps())
@@ -353,6 +355,15 @@ class _Checker:
                     f"({where_of[need]}); move '{need}' before '{resource.id}'",
                 )
 
+    def codes(self, catalogue: Catalogue) -> None:
+        """Short codes: well formed, and no two things claiming one (see pipeline.workspace.codes)."""
+        from pipeline.workspace.codes import code_problems, journey_claim, resource_claims
+
+        claims = resource_claims(catalogue)
+        claims += [c for c in (journey_claim(j, doc) for j, doc in self.journey_docs) if c is not None]
+        for claim, what in code_problems(claims, {r.id for r in catalogue.resources}):
+            self.error(claim.file, claim.line, f"{claim.where}: {what}")
+
     def unplaced(self, catalogue: Catalogue, placed: set[str]) -> None:
         for index, resource in enumerate(catalogue.resources):
             if resource.id not in placed:
@@ -416,5 +427,6 @@ def _check(workspace: Workspace) -> CheckReport:
     placed = checker.journeys(catalogue)
     if catalogue is not None:
         checker.unplaced(catalogue, placed)
+        checker.codes(catalogue)
     checker.report.problems.sort(key=_file_order)
     return checker.report

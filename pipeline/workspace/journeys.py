@@ -14,6 +14,7 @@ from pipeline.workspace.ordering import order_by_prerequisites
 from pipeline.workspace.yamlio import line_of, read_yaml
 
 JOURNEY_KEYS = ("title", "roles", "goal", "stages", "summary")
+MANAGED_KEYS = ("code",)  # written by capture (`capture links`), not by hand: not offered in the known keys
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Journey:
     roles: list[str] = field(default_factory=list)
     goal: str = ""
     summary: str = ""
+    code: str = ""  # its short link, s/<code>/ (pipeline.workspace.codes)
     stages: dict[str, list[Step]] = field(default_factory=lambda: {level: [] for level in LEVELS})
 
     def steps(self) -> list[tuple[str, Step]]:
@@ -52,7 +54,7 @@ def parse_journey(path: Path, doc: Any) -> tuple[Journey, list[str]]:
         problems.append(f"{name}:1: expected a mapping with title, roles, goal and stages")
         return Journey(id=journey_id, title=journey_id, path=path), problems
     for key in doc:
-        if key not in JOURNEY_KEYS:
+        if key not in JOURNEY_KEYS and key not in MANAGED_KEYS:
             problems.append(f"{name}:{line_of(doc, key)}: {key}: unknown key (known keys: {', '.join(JOURNEY_KEYS)})")
     journey = Journey(
         id=journey_id,
@@ -61,6 +63,7 @@ def parse_journey(path: Path, doc: Any) -> tuple[Journey, list[str]]:
         roles=_roles(doc, name, problems),
         goal=_text(doc.get("goal")),
         summary=_text(doc.get("summary")),
+        code=_text(doc.get("code")),
     )
     stages = doc.get("stages") or {}
     if not isinstance(stages, dict):

@@ -11,6 +11,7 @@ from capture.commands import (  # noqa: F401  (they register commands)
     journey,
     listing,
     prune,
+    questions,
     report,
     review,
     serve,

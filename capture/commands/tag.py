@@ -18,6 +18,7 @@ from rich.prompt import Prompt
 
 from capture.app import app, console, err_console, user_errors, user_text, workspace
 from pipeline.errors import CaptureError
+from pipeline.workspace.answered import AnsweredQuestion, clean_question
 from pipeline.workspace.catalogue import KINDS, LEVELS, Resource
 from pipeline.workspace.paths import Workspace
 from pipeline.workspace.tagging import PERSON, SUGGESTED, Suggestions, TagChange
@@ -159,6 +160,44 @@ def _ask_texts(resource: Resource, change: TagChange, *, keep_person: bool, out:
             change.set(tag, answer.strip(), PERSON)
 
 
+def ask_questions(
+    resource: Resource, suggestions: Suggestions, change: TagChange, *, out: Console | None = None, stream: Any = None
+) -> None:
+    """The suggested questions to keep (by number, Enter: none), each editable, and one more of the person's own."""
+    from capture.commands.questions import parse_question_option
+
+    out = out or console
+    answers: Any = _Answers(stream) if stream is not None else None
+    offered = list(suggestions.questions)
+    kept = list(resource.questions)
+    chosen: list[int] = []
+    if offered:
+        out.print(f"Questions [bold]{user_text(resource.id)}[/] may answer:")
+        for number, suggestion in enumerate(offered, start=1):
+            at = f" (at {suggestion.at})" if suggestion.at else ""
+            out.print(f"  {number}. {user_text(suggestion.value)}{user_text(at)}", soft_wrap=True)
+        picked = Prompt.ask(
+            "Questions to keep [dim](numbers, comma-separated; Enter: none)[/]", console=out, default="",
+            show_default=False, stream=answers,
+        )  # fmt: skip
+        chosen = [int(p) for p in _split(picked) if p.isdigit() and 1 <= int(p) <= len(offered)]
+    edited = False
+    for number in dict.fromkeys(chosen):
+        suggestion = offered[number - 1]
+        text = Prompt.ask(f"Question {number}", console=out, default=suggestion.value, stream=answers)
+        edited = edited or clean_question(text) != suggestion.value
+        kept.append(AnsweredQuestion(clean_question(text), suggestion.at))
+    extra = Prompt.ask(
+        "Another question it answers [dim](add ' @ mm:ss' for its moment; Enter: none)[/]", console=out,
+        default="", show_default=False, stream=answers,
+    )  # fmt: skip
+    if extra.strip():
+        kept.append(parse_question_option(extra))
+        edited = True
+    if kept != resource.questions:
+        change.set("questions", kept, PERSON if edited else SUGGESTED)
+
+
 def describe_tags(resource: Resource) -> str:
     parts = []
     for tag in ("level", "kind", "roles", "topics", "prerequisites"):
@@ -167,6 +206,9 @@ def describe_tags(resource: Resource) -> str:
         if shown:
             who = resource.tagged.get(tag)
             parts.append(f"{tag}: {shown}" + (f" ({who})" if who else ""))
+    if resource.questions:
+        count = len(resource.questions)
+        parts.append(f"answers {count} question{'s' if count != 1 else ''}")
     return "; ".join(parts) or "no tags"
 
 
@@ -179,9 +221,10 @@ def tag_new_resources(
 
     catalogue = load_catalogue(ws.catalogue_path)
     changes: dict[str, TagChange] = {}
+    offered: dict[str, Suggestions] = {}
     for resource_id in resource_ids:
         resource = catalogue.get(resource_id)
-        suggestions = suggest_for(ws.root, catalogue, resource)
+        suggestions = offered[resource_id] = suggest_for(ws.root, catalogue, resource)
         show_suggestions(resource, suggestions)
         changes[resource_id] = confirm_tags(
             resource,
@@ -191,6 +234,9 @@ def tag_new_resources(
             resource_ids=[r.id for r in catalogue.resources],
             stream=stream,
         )
+    for resource_id in resource_ids if interactive else ():  # questions after every clip's tags
+        if offered[resource_id].questions:
+            ask_questions(catalogue.get(resource_id), offered[resource_id], changes[resource_id], stream=stream)
     # Ask first, lock after: a person may take minutes to answer.
     updated: list[Resource] = []
     refused: list[str] = []
@@ -224,6 +270,9 @@ def tag(
     what: str | None = typer.Option(None, help="What the expertise is."),
     why: str | None = typer.Option(None, help="Why others should know it."),
     when: str | None = typer.Option(None, help="When to apply it."),
+    question: list[str] = typer.Option(
+        [], "--question", help="A question it answers, 'TEXT @ mm:ss' for its moment (repeat; replaces them)."
+    ),
     suggest: bool = typer.Option(False, "--suggest", help="Only show the suggestions and their reasons."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Accept the suggestions for tags that have no value yet."),
 ) -> None:
@@ -239,6 +288,10 @@ def tag(
         if values:
             change.set(name, list(values), PERSON)
     with user_errors():
+        if question:
+            from capture.commands.questions import parse_question_option
+
+            change.set("questions", [parse_question_option(q) for q in question], PERSON)
         ws = workspace()
         if not change.changed():
             catalogue = load_catalogue(ws.catalogue_path)
@@ -261,6 +314,8 @@ def tag(
                 resource_ids=[r.id for r in catalogue.resources],
                 keep_person=yes,
             )
+            if not yes:
+                ask_questions(resource, suggestions, change)
             if not change.changed():
                 console.print(f"{user_text(resource_id)}: nothing changed ({user_text(describe_tags(resource))})")
                 return

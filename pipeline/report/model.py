@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 from pipeline.errors import CatalogueError, ReportError
 from pipeline.report.feedback import FeedbackColumns, FeedbackExport, FeedbackRow, read_feedback
 from pipeline.report.logs import MAX_LINE_BYTES, LogFileStats, ProgressCallback, check_log_files
+from pipeline.report.questions import CandidateQuestion, candidate_questions
 from pipeline.report.tally import JOURNEY, RESOURCE, LogTally, PageCount, VideoTally, Watch, tally_logs
 from pipeline.workspace.catalogue import Catalogue, read_catalogue
 from pipeline.workspace.paths import Workspace
@@ -268,6 +269,11 @@ class Report:
     def no_answer(self) -> list[SearchStats]:
         """Searches that found nothing at least once, most asked first: the next clips to film."""
         return sorted((s for s in self.searches if s.no_result), key=lambda s: (-s.no_result, s.term))
+
+    @property
+    def candidate_questions(self) -> list[CandidateQuestion]:
+        """The searches with no answer, near duplicates merged (``capture questions import-searches`` adopts them)."""
+        return candidate_questions(self.no_answer)
 
 
 # ---------------------------------------------------------------- from counts to a report

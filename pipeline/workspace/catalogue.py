@@ -19,6 +19,7 @@ from typing import Any
 
 from pipeline.errors import CatalogueError, NotFoundError
 from pipeline.fsutil import file_lock
+from pipeline.workspace.answered import AnsweredQuestion, read_answered
 from pipeline.workspace.yamlio import MarkedDict, line_of, load_yaml, read_yaml, save_yaml, writable_mode
 
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
@@ -111,6 +112,7 @@ class Resource:
     kind: str | None = None
     prerequisites: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    questions: list[AnsweredQuestion] = field(default_factory=list)  # what it answers (pipeline.workspace.answered)
     source: SourceClip | None = None
     video: str | None = None
     poster: str | None = None
@@ -230,6 +232,7 @@ def resource_to_mapping(resource: Resource) -> dict[str, Any]:
         "when": resource.when,
         "prerequisites": list(resource.prerequisites),
         "topics": list(resource.topics),
+        "questions": [q.to_yaml() for q in resource.questions],
         "source": {"file": resource.source.file, "size": resource.source.size, "sha256": resource.source.sha256}
         if resource.source
         else None,
@@ -513,6 +516,7 @@ RESOURCE_FIELDS: dict[str, Rule | None] = {
     "when": Rule(TEXT),
     "prerequisites": Rule(TEXTS),
     "topics": Rule(TEXTS),
+    "questions": None,
     "source": None,
     "video": Rule(PATH),
     "poster": Rule(PATH),
@@ -611,6 +615,9 @@ def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | Non
         id=resource_id,
         expert=_read_expert(reader, where),
         source=_read_source(reader, where),
+        questions=read_answered(
+            reader.node.get("questions"), where=f"{where}.questions", line_of=line_of, error=problems.error
+        ),
         line=reader.line(),
         **values,
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.site.output import Output, load_manifest
+from pipeline.site.questions import question_outputs
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
 from pipeline.site.search import shard_count, shard_of
 from pipeline.site.views import ResourceView, SiteModel, content_key
@@ -294,4 +295,5 @@ def plan_outputs(
         outputs += _role(plan, role)
     outputs += _experts(plan)
     outputs += _clips(plan)
+    outputs += question_outputs(model, plan.pages, base=base, root=workspace.root)
     return [*outputs, _feed(plan), _subscribe(plan), *_search(plan, code), _home(plan)]

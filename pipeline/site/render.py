@@ -24,6 +24,7 @@ from pipeline.workspace.catalogue import LEVELS, Role
 from pipeline.workspace.journeys import Journey
 
 if TYPE_CHECKING:
+    from pipeline.site.questions import RoleGroup
     from jinja2 import Environment
     from markdown_it import MarkdownIt
     from markupsafe import Markup
@@ -226,6 +227,9 @@ class Pages:
         return self.renderer.render(
             "feed.xml", "", entries=entries, updated=updated, feed_id=feed_id, entry_id=entry_id
         )
+
+    def questions(self, groups: list[RoleGroup]) -> bytes:
+        return self.renderer.render("questions.html", "../", groups=groups)
 
     def subscribe(self) -> bytes:
         return self.renderer.render("subscribe.html", "")

@@ -240,6 +240,19 @@ class ResourceView:
         return format_vtt(self._cues) if self._cues else ""
 
     @cached_property
+    def answers(self) -> list[tuple[str, float | None]]:
+        """The questions it answers with the second each answer starts (None: the start), chapters looked up."""
+        from pipeline.workspace.answered import first_chapter_start
+
+        found = []
+        for question in self.resource.questions:
+            seconds = question.seconds
+            if question.chapter:
+                seconds = first_chapter_start(self.lines, question.chapter)
+            found.append((question.text, seconds))
+        return found
+
+    @cached_property
     def frame(self) -> tuple[int, int] | None:
         return jpeg_size(Path(self.poster.source)) if self.poster else None
 
@@ -270,7 +283,7 @@ class ResourceView:
             r.id, r.title, r.summary, r.expert.name, r.expert.job_title, r.captured, r.what, r.why, r.when,
             r.roles, r.level, r.kind, r.prerequisites, r.topics, r.audio_only, r.review, r.duration,
             self.transcript_digest, self.words_digest, self.published, self.video.key if self.video else "",
-            self.poster.key if self.poster else "",
+            self.poster.key if self.poster else "", r.questions,
         )  # fmt: skip
 
     @cached_property

@@ -77,6 +77,7 @@ class TranscriptionSettings:
 class SiteSettings:
     publish_drafts: bool = True
     language: str = "en"
+    open_questions: bool = True  # the Questions page shows questions.yaml's open ones ("asked N times")
 
 
 @dataclass
@@ -473,7 +474,7 @@ TRANSCRIPTION_FIELDS: dict[str, Rule] = {
     "vad": Rule(FLAG),
     "word_timestamps": Rule(FLAG),
 }
-SITE_FIELDS: dict[str, Rule] = {"publish_drafts": Rule(FLAG), "language": Rule(TEXT)}
+SITE_FIELDS: dict[str, Rule] = {"publish_drafts": Rule(FLAG), "language": Rule(TEXT), "open_questions": Rule(FLAG)}
 SECTIONS: dict[str, tuple[type, dict[str, Rule]]] = {
     "media": (MediaSettings, MEDIA_FIELDS),
     "transcription": (TranscriptionSettings, TRANSCRIPTION_FIELDS),

@@ -407,5 +407,8 @@ def _check(workspace: Workspace) -> CheckReport:
     placed = checker.journeys(catalogue)
     if catalogue is not None:
         checker.unplaced(catalogue, placed)
+        from pipeline.workspace.question_check import question_problems  # it builds on this module's Problem
+
+        checker.report.problems += question_problems(workspace, catalogue)
     checker.report.problems.sort(key=_file_order)
     return checker.report

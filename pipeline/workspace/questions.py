@@ -335,7 +335,9 @@ def question_statuses(found: QuestionsFile, catalogue: Catalogue) -> list[Questi
     for resource in catalogue.resources:
         for listed in resource.questions:
             answering.setdefault(question_key(listed.text), []).append(resource.id)
-    statuses = [QuestionStatus(q, tuple(answering.get(question_key(q.text), ()))) for q in found.questions]
+    statuses = [
+        QuestionStatus(q, tuple(dict.fromkeys(answering.get(question_key(q.text), ())))) for q in found.questions
+    ]
     return sorted(statuses, key=lambda s: (bool(s.answered_by), -s.question.times, s.question.text.casefold()))
 
 

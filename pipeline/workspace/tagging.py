@@ -293,10 +293,7 @@ def _check_change(catalogue: Catalogue, resource: Resource, change: TagChange) -
         raise CaptureError(f"level: expected beginner, intermediate or advanced, got {change.level!r}")
     if change.kind is not None and change.kind not in KINDS:
         raise CaptureError(f"kind: expected skill, theory or strategy, got {change.kind!r}")
-    for question in change.questions or []:
-        problem = question_problem(question.text)
-        if problem is not None:
-            raise CaptureError(f"question: {problem}")
+    _check_questions(change.questions or [])
     declared = [r.id for r in catalogue.settings.roles]
     for role in change.roles or []:
         if role not in declared:
@@ -316,6 +313,13 @@ def _check_change(catalogue: Catalogue, resource: Resource, change: TagChange) -
         cycle = find_cycle(trial)
         if cycle:
             raise CaptureError(f"these prerequisites make a cycle {' → '.join(cycle)}; leave one of them out")
+
+
+def _check_questions(questions: list[AnsweredQuestion]) -> None:
+    for question in questions:
+        problem = question_problem(question.text)
+        if problem is not None:
+            raise CaptureError(f"question: {problem}")
 
 
 def _with_prerequisites(resource: Resource, prerequisites: list[str]) -> Resource:

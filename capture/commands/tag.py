@@ -76,7 +76,7 @@ def _ask_list(out: Console, label: str, default: list[str], *, allowed: Sequence
 
 def show_suggestions(resource: Resource, suggestions: Suggestions, out: Console | None = None) -> None:
     out = out or console
-    found = suggestions.all()
+    found = [*suggestions.all(), *suggestions.questions]
     if not found:
         out.print(f"[bold]{user_text(resource.id)}[/]: no suggestions (no role signals or cues in its transcript)")
         return

@@ -86,7 +86,7 @@ class Suggestions:
 
     def all(self) -> list[Suggestion]:
         single = [s for s in (self.level, self.kind) if s is not None]
-        return [*single, *self.roles, *self.topics, *self.prerequisites, *self.questions]
+        return [*single, *self.roles, *self.topics, *self.prerequisites]
 
     def values(self, tag: str) -> list[str]:
         found = getattr(self, tag)

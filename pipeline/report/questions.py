@@ -48,7 +48,7 @@ def _anchor(stems: tuple[str, ...], weight: dict[str, int]) -> str:
 
 
 def _as_question(term: str) -> str:
-    text = " ".join(term.split())[:MAX_QUESTION]
+    text = " ".join("I" if word == "i" else word for word in term.split())[:MAX_QUESTION]
     text = text[:1].upper() + text[1:]
     if text.split(" ", 1)[0].lower() in QUESTION_WORDS and not text.endswith("?"):
         return text + "?"

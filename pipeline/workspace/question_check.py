@@ -78,7 +78,7 @@ def _levels(catalogue: Catalogue) -> list[Problem]:
         if len(levels) < 2:
             continue
         first, question = found[0]
-        named = ", ".join(f"{r.id} ({r.level})" for r, _ in found if r.level)
+        named = ", ".join(dict.fromkeys(f"{r.id} ({r.level})" for r, _ in found if r.level))
         problems.append(
             _warn(
                 question.line,

@@ -384,8 +384,8 @@ def test_check_warns_about_moments_doubles_and_levels(demo: Path) -> None:
         f"resources.yaml:{first}: warning: resources[0].questions: 'What goes in the handover log?' is answered at "
         "different levels by shift-handover-basics (beginner), when-no-shift-lead-arrives (advanced); keep it on "
         "the one whose level fits, or ask it two ways",
-        f"resources.yaml:{first + 2}: warning: resources[0].questions[1]: listed twice (also resources[0].questions[0]); "
-        "keep one",
+        f"resources.yaml:{first + 2}: warning: resources[0].questions[1]: listed twice "
+        "(also resources[0].questions[0]); keep one",
         f"resources.yaml:{first + 3}: warning: resources[0].questions[2].at: 'Signing' is not a time like '01:05' and "
         "transcripts here have no chapters; write the time",
     ]

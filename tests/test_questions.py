@@ -455,3 +455,11 @@ def test_a_broken_questions_file_does_not_stop_the_build(demo: Path) -> None:
     built = run_capture("build", cwd=demo)
     assert built.returncode == 0
     assert "questions.yaml:2: questions[0].text: the question is empty" in " ".join(built.stderr.split())
+
+
+def test_tag_refuses_an_empty_question(demo: Path) -> None:
+    result = run_capture("tag", "shift-handover-basics", "--question", " @ 00:05", cwd=demo)
+    assert (result.returncode, result.stderr.strip()) == (
+        1,
+        "Error: question: the question is empty; write what people ask, like 'How do I clear a film jam?'",
+    )

@@ -19,6 +19,7 @@ role, topic and words, each with the reason.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -362,8 +363,14 @@ MAX_ANSWERERS = 3
 
 
 def _resource_stems(resource: Resource, transcript: str) -> frozenset[str]:
-    fields = (resource.title, resource.summary, resource.what, resource.why, resource.when, " ".join(resource.topics))
-    return frozenset(content_stems(" ".join((*fields, transcript))))
+    topics = " ".join(resource.topics)
+    return _stems_of(resource.title, resource.summary, resource.what, resource.why, resource.when, topics, transcript)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stems_of(*texts: str) -> frozenset[str]:
+    """The stems of a resource's words, kept: every open question is compared with every resource."""
+    return frozenset(content_stems(" ".join(texts)))
 
 
 def _score(question: OpenQuestion, resource: Resource, words: frozenset[str]) -> tuple[int, list[str]]:

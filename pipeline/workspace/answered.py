@@ -24,6 +24,8 @@ MAX_QUESTION = 300  # characters: a question a person asks fits in a line or two
 _TIME = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3}):(\d{2})(?:[.,](\d{1,3}))?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 QUESTION_KEYS = ("text", "at")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NOT_WORD = re.compile(r"[^\w]+")
 
 Report = Callable[[int | None, str, str], None]  # (line, where, what): one problem, as the catalogue reports it
 
@@ -86,9 +88,10 @@ def clean_question(text: str) -> str:
 
 def question_key(text: str) -> str:
     """What makes two questions the same: their words, case, accents and punctuation aside."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c)).replace("'", "").replace("\u2019", "")
-    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded)).replace("\u2019", "")
+    return " ".join(_NOT_WORD.sub(" ", folded.replace("'", "")).split())
 
 
 def read_answered(
@@ -177,9 +180,18 @@ def _english_stemmer() -> Any:
 
 def content_words(text: str) -> list[tuple[str, str]]:
     """(word, stem) for the words of ``text`` that carry its meaning: "Film jammed" -> (film, film), (jammed, jam)."""
-    words = [w for w in question_key(text).split() if w not in STOPWORDS]
-    stems: list[str] = _english_stemmer().stemWords(words)
-    return [(word, str(stem)) for word, stem in zip(words, stems, strict=True)]
+    return [(word, stem_word(word)) for word in question_key(text).split() if word not in STOPWORDS]
+
+
+def word_stems(text: str) -> frozenset[str]:
+    """The stems of every word of ``text`` that carries meaning, once each (for a whole transcript)."""
+    return frozenset(stem_word(word) for word in set(question_key(text).split()) - STOPWORDS)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def stem_word(word: str) -> str:
+    """One word's stem; kept, since a library's transcripts use a few thousand words over and over."""
+    return str(_english_stemmer().stemWord(word))
 
 
 def content_stems(text: str) -> tuple[str, ...]:

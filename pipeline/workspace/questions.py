@@ -28,7 +28,14 @@ from typing import Any
 
 from pipeline.errors import CaptureError, CatalogueError
 from pipeline.fsutil import file_lock
-from pipeline.workspace.answered import clean_question, content_stems, content_words, question_key, question_problem
+from pipeline.workspace.answered import (
+    clean_question,
+    content_stems,
+    content_words,
+    question_key,
+    question_problem,
+    word_stems,
+)
 from pipeline.workspace.catalogue import Catalogue, Resource
 from pipeline.workspace.yamlio import line_of, load_yaml, read_yaml, save_yaml, writable_mode
 
@@ -370,22 +377,42 @@ def _resource_stems(resource: Resource, transcript: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=1 << 16)
 def _stems_of(*texts: str) -> frozenset[str]:
     """The stems of a resource's words, kept: every open question is compared with every resource."""
-    return frozenset(content_stems(" ".join(texts)))
+    return word_stems(" ".join(texts))
 
 
-def _score(question: OpenQuestion, resource: Resource, words: frozenset[str]) -> tuple[int, list[str]]:
+@dataclass(frozen=True)
+class _Asked:
+    """A question's role, topics and words, worked out once for every resource it is compared with."""
+
+    role: str
+    topics: frozenset[str]
+    stems: frozenset[str]
+    words: tuple[tuple[str, str], ...]  # (stem, the word as asked), in the question's order, once each
+
+    @classmethod
+    def of(cls, question: OpenQuestion) -> _Asked:
+        pairs = content_words(question.text)
+        by_stem = {stem: word for word, stem in reversed(pairs)}
+        ordered = tuple((stem, by_stem[stem]) for stem in dict.fromkeys(stem for _, stem in pairs))
+        return cls(question.role, frozenset(question.topics), frozenset(by_stem), ordered)
+
+
+@functools.lru_cache(maxsize=4096)
+def _topic_stems(topic: str) -> frozenset[str]:
+    return frozenset(content_stems(topic))
+
+
+def _score(asked: _Asked, resource: Resource, words: frozenset[str]) -> tuple[int, list[str]]:
     """Points for one resource, and why: its role, its topics, the question's words it says."""
     points, reasons = 0, []
-    if question.role and question.role in resource.roles:
+    if asked.role and asked.role in resource.roles:
         points += ROLE_POINTS
-        reasons.append(f"role {question.role}")
-    asked_stems = content_stems(question.text)
-    topics = [t for t in resource.topics if t in question.topics or set(content_stems(t)) <= set(asked_stems)]
+        reasons.append(f"role {asked.role}")
+    topics = [t for t in resource.topics if t in asked.topics or _topic_stems(t) <= asked.stems]
     if topics:
         points += TOPIC_POINTS * len(topics)
         reasons.append("topic " + ", ".join(topics))
-    by_stem = {stem: word for word, stem in reversed(content_words(question.text))}
-    shared = [by_stem[w] for w in dict.fromkeys(asked_stems) if w in words]
+    shared = [word for stem, word in asked.words if stem in words]
     if shared:
         points += len(shared)
         reasons.append("says " + ", ".join(repr(w) for w in shared))
@@ -403,11 +430,12 @@ def who_might_answer(
     resources that score, then by name.
     """
     transcripts = transcripts or {}
+    asked = _Asked.of(question)
     by_expert: dict[str, list[tuple[int, list[str], Resource]]] = {}
     for resource in catalogue.resources:
         if not resource.expert.name:
             continue
-        points, reasons = _score(question, resource, _resource_stems(resource, transcripts.get(resource.id, "")))
+        points, reasons = _score(asked, resource, _resource_stems(resource, transcripts.get(resource.id, "")))
         if points:
             by_expert.setdefault(resource.expert.name, []).append((points, reasons, resource))
     ranked = []

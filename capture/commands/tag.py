@@ -234,9 +234,14 @@ def tag_new_resources(
             resource_ids=[r.id for r in catalogue.resources],
             stream=stream,
         )
-    for resource_id in resource_ids if interactive else ():  # questions after every clip's tags
-        if offered[resource_id].questions:
-            ask_questions(catalogue.get(resource_id), offered[resource_id], changes[resource_id], stream=stream)
+    with_questions = [rid for rid in resource_ids if offered[rid].questions]
+    for resource_id in with_questions if interactive else ():  # questions after every clip's tags
+        ask_questions(catalogue.get(resource_id), offered[resource_id], changes[resource_id], stream=stream)
+    if with_questions and not interactive:
+        console.print(
+            "Suggested questions are kept only by a person: run `capture tag ID` in a terminal to keep them, "
+            f"or add one with --question 'TEXT @ mm:ss' ({user_text(', '.join(with_questions))})."
+        )
     # Ask first, lock after: a person may take minutes to answer.
     updated: list[Resource] = []
     refused: list[str] = []
@@ -254,6 +259,39 @@ def tag_new_resources(
         )
     for message in refused:
         err_console.print(f"[yellow]Warning:[/] {user_text(message)}")
+
+
+def _suggested_change(ws: Workspace, resource_id: str, *, suggest: bool, yes: bool) -> TagChange | None:
+    """The suggestions shown, then confirmed in a terminal or taken with ``yes``; None: nothing to save."""
+    from pipeline.workspace.catalogue import load_catalogue
+    from pipeline.workspace.tagging import suggest_for
+
+    catalogue = load_catalogue(ws.catalogue_path)
+    resource = catalogue.get(resource_id)
+    suggestions = suggest_for(ws.root, catalogue, resource)
+    show_suggestions(resource, suggestions)
+    if suggest:
+        return None
+    if not yes and not sys.stdin.isatty():
+        console.print(
+            "Nothing changed: run it in a terminal to confirm, add --yes to accept the "
+            "suggestions, or set tags with --level, --role, --kind, --topic, --needs."
+        )
+        return None
+    change = confirm_tags(
+        resource,
+        suggestions,
+        yes=yes,
+        roles=[r.id for r in catalogue.settings.roles],
+        resource_ids=[r.id for r in catalogue.resources],
+        keep_person=yes,
+    )
+    if not yes:
+        ask_questions(resource, suggestions, change)
+    if not change.changed():
+        console.print(f"{user_text(resource_id)}: nothing changed ({user_text(describe_tags(resource))})")
+        return None
+    return change
 
 
 @app.command()
@@ -277,8 +315,8 @@ def tag(
     yes: bool = typer.Option(False, "--yes", "-y", help="Accept the suggestions for tags that have no value yet."),
 ) -> None:
     """Tag a resource. With no tag options: suggest tags from its transcript and ask (or --yes)."""
-    from pipeline.workspace.catalogue import editing_catalogue, load_catalogue
-    from pipeline.workspace.tagging import apply_tags, suggest_for
+    from pipeline.workspace.catalogue import editing_catalogue
+    from pipeline.workspace.tagging import apply_tags
 
     change = TagChange()
     for name, value in (("level", level), ("kind", kind), ("what", what), ("why", why), ("when", when)):
@@ -294,31 +332,10 @@ def tag(
             change.set("questions", [parse_question_option(q) for q in question], PERSON)
         ws = workspace()
         if not change.changed():
-            catalogue = load_catalogue(ws.catalogue_path)
-            resource = catalogue.get(resource_id)
-            suggestions = suggest_for(ws.root, catalogue, resource)
-            show_suggestions(resource, suggestions)
-            if suggest:
+            found = _suggested_change(ws, resource_id, suggest=suggest, yes=yes)
+            if found is None:
                 return
-            if not yes and not sys.stdin.isatty():
-                console.print(
-                    "Nothing changed: run it in a terminal to confirm, add --yes to accept the "
-                    "suggestions, or set tags with --level, --role, --kind, --topic, --needs."
-                )
-                return
-            change = confirm_tags(
-                resource,
-                suggestions,
-                yes=yes,
-                roles=[r.id for r in catalogue.settings.roles],
-                resource_ids=[r.id for r in catalogue.resources],
-                keep_person=yes,
-            )
-            if not yes:
-                ask_questions(resource, suggestions, change)
-            if not change.changed():
-                console.print(f"{user_text(resource_id)}: nothing changed ({user_text(describe_tags(resource))})")
-                return
+            change = found
         with editing_catalogue(ws.catalogue_path) as editing:
             updated = apply_tags(editing, resource_id, change)
     console.print(f"[green]tagged[/] {user_text(updated.id)}: {user_text(describe_tags(updated))}", soft_wrap=True)

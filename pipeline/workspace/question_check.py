@@ -21,7 +21,7 @@ def _warn(line: int | None, message: str) -> Problem:
     return Problem(WARNING, CATALOGUE_NAME, line, message)
 
 
-def _moment(workspace: Workspace, resource: Resource, question: AnsweredQuestion, where: str) -> list[Problem]:
+def _moment(workspace: Workspace, resource: Resource, question: AnsweredQuestion, *, where: str) -> list[Problem]:
     """A time past the clip's end, or a chapter the transcript does not have."""
     seconds = question.seconds
     if seconds is not None:
@@ -62,7 +62,7 @@ def _resource(workspace: Workspace, resource: Resource, where: str) -> list[Prob
                 _warn(question.line, f"{here}: listed twice (also {where}.questions[{seen[key]}]); keep one")
             )
         seen.setdefault(key, index)
-        problems += _moment(workspace, resource, question, here)
+        problems += _moment(workspace, resource, question, where=here)
     return problems
 
 

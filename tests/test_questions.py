@@ -463,3 +463,10 @@ def test_tag_refuses_an_empty_question(demo: Path) -> None:
         1,
         "Error: question: the question is empty; write what people ask, like 'How do I clear a film jam?'",
     )
+
+
+def test_a_site_without_questions_has_no_questions_page_or_link(demo: Path) -> None:
+    assert run_capture("build", cwd=demo).returncode == 0
+    assert not (demo / "site" / "questions" / "index.html").exists()
+    assert not (demo / "site" / "questions-index.js").exists()
+    assert "questions/index.html" not in (demo / "site" / "index.html").read_text(encoding="utf-8")

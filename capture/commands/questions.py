@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from pipeline.workspace.paths import Workspace
     from pipeline.workspace.questions import QuestionStatus
 
-questions_app = typer.Typer(help="Questions people ask: record them, see who might answer, adopt searches.")
+questions_app = typer.Typer(
+    help="Questions people ask. Alone: list the open ones, most asked first, with who might answer, then the "
+    "answered ones."
+)
 app.add_typer(questions_app, name="questions")
 AT = " @ "
 

@@ -287,6 +287,7 @@ def plan_outputs(
     base = content_key(
         code, settings.title, settings.organisation, settings.feedback, settings.site.language,
         settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()],
+        bool(model.questions),
     )  # fmt: skip
     plan = _Plan(model, Pages(model, workspace.cache_dir / "site" / "jinja"), base)
     outputs = [*_media(plan), *_assets(), *_resources(plan, built=built, site_root=str(workspace.site_dir))]
@@ -295,5 +296,5 @@ def plan_outputs(
         outputs += _role(plan, role)
     outputs += _experts(plan)
     outputs += _clips(plan)
-    outputs += question_outputs(model, plan.pages, base=base, root=workspace.root)
+    outputs += question_outputs(model, plan.pages, base=base)
     return [*outputs, _feed(plan), _subscribe(plan), *_search(plan, code), _home(plan)]

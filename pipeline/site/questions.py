@@ -128,11 +128,26 @@ def index_script(rows: Sequence[QuestionItem]) -> str:
     return f"window.CAPTURE_QUESTIONS = {text};\n"
 
 
-def question_outputs(model: SiteModel, pages: Pages, *, base: str, root: Path) -> list[Output]:
-    """The Questions page and the search's question index, each keyed by every question it shows."""
+Row = tuple[QuestionItem, list[str], str]  # a question, the roles it is shown under, its topic
+
+
+def question_rows(model: SiteModel) -> list[Row]:
+    """Every question the site shows: those resources answer, then (where the setting says) the open ones.
+
+    Read once per build (``SiteModel.questions``); ``questions.yaml`` beside ``resources.yaml``.
+    """
     rows = _answered(model.views)
     if model.catalogue.settings.site.open_questions:
-        rows += _open(model, read_open_questions(model, root))
+        rows += _open(model, read_open_questions(model, model.catalogue.path.parent))
+    return rows
+
+
+def question_outputs(model: SiteModel, pages: Pages, *, base: str) -> list[Output]:
+    """The Questions page and the search's question index, each keyed by every question it shows;
+    nothing for a site without questions (and its pages link to no Questions page)."""
+    rows = model.questions
+    if not rows:
+        return []
     groups = group_questions(model, rows)
     items = [item for item, _, _ in rows]
     key = content_key(base, "questions", groups)

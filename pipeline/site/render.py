@@ -147,6 +147,7 @@ class Renderer:
             "lang": settings.site.language,
             "levels": LEVELS,
             "role_names": {r.id: r.name for r in model.roles()},
+            "questions_link": bool(model.questions),
         }
 
     def render(self, template: str, root: str, **context: Any) -> bytes:

@@ -24,6 +24,7 @@ from pipeline.workspace.catalogue import FEEDBACK_SCHEME, ID_PATTERN, Catalogue,
 from pipeline.workspace.journeys import Journey, by_level
 
 if TYPE_CHECKING:
+    from pipeline.site.questions import Row
     from pipeline.speech.captions import Cue
 
 NEW_DAYS = 7
@@ -341,6 +342,13 @@ class SiteModel:
             after = steps[at + 1].id if at + 1 < len(steps) else ""
             places.append(JourneyPlace(journey.id, journey.title, steps[at].practice, after))
         return places
+
+    @cached_property
+    def questions(self) -> list[Row]:
+        """The questions the site shows (``pipeline.site.questions.question_rows``); none: no Questions page."""
+        from pipeline.site.questions import question_rows
+
+        return list(question_rows(self))
 
     @cached_property
     def _roles(self) -> list[Role]:

@@ -470,3 +470,16 @@ def test_a_site_without_questions_has_no_questions_page_or_link(demo: Path) -> N
     assert not (demo / "site" / "questions" / "index.html").exists()
     assert not (demo / "site" / "questions-index.js").exists()
     assert "questions/index.html" not in (demo / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_check_reports_a_broken_questions_file_with_its_lines(demo: Path) -> None:
+    (demo / "questions.yaml").write_text(
+        "questions:\n  - text: Fine?\n    colour: red\n  - text: ''\n", encoding="utf-8"
+    )
+    result = run_capture("check", cwd=demo)
+    assert result.returncode == 1
+    shown = [line for line in result.stdout.splitlines() if line.startswith("questions.yaml")]
+    assert shown == [
+        "questions.yaml:4: error: questions[1].text: the question is empty; write what people ask, like "
+        "'How do I clear a film jam?'",
+    ]

@@ -483,3 +483,23 @@ def test_check_reports_a_broken_questions_file_with_its_lines(demo: Path) -> Non
         "questions.yaml:4: error: questions[1].text: the question is empty; write what people ask, like "
         "'How do I clear a film jam?'",
     ]
+
+
+def test_a_chapter_names_the_moment_where_transcripts_have_chapters() -> None:
+    from dataclasses import dataclass
+
+    from pipeline.workspace.answered import first_chapter_start, has_chapters
+
+    @dataclass
+    class ChapteredLine:  # the shape transcripts take once lines carry their chapter
+        start: float
+        text: str
+        chapter: str = ""
+
+    lines = [ChapteredLine(0.0, "Hello", "Intro"), ChapteredLine(12.5, "Open the guard", "Clearing a jam")]
+    question = AnsweredQuestion("How do I clear a jam?", "clearing a JAM")
+    assert (question.seconds, question.chapter) == (None, "clearing a JAM")
+    assert has_chapters(lines)
+    assert first_chapter_start(lines, question.chapter) == 12.5
+    assert first_chapter_start(lines, "Restart") is None
+    assert not has_chapters(read_transcript(REPO / "transcripts" / "shift-handover-basics.md").lines)

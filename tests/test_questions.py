@@ -503,3 +503,17 @@ def test_a_chapter_names_the_moment_where_transcripts_have_chapters() -> None:
     assert first_chapter_start(lines, question.chapter) == 12.5
     assert first_chapter_start(lines, "Restart") is None
     assert not has_chapters(read_transcript(REPO / "transcripts" / "shift-handover-basics.md").lines)
+
+
+def test_the_json_and_html_reports_carry_the_candidate_questions(tmp_path: Path) -> None:
+    import json
+
+    from pipeline.report.html import render_report_html
+    from pipeline.report.model import report_to_json
+
+    (tmp_path / "resources.yaml").write_text(EXPERTS, encoding="utf-8")
+    report = build_report(Workspace(tmp_path), [_no_result_log(tmp_path / "access.log")])
+    data = json.loads(report_to_json(report))
+    assert data["candidate_questions"][0] == {"text": "Clear jam", "count": 10, "terms": GROUPS["Clear jam"]}
+    html = render_report_html(report)
+    assert "<li>Clear jam: 10 (clear jam, film jammed, jam line 3, jammed film)</li>" in html

@@ -561,6 +561,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         journey["drop_out"] = round(stats.drop_out, 4)
     data["unwatched"] = [r.id for r in report.unwatched]
     data["no_answer"] = [s.term for s in report.no_answer]
+    data["candidate_questions"] = [asdict(c) | {"count": c.count} for c in report.candidate_questions]
     return data
 
 

@@ -517,3 +517,17 @@ def test_the_json_and_html_reports_carry_the_candidate_questions(tmp_path: Path)
     assert data["candidate_questions"][0] == {"text": "Clear jam", "count": 10, "terms": GROUPS["Clear jam"]}
     html = render_report_html(report)
     assert "<li>Clear jam: 10 (clear jam, film jammed, jam line 3, jammed film)</li>" in html
+
+
+def test_a_long_topic_is_refused_and_an_unknown_role_in_the_file_is_a_warning(demo: Path) -> None:
+    long_topic = run_capture("questions", "add", "Where is the key?", "--topic", "x" * 10_000, cwd=demo)
+    assert (long_topic.returncode, long_topic.stderr.strip()) == (
+        1,
+        "Error: --topic: expected a few words of plain text (at most 100 characters)",
+    )
+    (demo / "questions.yaml").write_text("questions:\n  - text: Where is the key?\n    role: boss\n", encoding="utf-8")
+    result = run_capture("check", cwd=demo)
+    assert (
+        "questions.yaml:2: warning: role 'boss' is not declared in resources.yaml; the site shows it for everyone "
+        "until it is"
+    ) in result.stdout

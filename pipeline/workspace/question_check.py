@@ -99,7 +99,18 @@ def question_problems(workspace: Workspace, catalogue: Catalogue) -> list[Proble
         found = read_questions(workspace.root)
     except CatalogueError as exc:
         return problems + [_located(text) for text in exc.problems or [str(exc)]]
-    return problems + [_located(text, WARNING) for text in found.warnings]
+    declared = {role.id for role in catalogue.settings.roles}
+    unknown = [
+        Problem(
+            WARNING,
+            QUESTIONS_NAME,
+            q.line,
+            f"role '{q.role}' is not declared in {CATALOGUE_NAME}; the site shows it for everyone until it is",
+        )
+        for q in found.questions
+        if q.role and q.role not in declared
+    ]
+    return problems + [_located(text, WARNING) for text in found.warnings] + unknown
 
 
 def _located(text: str, severity: str = ERROR) -> Problem:

@@ -20,6 +20,7 @@ role, topic and words, each with the reason.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ from pipeline.workspace.yamlio import line_of, load_yaml, read_yaml, save_yaml, 
 QUESTIONS_NAME = "questions.yaml"
 ENTRY_KEYS = ("text", "role", "topics", "asked", "searches", "from", "added")
 MAX_ASKED = 10**9
+MAX_WORD = 100  # a topic or where a question was asked: a few words
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 HEADER = """\
 # Questions people ask that no clip answers yet: L&D's filming list.
 # `capture questions add "..." --role ROLE` adds one, `capture questions import-searches` adopts the
@@ -270,6 +273,9 @@ def add_question(
     if problem is not None:
         raise CaptureError(problem)
     check_role(role, catalogue)
+    for name, value in [*(("--topic", t) for t in topics), ("--from", source)]:
+        if len(value) > MAX_WORD or _CONTROL.search(value):
+            raise CaptureError(f"{name}: expected a few words of plain text (at most {MAX_WORD} characters)")
     existing = found.find(text)
     if existing is not None:
         existing.asked += 1

@@ -13,6 +13,7 @@ from capture.commands import (  # noqa: F401  (they register commands)
     listing,
     print,
     prune,
+    questions,
     report,
     review,
     serve,

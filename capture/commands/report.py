@@ -188,6 +188,10 @@ def _summary(result: Report, target: Path | None) -> None:
             "[bold]Searches with no answer[/] (the next clips to film): "
             + ", ".join(f"{user_text(repr(s.term))} ×{s.no_result}" for s in result.no_answer[:15])
         )
+    if result.candidate_questions:
+        from capture.commands.questions import print_candidates
+
+        print_candidates(result.candidate_questions[:10])
     if result.feedback_file:
         console.print(_feedback(result))
     if any(r.answers for r in result.resources) or result.unknown_answers or result.answer_junk:

@@ -18,6 +18,7 @@ from rich.prompt import Prompt
 
 from capture.app import app, console, err_console, user_errors, user_text, workspace
 from pipeline.errors import CaptureError
+from pipeline.workspace.answered import AnsweredQuestion, clean_question
 from pipeline.workspace.catalogue import KINDS, LEVELS, Resource
 from pipeline.workspace.paths import Workspace
 from pipeline.workspace.tagging import PERSON, SUGGESTED, Suggestions, TagChange
@@ -75,7 +76,7 @@ def _ask_list(out: Console, label: str, default: list[str], *, allowed: Sequence
 
 def show_suggestions(resource: Resource, suggestions: Suggestions, out: Console | None = None) -> None:
     out = out or console
-    found = suggestions.all()
+    found = [*suggestions.all(), *suggestions.questions]
     if not found:
         out.print(f"[bold]{user_text(resource.id)}[/]: no suggestions (no role signals or cues in its transcript)")
         return
@@ -159,6 +160,44 @@ def _ask_texts(resource: Resource, change: TagChange, *, keep_person: bool, out:
             change.set(tag, answer.strip(), PERSON)
 
 
+def ask_questions(
+    resource: Resource, suggestions: Suggestions, change: TagChange, *, out: Console | None = None, stream: Any = None
+) -> None:
+    """The suggested questions to keep (by number, Enter: none), each editable, and one more of the person's own."""
+    from capture.commands.questions import parse_question_option
+
+    out = out or console
+    answers: Any = _Answers(stream) if stream is not None else None
+    offered = list(suggestions.questions)
+    kept = list(resource.questions)
+    chosen: list[int] = []
+    if offered:
+        out.print(f"Questions [bold]{user_text(resource.id)}[/] may answer:")
+        for number, suggestion in enumerate(offered, start=1):
+            at = f" (at {suggestion.at})" if suggestion.at else ""
+            out.print(f"  {number}. {user_text(suggestion.value)}{user_text(at)}", soft_wrap=True)
+        picked = Prompt.ask(
+            "Questions to keep [dim](numbers, comma-separated; Enter: none)[/]", console=out, default="",
+            show_default=False, stream=answers,
+        )  # fmt: skip
+        chosen = [int(p) for p in _split(picked) if p.isdigit() and 1 <= int(p) <= len(offered)]
+    edited = False
+    for number in dict.fromkeys(chosen):
+        suggestion = offered[number - 1]
+        text = Prompt.ask(f"Question {number}", console=out, default=suggestion.value, stream=answers)
+        edited = edited or clean_question(text) != suggestion.value
+        kept.append(AnsweredQuestion(clean_question(text), suggestion.at))
+    extra = Prompt.ask(
+        "Another question it answers [dim](add ' @ mm:ss' for its moment; Enter: none)[/]", console=out,
+        default="", show_default=False, stream=answers,
+    )  # fmt: skip
+    if extra.strip():
+        kept.append(parse_question_option(extra))
+        edited = True
+    if kept != resource.questions:
+        change.set("questions", kept, PERSON if edited else SUGGESTED)
+
+
 def describe_tags(resource: Resource) -> str:
     parts = []
     for tag in ("level", "kind", "roles", "topics", "prerequisites"):
@@ -167,6 +206,9 @@ def describe_tags(resource: Resource) -> str:
         if shown:
             who = resource.tagged.get(tag)
             parts.append(f"{tag}: {shown}" + (f" ({who})" if who else ""))
+    if resource.questions:
+        count = len(resource.questions)
+        parts.append(f"answers {count} question{'s' if count != 1 else ''}")
     return "; ".join(parts) or "no tags"
 
 
@@ -179,9 +221,10 @@ def tag_new_resources(
 
     catalogue = load_catalogue(ws.catalogue_path)
     changes: dict[str, TagChange] = {}
+    offered: dict[str, Suggestions] = {}
     for resource_id in resource_ids:
         resource = catalogue.get(resource_id)
-        suggestions = suggest_for(ws.root, catalogue, resource)
+        suggestions = offered[resource_id] = suggest_for(ws.root, catalogue, resource)
         show_suggestions(resource, suggestions)
         changes[resource_id] = confirm_tags(
             resource,
@@ -190,6 +233,14 @@ def tag_new_resources(
             roles=[r.id for r in catalogue.settings.roles],
             resource_ids=[r.id for r in catalogue.resources],
             stream=stream,
+        )
+    with_questions = [rid for rid in resource_ids if offered[rid].questions]
+    for resource_id in with_questions if interactive else ():  # questions after every clip's tags
+        ask_questions(catalogue.get(resource_id), offered[resource_id], changes[resource_id], stream=stream)
+    if with_questions and not interactive:
+        console.print(
+            "Suggested questions are kept only by a person: run `capture tag ID` in a terminal to keep them, "
+            f"or add one with --question 'TEXT @ mm:ss' ({user_text(', '.join(with_questions))})."
         )
     # Ask first, lock after: a person may take minutes to answer.
     updated: list[Resource] = []
@@ -210,6 +261,39 @@ def tag_new_resources(
         err_console.print(f"[yellow]Warning:[/] {user_text(message)}")
 
 
+def _suggested_change(ws: Workspace, resource_id: str, *, suggest: bool, yes: bool) -> TagChange | None:
+    """The suggestions shown, then confirmed in a terminal or taken with ``yes``; None: nothing to save."""
+    from pipeline.workspace.catalogue import load_catalogue
+    from pipeline.workspace.tagging import suggest_for
+
+    catalogue = load_catalogue(ws.catalogue_path)
+    resource = catalogue.get(resource_id)
+    suggestions = suggest_for(ws.root, catalogue, resource)
+    show_suggestions(resource, suggestions)
+    if suggest:
+        return None
+    if not yes and not sys.stdin.isatty():
+        console.print(
+            "Nothing changed: run it in a terminal to confirm, add --yes to accept the "
+            "suggestions, or set tags with --level, --role, --kind, --topic, --needs."
+        )
+        return None
+    change = confirm_tags(
+        resource,
+        suggestions,
+        yes=yes,
+        roles=[r.id for r in catalogue.settings.roles],
+        resource_ids=[r.id for r in catalogue.resources],
+        keep_person=yes,
+    )
+    if not yes:
+        ask_questions(resource, suggestions, change)
+    if not change.changed():
+        console.print(f"{user_text(resource_id)}: nothing changed ({user_text(describe_tags(resource))})")
+        return None
+    return change
+
+
 @app.command()
 def tag(
     *,
@@ -224,12 +308,15 @@ def tag(
     what: str | None = typer.Option(None, help="What the expertise is."),
     why: str | None = typer.Option(None, help="Why others should know it."),
     when: str | None = typer.Option(None, help="When to apply it."),
+    question: list[str] = typer.Option(
+        [], "--question", help="A question it answers, 'TEXT @ mm:ss' for its moment (repeat; replaces them)."
+    ),
     suggest: bool = typer.Option(False, "--suggest", help="Only show the suggestions and their reasons."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Accept the suggestions for tags that have no value yet."),
 ) -> None:
     """Tag a resource. With no tag options: suggest tags from its transcript and ask (or --yes)."""
-    from pipeline.workspace.catalogue import editing_catalogue, load_catalogue
-    from pipeline.workspace.tagging import apply_tags, suggest_for
+    from pipeline.workspace.catalogue import editing_catalogue
+    from pipeline.workspace.tagging import apply_tags
 
     change = TagChange()
     for name, value in (("level", level), ("kind", kind), ("what", what), ("why", why), ("when", when)):
@@ -239,31 +326,16 @@ def tag(
         if values:
             change.set(name, list(values), PERSON)
     with user_errors():
+        if question:
+            from capture.commands.questions import parse_question_option
+
+            change.set("questions", [parse_question_option(q) for q in question], PERSON)
         ws = workspace()
         if not change.changed():
-            catalogue = load_catalogue(ws.catalogue_path)
-            resource = catalogue.get(resource_id)
-            suggestions = suggest_for(ws.root, catalogue, resource)
-            show_suggestions(resource, suggestions)
-            if suggest:
+            found = _suggested_change(ws, resource_id, suggest=suggest, yes=yes)
+            if found is None:
                 return
-            if not yes and not sys.stdin.isatty():
-                console.print(
-                    "Nothing changed: run it in a terminal to confirm, add --yes to accept the "
-                    "suggestions, or set tags with --level, --role, --kind, --topic, --needs."
-                )
-                return
-            change = confirm_tags(
-                resource,
-                suggestions,
-                yes=yes,
-                roles=[r.id for r in catalogue.settings.roles],
-                resource_ids=[r.id for r in catalogue.resources],
-                keep_person=yes,
-            )
-            if not change.changed():
-                console.print(f"{user_text(resource_id)}: nothing changed ({user_text(describe_tags(resource))})")
-                return
+            change = found
         with editing_catalogue(ws.catalogue_path) as editing:
             updated = apply_tags(editing, resource_id, change)
     console.print(f"[green]tagged[/] {user_text(updated.id)}: {user_text(describe_tags(updated))}", soft_wrap=True)

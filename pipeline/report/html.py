@@ -279,6 +279,11 @@ report.unwatched | map(attribute="title") | join(", ") }}.</p>{% endif %}
 <td class="n">{{ number(s.searches) }}</td><td class="n">{{ number(s.visitors) }}</td></tr>
 {% endfor %}</table>
 {% else %}<p>Every search found something.</p>{% endif %}
+{% if report.candidate_questions %}<h3>Candidate questions</h3>
+<p class="muted">The same searches merged: <code>capture questions import-searches</code> adopts them.</p>
+<ul>{% for c in report.candidate_questions %}
+<li>{{ c.text }}: {{ number(c.count) }} ({{ c.terms | join(", ") }})</li>{% endfor %}</ul>
+{% endif %}
 {% if report.searches %}<h3>Most searched</h3>{{ search_chart }}{% endif %}
 
 <h2>Feedback</h2>

@@ -42,6 +42,7 @@ from pipeline.errors import CatalogueError, ReportError
 from pipeline.report.answers import AnswerStats, answer_stats
 from pipeline.report.feedback import FeedbackColumns, FeedbackExport, FeedbackRow, read_feedback
 from pipeline.report.logs import MAX_LINE_BYTES, LogFileStats, ProgressCallback, check_log_files
+from pipeline.report.questions import CandidateQuestion, candidate_questions
 from pipeline.report.queue import WorkItem, work_queue
 from pipeline.report.tally import JOURNEY, RESOURCE, LogTally, PageCount, VideoTally, Watch, tally_logs
 from pipeline.workspace.catalogue import Catalogue, read_catalogue
@@ -278,6 +279,11 @@ class Report:
     def no_answer(self) -> list[SearchStats]:
         """Searches that found nothing at least once, most asked first: the next clips to film."""
         return sorted((s for s in self.searches if s.no_result), key=lambda s: (-s.no_result, s.term))
+
+    @property
+    def candidate_questions(self) -> list[CandidateQuestion]:
+        """The searches with no answer, near duplicates merged (``capture questions import-searches`` adopts them)."""
+        return candidate_questions(self.no_answer)
 
 
 # ---------------------------------------------------------------- from counts to a report
@@ -584,6 +590,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         journey["drop_out"] = round(stats.drop_out, 4)
     data["unwatched"] = [r.id for r in report.unwatched]
     data["no_answer"] = [s.term for s in report.no_answer]
+    data["candidate_questions"] = [asdict(c) | {"count": c.count} for c in report.candidate_questions]
     return data
 
 

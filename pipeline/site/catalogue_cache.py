@@ -12,6 +12,7 @@ whole file with :func:`read_catalogue`, so errors carry their exact file:line.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import pickle
 import re
@@ -31,7 +32,23 @@ from pipeline.workspace.catalogue import (
 )
 from pipeline.workspace.yamlio import alias_hint, needs_round_trip, parse_plain, paused_gc, read_text
 
-CACHE_VERSION = 4  # 3: entries read by the YAML 1.2 loader of the read-only commands; 4: code and aliases
+
+
+def _schema_key() -> str:
+    """The field names of every dataclass of the catalogue module: a cache written before a field was
+    added (or renamed) holds objects without it, so it must not be trusted."""
+    from pipeline.workspace import catalogue
+
+    shapes = sorted(
+        f"{cls.__name__}:{','.join(f.name for f in dataclasses.fields(cls))}"
+        for cls in vars(catalogue).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == catalogue.__name__
+    )
+    return hashlib.sha256("\n".join(shapes).encode()).hexdigest()[:16]
+
+
+# 3: entries read by the YAML 1.2 loader of the read-only commands; 5: and the shape of the catalogue's classes.
+CACHE_VERSION = f"5-{_schema_key()}"
 _alias_hint = alias_hint  # the tests compare it with its regular expression
 
 
@@ -39,7 +56,7 @@ _alias_hint = alias_hint  # the tests compare it with its regular expression
 class CatalogueCache:
     """Resources parsed from entry chunks, keyed by the chunk's sha256; disposable."""
 
-    version: int = CACHE_VERSION
+    version: str = CACHE_VERSION
     header_key: str = ""
     settings: Settings | None = None
     entries: dict[str, Resource] = field(default_factory=dict)

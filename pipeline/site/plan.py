@@ -18,6 +18,7 @@ from typing import Any
 from pipeline.site.helpful import Evidence, resource_version
 from pipeline.site.links import redirect_outputs
 from pipeline.site.output import Output, load_manifest
+from pipeline.site.questions import question_outputs
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
 from pipeline.site.search import shard_count, shard_of
 from pipeline.site.views import ResourceView, SiteModel, content_key
@@ -299,6 +300,7 @@ def plan_outputs(
     base = content_key(
         code, settings.title, settings.organisation, settings.feedback, settings.site.language,
         settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()], settings.site.url,
+        bool(model.questions),
     )  # fmt: skip
     plan = _Plan(model, Pages(model, workspace.cache_dir / "site" / "jinja"), base, evidence)
     outputs = [*_media(plan), *_assets(), *_resources(plan, built=built, site_root=str(workspace.site_dir))]
@@ -308,4 +310,5 @@ def plan_outputs(
     outputs += _experts(plan)
     outputs += _clips(plan)
     outputs += redirect_outputs(model, plan.pages, base)
+    outputs += question_outputs(model, plan.pages, base=base)
     return [*outputs, _feed(plan), _subscribe(plan), *_search(plan, code), _home(plan)]

@@ -25,6 +25,7 @@ from pipeline.workspace.catalogue import LEVELS, Role
 from pipeline.workspace.journeys import Journey
 
 if TYPE_CHECKING:
+    from pipeline.site.questions import RoleGroup
     from jinja2 import Environment
     from markdown_it import MarkdownIt
     from markupsafe import Markup
@@ -147,6 +148,7 @@ class Renderer:
             "lang": settings.site.language,
             "levels": LEVELS,
             "role_names": {r.id: r.name for r in model.roles()},
+            "questions_link": bool(model.questions),
         }
 
     def render(self, template: str, root: str, **context: Any) -> bytes:
@@ -234,6 +236,9 @@ class Pages:
     def redirect(self, target: str) -> bytes:
         """A page of ``s/<code>/`` or ``r/<old-id>/`` that leads on to ``target`` (see pipeline.site.links)."""
         return self.renderer.render("redirect.html", "../../", target=target)
+
+    def questions(self, groups: list[RoleGroup]) -> bytes:
+        return self.renderer.render("questions.html", "../", groups=groups)
 
     def subscribe(self) -> bytes:
         return self.renderer.render("subscribe.html", "")

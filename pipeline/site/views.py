@@ -24,6 +24,7 @@ from pipeline.workspace.catalogue import FEEDBACK_SCHEME, ID_PATTERN, Catalogue,
 from pipeline.workspace.journeys import Journey, by_level
 
 if TYPE_CHECKING:
+    from pipeline.site.questions import Row
     from pipeline.speech.captions import Cue
 
 NEW_DAYS = 7
@@ -240,6 +241,19 @@ class ResourceView:
         return format_vtt(self._cues) if self._cues else ""
 
     @cached_property
+    def answers(self) -> list[tuple[str, float | None]]:
+        """The questions it answers with the second each answer starts (None: the start), chapters looked up."""
+        from pipeline.workspace.answered import first_chapter_start
+
+        found = []
+        for question in self.resource.questions:
+            seconds = question.seconds
+            if question.chapter:
+                seconds = first_chapter_start(self.lines, question.chapter)
+            found.append((question.text, seconds))
+        return found
+
+    @cached_property
     def frame(self) -> tuple[int, int] | None:
         return jpeg_size(Path(self.poster.source)) if self.poster else None
 
@@ -270,7 +284,7 @@ class ResourceView:
             r.id, r.title, r.summary, r.expert.name, r.expert.job_title, r.captured, r.what, r.why, r.when,
             r.roles, r.level, r.kind, r.prerequisites, r.topics, r.audio_only, r.review, r.duration,
             self.transcript_digest, self.words_digest, self.published, self.video.key if self.video else "",
-            self.poster.key if self.poster else "", r.code,
+            self.poster.key if self.poster else "", r.code, r.questions,
         )  # fmt: skip
 
     @cached_property
@@ -328,6 +342,13 @@ class SiteModel:
             after = steps[at + 1].id if at + 1 < len(steps) else ""
             places.append(JourneyPlace(journey.id, journey.title, steps[at].practice, after))
         return places
+
+    @cached_property
+    def questions(self) -> list[Row]:
+        """The questions the site shows (``pipeline.site.questions.question_rows``); none: no Questions page."""
+        from pipeline.site.questions import question_rows
+
+        return list(question_rows(self))
 
     @cached_property
     def _roles(self) -> list[Role]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from pipeline.errors import CatalogueError, NotFoundError
 from pipeline.fsutil import file_lock
+from pipeline.workspace.answered import AnsweredQuestion, read_answered
 from pipeline.workspace.yamlio import MarkedDict, line_of, load_yaml, read_yaml, save_yaml, writable_mode
 
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
@@ -78,6 +79,7 @@ class SiteSettings:
     publish_drafts: bool = True
     language: str = "en"
     url: str = ""  # the site's public address, for what needs an absolute one (the feed, QR codes)
+    open_questions: bool = True  # the Questions page shows questions.yaml's open ones ("asked N times")
 
 
 @dataclass
@@ -113,6 +115,7 @@ class Resource:
     kind: str | None = None
     prerequisites: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
+    questions: list[AnsweredQuestion] = field(default_factory=list)  # what it answers (pipeline.workspace.answered)
     source: SourceClip | None = None
     video: str | None = None
     poster: str | None = None
@@ -234,6 +237,7 @@ def resource_to_mapping(resource: Resource) -> dict[str, Any]:
         "when": resource.when,
         "prerequisites": list(resource.prerequisites),
         "topics": list(resource.topics),
+        "questions": [q.to_yaml() for q in resource.questions],
         "source": {"file": resource.source.file, "size": resource.source.size, "sha256": resource.source.sha256}
         if resource.source
         else None,
@@ -476,7 +480,12 @@ TRANSCRIPTION_FIELDS: dict[str, Rule] = {
     "vad": Rule(FLAG),
     "word_timestamps": Rule(FLAG),
 }
-SITE_FIELDS: dict[str, Rule] = {"publish_drafts": Rule(FLAG), "language": Rule(TEXT), "url": Rule(TEXT)}
+SITE_FIELDS: dict[str, Rule] = {
+    "publish_drafts": Rule(FLAG),
+    "language": Rule(TEXT),
+    "url": Rule(TEXT),
+    "open_questions": Rule(FLAG),
+}
 SECTIONS: dict[str, tuple[type, dict[str, Rule]]] = {
     "media": (MediaSettings, MEDIA_FIELDS),
     "transcription": (TranscriptionSettings, TRANSCRIPTION_FIELDS),
@@ -519,6 +528,7 @@ RESOURCE_FIELDS: dict[str, Rule | None] = {
     "when": Rule(TEXT),
     "prerequisites": Rule(TEXTS),
     "topics": Rule(TEXTS),
+    "questions": None,
     "source": None,
     "video": Rule(PATH),
     "poster": Rule(PATH),
@@ -648,6 +658,9 @@ def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | Non
         id=resource_id,
         expert=_read_expert(reader, where),
         source=_read_source(reader, where),
+        questions=read_answered(
+            reader.node.get("questions"), where=f"{where}.questions", line_of=line_of, error=problems.error
+        ),
         line=reader.line(),
         **values,
     )

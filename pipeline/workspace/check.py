@@ -428,5 +428,8 @@ def _check(workspace: Workspace) -> CheckReport:
     if catalogue is not None:
         checker.unplaced(catalogue, placed)
         checker.codes(catalogue)
+        from pipeline.workspace.question_check import question_problems  # it builds on this module's Problem
+
+        checker.report.problems += question_problems(workspace, catalogue)
     checker.report.problems.sort(key=_file_order)
     return checker.report

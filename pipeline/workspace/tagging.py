@@ -16,13 +16,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import CaptureError
+from pipeline.workspace.answered import AnsweredQuestion, question_problem
 from pipeline.workspace.catalogue import KINDS, LEVELS, Catalogue, Resource
 from pipeline.workspace.ordering import find_cycle
 
 PERSON = "person"
 SUGGESTED = "suggested"
-TAG_NAMES: tuple[str, ...] = ("level", "kind", "roles", "topics", "prerequisites", "what", "why", "when")
+TAG_NAMES: tuple[str, ...] = ("level", "kind", "roles", "topics", "prerequisites", "what", "why", "when", "questions")
 LABELS = {"level": "level", "kind": "kind", "roles": "role", "topics": "topic", "prerequisites": "prerequisite"}
+LABELS["questions"] = "question"
 
 # Used for a level or kind that resources.yaml gives no cues for.
 DEFAULT_LEVEL_CUES: dict[str, list[str]] = {
@@ -67,6 +69,7 @@ class Suggestion:
     value: str
     reason: str
     score: int = 0
+    at: str = ""  # for a question: where in the clip the answer starts (mm:ss)
 
     def __str__(self) -> str:
         return f"{LABELS.get(self.tag, self.tag)}: {self.value}, because {self.reason}"
@@ -79,6 +82,7 @@ class Suggestions:
     roles: tuple[Suggestion, ...] = ()
     topics: tuple[Suggestion, ...] = ()
     prerequisites: tuple[Suggestion, ...] = ()
+    questions: tuple[Suggestion, ...] = ()  # questions the clip answers (pipeline.workspace.question_suggestions)
 
     def all(self) -> list[Suggestion]:
         single = [s for s in (self.level, self.kind) if s is not None]
@@ -105,9 +109,10 @@ class TagChange:
     what: str | None = None
     why: str | None = None
     when: str | None = None
+    questions: list[AnsweredQuestion] | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
-    def set(self, tag: str, value: str | list[str], source: str) -> None:
+    def set(self, tag: str, value: str | list[str] | list[AnsweredQuestion], source: str) -> None:
         if tag not in TAG_NAMES:
             raise ValueError(f"unknown tag {tag!r}")
         setattr(self, tag, value)
@@ -271,7 +276,16 @@ def transcript_text(root: Path, resource: Resource) -> str:
 
 
 def suggest_for(root: Path, catalogue: Catalogue, resource: Resource) -> Suggestions:
-    return suggest_tags(transcript_text(root, resource), catalogue, resource.id)
+    from dataclasses import replace
+
+    from pipeline.speech.transcript import read_transcript
+    from pipeline.workspace.question_suggestions import suggest_questions
+
+    path = root / resource.transcript if resource.transcript else None
+    lines = read_transcript(path).lines if path is not None and path.is_file() else []
+    found = suggest_tags(" ".join(line.text for line in lines), catalogue, resource.id)
+    asked = tuple(Suggestion("questions", q.text, q.reason, at=q.at) for q in suggest_questions(lines, resource))
+    return replace(found, questions=asked)
 
 
 def _check_change(catalogue: Catalogue, resource: Resource, change: TagChange) -> None:
@@ -279,6 +293,7 @@ def _check_change(catalogue: Catalogue, resource: Resource, change: TagChange) -
         raise CaptureError(f"level: expected beginner, intermediate or advanced, got {change.level!r}")
     if change.kind is not None and change.kind not in KINDS:
         raise CaptureError(f"kind: expected skill, theory or strategy, got {change.kind!r}")
+    _check_questions(change.questions or [])
     declared = [r.id for r in catalogue.settings.roles]
     for role in change.roles or []:
         if role not in declared:
@@ -298,6 +313,13 @@ def _check_change(catalogue: Catalogue, resource: Resource, change: TagChange) -
         cycle = find_cycle(trial)
         if cycle:
             raise CaptureError(f"these prerequisites make a cycle {' → '.join(cycle)}; leave one of them out")
+
+
+def _check_questions(questions: list[AnsweredQuestion]) -> None:
+    for question in questions:
+        problem = question_problem(question.text)
+        if problem is not None:
+            raise CaptureError(f"question: {problem}")
 
 
 def _with_prerequisites(resource: Resource, prerequisites: list[str]) -> Resource:
@@ -322,6 +344,7 @@ def apply_tags(catalogue: Catalogue, resource_id: str, change: TagChange) -> Res
         roles=list(resource.roles),
         topics=list(resource.topics),
         prerequisites=list(resource.prerequisites),
+        questions=list(resource.questions),
     )
     for tag in change.changed():
         value = getattr(change, tag)

@@ -67,7 +67,7 @@ class Note:
 
 
 @dataclass
-class _Row:
+class BodyRow:
     """One line of the file's body as read: a spoken line, a note, a chapter heading, or an empty timed line."""
 
     kind: str  # line, note, chapter, empty
@@ -124,8 +124,12 @@ def format_transcript(transcript: Transcript) -> str:
     front += [f"{key}: {_scalar(value)}" for key, value in transcript.extra.items() if key not in FRONT_KEYS]
     # In time order; at one time a heading comes first (it starts there), then the line, then the note.
     rows = [(c.start, 0, chapter_heading(c)) for c in transcript.chapters if clean_text(c.title)]
-    rows += [(x.start, 1, f"[{format_time(x.start)}] {clean_text(x.text)}") for x in transcript.lines if clean_text(x.text)]
-    rows += [(n.start, 2, f"[{format_time(n.start)}] {note_text(n.text)}") for n in transcript.notes if clean_text(n.text)]
+    rows += [
+        (x.start, 1, f"[{format_time(x.start)}] {clean_text(x.text)}") for x in transcript.lines if clean_text(x.text)
+    ]
+    rows += [
+        (n.start, 2, f"[{format_time(n.start)}] {note_text(n.text)}") for n in transcript.notes if clean_text(n.text)
+    ]
     body = [row for _, _, row in sorted(rows, key=lambda item: (round(max(item[0], 0.0) * 10), item[1]))]
     return "---\n" + "".join(f"{row}\n" for row in front) + "---\n" + "".join(f"{row}\n" for row in body)
 
@@ -209,9 +213,9 @@ def parse_transcript(text: str, name: str = "transcript") -> Transcript:
     return transcript
 
 
-def _read_body(rows: list[str], first: int, name: str) -> list[_Row]:
+def _read_body(rows: list[str], first: int, name: str) -> list[BodyRow]:
     """The body's rows from index ``first`` on, as written; times checked to be in order."""
-    body: list[_Row] = []
+    body: list[BodyRow] = []
     previous: tuple[float, int] | None = None
     for number in range(first, len(rows)):
         row = rows[number].strip()
@@ -221,7 +225,7 @@ def _read_body(rows: list[str], first: int, name: str) -> list[_Row]:
         if heading is not None:
             title = clean_text(heading.group(1))
             suggested = SUGGESTED.search(title) is not None
-            body.append(_Row("chapter", SUGGESTED.sub("", title).strip(), suggested=suggested))
+            body.append(BodyRow("chapter", SUGGESTED.sub("", title).strip(), suggested=suggested))
             continue
         match = TIME_LINE.match(row)
         if match is None:
@@ -242,25 +246,27 @@ def _read_body(rows: list[str], first: int, name: str) -> list[_Row]:
     return body
 
 
-def _text_row(text: str, start: float | None) -> _Row:
+def _text_row(text: str, start: float | None) -> BodyRow:
     words = clean_text(text)
     note = NOTE.match(words)
     if note is not None:
-        return _Row("note" if clean_text(note.group(1)) else "empty", clean_text(note.group(1)), start)
-    return _Row("line" if words else "empty", words, start)
+        return BodyRow("note" if clean_text(note.group(1)) else "empty", clean_text(note.group(1)), start)
+    return BodyRow("line" if words else "empty", words, start)
 
 
-def body_row(kind: str, text: str, start: float | None = None, *, suggested: bool = False) -> _Row:
+def body_row(kind: str, text: str, start: float | None = None, *, suggested: bool = False) -> BodyRow:
     """A row of the body as a review page sends it (``kind``: line, note or chapter)."""
     if kind not in ("line", "note", "chapter"):
         raise TranscriptError(f"a row's kind must be line, note or chapter, not {kind[:20]!r}; reload the page")
     words = clean_text(text)
     if kind == "chapter":
-        return _Row("chapter" if words else "empty", SUGGESTED.sub("", words).strip(), suggested=suggested)
-    return _Row(kind if words else "empty", words, start)
+        return BodyRow("chapter" if words else "empty", SUGGESTED.sub("", words).strip(), suggested=suggested)
+    if kind == "line":  # "[on screen: ...]" typed into a line's box is a note, as it would be in the file
+        return _text_row(words, start)
+    return BodyRow(kind if words else "empty", words, start)
 
 
-def set_body(transcript: Transcript, body: list[_Row]) -> None:
+def set_body(transcript: Transcript, body: list[BodyRow]) -> None:
     """The transcript's lines, notes and chapters from its body's rows, in file order.
 
     A row without a time gets one between its neighbours'; a chapter starts at the row after
@@ -280,19 +286,19 @@ def set_body(transcript: Transcript, body: list[_Row]) -> None:
             transcript.lines.append(Line(float(row.start or 0.0), row.text, chapter))
 
 
-def _chapter_start(kept: list[_Row], index: int) -> float:
+def _chapter_start(kept: list[BodyRow], index: int) -> float:
     timed = [row.start for row in kept[index + 1 :] if row.kind != "chapter" and row.start is not None]
     if not timed:
         timed = [row.start for row in reversed(kept[:index]) if row.kind != "chapter" and row.start is not None]
     return float(timed[0]) if timed else 0.0
 
 
-def _place_untimed(body: list[_Row]) -> None:
+def _place_untimed(body: list[BodyRow]) -> None:
     """Rows without a time get times spread evenly between their neighbours' starts.
 
     An empty timed row still bounds the rows before it; chapters take no time.
     """
-    pending: list[_Row] = []
+    pending: list[BodyRow] = []
     before = 0.0
     for row in body:
         if row.kind == "chapter":
@@ -308,7 +314,7 @@ def _place_untimed(body: list[_Row]) -> None:
     _spread(pending, before, None)
 
 
-def _spread(pending: list[_Row], before: float, next_start: float | None) -> float:
+def _spread(pending: list[BodyRow], before: float, next_start: float | None) -> float:
     """Times for ``pending`` between ``before`` and ``next_start``; the last one given (``before`` if none)."""
     if not pending:
         return before

@@ -25,6 +25,7 @@ from pipeline.workspace.journeys import Journey, by_level
 
 if TYPE_CHECKING:
     from pipeline.speech.captions import Cue
+    from pipeline.speech.chapters import Aside, ChapterSpan
 
 NEW_DAYS = 7
 NEW_MAX = 12
@@ -206,6 +207,25 @@ class ResourceView:
     @property
     def lines(self) -> list[Line]:
         return self.transcript.lines if self.transcript else []
+
+    @cached_property
+    def chapters(self) -> list[ChapterSpan]:
+        """The chapters the page lists (and its ``chapters.vtt`` holds)."""
+        from pipeline.speech.chapters import chapter_spans
+
+        return chapter_spans(self.transcript, self.resource.duration) if self.transcript else []
+
+    @property
+    def notes(self) -> bool:
+        """Whether the transcript has on-screen notes (and the page a ``descriptions.vtt``)."""
+        return bool(self.transcript and self.transcript.notes)
+
+    @cached_property
+    def asides(self) -> dict[int, list[Aside]]:
+        """Chapter headings and on-screen notes by the index of the transcript line they come before."""
+        from pipeline.speech.chapters import asides_by_line
+
+        return asides_by_line(self.transcript) if self.transcript else {}
 
     @cached_property
     def _cues(self) -> list[Cue]:

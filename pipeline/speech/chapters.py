@@ -241,3 +241,32 @@ def with_suggested_chapters(transcript: Transcript, suggestions: Sequence[Sugges
     for line in transcript.lines:
         line.chapter = next((s.title for s in reversed(suggestions) if s.start <= line.start), "")
     return len(suggestions)
+
+
+# -- the site's transcript -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Aside:
+    """A chapter heading or an on-screen note as the site's transcript shows it between lines."""
+
+    kind: str  # chapter or note
+    start: float
+    text: str
+
+
+def asides_by_line(transcript: Transcript) -> dict[int, list[Aside]]:
+    """The headings and notes to show before each line (by its index; ``len(lines)``: after the last).
+
+    They sit where the transcript file puts them: a heading before the line its chapter starts
+    with, a note after the lines said before or at its time.
+    """
+    lines = transcript.lines
+    tenths = [round(max(line.start, 0.0) * 10) for line in lines]
+    asides: dict[int, list[Aside]] = {}
+    items = [(c.start, 0, Aside("chapter", c.start, c.title)) for c in transcript.chapters]
+    items += [(n.start, 2, Aside("note", n.start, n.text)) for n in transcript.notes]
+    for start, rank, aside in sorted(items, key=lambda item: (round(max(item[0], 0.0) * 10), item[1])):
+        at = round(max(start, 0.0) * 10)
+        # A heading goes before the first line at or after its time; a note before the first line after it.
+        index = next((i for i, t in enumerate(tenths) if (t >= at if rank == 0 else t > at)), len(lines))
+        asides.setdefault(index, []).append(aside)
+    return asides

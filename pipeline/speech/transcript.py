@@ -35,7 +35,7 @@ _FRONT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 # ceiling), so a later time is a slip, and a far later one (1e13 s) no longer reads back as a time.
 LATEST_TIME = 48 * 3600.0
 # "## Clearing the jam": a chapter heading (one to six #, then a space), as Markdown writes one.
-HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+HEADING = re.compile(r"^#{1,6}(?:\s+(.*))?$")
 SUGGESTED = re.compile(r"\s*\(suggested\)$", re.IGNORECASE)
 # "[on screen: press the blue reset button]": what is shown, not said.
 NOTE = re.compile(r"^\[\s*on screen\s*:\s*(.*)\]$", re.IGNORECASE)
@@ -223,7 +223,7 @@ def _read_body(rows: list[str], first: int, name: str) -> list[BodyRow]:
             continue
         heading = HEADING.match(row)
         if heading is not None:
-            title = clean_text(heading.group(1))
+            title = clean_text(heading.group(1) or "")
             suggested = SUGGESTED.search(title) is not None
             body.append(BodyRow("chapter", SUGGESTED.sub("", title).strip(), suggested=suggested))
             continue
@@ -259,8 +259,10 @@ def body_row(kind: str, text: str, start: float | None = None, *, suggested: boo
     if kind not in ("line", "note", "chapter"):
         raise TranscriptError(f"a row's kind must be line, note or chapter, not {kind[:20]!r}; reload the page")
     words = clean_text(text)
-    if kind == "chapter":
-        return BodyRow("chapter" if words else "empty", SUGGESTED.sub("", words).strip(), suggested=suggested)
+    if kind == "chapter":  # "(suggested)" typed at the end marks it as in the file
+        title = SUGGESTED.sub("", words).strip()
+        marked = suggested or title != words
+        return BodyRow("chapter" if title else "empty", title, suggested=marked)
     if kind == "line":  # "[on screen: ...]" typed into a line's box is a note, as it would be in the file
         return _text_row(words, start)
     return BodyRow(kind if words else "empty", words, start)

@@ -111,7 +111,8 @@ def test_what_a_person_may_type_for_chapters_and_notes() -> None:
 
 def test_a_heading_with_nothing_after_it_is_kept() -> None:
     transcript = parse_transcript(FRONT + "[00:01.0] One.\n[00:04.0] Two.\n## Questions\n")
-    assert transcript.chapters == [Chapter(4.0, "Questions")]
+    assert transcript.chapters == [Chapter(4.1, "Questions")]
+    assert format_transcript(transcript).endswith("[00:04.0] Two.\n## Questions\n")
     again = parse_transcript(format_transcript(transcript))
     assert again.chapters == transcript.chapters and again.lines == transcript.lines
 

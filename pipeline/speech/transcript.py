@@ -272,7 +272,7 @@ def set_body(transcript: Transcript, body: list[BodyRow]) -> None:
     """The transcript's lines, notes and chapters from its body's rows, in file order.
 
     A row without a time gets one between its neighbours'; a chapter starts at the row after
-    it (at the one before it when it is the last row); each line learns its chapter.
+    it (just after the one before it when it is the last row); each line learns its chapter.
     """
     _place_untimed(body)
     kept = [row for row in body if row.kind != "empty" and (row.kind != "chapter" or row.text)]
@@ -289,10 +289,12 @@ def set_body(transcript: Transcript, body: list[BodyRow]) -> None:
 
 
 def _chapter_start(kept: list[BodyRow], index: int) -> float:
-    timed = [row.start for row in kept[index + 1 :] if row.kind != "chapter" and row.start is not None]
-    if not timed:
-        timed = [row.start for row in reversed(kept[:index]) if row.kind != "chapter" and row.start is not None]
-    return float(timed[0]) if timed else 0.0
+    after = [row.start for row in kept[index + 1 :] if row.kind != "chapter" and row.start is not None]
+    if after:
+        return float(after[0])
+    # A heading after the last line: a tenth of a second after it, so it is written after it again.
+    before = [row.start for row in reversed(kept[:index]) if row.kind != "chapter" and row.start is not None]
+    return round(float(before[0]) + 0.1, 1) if before else 0.0
 
 
 def _place_untimed(body: list[BodyRow]) -> None:

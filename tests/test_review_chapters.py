@@ -17,6 +17,9 @@ from tests.test_review import RID, template
 from tests.test_review_tools import review_page, starts
 
 __all__ = ["template"]  # the fixture, shared with test_review
+# What each row of the page's transcript is.
+KINDS = """els => els.map(e => e.dataset.chapter !== undefined ? 'chapter'
+    : e.dataset.note !== undefined ? 'note' : e.dataset.index !== undefined ? 'line' : 'gap')"""
 
 
 def test_the_page_gets_each_chapter_with_the_line_it_comes_before() -> None:
@@ -57,8 +60,7 @@ def test_chapters_and_notes_on_the_review_page(server: tuple[Workspace, ReviewSe
     before = read_transcript(path)
     with review_page(srv) as page:
         rows = page.locator("#lines > li")
-        kinds = rows.evaluate_all("els => els.map(e => e.dataset.chapter !== undefined ? 'chapter' : "
-                                  "e.dataset.note !== undefined ? 'note' : e.dataset.index !== undefined ? 'line' : 'gap')")  # fmt: skip
+        kinds = rows.evaluate_all(KINDS)
         assert kinds[:4] == ["chapter", "line", "note", "chapter"]
         assert page.locator("li[data-chapter='0'] input").input_value() == "The fault"
         assert page.locator("li[data-note='0'] textarea").input_value() == "the fault code on the panel"

@@ -94,3 +94,33 @@ def test_a_chapter_tap_seeks_the_player_to_it(site_url: str, demo_site: Path, wi
                 context.close()
         finally:
             browser.close()
+
+
+def test_hostile_chapters_and_notes_are_inert_on_the_page(tmp_path: Path) -> None:
+    """HTML, control characters and 10,000 characters in a heading or a note stay text."""
+    import datetime as dt
+
+    from benchmarks.site import make_library, resource_id
+    from pipeline.site.build import build_site
+    from pipeline.workspace.paths import Workspace
+
+    root = make_library(tmp_path / "lib", 2, lines=2)
+    rid = resource_id(0)
+    path = root / "transcripts" / f"{rid}.md"
+    head, _, body = path.read_text(encoding="utf-8").partition("---\n[")
+    long = "x" * 10_000
+    hostile = (
+        "## <script>alert(1)</script> \x1b[31mred --> on\n"
+        f"[{body}"
+        "[00:09.0] [on screen: <img src=x onerror=alert(1)> & more]\n"
+        f"## {long}\n"
+    )
+    path.write_text(head + "---\n" + hostile, encoding="utf-8")
+    build_site(Workspace(root), today=dt.date(2026, 11, 22))
+    page = (root / "site" / "r" / rid / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt; &amp; more" in page
+    chapters = webvtt_cues((root / "site" / "r" / rid / "chapters.vtt").read_text(encoding="utf-8"))
+    assert chapters[0][2] == "&lt;script&gt;alert(1)&lt;/script&gt; \x1b[31mred -&gt; on"
+    assert chapters[-1][2] == long
+    assert "onerror" not in (root / "site" / "r" / rid / "captions.vtt").read_text(encoding="utf-8")

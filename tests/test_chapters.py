@@ -313,3 +313,16 @@ def test_capture_add_suggests_chapters_and_says_how_many(tmp_path: Path) -> None
     assert [c.suggested for c in transcript.chapters] == [True, True]
     assert transcript.chapters[0].start == transcript.lines[0].start
     assert transcript.chapters[1].start >= 6.0  # after the pause, where "Because ..." starts
+
+
+def test_transcribing_again_keeps_the_chapters_and_notes(reviewed: Workspace) -> None:
+    """`capture transcribe ID` redoes the words; the chapters and notes are about the video, and stay."""
+    from pipeline.speech.review import transcribe_resource
+
+    path = reviewed.transcript_path(RID)
+    before = read_transcript(path)
+    transcribe_resource(reviewed, RID)
+    after = read_transcript(path)
+    assert after.chapters == before.chapters == [Chapter(before.lines[0].start, "The fault")]
+    assert after.notes == before.notes
+    assert after.lines[0].chapter == "The fault"

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from pipeline.fsutil import atomic_write_text, remove_leftovers
 from pipeline.speech.captions import Cue, make_cues
 from pipeline.speech.coverage import describe, span
 from pipeline.speech.summary import summary_from_text
-from pipeline.speech.transcribe import Word, read_unheard, read_words, unsure_words, words_document
+from pipeline.speech.transcribe import Segment, Word, read_unheard, read_words, unsure_words, words_document
 from pipeline.speech.transcript import (
     LATEST_TIME,
     BodyRow,
@@ -353,6 +353,24 @@ def prepare_transcription(
     return settings
 
 
+def _keep_chapters_and_notes(
+    transcript: Transcript, path: Path, segments: Sequence[Segment], *, duration: float
+) -> None:
+    """The replaced transcript's chapters and on-screen notes, at their times: they are about the video,
+    not the words heard. Where it had no chapters, suggested ones, as ``capture add`` makes them."""
+    from pipeline.speech.chapters import suggest_chapters, with_suggested_chapters
+
+    try:
+        old = read_transcript(path) if path.is_file() else None
+    except TranscriptError:
+        old = None  # unreadable: nothing in it can be kept
+    if old is not None:
+        transcript.chapters, transcript.notes = list(old.chapters), list(old.notes)
+    if not transcript.chapters:
+        ends = [s.end for s in segments if s.text.strip()]
+        with_suggested_chapters(transcript, suggest_chapters(transcript, duration=duration, ends=ends))
+
+
 def transcribe_resource(
     workspace: Workspace,
     resource_id: str,
@@ -379,6 +397,7 @@ def transcribe_resource(
     )
     with editing_catalogue(workspace.catalogue_path) as fresh:
         entry = fresh.get(resource_id)
+        _keep_chapters_and_notes(transcript, path, result.segments, duration=entry.duration)
         save_transcript_text(path, readable_text(transcript, path.name))
         atomic_write_text(
             workspace.words_path(resource_id),

@@ -4,7 +4,9 @@ accepted, and kept intact by a save (issues 14 and 17)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,9 +14,10 @@ from pipeline.serve.review import ReviewServer, extras_json, start_review
 from pipeline.speech.transcript import Chapter, Note, format_transcript, parse_transcript, read_transcript
 from pipeline.workspace.paths import Workspace
 from tests.speech_helpers import copy_workspace
-from tests.test_browser import ARTIFACTS
+from tests.support import launch_chromium
+from tests.test_browser import ARTIFACTS, serious_violations
 from tests.test_review import RID, template
-from tests.test_review_tools import review_page, starts
+from tests.test_review_tools import starts
 
 __all__ = ["template"]  # the fixture, shared with test_review
 # What each row of the page's transcript is.
@@ -34,6 +37,23 @@ def test_the_page_gets_each_chapter_with_the_line_it_comes_before() -> None:
         ],
         "notes": [{"start": 2.0, "text": "dial"}],
     }
+
+
+@contextmanager
+def review_page(server: ReviewServer) -> Iterator[Any]:
+    """The review page at 1280x800, loaded; its Content-Security-Policy bypassed so axe-core can be injected."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            page = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True).new_page()
+            page.goto(server.url)
+            page.wait_for_selector("body[data-ready=true]")
+            page.wait_for_function("document.getElementById('video').readyState >= 1")
+            yield page
+        finally:
+            browser.close()
 
 
 @pytest.fixture
@@ -76,7 +96,9 @@ def test_chapters_and_notes_on_the_review_page(server: tuple[Workspace, ReviewSe
         page.locator("li[data-index='0'] [data-tool=note]").click()
         page.locator("li.note-row textarea").nth(1).fill("the log book on the desk")
         page.locator("li[data-note='0'] textarea").fill("")  # an emptied note is removed on save
+        ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "review-chapters-1280x800.png"), full_page=True)
+        assert serious_violations(page) == []
         page.set_viewport_size({"width": 390, "height": 844})
         page.screenshot(path=str(ARTIFACTS / "review-chapters-390x844.png"), full_page=True)
         page.click("#save")

@@ -114,3 +114,43 @@ def test_chapters_and_notes_on_the_review_page(server: tuple[Workspace, ReviewSe
     assert [n.text for n in after.notes] == ["the log book on the desk"]
     assert before.lines[0].start < after.notes[0].start < before.lines[1].start
     assert [(x.start, x.text) for x in after.lines] == [(x.start, x.text) for x in before.lines]
+
+
+def test_the_save_api_takes_rows_and_refuses_what_the_page_never_sends(server: tuple[Workspace, ReviewServer]) -> None:
+    import json
+
+    from pipeline.speech.transcript import read_transcript_text, transcript_version
+    from tests.test_review import request
+
+    workspace, srv = server
+    path = workspace.transcript_path(RID)
+    version = transcript_version(read_transcript_text(path))
+    token = {"X-Capture-Token": srv.token}
+    status, _, data = request(srv, "GET", "/api/transcript")
+    payload = json.loads(data)
+    assert [c["title"] for c in payload["chapters"]] == ["The fault", "Telling"]
+    assert payload["notes"] == [{"start": payload["lines"][0]["start"] + 0.5, "text": "the fault code on the panel"}]
+    bad = [{"kind": "<b>", "start": 0, "text": "x"}]
+    status, _, data = request(srv, "POST", "/api/save", {"version": version, "rows": bad}, token)
+    assert (status, json.loads(data)["error"]) == (
+        400,
+        "a row's kind must be line, note or chapter, not '<b>'; reload the page",
+    )
+    status, _, data = request(srv, "POST", "/api/save", {"version": version, "rows": [{"kind": "line"}]}, token)
+    assert (status, json.loads(data)["error"]) == (
+        400,
+        "the request is not what the review page sends; reload the page",
+    )
+    late = [{"kind": "line", "start": 2.0, "text": "a"}, {"kind": "note", "start": 1.0, "text": "b"}]
+    status, _, data = request(srv, "POST", "/api/save", {"version": version, "rows": late}, token)
+    assert (status, json.loads(data)["error"]) == (
+        400,
+        "line 2: its time comes before the line above it; keep the times in order",
+    )
+    assert transcript_version(read_transcript_text(path)) == version  # nothing was written
+    rows = [{"kind": "chapter", "text": "<script>x</script>"}, {"kind": "line", "start": 0, "text": "Words."}]
+    status, _, data = request(srv, "POST", "/api/save", {"version": version, "rows": rows}, token)
+    assert status == 200 and json.loads(data)["chapters"] == [
+        {"title": "<script>x</script>", "suggested": False, "before": 0}
+    ]
+    assert read_transcript_text(path).endswith("---\n## <script>x</script>\n[00:00.0] Words.\n")

@@ -6,13 +6,17 @@ ffmpeg, espeak-ng and the bundled model for ``capture add``; the review function
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.speech.captions import format_vtt, make_cues
 from pipeline.speech.chapters import (
+    MIN_CHAPTER,
     Aside,
     ChapterSpan,
     Suggestion,
@@ -326,3 +330,39 @@ def test_transcribing_again_keeps_the_chapters_and_notes(reviewed: Workspace) ->
     assert after.chapters == before.chapters == [Chapter(before.lines[0].start, "The fault")]
     assert after.notes == before.notes
     assert after.lines[0].chapter == "The fault"
+
+
+SPOKEN = [
+    "This is how we clear a jam.",
+    "Because a jam tears the film, stop first.",
+    "When the light is red, wait.",
+    "Call the shift lead if it jams twice.",
+    "Then open the guard.",
+    "Lift the roller and pull the film out.",
+    "Check the sensor lens for dust.",
+    "Close the guard and restart.",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 120), st.sampled_from(SPOKEN)), min_size=0, max_size=40))
+def test_suggestions_are_ordered_spaced_and_read_back(gaps: list[tuple[int, str]]) -> None:
+    """Whatever the lines: chapters in time order, the first at the first line, at least MIN_CHAPTER
+    apart, no more than one each 30 s, each with a title and a reason; written, they read back."""
+    lines, start = [], 0.0
+    for tenths, text in gaps:
+        lines.append(Line(start, text))
+        start = round(start + tenths / 10, 1)
+    transcript = Transcript(id="x", lines=lines)
+    duration = start + 3.0
+    found = suggest_chapters(transcript, duration=duration)
+    if not found:
+        return
+    starts = [s.start for s in found]
+    assert starts[0] == lines[0].start and starts == sorted(starts)
+    assert all(b - a >= MIN_CHAPTER for a, b in itertools.pairwise(starts))
+    assert 2 <= len(found) <= max(2, int(duration // 30) + 1)
+    assert all(s.title and s.reasons for s in found)
+    with_suggested_chapters(transcript, found)
+    again = parse_transcript(format_transcript(transcript))
+    assert [(c.start, c.title, c.suggested) for c in again.chapters] == [(s.start, s.title, True) for s in found]

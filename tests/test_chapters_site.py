@@ -18,6 +18,12 @@ RID = "shift-handover-basics"  # the demo clip whose transcript has chapters and
 PAGE = f"r/{RID}/index.html"
 CHAPTERS = [(0.0, "What a handover is"), (5.1, "Write it in the log"), (13.5, "Walk the line")]
 NOTE = "the handover log open at today's page, with the boxes Ran, Stopped and Watch"
+# The player's text tracks of each kind, as the texts of their cues.
+TRACKS = """(() => { const found = {};
+  for (const t of document.getElementById('player').textTracks) {
+    found[t.kind] = Array.from(t.cues || []).map(c => c.text);
+  }
+  return found; })()"""
 
 
 def test_the_tracks_of_the_demo_clip(demo_site: Path) -> None:
@@ -71,6 +77,10 @@ def test_a_chapter_tap_seeks_the_player_to_it(site_url: str, demo_site: Path, wi
                 page.goto(base + PAGE)
                 page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15_000)
                 page.evaluate("document.getElementById('player').muted = true")
+                if base != site_url:  # file:// loads no track file: the page's script makes the tracks
+                    tracks = page.evaluate(TRACKS)
+                    assert tracks["chapters"] == [title for _, title in CHAPTERS]
+                    assert tracks["descriptions"] == [NOTE]
                 if base == site_url:
                     ARTIFACTS.mkdir(exist_ok=True)
                     page.screenshot(path=str(ARTIFACTS / f"chapters-{width}x{height}.png"), full_page=True)

@@ -221,6 +221,19 @@ class ResourceView:
         return bool(self.transcript and self.transcript.notes)
 
     @cached_property
+    def track_cues(self) -> dict[str, list[tuple[float, float, str]]]:
+        """The cues of the chapters and descriptions tracks for the page's script (``file://`` loads no track file)."""
+        from pipeline.speech.chapters import description_cues
+
+        if self.transcript is None:
+            return {"chapters": [], "descriptions": []}
+        descriptions = description_cues(self.transcript, self.resource.duration)
+        return {
+            "chapters": [(c.start, c.end, c.title) for c in self.chapters],
+            "descriptions": [(c.start, c.end, c.text) for c in descriptions],
+        }
+
+    @cached_property
     def asides(self) -> dict[int, list[Aside]]:
         """Chapter headings and on-screen notes by the index of the transcript line they come before."""
         from pipeline.speech.chapters import asides_by_line

@@ -1,10 +1,29 @@
 // The resource page's chapter list: a tap plays the clip from the chapter's start, and the chapter
-// being played is marked (aria-current) as the clip runs.
+// being played is marked (aria-current) as the clip runs. Where the browser cannot load the page's
+// chapters.vtt and descriptions.vtt (file://), the same cues come from the page itself.
 (function () {
   "use strict";
   var media = document.getElementById("player");
+  if (!media) return;
+
+  var embedded = document.getElementById("track-cues");
+  function scriptTrack(kind, label) {
+    var element = media.querySelector('track[kind="' + kind + '"]');
+    if (!embedded || typeof VTTCue === "undefined" || !media.addTextTrack) return;
+    if (element && element.parentNode) element.parentNode.removeChild(element);
+    var track = media.addTextTrack(kind, label, document.documentElement.lang || "en");
+    JSON.parse(embedded.textContent)[kind].forEach(function (c) { track.addCue(new VTTCue(c[0], c[1], c[2])); });
+    track.mode = "hidden";
+  }
+  [["chapters", "Chapters"], ["descriptions", "On screen"]].forEach(function (pair) {
+    var element = media.querySelector('track[kind="' + pair[0] + '"]');
+    if (!element) return;
+    if (location.protocol === "file:") scriptTrack(pair[0], pair[1]);
+    else element.addEventListener("error", function () { scriptTrack(pair[0], pair[1]); });
+  });
+
   var buttons = Array.prototype.slice.call(document.querySelectorAll(".chapter-seek"));
-  if (!media || !buttons.length) return;
+  if (!buttons.length) return;
   var starts = buttons.map(function (b) { return parseFloat(b.getAttribute("data-start")); });
 
   function mark() {

@@ -366,3 +366,17 @@ def test_suggestions_are_ordered_spaced_and_read_back(gaps: list[tuple[int, str]
     with_suggested_chapters(transcript, found)
     again = parse_transcript(format_transcript(transcript))
     assert [(c.start, c.title, c.suggested) for c in again.chapters] == [(s.start, s.title, True) for s in found]
+
+
+def test_the_look_at_the_bytes_finds_every_heading_and_note_the_parser_reads() -> None:
+    from pipeline.speech.chapters import may_have_chapters, may_have_notes
+
+    for text in (DOCUMENTED, DOCUMENTED.replace("\n", "\r\n"), DOCUMENTED.replace("\n", "\r"), "\ufeff" + DOCUMENTED):
+        data = text.encode("utf-8")
+        assert may_have_chapters(data) and may_have_notes(data)
+    assert may_have_notes(FRONT.encode() + b"[00:01.0] [ On   SCREEN : a dial]\n")
+    assert may_have_chapters(FRONT.encode() + b"[00:01.0] x\n   ## Late\n")
+    plain = (
+        FRONT.replace("language: en\n", "# a comment: not a heading\n") + "[00:01.0] The screen shows 40.\n"
+    ).encode()
+    assert not may_have_chapters(plain) and not may_have_notes(plain)

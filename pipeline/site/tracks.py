@@ -2,22 +2,19 @@
 
 Planning must not parse every transcript (a build parses one only where a page that shows it
 is rendered), so a track is planned where the transcript's bytes may hold a chapter heading or
-an on-screen note; the page links the track only where, parsed, it really has one.
+an on-screen note; the page links the track only where the same look says so and, parsed, the
+transcript really has one.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 
 from pipeline.site.output import Output
 from pipeline.site.views import ResourceView, content_key
-from pipeline.speech.chapters import chapters_vtt, descriptions_vtt
+from pipeline.speech.chapters import chapters_vtt, descriptions_vtt, may_have_chapters, may_have_notes
 
 TRACKS_CODE = ("pipeline.speech.chapters",)
-# What a heading ("## Title", maybe indented) or a note ("[on screen: ...]") looks like in the bytes.
-MAY_HAVE_CHAPTERS = re.compile(rb"(?:^|\n)[ \t]*#")
-MAY_HAVE_NOTES = re.compile(rb"\[\s*on screen", re.IGNORECASE)
 
 
 def _chapters(view: ResourceView) -> bytes:
@@ -41,8 +38,8 @@ def track_outputs(view: ResourceView, code: str) -> list[Output]:
     rid = view.resource.id
     key = content_key(code, view.transcript_digest, view.resource.duration)
     outputs = []
-    if MAY_HAVE_CHAPTERS.search(data, data.find(b"---", 3)):
+    if may_have_chapters(data):
         outputs.append(Output(f"r/{rid}/chapters.vtt", key, render=functools.partial(_chapters, view)))
-    if MAY_HAVE_NOTES.search(data):
+    if may_have_notes(data):
         outputs.append(Output(f"r/{rid}/descriptions.vtt", key, render=functools.partial(_descriptions, view)))
     return outputs

@@ -216,9 +216,19 @@ class ResourceView:
         return chapter_spans(self.transcript, self.resource.duration) if self.transcript else []
 
     @property
+    def chapters_track(self) -> bool:
+        """Whether the page has a ``chapters.vtt`` (planned from a look at the bytes: see site.tracks)."""
+        from pipeline.speech.chapters import may_have_chapters
+
+        return bool(self.chapters and self.transcript_bytes and may_have_chapters(self.transcript_bytes))
+
+    @property
     def notes(self) -> bool:
-        """Whether the transcript has on-screen notes (and the page a ``descriptions.vtt``)."""
-        return bool(self.transcript and self.transcript.notes)
+        """Whether the transcript has on-screen notes and the page a ``descriptions.vtt``."""
+        from pipeline.speech.chapters import may_have_notes
+
+        notes = bool(self.transcript and self.transcript.notes)
+        return notes and bool(self.transcript_bytes and may_have_notes(self.transcript_bytes))
 
     @cached_property
     def track_cues(self) -> dict[str, list[tuple[float, float, str]]]:

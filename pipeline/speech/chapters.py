@@ -89,6 +89,24 @@ STOP_WORDS = frozenset(
 )
 
 
+# What a heading or a note may look like in a transcript file's bytes: a cheap look, for a build
+# that must not parse every transcript to plan its files. Every heading and note the parser reads
+# matches (a false match costs an empty track file, never a missing one).
+_HEADING_BYTES = re.compile(rb"[\r\n][ \t]*#")
+_NOTE_BYTES = re.compile(rb"\[\s*on\s+screen\s*:", re.IGNORECASE)
+
+
+def may_have_chapters(data: bytes) -> bool:
+    """Whether a transcript file's bytes may hold a chapter heading (after the front matter)."""
+    body = max(data.find(b"\n---", 3), 0)
+    return data.find(b"#", body) >= 0 and _HEADING_BYTES.search(data, body) is not None
+
+
+def may_have_notes(data: bytes) -> bool:
+    """Whether a transcript file's bytes may hold an on-screen note."""
+    return _NOTE_BYTES.search(data) is not None
+
+
 @dataclass(frozen=True)
 class Suggestion:
     """A chapter ``capture add`` offers, with what it saw there."""

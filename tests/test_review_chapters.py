@@ -85,10 +85,12 @@ def test_chapters_and_notes_on_the_review_page(server: tuple[Workspace, ReviewSe
         assert page.locator("li[data-chapter='0'] input").input_value() == "The fault"
         assert page.locator("li[data-note='0'] textarea").input_value() == "the fault code on the panel"
         assert page.locator("li.chapter-row.suggested").inner_text().startswith("Suggested chapter")
+        assert page.locator("#care").inner_text().endswith("Check the suggested chapter: accept, rename or remove it.")
         assert len(starts(page)) == len(before.lines)  # the line tools see only the spoken lines
         # Nothing changed yet: saving is off. Accept the suggestion, rename it, add a chapter and a note.
         assert page.locator("#save").is_disabled()
         page.locator("li[data-chapter='1'] [data-tool=accept]").click()
+        assert page.locator("#care").get_attribute("data-suggested") == "0"
         page.locator("li[data-chapter='1'] input").fill("Telling the next operator")
         last = len(before.lines) - 1
         page.locator(f"li[data-index='{last}'] [data-tool=chapter]").click()

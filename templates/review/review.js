@@ -76,8 +76,15 @@
     if (state.no_text.length) {
       parts.push(state.no_text.length + (state.no_text.length === 1 ? " stretch" : " stretches") + " of speech with no text");
     }
-    care.textContent = parts.length ? "Listen closely: " + parts.join("; ") + "." : "";
-    care.hidden = parts.length === 0;
+    const suggested = chapters.filter(function (c) { return c.suggested; }).length;
+    let text = parts.length ? "Listen closely: " + parts.join("; ") + "." : "";
+    if (suggested) {
+      text += (text ? " " : "") + "Check the " + (suggested === 1 ? "suggested chapter" : suggested + " suggested chapters") +
+        ": accept, rename or remove " + (suggested === 1 ? "it." : "them.");
+    }
+    care.textContent = text;
+    care.hidden = !text;
+    care.dataset.suggested = String(suggested);
     care.dataset.unsure = String(unsure);
     care.dataset.fast = String(fast);
   }

@@ -92,6 +92,7 @@ class AddResult:
     details: dict[str, str] = field(default_factory=dict)
     error: CaptureError | None = None
     no_text: tuple[str, ...] = ()  # "speech with no text at mm:ss-mm:ss", one per stretch the transcript lacks
+    chapters: int = 0  # chapters suggested in the new transcript, for the expert to accept or edit
 
 
 # Folders ``capture add DIR`` never walks into: other tools' and capture's own hidden folders.
@@ -319,6 +320,7 @@ class _Made:
     segments: Sequence[Segment] = ()
     model: str = ""
     unheard: Sequence[Stretch] = ()  # speech with no text, even after decoding it again
+    chapters: int = 0  # chapters suggested in the transcript
 
 
 def _outputs_complete(workspace: Workspace, resource: Resource) -> bool:
@@ -395,6 +397,15 @@ def _transcribe(job: _Job, samples: Audio | None, made: _Made) -> None:
     )
     made.segments = result.segments
     made.unheard = result.unheard
+    made.chapters = _suggest_chapters(made.transcript, made.duration, result.segments)
+
+
+def _suggest_chapters(transcript: Transcript, duration: float, segments: Sequence[Segment]) -> int:
+    """Chapters offered in the fresh transcript as ``## Title (suggested)`` lines; how many."""
+    from pipeline.speech.chapters import suggest_chapters, with_suggested_chapters
+
+    ends = [s.end for s in segments if s.text.strip()]
+    return with_suggested_chapters(transcript, suggest_chapters(transcript, duration=duration, ends=ends))
 
 
 class _Reporter:
@@ -512,6 +523,7 @@ def _commit_new(job: _Job, made: _Made) -> AddResult:
         job.elapsed(),
         {"plan": made.plan},
         no_text=_no_text(made),
+        chapters=made.chapters,
     )
 
 
@@ -520,6 +532,10 @@ def _note(transcript: Transcript | None) -> str:
         return "no audio track: published without a transcript"
     if not transcript.lines:
         return "no speech found: the transcript is empty"
+    suggested = sum(chapter.suggested for chapter in transcript.chapters)
+    if suggested:  # the expert accepts or edits them in review
+        chapters = "1 chapter" if suggested == 1 else f"{suggested} chapters"
+        return f"{len(transcript.lines)} transcript lines, {chapters} suggested, draft for review"
     return f"{len(transcript.lines)} transcript lines, draft for review"
 
 

@@ -257,3 +257,37 @@ def test_any_body_parses_or_raises_a_transcript_error_naming_a_line(rows: list[s
     assert [(round(line.start, 1), line.text) for line in again.lines] == [
         (round(line.start, 1), line.text) for line in transcript.lines
     ]
+
+
+# -- chapters and on-screen notes ------------------------------------------------------------------------
+chapter_row = st.builds(
+    lambda title, suggested: f"## {title}" + (" (suggested)" if suggested else ""), line_text, st.booleans()
+)
+note_row = st.builds(
+    lambda m, s, t: f"[{m:02d}:{s:04.1f}] [on screen: {t}]",
+    st.integers(0, 99),
+    st.floats(0, 59.9),
+    line_text.filter(lambda t: "]" not in t[-1:]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(body_row, chapter_row, note_row, st.just("[on screen: untimed]")), max_size=20))
+def test_a_body_with_chapters_and_notes_reads_back_the_same_once_written(rows: list[str]) -> None:
+    """Whatever parses writes back to a file that parses to the same lines, chapters and notes, and
+    writing that again changes nothing (the review page's save and `capture review` write this way).
+    Each line keeps its chapter, unless it shares its time with another row (a heading comes first then)."""
+    try:
+        transcript = parse_transcript(FRONT + "\n".join(rows) + "\n")
+    except TranscriptError:
+        return
+    text = format_transcript(transcript)
+    again = parse_transcript(text)
+    assert [(round(x.start, 1), x.text) for x in again.lines] == [(round(x.start, 1), x.text) for x in transcript.lines]
+    tenths = [round(x.start * 10) for x in [*transcript.lines, *transcript.notes]]
+    if len(set(tenths)) == len(tenths):  # at one time a heading is written first: ties may change chapter
+        assert [x.chapter for x in again.lines] == [x.chapter for x in transcript.lines]
+    assert [(round(n.start, 1), n.text) for n in again.notes] == [(round(n.start, 1), n.text) for n in transcript.notes]
+    assert [(c.title, c.suggested) for c in again.chapters] == [(c.title, c.suggested) for c in transcript.chapters]
+    assert format_transcript(again) == text
+    assert not any("on screen" in line.text.lower() and line.text.startswith("[") for line in again.lines)

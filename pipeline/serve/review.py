@@ -37,9 +37,10 @@ from pipeline.speech.review import (
     resource_cues,
     resource_words,
     save_lines,
+    save_rows,
 )
 from pipeline.speech.transcribe import read_unheard
-from pipeline.speech.transcript import Line
+from pipeline.speech.transcript import BodyRow, Line, Transcript, body_row
 from pipeline.workspace.glossary import add_glossary_word
 from pipeline.workspace.paths import Workspace
 
@@ -52,6 +53,23 @@ def review_assets() -> Path:
     from pipeline.site.build import theme_dir
 
     return theme_dir() / "review"
+
+
+def extras_json(transcript: Transcript) -> dict[str, Any]:
+    """The chapters (each with the index of the line it comes before, None after the last) and notes."""
+    starts = [line.start for line in transcript.lines]
+    chapters = []
+    for chapter in transcript.chapters:
+        before = next((i for i, start in enumerate(starts) if round(start * 10) >= round(chapter.start * 10)), None)
+        chapters.append({"title": chapter.title, "suggested": chapter.suggested, "before": before})
+    return {"chapters": chapters, "notes": [{"start": note.start, "text": note.text} for note in transcript.notes]}
+
+
+def _row(item: dict[str, Any]) -> BodyRow:
+    """One row the page sends: ``{"kind": "line"|"note"|"chapter", "start": seconds, "text": ...}``."""
+    kind = str(item.get("kind", "line"))
+    start = None if kind == "chapter" else float(item["start"])
+    return body_row(kind, str(item["text"]), start, suggested=bool(item.get("suggested", False)))
 
 
 class ReviewServer(ThreadingHTTPServer):
@@ -181,6 +199,7 @@ class ReviewHandler(BaseHTTPRequestHandler):
                 for line, mark in zip(transcript.lines, marks, strict=True)
             ],
             "no_text": gaps_json(read_unheard(workspace.words_path(resource.id))),
+            **extras_json(transcript),
         }
 
     def _media(self, kind: str) -> None:
@@ -204,7 +223,11 @@ class ReviewHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         server = self.server
         try:
-            if path == "/api/save":
+            if path == "/api/save" and "rows" in body:  # lines, notes and chapter headings, in order
+                rows = [_row(item) for item in body["rows"]]
+                _, version = save_rows(server.workspace, server.resource_id, rows, version=str(body.get("version", "")))
+                self._json(200, {**self._transcript_json(), "saved": True, "version": version})
+            elif path == "/api/save":
                 lines = [Line(float(item["start"]), str(item["text"])) for item in body.get("lines", [])]
                 _, version = save_lines(
                     server.workspace, server.resource_id, lines, version=str(body.get("version", ""))

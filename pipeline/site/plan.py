@@ -21,6 +21,7 @@ from pipeline.site.output import Output, load_manifest
 from pipeline.site.questions import question_outputs
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
 from pipeline.site.search import shard_count, shard_of
+from pipeline.site.tracks import TRACKS_CODE, track_outputs
 from pipeline.site.views import ResourceView, SiteModel, content_key
 from pipeline.workspace.catalogue import KINDS, LEVELS, Role
 from pipeline.workspace.paths import Workspace
@@ -125,6 +126,7 @@ def _resources(plan: _Plan, *, built: dict[str, tuple[str, int]], site_root: str
     """Each resource's page and, where its transcript is published, its captions."""
     model = plan.model
     captions_code = code_key(CAPTIONS_CODE, theme=False)
+    tracks_code = code_key(TRACKS_CODE, theme=False)
     outputs = []
     for view in model.views:
         rid = view.resource.id
@@ -144,6 +146,7 @@ def _resources(plan: _Plan, *, built: dict[str, tuple[str, int]], site_root: str
             if built.get(rel, ("",))[0] == key:
                 view.current_vtt = f"{site_root}/{rel}"
             outputs.append(Output(rel, key, render=functools.partial(plan.pages.captions, view)))
+            outputs += track_outputs(view, tracks_code)  # chapters.vtt, descriptions.vtt
     return outputs
 
 

@@ -26,6 +26,7 @@ from pipeline.workspace.journeys import Journey, by_level
 if TYPE_CHECKING:
     from pipeline.site.questions import Row
     from pipeline.speech.captions import Cue
+    from pipeline.speech.chapters import Aside, ChapterSpan
 
 NEW_DAYS = 7
 NEW_MAX = 12
@@ -207,6 +208,48 @@ class ResourceView:
     @property
     def lines(self) -> list[Line]:
         return self.transcript.lines if self.transcript else []
+
+    @cached_property
+    def chapters(self) -> list[ChapterSpan]:
+        """The chapters the page lists (and its ``chapters.vtt`` holds)."""
+        from pipeline.speech.chapters import chapter_spans
+
+        return chapter_spans(self.transcript, self.resource.duration) if self.transcript else []
+
+    @property
+    def chapters_track(self) -> bool:
+        """Whether the page has a ``chapters.vtt`` (planned from a look at the bytes: see site.tracks)."""
+        from pipeline.speech.chapters import may_have_chapters
+
+        return bool(self.chapters and self.transcript_bytes and may_have_chapters(self.transcript_bytes))
+
+    @property
+    def notes(self) -> bool:
+        """Whether the transcript has on-screen notes and the page a ``descriptions.vtt``."""
+        from pipeline.speech.chapters import may_have_notes
+
+        notes = bool(self.transcript and self.transcript.notes)
+        return notes and bool(self.transcript_bytes and may_have_notes(self.transcript_bytes))
+
+    @cached_property
+    def track_cues(self) -> dict[str, list[tuple[float, float, str]]]:
+        """The cues of the chapters and descriptions tracks for the page's script (``file://`` loads no track file)."""
+        from pipeline.speech.chapters import description_cues
+
+        if self.transcript is None:
+            return {"chapters": [], "descriptions": []}
+        descriptions = description_cues(self.transcript, self.resource.duration)
+        return {
+            "chapters": [(c.start, c.end, c.title) for c in self.chapters],
+            "descriptions": [(c.start, c.end, c.text) for c in descriptions],
+        }
+
+    @cached_property
+    def asides(self) -> dict[int, list[Aside]]:
+        """Chapter headings and on-screen notes by the index of the transcript line they come before."""
+        from pipeline.speech.chapters import asides_by_line
+
+        return asides_by_line(self.transcript) if self.transcript else {}
 
     @cached_property
     def _cues(self) -> list[Cue]:

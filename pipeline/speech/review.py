@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,9 +22,10 @@ from pipeline.fsutil import atomic_write_text, remove_leftovers
 from pipeline.speech.captions import Cue, make_cues
 from pipeline.speech.coverage import describe, span
 from pipeline.speech.summary import summary_from_text
-from pipeline.speech.transcribe import Word, read_unheard, read_words, unsure_words, words_document
+from pipeline.speech.transcribe import Segment, Word, read_unheard, read_words, unsure_words, words_document
 from pipeline.speech.transcript import (
     LATEST_TIME,
+    BodyRow,
     Line,
     Transcript,
     clean_text,
@@ -34,6 +35,7 @@ from pipeline.speech.transcript import (
     read_transcript,
     read_transcript_text,
     save_transcript_text,
+    set_body,
     transcript_version,
 )
 from pipeline.workspace.catalogue import (
@@ -197,6 +199,40 @@ def checked_lines(lines: list[Line]) -> list[Line]:
     return cleaned
 
 
+def checked_rows(rows: list[BodyRow]) -> list[BodyRow]:
+    """A reviewer's rows (lines, notes, chapter headings) as they will be written: times checked and
+    in order, text cleaned, empty rows dropped. A chapter heading takes no time: it starts at the row after it."""
+    cleaned: list[BodyRow] = []
+    last: float | None = None
+    for number, row in enumerate(rows, start=1):
+        text = clean_text(row.text)
+        if row.kind == "chapter":
+            if text:
+                cleaned.append(BodyRow("chapter", text, suggested=row.suggested))
+            continue
+        start = row.start if row.start is not None else math.nan
+        if not (math.isfinite(start) and 0 <= start <= LATEST_TIME):
+            raise TranscriptError(
+                f"line {number}: the time must be a number of seconds from 0 to {LATEST_TIME:.0f} "
+                f"({format_time(LATEST_TIME)}); reload the page"
+            )
+        if last is not None and start < last:
+            raise TranscriptError(f"line {number}: its time comes before the line above it; keep the times in order")
+        if text and row.kind in ("line", "note"):
+            cleaned.append(BodyRow(row.kind, text, round(start, 1)))
+            last = round(start, 1)
+    return cleaned
+
+
+def _body(transcript: Transcript) -> tuple[object, ...]:
+    """What a save may change: the lines, notes and chapters, times to the tenth."""
+    return (
+        [(round(line.start, 1), line.text) for line in transcript.lines],
+        [(round(note.start, 1), note.text) for note in transcript.notes],
+        [(round(c.start, 1), c.title, c.suggested) for c in transcript.chapters],
+    )
+
+
 def readable_text(transcript: Transcript, name: str) -> str:
     """The file's new text, once it is known to read back as ``transcript``'s lines (else nothing is written)."""
     text = format_transcript(transcript)
@@ -204,7 +240,7 @@ def readable_text(transcript: Transcript, name: str) -> str:
         again = parse_transcript(text, name)
     except TranscriptError as exc:
         raise TranscriptError(f"cannot save {name}: it would not read back ({exc}); nothing was written") from exc
-    if [(line.start, line.text) for line in again.lines] != [(line.start, line.text) for line in transcript.lines]:
+    if _body(again) != _body(transcript):
         raise TranscriptError(f"cannot save {name}: its lines would not read back as written; nothing was written")
     return text
 
@@ -212,10 +248,35 @@ def readable_text(transcript: Transcript, name: str) -> str:
 def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], *, version: str) -> tuple[Transcript, str]:
     """Write a reviewer's lines back to the transcript file; an empty line is deleted.
 
-    Changing the words of an approved transcript makes it a draft again: the approval
-    was for the words as they were. What is written always reads back as these lines.
+    The file's chapters and notes stay at their times. Changing the words of an approved
+    transcript makes it a draft again: the approval was for the words as they were. What is
+    written always reads back as these lines.
     """
     cleaned = checked_lines(lines)
+
+    def change(transcript: Transcript) -> None:
+        transcript.lines = cleaned
+
+    return _save(workspace, resource_id, change, version=version)
+
+
+def save_rows(workspace: Workspace, resource_id: str, rows: list[BodyRow], *, version: str) -> tuple[Transcript, str]:
+    """Write a reviewer's rows back, in their order: lines, on-screen notes and chapter headings.
+
+    As :func:`save_lines`, but the page's rows replace the whole body: a chapter starts at
+    the row after its heading, as in the file.
+    """
+    cleaned = checked_rows(rows)
+
+    def change(transcript: Transcript) -> None:
+        set_body(transcript, cleaned)
+
+    return _save(workspace, resource_id, change, version=version)
+
+
+def _save(
+    workspace: Workspace, resource_id: str, change: Callable[[Transcript], None], *, version: str
+) -> tuple[Transcript, str]:
     with editing_catalogue(workspace.catalogue_path) as catalogue:
         resource = catalogue.get(resource_id)
         path = transcript_file(workspace, resource)
@@ -226,13 +287,10 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], *, ver
                 "page and make them again"
             )
         transcript = parse_transcript(text, path.name)
-        old_text = transcript.text
-        changed = [(line.start, line.text) for line in cleaned] != [
-            (round(line.start, 1), line.text) for line in transcript.lines
-        ]
-        if not changed:
-            return transcript, version
-        transcript.lines = cleaned
+        old_text, old_body = transcript.text, _body(transcript)
+        change(transcript)
+        if _body(transcript) == old_body:
+            return parse_transcript(text, path.name), version
         if transcript.status == "approved":
             transcript.status, transcript.approved_by, transcript.approved_at = "draft", "", ""
         new_text = readable_text(transcript, path.name)
@@ -240,7 +298,7 @@ def save_lines(workspace: Workspace, resource_id: str, lines: list[Line], *, ver
         remove_leftovers(path.parent)  # temp files of a save that was killed; we hold the lock
         _set_review(catalogue, resource_id, transcript.status)
         _follow_summary(catalogue, resource_id, old_text=old_text, new_text=transcript.text)
-    return transcript, transcript_version(new_text)
+    return parse_transcript(new_text, path.name), transcript_version(new_text)
 
 
 def _follow_summary(catalogue: Catalogue, resource_id: str, *, old_text: str, new_text: str) -> None:
@@ -295,6 +353,24 @@ def prepare_transcription(
     return settings
 
 
+def _keep_chapters_and_notes(
+    transcript: Transcript, path: Path, segments: Sequence[Segment], *, duration: float
+) -> None:
+    """The replaced transcript's chapters and on-screen notes, at their times: they are about the video,
+    not the words heard. Where it had no chapters, suggested ones, as ``capture add`` makes them."""
+    from pipeline.speech.chapters import suggest_chapters, with_suggested_chapters
+
+    try:
+        old = read_transcript(path) if path.is_file() else None
+    except TranscriptError:
+        old = None  # unreadable: nothing in it can be kept
+    if old is not None:
+        transcript.chapters, transcript.notes = list(old.chapters), list(old.notes)
+    if not transcript.chapters:
+        ends = [s.end for s in segments if s.text.strip()]
+        with_suggested_chapters(transcript, suggest_chapters(transcript, duration=duration, ends=ends))
+
+
 def transcribe_resource(
     workspace: Workspace,
     resource_id: str,
@@ -321,6 +397,7 @@ def transcribe_resource(
     )
     with editing_catalogue(workspace.catalogue_path) as fresh:
         entry = fresh.get(resource_id)
+        _keep_chapters_and_notes(transcript, path, result.segments, duration=entry.duration)
         save_transcript_text(path, readable_text(transcript, path.name))
         atomic_write_text(
             workspace.words_path(resource_id),

@@ -4,6 +4,14 @@ Once an expert has reviewed it, this file is the source of truth for captions,
 the site's transcript and search. The parser accepts what a person does to it in
 an editor (edited words, merged or split lines, deleted lines, a line without a
 time) and reports what it cannot accept with the line number.
+
+Two more kinds of line, both plain text an expert can type:
+
+- ``## Clearing the jam`` (no time) starts a chapter at the line after it;
+  ``## Clearing the jam (suggested)`` is one ``capture add`` guessed, for the expert to accept or edit.
+- ``[00:12.0] [on screen: press the blue reset button]`` describes what is shown, not said, from
+  its time on (without a time it gets one between its neighbours, like any line). Notes go to the
+  site's transcript and its descriptions track, never into the spoken captions or the summary.
 """
 
 from __future__ import annotations
@@ -26,12 +34,46 @@ _FRONT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 # The latest line time a save accepts: capture takes no clip over 48 hours (media.max_duration's
 # ceiling), so a later time is a slip, and a far later one (1e13 s) no longer reads back as a time.
 LATEST_TIME = 48 * 3600.0
+# "## Clearing the jam": a chapter heading (one to six #, then a space), as Markdown writes one.
+HEADING = re.compile(r"^#{1,6}(?:\s+(.*))?$")
+SUGGESTED = re.compile(r"\s*\(suggested\)$", re.IGNORECASE)
+# "[on screen: press the blue reset button]": what is shown, not said.
+NOTE = re.compile(r"^\[\s*on screen\s*:\s*(.*)\]$", re.IGNORECASE)
 
 
 @dataclass
 class Line:
     start: float
     text: str
+    # The title of the chapter the line is in ("" before the first), set when the file is read.
+    chapter: str = field(default="", compare=False)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter heading: it starts at the first line after it in the file."""
+
+    start: float
+    title: str
+    suggested: bool = False  # guessed by ``capture add``; the expert accepts it by removing "(suggested)"
+
+
+@dataclass(frozen=True)
+class Note:
+    """A description of what is shown, not said, from ``start`` on."""
+
+    start: float
+    text: str
+
+
+@dataclass
+class BodyRow:
+    """One line of the file's body as read: a spoken line, a note, a chapter heading, or an empty timed line."""
+
+    kind: str  # line, note, chapter, empty
+    text: str
+    start: float | None = None
+    suggested: bool = False
 
 
 @dataclass
@@ -45,6 +87,8 @@ class Transcript:
     lines: list[Line] = field(default_factory=list)
     # Front matter keys capture does not know, kept so a person's notes survive a save.
     extra: dict[str, str] = field(default_factory=dict)
+    chapters: list[Chapter] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -65,12 +109,28 @@ def format_time(seconds: float) -> str:
     return f"{hours}:{clock}" if hours else clock
 
 
+def note_text(text: str) -> str:
+    """A note as the file writes it: ``[on screen: text]``."""
+    return f"[on screen: {clean_text(text)}]"
+
+
+def chapter_heading(chapter: Chapter) -> str:
+    """The chapter's line in the file: ``## Title``, or ``## Title (suggested)``."""
+    return f"## {clean_text(chapter.title)}" + (" (suggested)" if chapter.suggested else "")
+
+
 def format_transcript(transcript: Transcript) -> str:
     front = [f"{key}: {_scalar(getattr(transcript, key))}" for key in FRONT_KEYS if getattr(transcript, key)]
     front += [f"{key}: {_scalar(value)}" for key, value in transcript.extra.items() if key not in FRONT_KEYS]
-    body = [
-        f"[{format_time(line.start)}] {clean_text(line.text)}" for line in transcript.lines if clean_text(line.text)
+    # In time order; at one time a heading comes first (it starts there), then the line, then the note.
+    rows = [(c.start, 0, chapter_heading(c)) for c in transcript.chapters if clean_text(c.title)]
+    rows += [
+        (x.start, 1, f"[{format_time(x.start)}] {clean_text(x.text)}") for x in transcript.lines if clean_text(x.text)
     ]
+    rows += [
+        (n.start, 2, f"[{format_time(n.start)}] {note_text(n.text)}") for n in transcript.notes if clean_text(n.text)
+    ]
+    body = [row for _, _, row in sorted(rows, key=lambda item: (round(max(item[0], 0.0) * 10), item[1]))]
     return "---\n" + "".join(f"{row}\n" for row in front) + "---\n" + "".join(f"{row}\n" for row in body)
 
 
@@ -140,12 +200,32 @@ def parse_transcript(text: str, name: str = "transcript") -> Transcript:
     status = front.get("status", "draft") or "draft"
     if status not in STATUSES:
         raise TranscriptError(f"{name}:{where['status']}: status: expected draft or approved, got {status!r}")
-    lines: list[Line] = []
-    pending: list[str] = []
+    transcript = Transcript(
+        id=front["id"],
+        status=status,
+        model=front.get("model", ""),
+        language=front.get("language", "en") or "en",
+        approved_by=front.get("approved_by", ""),
+        approved_at=front.get("approved_at", ""),
+        extra={k: v for k, v in front.items() if k not in FRONT_KEYS},
+    )
+    set_body(transcript, _read_body(rows, end + 1, name))
+    return transcript
+
+
+def _read_body(rows: list[str], first: int, name: str) -> list[BodyRow]:
+    """The body's rows from index ``first`` on, as written; times checked to be in order."""
+    body: list[BodyRow] = []
     previous: tuple[float, int] | None = None
-    for number in range(end + 1, len(rows)):
+    for number in range(first, len(rows)):
         row = rows[number].strip()
         if not row:
+            continue
+        heading = HEADING.match(row)
+        if heading is not None:
+            title = clean_text(heading.group(1) or "")
+            suggested = SUGGESTED.search(title) is not None
+            body.append(BodyRow("chapter", SUGGESTED.sub("", title).strip(), suggested=suggested))
             continue
         match = TIME_LINE.match(row)
         if match is None:
@@ -153,7 +233,7 @@ def parse_transcript(text: str, name: str = "transcript") -> Transcript:
                 raise TranscriptError(
                     f"{name}:{number + 1}: cannot read the time in {row[:24]!r}; write it as [mm:ss.s], e.g. [01:23.4]"
                 )
-            pending.append(clean_text(row))  # a line a person split off, or typed without a time
+            body.append(_text_row(row, None))  # a line a person split off, or typed without a time
             continue
         start = _time_of(match, name=name, number=number + 1, row=row)
         if previous is not None and start < previous[0]:
@@ -162,35 +242,92 @@ def parse_transcript(text: str, name: str = "transcript") -> Transcript:
                 f"([{format_time(previous[0])}]); keep the times in order"
             )
         previous = (start, number + 1)
-        _place_untimed(lines, pending, start)
+        body.append(_text_row(match.group(4), start))
+    return body
+
+
+def _text_row(text: str, start: float | None) -> BodyRow:
+    words = clean_text(text)
+    note = NOTE.match(words)
+    if note is not None:
+        return BodyRow("note" if clean_text(note.group(1)) else "empty", clean_text(note.group(1)), start)
+    return BodyRow("line" if words else "empty", words, start)
+
+
+def body_row(kind: str, text: str, start: float | None = None, *, suggested: bool = False) -> BodyRow:
+    """A row of the body as a review page sends it (``kind``: line, note or chapter)."""
+    if kind not in ("line", "note", "chapter"):
+        raise TranscriptError(f"a row's kind must be line, note or chapter, not {kind[:20]!r}; reload the page")
+    words = clean_text(text)
+    if kind == "chapter":  # "(suggested)" typed at the end marks it as in the file
+        title = SUGGESTED.sub("", words).strip()
+        marked = suggested or title != words
+        return BodyRow("chapter" if title else "empty", title, suggested=marked)
+    if kind == "line":  # "[on screen: ...]" typed into a line's box is a note, as it would be in the file
+        return _text_row(words, start)
+    return BodyRow(kind if words else "empty", words, start)
+
+
+def set_body(transcript: Transcript, body: list[BodyRow]) -> None:
+    """The transcript's lines, notes and chapters from its body's rows, in file order.
+
+    A row without a time gets one between its neighbours'; a chapter starts at the row after
+    it (just after the one before it when it is the last row); each line learns its chapter.
+    """
+    _place_untimed(body)
+    kept = [row for row in body if row.kind != "empty" and (row.kind != "chapter" or row.text)]
+    transcript.lines, transcript.notes, transcript.chapters = [], [], []
+    chapter = ""
+    for index, row in enumerate(kept):
+        if row.kind == "chapter":
+            chapter = row.text
+            transcript.chapters.append(Chapter(_chapter_start(kept, index), row.text, row.suggested))
+        elif row.kind == "note":
+            transcript.notes.append(Note(float(row.start or 0.0), row.text))
+        else:
+            transcript.lines.append(Line(float(row.start or 0.0), row.text, chapter))
+
+
+def _chapter_start(kept: list[BodyRow], index: int) -> float:
+    after = [row.start for row in kept[index + 1 :] if row.kind != "chapter" and row.start is not None]
+    if after:
+        return float(after[0])
+    # A heading after the last line: a tenth of a second after it, so it is written after it again.
+    before = [row.start for row in reversed(kept[:index]) if row.kind != "chapter" and row.start is not None]
+    return round(float(before[0]) + 0.1, 1) if before else 0.0
+
+
+def _place_untimed(body: list[BodyRow]) -> None:
+    """Rows without a time get times spread evenly between their neighbours' starts.
+
+    An empty timed row still bounds the rows before it; chapters take no time.
+    """
+    pending: list[BodyRow] = []
+    before = 0.0
+    for row in body:
+        if row.kind == "chapter":
+            continue
+        if row.start is None:
+            if row.kind != "empty":
+                pending.append(row)
+            continue
+        before = _spread(pending, before, row.start)
         pending = []
-        words = clean_text(match.group(4))
-        if words:
-            lines.append(Line(start, words))
-    _place_untimed(lines, pending, None)
-    extra = {k: v for k, v in front.items() if k not in FRONT_KEYS}
-    return Transcript(
-        id=front["id"],
-        status=status,
-        model=front.get("model", ""),
-        language=front.get("language", "en") or "en",
-        approved_by=front.get("approved_by", ""),
-        approved_at=front.get("approved_at", ""),
-        lines=lines,
-        extra=extra,
-    )
+        if row.kind != "empty":
+            before = row.start
+    _spread(pending, before, None)
 
 
-def _place_untimed(lines: list[Line], pending: list[str], next_start: float | None) -> None:
-    """Lines without a time get times spread evenly between their neighbours' starts."""
+def _spread(pending: list[BodyRow], before: float, next_start: float | None) -> float:
+    """Times for ``pending`` between ``before`` and ``next_start``; the last one given (``before`` if none)."""
     if not pending:
-        return
-    before = lines[-1].start if lines else 0.0
+        return before
     after = next_start if next_start is not None else before + 2.0 * (len(pending) + 1)
     after = max(after, before)
     step = (after - before) / (len(pending) + 1)
-    for index, text in enumerate(pending, start=1):
-        lines.append(Line(min(after, max(before, round(before + step * index, 1))), text))
+    for index, row in enumerate(pending, start=1):
+        row.start = min(after, max(before, round(before + step * index, 1)))
+    return float(pending[-1].start or 0.0)
 
 
 def read_transcript(path: Path, name: str | None = None) -> Transcript:

@@ -1,5 +1,7 @@
 // The review page: edit, add, split and retime lines, save, approve. No framework, no outside requests.
 // The video moves only when asked (a line's time button); typing in a box never moves it.
+// Chapter headings and on-screen notes are rows of their own: a heading belongs to the line after it,
+// a note has its own time; the page sends every row in the order the file will hold them.
 "use strict";
 (function () {
   const token = document.querySelector('meta[name="capture-token"]').content;
@@ -15,6 +17,8 @@
   const NUDGE = 0.5;
   let state = null;
   let working = [];
+  let chapters = [];  // {title, suggested, before: the line object it comes before, or null after the last}
+  let notes = [];  // {start, text}, kept in time order
 
   function clock(seconds) {
     const tenths = Math.round(seconds * 10);
@@ -72,8 +76,15 @@
     if (state.no_text.length) {
       parts.push(state.no_text.length + (state.no_text.length === 1 ? " stretch" : " stretches") + " of speech with no text");
     }
-    care.textContent = parts.length ? "Listen closely: " + parts.join("; ") + "." : "";
-    care.hidden = parts.length === 0;
+    const suggested = chapters.filter(function (c) { return c.suggested; }).length;
+    let text = parts.length ? "Listen closely: " + parts.join("; ") + "." : "";
+    if (suggested) {
+      text += (text ? " " : "") + "Check the " + (suggested === 1 ? "suggested chapter" : suggested + " suggested chapters") +
+        ": accept, rename or remove " + (suggested === 1 ? "it." : "them.");
+    }
+    care.textContent = text;
+    care.hidden = !text;
+    care.dataset.suggested = String(suggested);
     care.dataset.unsure = String(unsure);
     care.dataset.fast = String(fast);
   }
@@ -130,7 +141,9 @@
       tool("+" + NUDGE + " s", "later", function () { retime(index, line.start + NUDGE); }),
       tool("Start now", "now", function () { retime(index, video.currentTime); }),
       tool("Split", "split", function () { split(index, box); }),
-      tool("Add line", "add", function () { addAfter(index); })
+      tool("Add line", "add", function () { addAfter(index); }),
+      tool("Chapter here", "chapter", function () { addChapter(line); }),
+      tool("Add note", "note", function () { addNote(index); })
     );
     if (index + 1 < working.length) tools.append(tool("Join next", "join", function () { join(index); }));
     body.append(tools);
@@ -154,8 +167,96 @@
     return item;
   }
 
+  function chapterItem(chapter) {
+    const item = document.createElement("li");
+    item.className = "chapter-row" + (chapter.suggested ? " suggested" : "");
+    item.dataset.chapter = String(chapters.indexOf(chapter));
+    const label = document.createElement("label");
+    label.className = "chapter-label";
+    label.append(chapter.suggested ? "Suggested chapter " : "Chapter ");
+    const input = document.createElement("input");
+    input.type = "text";
+    input.value = chapter.title;
+    input.addEventListener("input", function () { chapter.title = input.value; changed(); });
+    label.append(input);
+    item.append(label);
+    const tools = document.createElement("div");
+    tools.className = "tools";
+    if (chapter.suggested) {
+      tools.append(tool("Accept", "accept", function () { chapter.suggested = false; render(); say("Chapter accepted; Save to keep it."); }));
+    }
+    tools.append(tool("Remove", "remove-chapter", function () {
+      chapters.splice(chapters.indexOf(chapter), 1);
+      render();
+      say("Chapter removed; Save to keep the change.");
+    }));
+    item.append(tools);
+    return item;
+  }
+
+  function noteItem(note) {
+    const item = document.createElement("li");
+    item.className = "note-row";
+    item.dataset.note = String(notes.indexOf(note));
+    item.dataset.start = String(note.start);
+    const time = document.createElement("button");
+    time.type = "button";
+    time.className = "time";
+    time.textContent = clock(note.start);
+    time.setAttribute("aria-label", "Play from " + clock(note.start));
+    time.addEventListener("click", function () { video.currentTime = note.start; });
+    const body = document.createElement("div");
+    body.className = "body";
+    const label = document.createElement("span");
+    label.className = "note-label";
+    label.textContent = "On screen:";
+    const box = document.createElement("textarea");
+    box.rows = 1;
+    box.value = note.text;
+    box.setAttribute("aria-label", "On-screen note at " + clock(note.start));
+    box.addEventListener("input", function () { note.text = box.value; fit(box); changed(); });
+    const tools = document.createElement("div");
+    tools.className = "tools";
+    tools.append(
+      tool("\u2212" + NUDGE + " s", "note-earlier", function () { retimeNote(note, note.start - NUDGE); }),
+      tool("+" + NUDGE + " s", "note-later", function () { retimeNote(note, note.start + NUDGE); }),
+      tool("Start now", "note-now", function () { retimeNote(note, video.currentTime); }),
+      tool("Remove", "remove-note", function () { notes.splice(notes.indexOf(note), 1); render(); say("Note removed; Save to keep the change."); })
+    );
+    body.append(label, box, tools);
+    item.append(time, body);
+    return item;
+  }
+
+  function byStart(a, b) { return a.start - b.start; }
+
+  function ordered() {
+    // Every row in the file's order: a note after the lines said before or at its time, a heading before its line.
+    const rows = [];
+    let next = 0;
+    working.forEach(function (line, index) {
+      while (next < notes.length && notes[next].start < line.start) rows.push({ kind: "note", item: notes[next++] });
+      chapters.forEach(function (c) { if (c.before === line) rows.push({ kind: "chapter", item: c }); });
+      rows.push({ kind: "line", item: line, index: index });
+    });
+    while (next < notes.length) rows.push({ kind: "note", item: notes[next++] });
+    chapters.forEach(function (c) { if (working.indexOf(c.before) < 0) rows.push({ kind: "chapter", item: c }); });
+    return rows;
+  }
+
+  function sent() {
+    return ordered().map(function (row) {
+      if (row.kind === "chapter") return { kind: "chapter", text: row.item.title, suggested: row.item.suggested };
+      return { kind: row.kind, start: row.item.start, text: row.item.text };
+    });
+  }
+
   function render(focusIndex) {
-    const items = working.map(lineItem);
+    const items = ordered().map(function (row) {
+      if (row.kind === "chapter") return chapterItem(row.item);
+      if (row.kind === "note") return noteItem(row.item);
+      return lineItem(row.item, row.index);
+    });
     state.no_text.forEach(function (gap) {
       const at = items.findIndex(function (item) { return Number(item.dataset.start) > gap.start; });
       const gapped = gapItem(gap);
@@ -186,6 +287,7 @@
   }
 
   function dirty() {
+    if (JSON.stringify(sent()) !== state.sent) return true;
     if (working.length !== state.lines.length) return true;
     return working.some(function (line, i) { return line.start !== state.lines[i].start || line.text !== state.lines[i].text; });
   }
@@ -239,6 +341,7 @@
     const next = working[index + 1];
     line.text = (line.text.trim() + " " + next.text.trim()).trim();
     line.unsure = (line.unsure || []).concat(next.unsure || []);
+    chapters.forEach(function (c) { if (c.before === next) c.before = line; });  // a heading is never lost
     working.splice(index + 1, 1);
     render(index);
     say("Joined with the next line.");
@@ -256,6 +359,33 @@
     });
     render();
     say(count ? "Replaced " + count + (count === 1 ? " time" : " times") + "; check, then Save." : "“" + find + "” is not in the transcript.", !count);
+  }
+
+  function addChapter(line) {
+    const chapter = { title: "", suggested: false, before: line };
+    chapters.push(chapter);
+    render();
+    const input = list.querySelector('li[data-chapter="' + chapters.indexOf(chapter) + '"] input');
+    if (input) input.focus();
+    say("Added a chapter heading before this line: type its name. An empty heading is left out when you save.");
+  }
+
+  function addNote(index) {
+    const [, high] = bounds(index);
+    const note = { start: between(working[index].start, high), text: "" };
+    notes.push(note);
+    notes.sort(byStart);
+    render();
+    const box = list.querySelector('li[data-note="' + notes.indexOf(note) + '"] textarea');
+    if (box) box.focus();
+    say("Added an on-screen note: describe what is shown, not said. It is never in the captions.");
+  }
+
+  function retimeNote(note, seconds) {
+    const high = state.duration || Infinity;
+    note.start = Math.min(Math.max(rounded(seconds), 0), high);
+    notes.sort(byStart);
+    render();
   }
 
   function addAfter(index) {
@@ -276,6 +406,11 @@
   function load(data) {
     state = data;
     working = data.lines.map(function (line) { return { start: line.start, text: line.text, unsure: line.unsure }; });
+    notes = (data.notes || []).map(function (note) { return { start: note.start, text: note.text }; });
+    chapters = (data.chapters || []).map(function (c) {
+      return { title: c.title, suggested: c.suggested, before: c.before === null ? null : working[c.before] };
+    });
+    state.sent = JSON.stringify(sent());
     render();
   }
 
@@ -303,8 +438,7 @@
     saveButton.disabled = true;
     say("Saving…");
     try {
-      const lines = working.map(function (line) { return { start: line.start, text: line.text }; });
-      load(await post("api/save", { version: state.version, lines: lines }));
+      load(await post("api/save", { version: state.version, rows: sent() }));
       reloadCaptions();
       say(wasApproved && state.status === "draft" ? "Saved. It is a draft now: approve it again when it is right." : "Saved.");
     } catch (error) {

@@ -10,6 +10,7 @@ into ``transcripts/<id>.vN.md``, so until the catalogue names them (the commit p
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from pipeline.workspace.paths import Workspace
 TAKE_PREFIX = "v"
 PENDING_WORDS = "words.json"  # a take's word timings, parked in its folder while they are not the live ones
 MAX_NOTE = 500  # characters of a --note: one sentence or two on the page
+# Control characters and text-direction overrides: a note is one line of plain text.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class TakeError(CaptureError):
@@ -44,7 +47,7 @@ def take_transcript(workspace: Workspace, resource_id: str, version: int) -> Pat
 
 def check_note(note: str) -> str:
     """The ``--note`` as one line of text; refused when empty or too long to read on a page."""
-    text = " ".join(note.split())
+    text = " ".join(_CONTROLS.sub(" ", note).split())
     if not text:
         raise TakeError('--note: say what changed in the new take, e.g. --note "new guard fitted"')
     if len(text) > MAX_NOTE:

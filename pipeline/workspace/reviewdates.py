@@ -114,6 +114,10 @@ def last_checked(resource: Resource, approved: str = "") -> str:
     return taken[:10] if _date(taken) else ""
 
 
+def _was_checked(resource: Resource, approved: str) -> bool:
+    return bool(_date(approved) or _date(resource.reviewed))
+
+
 def due_on(resource: Resource, period: Period | None, approved: str = "") -> ReviewDue | None:
     """When ``resource`` is due for a check (None: no date applies to it)."""
     if resource.review_by and _date(resource.review_by):
@@ -123,7 +127,10 @@ def due_on(resource: Resource, period: Period | None, approved: str = "") -> Rev
     if period is None or not checked:
         return None
     when = period.after(dt.date.fromisoformat(checked)).isoformat()
-    reason = f"last checked {checked}; review_every {period}: due {when}"
+    since = (
+        f"last checked {checked}" if _was_checked(resource, approved) else f"not checked since its take of {checked}"
+    )
+    reason = f"{since}; review_every {period}: due {when}"
     return ReviewDue(resource.id, resource.title, when, checked, reason, resource.line)
 
 

@@ -67,9 +67,7 @@ def add(
     beam_size: int | None = beam_size_option(),
     vad: bool | None = vad_option(),
     yes: bool = typer.Option(False, "--yes", "-y", help="Take suggestions as they are; ask nothing."),
-    replaces: str | None = typer.Option(
-        None, "--replaces", metavar="ID", help="Make the clip the next version of this resource (keeps its id, tags)."
-    ),
+    replaces: str | None = typer.Option(None, "--replaces", metavar="ID", help="Make the clip the next take of ID."),
     note: str | None = typer.Option(None, "--note", help="With --replaces: what changed in the new take."),
 ) -> None:
     """Add clips: transcode to web video, transcribe, and record them in resources.yaml."""
@@ -96,8 +94,7 @@ def add(
         person = AddOptions(title=title, expert=expert, job_title=job_title, level=level, roles=tuple(role), kind=kind)
         options = _with_settings(ws, person, media=media, speech=speech)
         found = _find_clips(ws, clips)
-        if replaces is not None or note is not None:
-            options = _replacing(ws, options, found, replaces=replaces, note=note)
+        options = _replacing(ws, options, found, replaces=replaces, note=note)
         results = _interruptible(lambda: _add_with_bars(ws, found, options))
     _show_results(results)
     _tag_and_finish(ws, results, ask=not yes)
@@ -138,6 +135,9 @@ def _replacing(
 ) -> AddOptions:
     """The options for a new take, checked before any work: one clip, a known id, a note."""
     from dataclasses import replace
+
+    if replaces is None and note is None:
+        return options
 
     from pipeline.errors import CaptureError
     from pipeline.takes import check_note

@@ -65,7 +65,7 @@ def _take_file(root: str, relative: str | None, *, rel: str, meta: str, log: Inp
     return TakeFile(path, f"{rel}/{name}", f"{meta}:{name}:{info.st_size}")
 
 
-def _published(root: str, resource: Resource, take: Take, log: InputLog) -> PublishedTake | None:
+def _published(root: str, resource: Resource, take: Take, *, log: InputLog) -> PublishedTake | None:
     if not take.video:
         return None
     folder = os.path.dirname(take.video)
@@ -90,7 +90,7 @@ def published_takes(root: str, resource: Resource, log: InputLog) -> tuple[Publi
     """The previous takes whose video is still there, newest first (``capture prune`` may have dropped some)."""
     if not resource.versions:
         return ()
-    found = (_published(root, resource, take, log) for take in reversed(resource.versions))
+    found = (_published(root, resource, take, log=log) for take in reversed(resource.versions))
     return tuple(take for take in found if take is not None)
 
 

@@ -217,7 +217,9 @@ def print_due(items: list[ReviewDue]) -> None:
     console.print(f"Due for a check by its expert ({len(items)}):", soft_wrap=True)
     for item in items:
         console.print(f"  [yellow]{user_text(item.id)}[/]: {user_text(item.reason)}", soft_wrap=True)
-    console.print("Ask the expert to watch it again, then [bold]capture approve ID[/] (or set a new review_by).")
+    console.print(
+        "Ask the expert to watch it again, then [bold]capture approve ID[/] (or set a new review_by).", soft_wrap=True
+    )
 
 
 @app.command()

@@ -177,3 +177,73 @@ def take_paths(resource: Resource) -> set[str]:
     for take in resource.versions:
         paths |= {p for p in (take.video, take.poster, take.transcript) if p}
     return paths
+
+
+@dataclass(frozen=True)
+class OldTake:
+    """A previous take ``capture prune --takes-older-than`` may drop: its files and their size."""
+
+    resource_id: str
+    version: int
+    date: str
+    files: tuple[str, ...]  # workspace-relative
+    size: int
+
+
+def _take_files(workspace: Workspace, resource: Resource, take: Take) -> tuple[str, ...]:
+    """What dropping ``take`` removes: version 1's files in ``media/<id>/`` (the later takes' folders
+    stay), a later take's whole folder, and its transcript."""
+    base = workspace.media_folder(resource.id)
+    if take.version == 1:
+        names = {p for p in (take.video, take.poster) if p}
+        names |= {workspace.relative(base / name) for name in ("meta.json", PENDING_WORDS)}
+    else:
+        names = {workspace.relative(take_folder(workspace, resource.id, take.version))}
+    if take.transcript:
+        names.add(take.transcript)
+    return tuple(sorted(n for n in names if (workspace.root / n).exists()))
+
+
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def old_takes(workspace: Workspace, catalogue: Catalogue, *, today: dt.date, days: int) -> list[OldTake]:
+    """Previous takes dated more than ``days`` before ``today`` (a take with no date is never old)."""
+    cutoff = (today - dt.timedelta(days=days)).isoformat()
+    found = []
+    for resource in catalogue.resources:
+        for take in resource.versions:
+            if take.date and take.date < cutoff:
+                files = _take_files(workspace, resource, take)
+                size = sum(_size(workspace.root / f) for f in files)
+                found.append(OldTake(resource.id, take.version, take.date, files, size))
+    return found
+
+
+def drop_takes(workspace: Workspace, chosen: list[OldTake]) -> list[OldTake]:
+    """Drop the ``chosen`` takes: out of ``versions:`` first (the catalogue save, under its lock),
+    then their files, so a crash between leaves files no entry names, never an entry without files."""
+    import shutil
+
+    from pipeline.workspace.catalogue import editing_catalogue
+
+    wanted = {(t.resource_id, t.version) for t in chosen}
+    dropped: list[OldTake] = []
+    with editing_catalogue(workspace.catalogue_path) as catalogue:
+        for resource in catalogue.resources:
+            gone = {t.version for t in resource.versions if (resource.id, t.version) in wanted}
+            if gone:
+                dropped += [t for t in chosen if t.resource_id == resource.id and t.version in gone]
+                resource.versions = [t for t in resource.versions if t.version not in gone]
+                catalogue.put(resource)
+    for take in dropped:
+        for rel in take.files:
+            path = workspace.root / rel
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+    return dropped

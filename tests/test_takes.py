@@ -255,9 +255,35 @@ def test_an_earlier_take_is_refused_and_a_third_take_is_version_3(fresh: Workspa
     assert [t.date for t in guard.versions] == ["2025-10-09", TODAY]
     assert guard.video == "media/guard/v3/video.mp4"
     assert all((fresh.root / str(t.video)).is_file() for t in guard.versions)
-    # Adding the current take again without --replaces is a duplicate, and its media stays where it is.
+    # Adding the current take again without --replaces is a duplicate, and its media stays where it is;
+    # the clean-up before it sweeps no previous take.
+    kept = _tree(fresh.media_dir)
     code, stdout, _ = cli("add", str(clips / "guard-third.mp4"), "--yes")
     assert (code, stdout.split(" (")[0]) == (0, "skipped guard-third.mp4 → guard")
+    assert _tree(fresh.media_dir) == kept
+    assert not (fresh.media_dir / ".orphaned").exists()
+
+
+def test_prune_drops_old_takes_only_when_asked(fresh: Workspace, clips: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("add", str(clips / "guard-new.mp4"), "--replaces", "guard", "--note", "second")[0] == 0
+    assert cli("add", str(clips / "guard-third.mp4"), "--replaces", "guard", "--note", "third")[0] == 0
+    code, stdout, _ = cli("prune", "--yes")  # without --takes-older-than no take is touched
+    assert code == 0 and len(load_catalogue(fresh.catalogue_path).get("guard").versions) == 2
+    monkeypatch.setenv("CAPTURE_TODAY", "2026-12-20")
+    code, stdout, _ = cli("prune", "--takes-older-than", "30", "--yes")
+    assert code == 0
+    assert stdout.startswith("Would drop 1 previous take (") and "  guard version 1 of 2025-10-09\n" in stdout
+    assert "Dropped 1 previous take.\n" in stdout
+    guard = load_catalogue(fresh.catalogue_path).get("guard")
+    assert [t.version for t in guard.versions] == [2]
+    assert not (fresh.media_folder("guard") / "video.mp4").exists()
+    assert not (fresh.transcripts_dir / "guard.md").exists()
+    assert (fresh.root / "media/guard/v2/video.mp4").is_file() and (fresh.root / str(guard.video)).is_file()
+    assert cli("check")[0] == 0
+    assert cli("build")[0] == 0
+    assert not (fresh.site_dir / "media/guard/v1").exists() and (fresh.site_dir / "media/guard/v2/video.mp4").is_file()
+    code, stdout, _ = cli("prune", "--takes-older-than", "30", "--yes")
+    assert stdout.startswith("No previous takes older than 30 days.\n")
 
 
 def test_a_hostile_note_is_inert(fresh: Workspace, clips: Path) -> None:

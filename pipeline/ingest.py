@@ -206,6 +206,13 @@ def _clear_staging(workspace: Workspace) -> list[Path]:
                 removed.append(folder)
                 with contextlib.suppress(OSError):
                     os.unlink(lock_path)
+    for lock_path in workspace.media_dir.glob(f"{STAGING_PREFIX}*.lock"):
+        # A run killed after its staging folder moved into place, before its clean-up, leaves the lock alone.
+        if not lock_path.with_suffix("").exists():
+            with contextlib.suppress(OSError), file_lock(lock_path, wait=False) as held:
+                if held:
+                    os.unlink(lock_path)
+                    removed.append(lock_path)
     return removed
 
 

@@ -66,8 +66,11 @@ def _snapshot(workspace: Path, rels: list[str]) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def seed_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`guard` at version 1 and the new take's clip; how long a whole --replaces run takes."""
-    root = tmp_path_factory.mktemp("takes-seed")
+    return make_seed(tmp_path_factory.mktemp("takes-seed"))
+
+
+def make_seed(root: Path) -> Path:
+    """`guard` at version 1 and the new take's clip in ``root/ws``; how long a whole --replaces run takes."""
     assert run_capture("init", "ws", cwd=root).returncode == 0
     workspace = root / "ws"
     first = make_speech("Lock the guard before you clean the blade.", root / "a.wav")
@@ -89,7 +92,7 @@ def seed_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 REPLACE = ("add", "guard-new.mp4", "--replaces", "guard", "--note", NOTE)
 
 
-def _old_files(seed: Path) -> dict[str, bytes]:
+def old_files(seed: Path) -> dict[str, bytes]:
     return {k: bytes.fromhex(v) for k, v in json.loads((seed.parent / "old.json").read_text()).items()}
 
 
@@ -134,19 +137,19 @@ def assert_settled(workspace: Path) -> None:
     assert check.returncode == 0, check.stdout
 
 
-def _rerun(workspace: Path, version: int) -> None:
-    rerun = run_capture(*REPLACE, cwd=workspace)
+def rerun(workspace: Path, version: int) -> None:
+    result = run_capture(*REPLACE, cwd=workspace)
     if version == 1:
-        assert rerun.returncode == 0, rerun.stderr
+        assert result.returncode == 0, result.stderr
     else:  # committed already: the run settles what the kill left, then refuses the same clip again
-        assert (rerun.returncode, rerun.stderr) == (
+        assert (result.returncode, result.stderr) == (
             1,
             "Error: guard-new.mp4: is already the current take of 'guard' (version 2); "
             "give the new clip to replace it\n",
         )
 
 
-def _crash_at(workspace: Path, step: int, when: str) -> int:
+def crash_at(workspace: Path, step: int, when: str) -> int:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     result = subprocess.run(
         [sys.executable, "-c", DRIVER, str(step), when, *REPLACE], cwd=workspace, env=env, capture_output=True
@@ -156,14 +159,14 @@ def _crash_at(workspace: Path, step: int, when: str) -> int:
 
 @pytest.mark.parametrize("when", ["before", "after"])
 def test_replace_crashed_at_every_step_of_its_commit(seed_workspace: Path, tmp_path: Path, when: str) -> None:
-    old = _old_files(seed_workspace)
+    old = old_files(seed_workspace)
     outcomes = []
     for step in range(1, MAX_STEPS + 1):
         workspace = tmp_path / f"step-{step}"
         subprocess.run(["cp", "-a", str(seed_workspace), str(workspace)], check=True)
-        code = _crash_at(workspace, step, when)
+        code = crash_at(workspace, step, when)
         version = assert_old_or_new(workspace, old)
-        _rerun(workspace, version)
+        rerun(workspace, version)
         assert_settled(workspace)
         if code == 0:
             break  # the run got through: every step before it was tried
@@ -180,6 +183,6 @@ def test_replace_killed_at_a_random_moment(seed_workspace: Path, tmp_path: Path,
     subprocess.run(["cp", "-a", str(seed_workspace), str(workspace)], check=True)
     full_run = float((seed_workspace.parent / "full-run-seconds").read_text())
     _kill_after(list(REPLACE), workspace, random.Random(seed).uniform(0.05, full_run * 1.1))
-    version = assert_old_or_new(workspace, _old_files(seed_workspace))
-    _rerun(workspace, version)
+    version = assert_old_or_new(workspace, old_files(seed_workspace))
+    rerun(workspace, version)
     assert_settled(workspace)

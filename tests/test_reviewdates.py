@@ -176,3 +176,22 @@ def test_the_page_says_who_checked_it_and_when(ws: Path) -> None:
     page = (ws / "site/r/approved/index.html").read_text(encoding="utf-8")
     assert '<p class="take-checked">Checked by Ana Silva on <time datetime="2026-12-15">2026-12-15</time></p>' in page
     assert "take-checked" not in (ws / "site/r/fresh/index.html").read_text(encoding="utf-8")
+
+
+def test_a_site_cache_from_before_takes_and_review_dates_is_not_trusted(tmp_path: Path) -> None:
+    """The build's parsed-catalogue cache holds each entry's fields; one written before these fields
+    existed would give resources without them (an AttributeError in the build)."""
+    import pickle
+
+    from pipeline.site.catalogue_cache import load_catalogue_cached
+
+    path = tmp_path / "resources.yaml"
+    path.write_text("resources:\n  - id: a\n    title: A\n", encoding="utf-8")
+    cache = tmp_path / "catalogue.pickle"
+    load_catalogue_cached(path, cache)
+    _, header_key, settings, flat = pickle.loads(cache.read_bytes())  # noqa: S301 - written just now
+    new_fields = ("reviewed", "review_by", "version", "updated", "update_note", "versions")
+    old = {key: {k: v for k, v in entry.items() if k not in new_fields} for key, entry in flat.items()}
+    cache.write_bytes(pickle.dumps((3, header_key, settings, old)))
+    [resource] = load_catalogue_cached(path, cache).resources
+    assert (resource.id, resource.version, resource.versions, resource.review_by) == ("a", 1, [], "")

@@ -31,7 +31,7 @@ from pipeline.workspace.catalogue import (
 )
 from pipeline.workspace.yamlio import alias_hint, needs_round_trip, parse_plain, paused_gc, read_text
 
-CACHE_VERSION = 3  # 3: entries read by the YAML 1.2 loader of the read-only commands
+CACHE_VERSION = 4  # 3: entries read by the YAML 1.2 loader of the read-only commands; 4: takes and review dates
 _alias_hint = alias_hint  # the tests compare it with its regular expression
 
 

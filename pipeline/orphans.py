@@ -246,7 +246,9 @@ def _restorable(workspace: Workspace, catalogue: Catalogue) -> dict[Path, Path]:
         folder = workspace.media_folder(resource.id)
         if folder.exists():
             continue
-        orphan = _orphan_for(workspace, resource.id, resource.source.sha256 if resource.source else "")
+        # The folder's own media record is version 1's: any take's clip identifies it.
+        shas = [resource.source.sha256 if resource.source else "", *(t.sha256 for t in resource.versions)]
+        orphan = next((o for sha in shas if (o := _orphan_for(workspace, resource.id, sha))), None)
         if orphan is not None:
             homes[orphan] = folder
     return homes

@@ -286,6 +286,24 @@ def test_prune_drops_old_takes_only_when_asked(fresh: Workspace, clips: Path, mo
     assert stdout.startswith("No previous takes older than 30 days.\n")
 
 
+def test_a_replaced_resources_media_moves_back_when_its_entry_returns(fresh: Workspace, clips: Path) -> None:
+    """An entry removed (a `git checkout`) moves its media folder aside; when it comes back, so does the
+    folder, though its own media record is version 1's and the entry names version 2."""
+    assert cli("add", str(clips / "guard-new.mp4"), "--replaces", "guard", "--note", "second")[0] == 0
+    with_guard = fresh.catalogue_path.read_bytes()
+    media = _tree(fresh.media_folder("guard"))
+    catalogue = load_catalogue(fresh.catalogue_path)
+    del catalogue.doc["resources"][0]
+    catalogue.save()
+    assert cli("add", str(clips / "other.mp4"), "--yes")[0] == 0
+    assert not fresh.media_folder("guard").exists()
+    fresh.catalogue_path.write_bytes(with_guard)
+    code, _, stderr = cli("add", str(clips / "other.mp4"), "--yes")
+    assert code == 0
+    assert "moved the media of guard back from media/.orphaned/" in stderr
+    assert _tree(fresh.media_folder("guard")) == media
+
+
 def test_a_hostile_note_is_inert(fresh: Workspace, clips: Path) -> None:
     note = "<script>alert(1)</script>\x1b[31m red \u202e " + "x" * 300
     assert cli("add", str(clips / "guard-new.mp4"), "--replaces", "guard", "--note", note)[0] == 0

@@ -195,3 +195,17 @@ def test_a_site_cache_from_before_takes_and_review_dates_is_not_trusted(tmp_path
     cache.write_bytes(pickle.dumps((3, header_key, settings, old)))
     [resource] = load_catalogue_cached(path, cache).resources
     assert (resource.id, resource.version, resource.versions, resource.review_by) == ("a", 1, [], "")
+
+
+def test_checked_by_comes_from_the_approval_or_the_reviewed_date() -> None:
+    from pipeline.site.takes import checked_by
+    from pipeline.workspace.catalogue import Expert, Resource
+
+    resource = Resource(id="a", title="A", expert=Expert("Ana Silva"), review="approved", reviewed="2027-01-02")
+    approved = {"status": "approved", "approved_by": "Sam", "approved_at": "2027-02-03T09:00:00+00:00"}
+    assert checked_by(resource, approved) == ("Sam", "2027-02-03")
+    assert checked_by(resource, {**approved, "approved_by": ""}) == ("Ana Silva", "2027-02-03")
+    assert checked_by(resource, {"status": "draft"}) is None  # a draft transcript: not checked, whatever the entry says
+    assert checked_by(resource, None) == ("Ana Silva", "2027-01-02")  # no transcript: the entry's reviewed date
+    resource.review = "draft"
+    assert checked_by(resource, None) is None

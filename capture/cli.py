@@ -6,6 +6,7 @@ from capture.app import app
 from capture.commands import (  # noqa: F401  (they register commands)
     build,
     check,
+    history,
     ingest,
     init,
     journey,

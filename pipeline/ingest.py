@@ -19,12 +19,32 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline import clock
 from pipeline.errors import CaptureError, MediaError
 from pipeline.fsutil import TEMP_PREFIX, atomic_write_text, file_lock, remove_leftovers, sha256_file
-from pipeline.orphans import ORPHANED_DIR, Sweep, mark_committed, read_owner, sweep_media, this_run, write_owner
+from pipeline.orphans import (
+    ORPHANED_DIR,
+    Sweep,
+    mark_committed,
+    read_owner,
+    settle_words,
+    sweep_media,
+    this_run,
+    write_owner,
+)
 from pipeline.speech.coverage import Stretch, describe
 from pipeline.speech.summary import summary_from_text
 from pipeline.speech.transcript import Line, Transcript, write_transcript
+from pipeline.takes import (
+    PENDING_WORDS,
+    TakeError,
+    check_replacement,
+    current_folder,
+    next_take,
+    take_folder,
+    take_glossary,
+    take_transcript,
+)
 from pipeline.workspace.catalogue import (
     Catalogue,
     Expert,
@@ -80,6 +100,8 @@ class AddOptions:
     summary: str | None = None
     media: MediaSettings | None = None
     transcription: TranscriptionSettings | None = None
+    replaces: str | None = None  # the id of the resource this clip is the next take of
+    note: str = ""  # what changed in that take
 
 
 @dataclass
@@ -185,6 +207,13 @@ def _clear_staging(workspace: Workspace) -> list[Path]:
                 removed.append(folder)
                 with contextlib.suppress(OSError):
                     os.unlink(lock_path)
+    for lock_path in workspace.media_dir.glob(f"{STAGING_PREFIX}*.lock"):
+        # A run killed after its staging folder moved into place, before its clean-up, leaves the lock alone.
+        if not lock_path.with_suffix("").exists():
+            with contextlib.suppress(OSError), file_lock(lock_path, wait=False) as held:
+                if held:
+                    os.unlink(lock_path)
+                    removed.append(lock_path)
     return removed
 
 
@@ -249,7 +278,7 @@ def stage_spans(mode: str, *, has_audio: bool, transcribe: bool) -> dict[str, tu
 
 
 def media_is_current(workspace: Workspace, resource: Resource, key: str) -> bool:
-    folder = workspace.media_folder(resource.id)
+    folder = current_folder(workspace, resource)
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -342,6 +371,8 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, *, progress:
     _check_size(clip, settings)
     report("hash", 0.0)
     sha256 = sha256_file(clip)
+    if options.replaces is not None:
+        check_replacement(catalogue, options.replaces, sha256=sha256, clip=clip.name)
     existing = catalogue.by_sha256(sha256)
     job = _Job(workspace, clip, options, catalogue, report, sha256, media_key(sha256, settings), existing, started)
     complete = existing is not None and _outputs_complete(workspace, existing)
@@ -373,6 +404,8 @@ def _make(job: _Job, info: MediaInfo, plan: MediaPlan, *, wants_transcript: bool
         atomic_write_text(staging / "meta.json", json.dumps(_meta(job.key, made.plan, outputs), indent=1))
         if job.existing is not None:
             return _restore(job, job.existing, made)
+        if job.options.replaces is not None:
+            return commit_take(job, made)
         return _commit_new(job, made)
 
 
@@ -380,11 +413,13 @@ def _transcribe(job: _Job, samples: Audio | None, made: _Made) -> None:
     from pipeline.speech.transcribe import transcribe_audio
 
     transcription = job.options.transcription or job.catalogue.settings.transcription
+    settings = job.catalogue.settings
+    replaced = job.catalogue.find(job.options.replaces) if job.options.replaces else None
     job.report("transcribe", 0.0)
     result = transcribe_audio(
         samples,
         transcription,
-        tuple(job.catalogue.settings.glossary),
+        take_glossary(settings, replaced) if replaced is not None else tuple(settings.glossary),
         progress=lambda f: job.report("transcribe", f),
     )
     made.model = result.model
@@ -449,23 +484,28 @@ def _meta(key: str, plan: str, outputs: MediaOutputs) -> dict[str, object]:
 def _install_media(staging: Path, target: Path) -> None:
     if target.exists():
         shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staging, target)
     staging.mkdir()  # the staging context removes it again
 
 
 def _write_words(workspace: Workspace, resource_id: str, made: _Made) -> None:
+    _write_words_to(workspace.words_path(resource_id), resource_id, made)
+
+
+def _write_words_to(path: Path, resource_id: str, made: _Made) -> None:
     from pipeline.speech.transcribe import words_document
 
     # Written even when empty (a silent clip): its presence says transcription ran.
     document = words_document(resource_id, made.segments, unheard=made.unheard)
-    atomic_write_text(workspace.words_path(resource_id), json.dumps(document))
+    atomic_write_text(path, json.dumps(document))
 
 
 def _restore(job: _Job, resource: Resource, made: _Made) -> AddResult:
     """New media for an entry the catalogue already names; its transcript is written only where missing."""
     workspace = job.workspace
     with catalogue_lock(workspace.catalogue_path):
-        folder = workspace.media_folder(resource.id)
+        folder = current_folder(workspace, resource)
         _install_media(made.staging, folder)
         mark_committed(folder)  # the catalogue names it already
         transcript = made.transcript
@@ -527,6 +567,79 @@ def _commit_new(job: _Job, made: _Made) -> AddResult:
     )
 
 
+def commit_take(job: _Job, made: _Made) -> AddResult:
+    """Make the clip the next version of ``job.options.replaces``, all under the catalogue lock.
+
+    The take's media goes into ``media/<id>/vN/`` and its transcript into ``transcripts/<id>.vN.md``,
+    paths the old version never names; the old words file is parked in the old take's folder. The
+    catalogue save is the commit point: until it, the resource is its old version; after it, the new
+    one, and only then does the new words file take the old one's place (a crash between the two is
+    rolled forward by the next run; see ``pipeline.orphans.settle_words``).
+    """
+    workspace = job.workspace
+    with catalogue_lock(workspace.catalogue_path):
+        catalogue = load_catalogue(workspace.catalogue_path)
+        old = check_replacement(catalogue, str(job.options.replaces), sha256=job.sha256, clip=job.clip.name)
+        if old.version != job.catalogue.get(old.id).version:
+            raise TakeError(
+                f"{job.clip.name}: '{old.id}' became version {old.version} while this clip was being made; "
+                "run the command again to make it the next take"
+            )
+        version = old.version + 1
+        parked = current_folder(workspace, old) / PENDING_WORDS
+        try:
+            made_resource = _install_new(job, made, resource_id=old.id, title=old.title, version=version)
+            new = next_take(old, made_resource, note=job.options.note, today=clock.today())
+            new.summary = _followed_summary(workspace, old, made_resource.summary)
+            if workspace.words_path(old.id).is_file() and parked.parent.is_dir():
+                os.replace(workspace.words_path(old.id), parked)
+            catalogue.put(new)
+            catalogue.save()
+        except BaseException:
+            _undo_take(workspace, old, version=version, parked=parked)
+            raise
+        settle_words(workspace, new)
+        mark_committed(take_folder(workspace, old.id, version))
+    return AddResult(
+        job.clip,
+        "replaced",
+        f"version {version} of '{old.id}': {_note(made.transcript)}",
+        old.id,
+        job.elapsed(),
+        {"plan": made.plan, "version": str(version)},
+        no_text=_no_text(made),
+    )
+
+
+def _followed_summary(workspace: Workspace, old: Resource, fresh: str) -> str:
+    """An automatic summary (what the old take's transcript gives) follows the new take; one a person wrote stays."""
+    from pipeline.speech.transcript import read_transcript
+
+    if not old.summary:
+        return fresh
+    try:
+        old_text = read_transcript(workspace.root / str(old.transcript), str(old.transcript)).text
+    except (CaptureError, OSError):
+        return old.summary
+    return fresh if old.summary == summary_from_text(old_text) else old.summary
+
+
+def _undo_take(workspace: Workspace, old: Resource, *, version: int, parked: Path) -> None:
+    """Take back a take whose commit failed before the catalogue was saved; where the catalogue on
+    disk names the take after all, or cannot be read, everything is kept (and rolled forward)."""
+    try:
+        current = load_catalogue(workspace.catalogue_path).find(old.id)
+    except CaptureError:
+        return
+    if current is not None and current.version >= version:
+        return
+    if parked.is_file() and not workspace.words_path(old.id).exists():
+        os.replace(parked, workspace.words_path(old.id))
+    shutil.rmtree(take_folder(workspace, old.id, version), ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError):
+        take_transcript(workspace, old.id, version).unlink()
+
+
 def _note(transcript: Transcript | None) -> str:
     if transcript is None:
         return "no audio track: published without a transcript"
@@ -544,22 +657,28 @@ def _no_text(made: _Made) -> tuple[str, ...]:
     return tuple(describe(gap) for gap in made.unheard)
 
 
-def _install_new(job: _Job, made: _Made, *, resource_id: str, title: str) -> Resource:
+def _install_new(job: _Job, made: _Made, *, resource_id: str, title: str, version: int = 1) -> Resource:
     """Put the new entry's files in place; the files it writes outside its folder are named in its
     ``owner.json`` first, so a run killed here is cleared whole by the next one."""
     workspace = job.workspace
-    folder = workspace.media_folder(resource_id)
-    transcript_path = workspace.transcript_path(resource_id)
+    take = version > 1
+    folder = take_folder(workspace, resource_id, version) if take else workspace.media_folder(resource_id)
+    transcript_path = (
+        take_transcript(workspace, resource_id, version) if take else workspace.transcript_path(resource_id)
+    )
     files = (workspace.relative(transcript_path), workspace.relative(workspace.words_path(resource_id)))
     owner = read_owner(made.staging) or this_run()
-    write_owner(made.staging, replace(owner, files=files if made.transcript is not None else ()))
+    write_owner(made.staging, replace(owner, files=files[: 1 if take else 2] if made.transcript is not None else ()))
     _install_media(made.staging, folder)
     transcript_rel = None
     summary = job.options.summary or ""
     if made.transcript is not None:
         made.transcript.id = resource_id
         write_transcript(transcript_path, made.transcript)
-        _write_words(workspace, resource_id, made)
+        if take:  # the live words file changes only once the catalogue names the take (see commit_take)
+            _write_words_to(folder / PENDING_WORDS, resource_id, made)
+        else:
+            _write_words(workspace, resource_id, made)
         transcript_rel = workspace.relative(transcript_path)
         summary = summary or _summary_from(made.transcript)
     video_name = "audio.m4a" if (folder / "audio.m4a").exists() else "video.mp4"

@@ -30,13 +30,15 @@ from pathlib import Path
 
 from pipeline.errors import CaptureError
 from pipeline.fsutil import atomic_write_text
-from pipeline.workspace.catalogue import Catalogue, catalogue_lock, load_catalogue, read_catalogue
+from pipeline.takes import PENDING_WORDS, current_folder, take_paths, take_transcript
+from pipeline.workspace.catalogue import Catalogue, Resource, catalogue_lock, load_catalogue, read_catalogue
 from pipeline.workspace.paths import Workspace
 
 OWNER_FILE = "owner.json"
 META_FILE = "meta.json"
 ORPHANED_DIR = ".orphaned"
 _STAMPED = re.compile(r"-\d{8}T\d{6}Z(?:-\d+)?$")
+_TAKE = re.compile(r"v[2-9]|v[1-9]\d+")  # media/<id>/vN/: the media of take N
 
 
 @dataclass(frozen=True)
@@ -191,10 +193,10 @@ def _stamp() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _move_aside(workspace: Workspace, folder: Path) -> Path:
+def _move_aside(workspace: Workspace, folder: Path, *, name: str = "") -> Path:
     aside = workspace.media_dir / ORPHANED_DIR
     aside.mkdir(exist_ok=True)
-    base = f"{folder.name}-{_stamp()}"
+    base = f"{name or folder.name}-{_stamp()}"
     target, number = aside / base, 2
     while target.exists():
         target, number = aside / f"{base}-{number}", number + 1
@@ -244,7 +246,9 @@ def _restorable(workspace: Workspace, catalogue: Catalogue) -> dict[Path, Path]:
         folder = workspace.media_folder(resource.id)
         if folder.exists():
             continue
-        orphan = _orphan_for(workspace, resource.id, resource.source.sha256 if resource.source else "")
+        # The folder's own media record is version 1's: any take's clip identifies it.
+        shas = [resource.source.sha256 if resource.source else "", *(t.sha256 for t in resource.versions)]
+        orphan = next((o for sha in shas if (o := _orphan_for(workspace, resource.id, sha))), None)
         if orphan is not None:
             homes[orphan] = folder
     return homes
@@ -259,6 +263,44 @@ def _restore_named(workspace: Workspace, catalogue: Catalogue, sweep: Sweep) -> 
         sweep.restored.append((orphan, folder))
 
 
+def settle_words(workspace: Workspace, resource: Resource) -> None:
+    """Roll a take's word timings forward (or back) to the live words file: a ``capture add --replaces``
+    killed between its catalogue save and the words file's move leaves them parked in the folder of
+    the take the catalogue names. Call it holding the catalogue lock."""
+    parked = current_folder(workspace, resource) / PENDING_WORDS
+    if parked.is_file() and not workspace.words_path(resource.id).exists():
+        workspace.words_dir.mkdir(parents=True, exist_ok=True)
+        os.replace(parked, workspace.words_path(resource.id))
+
+
+def _take_folders(workspace: Workspace, resource: Resource) -> list[Path]:
+    folder = workspace.media_folder(resource.id)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if _TAKE.fullmatch(p.name) and p.is_dir())
+
+
+def _sweep_takes(workspace: Workspace, resource: Resource, sweep: Sweep) -> None:
+    """A take folder the entry does not name is what a ``--replaces`` run left before its commit."""
+    named = {str(Path(p).parent) for p in take_paths(resource) if p.startswith("media/")}
+    for folder in _take_folders(workspace, resource):
+        if workspace.relative(folder) in named:
+            mark_committed(folder)
+            continue
+        owner = read_owner(folder)
+        if owner is not None and not owner.committed and provably_dead(owner):
+            sweep.removed.append(folder)
+            allowed = {workspace.relative(take_transcript(workspace, resource.id, int(folder.name[1:])))}
+            for rel in set(owner.files) & allowed:
+                with contextlib.suppress(OSError):
+                    (workspace.root / rel).unlink()
+                    sweep.removed.append(workspace.root / rel)
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        with contextlib.suppress(OSError):
+            sweep.moved.append((folder, _move_aside(workspace, folder, name=f"{resource.id}-{folder.name}")))
+
+
 def sweep_media(workspace: Workspace, catalogue: Catalogue) -> Sweep:
     """Settle every media folder against ``catalogue``. Call it holding the catalogue lock, so a run
     that is committing right now is never taken for a dead one."""
@@ -267,6 +309,9 @@ def sweep_media(workspace: Workspace, catalogue: Catalogue) -> Sweep:
     _restore_named(workspace, catalogue, sweep)
     for name in known:
         mark_committed(workspace.media_folder(name))
+    for resource in catalogue.resources:
+        settle_words(workspace, resource)
+        _sweep_takes(workspace, resource, sweep)
     for folder in _unnamed_folders(workspace, known):
         owner = read_owner(folder)
         if owner is not None and not owner.committed and provably_dead(owner):
@@ -291,7 +336,7 @@ def _size(folder: Path) -> int:
 
 
 def _named_paths(catalogue: Catalogue) -> set[str]:
-    return {p for r in catalogue.resources for p in (r.video, r.poster) if p}
+    return {p for r in catalogue.resources for p in take_paths(r)}
 
 
 def find_orphaned_media(workspace: Workspace, catalogue: Catalogue) -> list[OrphanedMedia]:

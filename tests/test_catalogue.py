@@ -73,7 +73,7 @@ def test_unknown_keys_warn_but_load(tmp_path: Path) -> None:
     catalogue = load_catalogue(path)
     assert catalogue.warnings == [
         "resources.yaml:2: settings.colour: unknown key (known keys: title, organisation, feedback, roles, "
-        "glossary, levels, kinds, media, transcription, site, report, resources)"
+        "glossary, levels, kinds, review_every, media, transcription, site, report, resources)"
     ]
 
 

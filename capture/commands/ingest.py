@@ -67,6 +67,8 @@ def add(
     beam_size: int | None = beam_size_option(),
     vad: bool | None = vad_option(),
     yes: bool = typer.Option(False, "--yes", "-y", help="Take suggestions as they are; ask nothing."),
+    replaces: str | None = typer.Option(None, "--replaces", metavar="ID", help="Make the clip the next take of ID."),
+    note: str | None = typer.Option(None, "--note", help="With --replaces: what changed in the new take."),
 ) -> None:
     """Add clips: transcode to web video, transcribe, and record them in resources.yaml."""
     from pipeline.ingest import AddOptions
@@ -92,6 +94,7 @@ def add(
         person = AddOptions(title=title, expert=expert, job_title=job_title, level=level, roles=tuple(role), kind=kind)
         options = _with_settings(ws, person, media=media, speech=speech)
         found = _find_clips(ws, clips)
+        options = _replacing(ws, options, found, replaces=replaces, note=note)
         results = _interruptible(lambda: _add_with_bars(ws, found, options))
     _show_results(results)
     _tag_and_finish(ws, results, ask=not yes)
@@ -125,6 +128,27 @@ def _with_settings(
     transcription = transcription_settings(catalogue.settings.transcription, **speech)
     check_settings(transcription)
     return replace(person, media=settings, transcription=transcription)
+
+
+def _replacing(
+    ws: Workspace, options: AddOptions, found: list[Path], *, replaces: str | None, note: str | None
+) -> AddOptions:
+    """The options for a new take, checked before any work: one clip, a known id, a note."""
+    from dataclasses import replace
+
+    if replaces is None and note is None:
+        return options
+
+    from pipeline.errors import CaptureError
+    from pipeline.takes import check_note
+    from pipeline.workspace.catalogue import load_catalogue
+
+    if replaces is None:
+        raise CaptureError('--note goes with --replaces ID: capture add NEW-CLIP --replaces ID --note "what changed"')
+    if len(found) != 1:
+        raise CaptureError(f"--replaces takes one new clip, got {len(found)}; give the one clip of the new take")
+    load_catalogue(ws.catalogue_path).get(replaces)
+    return replace(options, replaces=replaces, note=check_note(note or ""))
 
 
 def _find_clips(ws: Workspace, clips: list[Path]) -> list[Path]:
@@ -208,7 +232,7 @@ def _tag_and_finish(ws: Workspace, results: list[AddResult], *, ask: bool) -> No
             tag_new_resources(ws, added, interactive=ask and sys.stdin.isatty())
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
-    if any(r.status == "added" for r in results):
+    if any(r.status in ("added", "replaced") for r in results):
         console.print("Next: review the transcripts in transcripts/, then [bold]capture build[/].")
 
 

@@ -9,14 +9,22 @@ from capture.app import app, console, user_errors, workspace
 
 
 @app.command()
-def prune(yes: bool = typer.Option(False, "--yes", "-y", help="Remove without asking.")) -> None:
+def prune(
+    yes: bool = typer.Option(False, "--yes", "-y", help="Remove without asking."),
+    takes_older_than: int | None = typer.Option(
+        None, "--takes-older-than", min=0, metavar="DAYS", help="Also drop previous takes older than DAYS."
+    ),
+) -> None:
     """Remove orphaned media: media folders that no entry in resources.yaml names.
 
     Media moved aside whose entry is back moves home first. Then it lists what it would remove
-    and asks. Media that an entry names is never touched.
+    and asks. Media that an entry names is never touched, unless --takes-older-than drops a
+    previous take (its media and transcript, and its line in the resource's versions).
     """
     from pipeline.orphans import describe_size, prune_orphaned_media, settle_orphaned_media
 
+    if takes_older_than is not None:
+        _prune_takes(takes_older_than, yes=yes)
     with user_errors():
         ws = workspace()
         restored, found = settle_orphaned_media(ws)
@@ -37,6 +45,31 @@ def prune(yes: bool = typer.Option(False, "--yes", "-y", help="Remove without as
     with user_errors():
         removed = prune_orphaned_media(ws, found)
     console.print(f"Removed {len(removed)} orphaned media folder{'s' * (len(removed) != 1)}.")
+
+
+def _prune_takes(days: int, *, yes: bool) -> None:
+    """List the previous takes older than ``days``, ask, and drop them."""
+    from pipeline import clock
+    from pipeline.orphans import describe_size
+    from pipeline.takes import drop_takes, old_takes
+    from pipeline.workspace.catalogue import load_catalogue
+
+    with user_errors():
+        ws = workspace()
+        found = old_takes(ws, load_catalogue(ws.catalogue_path), today=clock.today(), days=days)
+    if not found:
+        console.print(f"No previous takes older than {days} days.")
+        return
+    total = describe_size(sum(take.size for take in found))
+    console.print(f"Would drop {len(found)} previous take{'s' * (len(found) != 1)} ({total}):")
+    for take in found:
+        console.print(f"  {escape(take.resource_id)} version {take.version} of {take.date}", soft_wrap=True)
+    if not yes and not _confirmed("Drop them?"):
+        console.print("No take dropped.")
+        return
+    with user_errors():
+        dropped = drop_takes(ws, found)
+    console.print(f"Dropped {len(dropped)} previous take{'s' * (len(dropped) != 1)}.")
 
 
 def _confirmed(question: str) -> bool:

@@ -18,7 +18,8 @@ from pipeline.text import printable, printable_json
 
 if TYPE_CHECKING:
     from pipeline.speech.review import StatusRow
-    from pipeline.workspace.catalogue import TranscriptionSettings
+    from pipeline.workspace.catalogue import Catalogue, TranscriptionSettings
+    from pipeline.workspace.reviewdates import ReviewDue
 
 
 def model_option() -> Any:
@@ -250,6 +251,26 @@ def _print_plain_rows(rows: list[StatusRow]) -> None:
     typer.echo("\n".join("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells))
 
 
+def review_due(catalogue: Catalogue, rows: list[StatusRow]) -> dict[str, ReviewDue]:
+    """The resources due for a check today, by id; the approval dates come from the status rows."""
+    from pipeline import clock
+    from pipeline.workspace.reviewdates import due
+
+    approved = {row.id: row.approved_at[:10] for row in rows if row.review == "approved" and row.approved_at}
+    return {item.id: item for item in due(catalogue, clock.today(), approved=approved)}
+
+
+def print_due(items: list[ReviewDue]) -> None:
+    if not items:
+        return
+    console.print(f"Due for a check by its expert ({len(items)}):", soft_wrap=True)
+    for item in items:
+        console.print(f"  [yellow]{user_text(item.id)}[/]: {user_text(item.reason)}", soft_wrap=True)
+    console.print(
+        "Ask the expert to watch it again, then [bold]capture approve ID[/] (or set a new review_by).", soft_wrap=True
+    )
+
+
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for other tools.")) -> None:
     """Which transcripts are approved and which still need a review, and any orphaned media."""
@@ -262,8 +283,10 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
         catalogue = read_catalogue(ws.catalogue_path)  # read once, for both
         rows = review_status(ws, catalogue)
         orphans = find_orphaned_media(ws, catalogue)
+        due = review_due(catalogue, rows)
     if as_json:
-        data = [row.__dict__ for row in rows] + [orphan.status_row() for orphan in orphans]
+        data = [{**row.__dict__, "review_due": due[row.id].due if row.id in due else ""} for row in rows]
+        data += [orphan.status_row() for orphan in orphans]
         typer.echo(printable_json(json.dumps(data, indent=2, ensure_ascii=False)))
         return
     if not rows:
@@ -280,6 +303,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for ot
     drafts = sum(row.review == "draft" for row in rows)
     if drafts:
         console.print(f"{drafts} to review: [bold]capture review ID[/].")
+    print_due(list(due.values()))
     if orphans:
         console.print(f"Orphaned media ({len(orphans)}), named by no entry in resources.yaml:", soft_wrap=True)
         for orphan in orphans:

@@ -20,6 +20,7 @@ from pipeline import clock
 from pipeline.errors import BuildError
 from pipeline.site.catalogue_cache import load_catalogue_cached
 from pipeline.site.inputs import InputLog
+from pipeline.site.takes import published_takes, take_suffix
 from pipeline.site.views import MediaFile, ResourceView, SiteModel
 from pipeline.workspace.catalogue import FEEDBACK_SCHEME, Resource
 from pipeline.workspace.journeys import Journey, load_journeys
@@ -136,7 +137,7 @@ class _Reader:
 
     def view(self, resource: Resource) -> ResourceView:
         transcript_path, data = self.transcript(resource)
-        meta_path = f"{self.media_root}/{resource.id}/meta.json"
+        meta_path = f"{self.media_root}/{resource.id}{take_suffix(resource.version)}/meta.json"
         meta_bytes = _read_if_there(meta_path)
         self.log.content(meta_path, meta_bytes)
         words_bytes = None
@@ -157,6 +158,7 @@ class _Reader:
             poster=_media_file(resource.poster, root=self.root, meta=meta, log=self.log),
             expert_slug=person_slug(resource.expert.name) if resource.expert.name else "",
             words_bytes=words_bytes,
+            takes=published_takes(self.root, resource, self.log),
         )
         if data is not None and not view.published:
             self.warnings.append(f"{resource.id}: draft transcript not published (site.publish_drafts is false)")

@@ -22,6 +22,7 @@ from pipeline.site.questions import question_outputs
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
 from pipeline.site.search import shard_count, shard_of
 from pipeline.site.tracks import TRACKS_CODE, track_outputs
+from pipeline.site.takes import take_media
 from pipeline.site.views import ResourceView, SiteModel, content_key
 from pipeline.workspace.catalogue import KINDS, LEVELS, Role
 from pipeline.workspace.paths import Workspace
@@ -256,7 +257,7 @@ def _subscribe(plan: _Plan) -> Output:
 
 
 def _feed(plan: _Plan) -> Output:
-    entries = sorted(plan.model.views, key=lambda v: v.resource.captured, reverse=True)[:FEED_MAX]
+    entries = sorted(plan.model.views, key=lambda v: v.resource.updated or v.resource.captured, reverse=True)[:FEED_MAX]
     key = content_key(plan.base, [(v.card_key, v.resource.summary, v.expert_slug, v.resource.roles) for v in entries])
     return Output("feed.xml", key, render=functools.partial(plan.pages.feed, entries))
 
@@ -306,7 +307,8 @@ def plan_outputs(
         bool(model.questions),
     )  # fmt: skip
     plan = _Plan(model, Pages(model, workspace.cache_dir / "site" / "jinja"), base, evidence)
-    outputs = [*_media(plan), *_assets(), *_resources(plan, built=built, site_root=str(workspace.site_dir))]
+    media = [*_media(plan), *take_media(model)]  # previous takes' media beside the current takes'
+    outputs = [*media, *_assets(), *_resources(plan, built=built, site_root=str(workspace.site_dir))]
     outputs += _journeys(plan)
     for role in model.roles():
         outputs += _role(plan, role)

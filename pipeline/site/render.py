@@ -225,7 +225,8 @@ class Pages:
         settings = self.model.catalogue.settings
 
         def entry_id(view: ResourceView) -> str:
-            return uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{view.resource.id}").urn
+            take = f":v{view.resource.version}" if view.resource.version > 1 else ""  # an "updated" entry of its own
+            return uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{view.resource.id}{take}").urn
 
         updated = max((v.updated for v in entries), default="1970-01-01") or "1970-01-01"
         feed_id = uuid.uuid5(uuid.NAMESPACE_URL, f"capture:{settings.title}:{settings.organisation}").urn

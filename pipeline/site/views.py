@@ -25,6 +25,7 @@ from pipeline.workspace.journeys import Journey, by_level
 
 if TYPE_CHECKING:
     from pipeline.site.questions import Row
+    from pipeline.site.takes import PublishedTake
     from pipeline.speech.captions import Cue
     from pipeline.speech.chapters import Aside, ChapterSpan
 
@@ -153,6 +154,7 @@ class ResourceView:
     expert_slug: str
     words_bytes: bytes | None = None  # whisper's word timings (``capture add`` keeps them), for caption breaks
     current_vtt: str | None = None  # the site's captions.vtt, when it is already what this build would write
+    takes: tuple[PublishedTake, ...] = ()  # the previous takes the page can still play, newest first
 
     @cached_property
     def transcript_digest(self) -> str:
@@ -309,7 +311,14 @@ class ResourceView:
         approved = self._front.get("approved_at", "")[:10]
         if not DATE.match(approved):
             approved = ""
-        return max(self.resource.captured[:10], approved)
+        return max(self.resource.captured[:10], approved, self.resource.updated[:10])
+
+    @property
+    def checked(self) -> tuple[str, str] | None:
+        """("<expert>", "<date>") for "Checked by <expert> on <date>", where the approval says so."""
+        from pipeline.site.takes import checked_by
+
+        return checked_by(self.resource, self._front if self.transcript_bytes is not None else None)
 
     @cached_property
     def card_key(self) -> str:
@@ -317,7 +326,7 @@ class ResourceView:
         poster = self.poster.key if self.poster else ""
         return content_key(
             r.id, r.title, r.summary, r.duration, r.expert.name, r.level, r.kind, r.captured,
-            self.reviewed, poster, self.video is not None, self.updated,
+            self.reviewed, poster, self.video is not None, self.updated, r.version, r.update_note,
         )  # fmt: skip
 
     @cached_property
@@ -327,7 +336,8 @@ class ResourceView:
             r.id, r.title, r.summary, r.expert.name, r.expert.job_title, r.captured, r.what, r.why, r.when,
             r.roles, r.level, r.kind, r.prerequisites, r.topics, r.audio_only, r.review, r.duration,
             self.transcript_digest, self.words_digest, self.published, self.video.key if self.video else "",
-            self.poster.key if self.poster else "", r.code, r.questions,
+            self.poster.key if self.poster else "", r.code, r.questions, r.version, r.updated, r.update_note,
+            r.reviewed, r.review_by, self.checked, [take.key for take in self.takes],
         )  # fmt: skip
 
     @cached_property

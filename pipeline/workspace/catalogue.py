@@ -20,6 +20,7 @@ from typing import Any
 from pipeline.errors import CatalogueError, NotFoundError
 from pipeline.fsutil import file_lock
 from pipeline.workspace.answered import AnsweredQuestion, read_answered
+from pipeline.workspace.reviewdates import interval_problem
 from pipeline.workspace.yamlio import MarkedDict, line_of, load_yaml, read_yaml, save_yaml, writable_mode
 
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
@@ -95,9 +96,24 @@ class Settings:
     # Cue words per level and per kind that suggest tags (empty: the built-in cues of pipeline.workspace.tagging).
     levels: dict[str, list[str]] = field(default_factory=dict)
     kinds: dict[str, list[str]] = field(default_factory=dict)
+    review_every: str = ""  # "6 months": how long a check holds (pipeline.workspace.reviewdates)
 
     def role(self, role_id: str) -> Role | None:
         return next((r for r in self.roles if r.id == role_id), None)
+
+
+@dataclass
+class Take:
+    """A previous take of a resource (``versions:``), playable on its page until ``capture prune`` drops it."""
+
+    version: int
+    date: str = ""
+    note: str = ""
+    video: str | None = None
+    poster: str | None = None
+    transcript: str | None = None
+    sha256: str = ""
+    duration: float = 0.0
 
 
 @dataclass
@@ -127,6 +143,12 @@ class Resource:
     tagged: dict[str, str] = field(default_factory=dict)
     code: str = ""  # its short link, s/<code>/: given once, kept through renames (pipeline.workspace.codes)
     aliases: list[str] = field(default_factory=list)  # ids and codes it was known by (a rename, a merge)
+    reviewed: str = ""  # the date a person checked a resource with no transcript
+    review_by: str = ""  # the date it is due for another check
+    version: int = 1  # the take: 2 once ``capture add --replaces`` gave it a new clip
+    updated: str = ""  # the date of the current take, when it replaced another
+    update_note: str = ""  # what changed in it
+    versions: list[Take] = field(default_factory=list)  # the previous takes, oldest first
     line: int | None = None
 
 
@@ -251,8 +273,20 @@ def resource_to_mapping(resource: Resource) -> dict[str, Any]:
         "tagged": dict(resource.tagged) or None,
         "code": resource.code,
         "aliases": list(resource.aliases),
+        "reviewed": resource.reviewed,
+        "review_by": resource.review_by,
+        "version": resource.version if resource.version > 1 else None,
+        "updated": resource.updated,
+        "update_note": resource.update_note,
+        "versions": [_take_mapping(take) for take in resource.versions],
     }
     return {k: _to_commented(v) for k, v in raw.items() if v not in (None, "", [], {})}
+
+
+def _take_mapping(take: Take) -> dict[str, Any]:
+    raw = dataclasses.asdict(take)
+    raw["duration"] = round(take.duration, 2) if take.duration else None
+    return {k: v for k, v in raw.items() if v not in (None, "")}
 
 
 class _Problems:
@@ -310,6 +344,8 @@ class _Reader:
             return self.texts(key)
         if kind == PATH:
             return self.inside_path(key)
+        if kind == DATE:
+            return self.date(key)
         if kind == NAMES:
             return {str(k): str(v) for k, v in (self.mapping(key) or {}).items()}
         raise ValueError(f"no reader for the kind {kind!r}")
@@ -372,6 +408,14 @@ class _Reader:
             return []
         return [str(v).strip() for v in value if str(v).strip()]
 
+    def date(self, key: str) -> str:
+        """A calendar date, written as YYYY-MM-DD (YAML reads it as a date; quoted, it is text)."""
+        value = self.text(key)
+        if value and not _is_date(value):
+            self.error(key, f"expected a date like 2026-06-30, got {value!r}")
+            return ""
+        return value
+
     def inside_path(self, key: str) -> str | None:
         """A workspace-relative path; absolute paths, '..' and control characters are refused."""
         value = self.text(key)
@@ -401,6 +445,16 @@ class _Reader:
         """Every field of ``rules`` read, each defaulting to ``cls``'s own default for it."""
         defaults = _defaults(cls)
         return {key: self.read(key, rule, defaults.get(key, _EMPTY[rule.kind])) for key, rule in rules.items()}
+
+
+def _is_date(value: str) -> bool:
+    import datetime as dt
+
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
 
 
 def _number(value: float) -> str:
@@ -433,7 +487,7 @@ def _defaults(cls: type) -> dict[str, Any]:
 
 # Kinds of field. The schema tables below give each field its kind and its bounds; its default is the
 # dataclass's (see _defaults), so each default is written once.
-TEXT, NUMBER, WHOLE, FLAG, CHOICE, TEXTS, PATH, NAMES = (
+TEXT, NUMBER, WHOLE, FLAG, CHOICE, TEXTS, PATH, NAMES, DATE = (
     "text",
     "number",
     "whole",
@@ -442,9 +496,11 @@ TEXT, NUMBER, WHOLE, FLAG, CHOICE, TEXTS, PATH, NAMES = (
     "texts",
     "path",
     "names",
+    "date",
 )
 # What a field without a dataclass default reads as when it is missing.
 _EMPTY: dict[str, Any] = {TEXT: "", NUMBER: 0.0, WHOLE: 0, FLAG: False, CHOICE: None, TEXTS: [], PATH: None, NAMES: {}}
+_EMPTY[DATE] = ""
 
 
 @dataclass(frozen=True)
@@ -461,6 +517,7 @@ PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "sl
 DEVICES = ("auto", "cpu", "cuda")
 MAX_DURATION = 48 * 3600.0  # the longest clip media.max_duration may allow, and so the longest resource
 MAX_SOURCE_BYTES = 10**15
+MAX_VERSION = 10**6
 
 MEDIA_FIELDS: dict[str, Rule] = {
     "target_height": Rule(WHOLE, 144, 2160),
@@ -500,6 +557,7 @@ SETTINGS_FIELDS: dict[str, Rule | None] = {
     "glossary": Rule(TEXTS),
     "levels": None,
     "kinds": None,
+    "review_every": Rule(TEXT),
     "media": None,
     "transcription": None,
     "site": None,
@@ -540,6 +598,22 @@ RESOURCE_FIELDS: dict[str, Rule | None] = {
     "tagged": Rule(NAMES),
     "code": Rule(TEXT),
     "aliases": Rule(TEXTS),
+    "reviewed": Rule(DATE),
+    "review_by": Rule(DATE),
+    "version": Rule(WHOLE, 1, MAX_VERSION),
+    "updated": Rule(DATE),
+    "update_note": Rule(TEXT),
+    "versions": None,
+}
+TAKE_FIELDS: dict[str, Rule] = {
+    "version": Rule(WHOLE, 1, MAX_VERSION),
+    "date": Rule(DATE),
+    "note": Rule(TEXT),
+    "video": Rule(PATH),
+    "poster": Rule(PATH),
+    "transcript": Rule(PATH),
+    "sha256": Rule(TEXT),
+    "duration": Rule(NUMBER, 0.0, MAX_DURATION),
 }
 RESOURCE_KEYS: tuple[str, ...] = tuple(RESOURCE_FIELDS)
 # Values that need not be written into an entry a person wrote without them (the dataclass's defaults).
@@ -561,6 +635,10 @@ def _read_settings(doc: Any, problems: _Problems) -> Settings:
     values["levels"] = _read_cues(top, "levels", names=LEVELS, problems=problems)
     values["kinds"] = _read_cues(top, "kinds", names=KINDS, problems=problems)
     _check_site_url(values["site"].url, top, problems)
+    every = values["review_every"]
+    if every and (problem := interval_problem(every)):
+        problems.error(top.line("review_every"), "settings.review_every", problem)
+        values["review_every"] = ""
     feedback = values["feedback"]
     if feedback and not FEEDBACK_SCHEME.match(feedback):
         problems.warn(
@@ -661,6 +739,7 @@ def _read_resource(node: Any, where: str, problems: _Problems) -> Resource | Non
         questions=read_answered(
             reader.node.get("questions"), where=f"{where}.questions", line_of=line_of, error=problems.error
         ),
+        versions=_read_versions(reader, where),
         line=reader.line(),
         **values,
     )
@@ -682,6 +761,24 @@ def _read_source(reader: _Reader, where: str) -> SourceClip | None:
         return None
     inner = _Reader(node, f"{where}.source", reader.problems, known=tuple(SOURCE_FIELDS))
     return SourceClip(**inner.fields(SourceClip, SOURCE_FIELDS))
+
+
+def _read_versions(reader: _Reader, where: str) -> list[Take]:
+    """``versions:``: the previous takes, each a mapping with its version, date, note and media."""
+    node = reader.node.get("versions")
+    if node is None:
+        return []
+    if not isinstance(node, list):
+        reader.error("versions", f"expected a list of previous takes, got {_describe(node)}")
+        return []
+    takes = []
+    for index, item in enumerate(node):
+        inner = _Reader(item, f"{where}.versions[{index}]", reader.problems, known=tuple(TAKE_FIELDS))
+        if not isinstance(item, dict):
+            reader.problems.error(line_of(node, index), inner.where, f"expected a mapping, got {_describe(item)}")
+            continue
+        takes.append(Take(**inner.fields(Take, TAKE_FIELDS)))
+    return takes
 
 
 def parse_catalogue(path: Path, doc: Any) -> Catalogue:

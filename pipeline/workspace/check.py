@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline import clock
 from pipeline.errors import CaptureError, CatalogueError
 from pipeline.speech.summary import summary_from_text
 from pipeline.speech.transcript import TIME_LINE, Transcript, format_time, read_transcript
@@ -21,6 +22,7 @@ from pipeline.workspace.catalogue import LEVELS, Catalogue, Resource, read_catal
 from pipeline.workspace.journeys import Journey, Step, read_journey
 from pipeline.workspace.ordering import find_cycles
 from pipeline.workspace.paths import CATALOGUE_NAME, Workspace, windows_reserved
+from pipeline.workspace.reviewdates import due
 from pipeline.workspace.yamlio import line_of, paused_gc
 
 ERROR = "error"
@@ -184,10 +186,40 @@ class _Checker:
                 "remove one of these prerequisites",
             )
 
+    def takes(self, catalogue: Catalogue) -> None:
+        """A previous take whose video is gone is left off its page: ``capture prune`` drops takes, not a person."""
+        if not self.workspace.media_dir.is_dir():
+            return
+        entries = catalogue.doc.get("resources") or []
+        for index, resource in enumerate(catalogue.resources):
+            for number, take in enumerate(resource.versions):
+                if take.video and not (self.workspace.root / take.video).is_file():
+                    self.warn(
+                        CATALOGUE_NAME,
+                        _item_line(entries[index], "versions", number),
+                        f"resources[{index}].versions[{number}].video: {take.video} does not exist, so the page "
+                        f"does not offer version {take.version}; restore the file, or remove the take from versions",
+                    )
+
+    def review_dates(self, catalogue: Catalogue) -> None:
+        """Resources due for another check by their expert (``review_by``, or ``review_every`` since the last one)."""
+        for item in due(catalogue, clock.today()):
+            self.warn(
+                CATALOGUE_NAME,
+                item.line,
+                f"'{item.id}' is due for a check by its expert: {item.reason}; ask them to watch it again, "
+                f"then `capture approve {item.id}`{' and set a new review_by' if not item.checked else ''}",
+            )
+
     # transcripts ------------------------------------------------------------------------------
     def transcripts(self, catalogue: Catalogue) -> None:
         entries = catalogue.doc.get("resources") or []
-        used: set[Path] = set()
+        used: set[Path] = {
+            Path(os.path.realpath(self.workspace.root / take.transcript))
+            for resource in catalogue.resources
+            for take in resource.versions
+            if take.transcript
+        }  # a previous take's transcript is kept with it
         for index, resource in enumerate(catalogue.resources):
             if resource.transcript:
                 path = Path(os.path.realpath(self.workspace.root / resource.transcript))
@@ -424,6 +456,8 @@ def _check(workspace: Workspace) -> CheckReport:
     if catalogue is not None:
         checker.resources(catalogue)
         checker.transcripts(catalogue)
+        checker.takes(catalogue)
+        checker.review_dates(catalogue)
     placed = checker.journeys(catalogue)
     if catalogue is not None:
         checker.unplaced(catalogue, placed)

@@ -387,7 +387,7 @@ def test_check_warns_about_moments_doubles_and_levels(demo: Path) -> None:
         f"resources.yaml:{first + 2}: warning: resources[0].questions[1]: listed twice "
         "(also resources[0].questions[0]); keep one",
         f"resources.yaml:{first + 3}: warning: resources[0].questions[2].at: 'Signing' is not a time like '01:05' and "
-        "transcripts here have no chapters; write the time",
+        "the transcript has no chapter of that name; write the time",
     ]
 
 
@@ -502,7 +502,10 @@ def test_a_chapter_names_the_moment_where_transcripts_have_chapters() -> None:
     assert has_chapters(lines)
     assert first_chapter_start(lines, question.chapter) == 12.5
     assert first_chapter_start(lines, "Restart") is None
-    assert not has_chapters(read_transcript(REPO / "transcripts" / "shift-handover-basics.md").lines)
+    # The demo's transcripts: one with chapters (its first starts at 0:00), one without.
+    basics = read_transcript(REPO / "transcripts" / "shift-handover-basics.md").lines
+    assert has_chapters(basics) and first_chapter_start(basics, "walk the line") == 13.5
+    assert not has_chapters(read_transcript(REPO / "transcripts" / "handing-over-a-running-fault.md").lines)
 
 
 def test_the_json_and_html_reports_carry_the_candidate_questions(tmp_path: Path) -> None:

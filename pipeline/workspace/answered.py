@@ -156,8 +156,8 @@ def first_chapter_start(lines: Sequence[Any], chapter: str) -> float | None:
 
 
 def has_chapters(lines: Sequence[Any]) -> bool:
-    """Whether this transcript format knows chapters at all (another part of capture adds them)."""
-    return any(hasattr(line, "chapter") for line in lines)
+    """Whether any of a transcript's lines sits in a chapter (``## heading`` lines in the transcript file)."""
+    return any(getattr(line, "chapter", "") for line in lines)
 
 
 # Words that say little about what a question is about; the rest, stemmed, are compared.

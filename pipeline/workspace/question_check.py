@@ -43,7 +43,7 @@ def _moment(workspace: Workspace, resource: Resource, question: AnsweredQuestion
         except CaptureError:
             return []  # the transcript check names what is wrong with it
     if not has_chapters(lines):
-        what = "transcripts here have no chapters"
+        what = "its transcript has no chapters"
     elif first_chapter_start(lines, question.chapter) is None:
         what = "the transcript has no chapter of that name"
     else:

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.site.embed import plan_embeds, site_url
+from pipeline.site.offline import plan_offline
 from pipeline.site.output import Output, load_manifest
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
 from pipeline.site.search import shard_count, shard_of
@@ -110,7 +112,8 @@ def _assets() -> list[Output]:
     for asset in sorted((theme_dir() / "static").iterdir()):
         if asset.is_file():
             data = asset.read_bytes()
-            rel = "search.gif" if asset.name == "search.gif" else f"static/{asset.name}"
+            # search.gif and the service worker sit at the root (a worker's scope is the folder it is in)
+            rel = asset.name if asset.name in ("search.gif", "sw.js") else f"static/{asset.name}"
             key = hashlib.sha1(data).hexdigest()  # noqa: S324 - a change key
             outputs.append(Output(rel, key, render=functools.partial(_static, data)))
     return outputs
@@ -120,6 +123,7 @@ def _resources(plan: _Plan, *, built: dict[str, tuple[str, int]], site_root: str
     """Each resource's page and, where its transcript is published, its captions."""
     model = plan.model
     captions_code = code_key(CAPTIONS_CODE, theme=False)
+    address = site_url(model.catalogue.settings)  # the embed snippet's address
     outputs = []
     for view in model.views:
         rid = view.resource.id
@@ -127,7 +131,7 @@ def _resources(plan: _Plan, *, built: dict[str, tuple[str, int]], site_root: str
         links = [p for p in view.resource.prerequisites if p != rid] + model.next_steps.get(rid, [])
         links += [place.next_id for place in places if place.next_id]
         journeys = [(j.id, j.title) for j in model.in_journeys.get(rid, [])]
-        key = content_key(plan.base, view.page_key, plan.card_keys(links), journeys, places)
+        key = content_key(plan.base, view.page_key, plan.card_keys(links), journeys, places, address)
         outputs.append(Output(f"r/{rid}/index.html", key, render=functools.partial(plan.pages.resource, view)))
         if view.published:
             rel = f"r/{rid}/captions.vtt"
@@ -289,9 +293,11 @@ def plan_outputs(
     )  # fmt: skip
     plan = _Plan(model, Pages(model, workspace.cache_dir / "site" / "jinja"), base)
     outputs = [*_media(plan), *_assets(), *_resources(plan, built=built, site_root=str(workspace.site_dir))]
+    outputs += plan_embeds(model.views, pages=plan.pages, base=plan.base)
     outputs += _journeys(plan)
     for role in model.roles():
         outputs += _role(plan, role)
     outputs += _experts(plan)
     outputs += _clips(plan)
+    outputs += plan_offline(model.journeys, outputs, base=plan.base)
     return [*outputs, _feed(plan), _subscribe(plan), *_search(plan, code), _home(plan)]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.site.codekey import code_digest
+from pipeline.site.embed import embed_snippet, site_url
 from pipeline.site.search import SearchEntry, encode_entry, encode_facets, index_script, shard_script
 from pipeline.site.views import ResourceView, SiteModel, feedback_link
 from pipeline.speech.transcript import format_time
@@ -146,6 +147,8 @@ class Renderer:
             "lang": settings.site.language,
             "levels": LEVELS,
             "role_names": {r.id: r.name for r in model.roles()},
+            "site_url": site_url(settings),
+            "embed_snippet": functools.partial(embed_snippet, address=site_url(settings)),
         }
 
     def render(self, template: str, root: str, **context: Any) -> bytes:

@@ -140,6 +140,8 @@ def test_an_embed_on_another_origin_plays_with_captions(browser: Any, intranet: 
     assert transcript.is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "embed-in-intranet-390x844.png"), full_page=True)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.screenshot(path=str(ARTIFACTS / "embed-in-intranet-320x640.png"), full_page=True)
     context.close()
     assert errors == []
 

@@ -57,6 +57,23 @@ def render_embed(pages: Pages, view: ResourceView) -> bytes:
     return pages.renderer.render("embed.html", "../../", card=view)
 
 
+def with_embeds(outputs: list[Output], views: list[ResourceView], *, pages: Pages, base: str) -> list[Output]:
+    """The resources' outputs with each embed right after its resource's page and captions.
+
+    Render workers take consecutive shares of the outputs, so the embed is most often rendered
+    by the process that planned the same cues for the page a moment before (cues are the cost).
+    """
+    embeds = {output.rel.split("/")[1]: output for output in plan_embeds(views, pages=pages, base=base)}
+    merged = []
+    for at, output in enumerate(outputs):
+        merged.append(output)
+        rid = output.rel.split("/")[1]
+        following = outputs[at + 1].rel.split("/")[1] if at + 1 < len(outputs) else None
+        if following != rid and rid in embeds:
+            merged.append(embeds.pop(rid))
+    return merged + list(embeds.values())
+
+
 def plan_embeds(views: list[ResourceView], *, pages: Pages, base: str) -> list[Output]:
     """One ``r/<id>/embed.html`` per resource with a video or audio, keyed like its page."""
     return [

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.site.embed import plan_embeds, site_url
+from pipeline.site.embed import site_url, with_embeds
 from pipeline.site.offline import plan_offline
 from pipeline.site.output import Output, load_manifest
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
@@ -292,8 +292,8 @@ def plan_outputs(
         settings.site.publish_drafts, [(r.id, r.name, r.description) for r in model.roles()],
     )  # fmt: skip
     plan = _Plan(model, Pages(model, workspace.cache_dir / "site" / "jinja"), base)
-    outputs = [*_media(plan), *_assets(), *_resources(plan, built=built, site_root=str(workspace.site_dir))]
-    outputs += plan_embeds(model.views, pages=plan.pages, base=plan.base)
+    resources = _resources(plan, built=built, site_root=str(workspace.site_dir))
+    outputs = [*_media(plan), *_assets(), *with_embeds(resources, model.views, pages=plan.pages, base=plan.base)]
     outputs += _journeys(plan)
     for role in model.roles():
         outputs += _role(plan, role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,10 +16,11 @@ from pipeline.serve.preview import make_server
 from pipeline.site.embed import PLACEHOLDER, embed_snippet, site_url
 from pipeline.site.views import ResourceView
 from pipeline.workspace.catalogue import Resource, Settings
-from tests.support import launch_chromium
+from tests.support import launch_chromium, run_capture
 from tests.test_browser import ARTIFACTS, check_page
 
 CLIP = "shift-handover-basics"
+AUDIO = "handing-over-a-running-fault"
 
 
 def _view(title: str) -> ResourceView:
@@ -165,4 +167,53 @@ def test_the_resource_page_shows_the_snippet_and_copies_it(browser: Any, site_se
     page.wait_for_function("document.getElementById('embed-copied').textContent === 'Copied.'")
     assert page.evaluate("navigator.clipboard.readText()") == code
     page.locator(".embed-share").screenshot(path=str(ARTIFACTS / "embed-snippet-390x844.png"))
+    context.close()
+
+
+@pytest.mark.browser
+def test_an_embed_opened_from_file_has_its_captions_too(browser: Any, demo_site: Path) -> None:
+    """From file:// the track file cannot load; the cues in the page become the captions."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((demo_site / "r" / CLIP / "embed.html").as_uri())
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15_000)
+    page.evaluate("() => { const v = document.getElementById('player'); v.muted = true; return v.play(); }")
+    page.wait_for_function(
+        "Array.from(document.getElementById('player').textTracks)"
+        ".some(t => t.mode === 'showing' && t.activeCues && t.activeCues.length > 0)",
+        timeout=15_000,
+    )
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture(scope="module")
+def audio_workspace(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo with one clip marked audio-only, built."""
+    root = tmp_path_factory.mktemp("embed-audio") / "ws"
+    shutil.copytree(demo_workspace, root, ignore=shutil.ignore_patterns("site"))
+    catalogue = root / "resources.yaml"
+    entry = f"  - id: {AUDIO}\n"
+    catalogue.write_text(catalogue.read_text().replace(entry, entry + "    audio_only: true\n", 1))
+    built = run_capture("build", cwd=root, timeout=120)
+    assert built.returncode == 0, built.stderr
+    return root
+
+
+@pytest.mark.browser
+def test_an_audio_clip_embeds_as_an_audio_player(browser: Any, audio_workspace: Path) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto((audio_workspace / "site" / "r" / AUDIO / "embed.html").as_uri())
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15_000)
+    assert page.evaluate("document.getElementById('player').tagName") == "AUDIO"
+    page.evaluate("document.getElementById('player').muted = true")
+    page.click(".embed-transcript summary")
+    page.locator("#transcript .seek").nth(1).click()
+    page.wait_for_function(
+        "!document.getElementById('player').paused && document.getElementById('player').currentTime > 5"
+    )
+    page.screenshot(path=str(ARTIFACTS / "embed-audio-320x640.png"), full_page=True)
     context.close()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 PLACEHOLDER = "ADDRESS-OF-THIS-SITE/"  # what a reader replaces when no site.url is set
 EMBED_WIDTH = 560  # the snippet's frame width, in CSS pixels; the page inside fits any width
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-BAR_HEIGHT = 48  # the line under the player: the full page's link and the transcript toggle
+BAR_HEIGHT = 128  # under the player: the full page's link and the transcript toggle (style.css leaves 8rem)
 
 
 def site_url(settings: Settings) -> str:

@@ -183,6 +183,32 @@ def test_a_rebuild_refreshes_only_the_changed_resources_files(browser: Any, work
 
 
 @pytest.mark.browser
+def test_a_host_without_sw_js_offers_no_saving_and_says_why(browser: Any, demo_site: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(demo_site, site)
+    (site / "sw.js").unlink()
+    httpd, url = _serve(site)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{url}j/{JOURNEY}/index.html")
+        page.wait_for_function("document.getElementById('offline-state').textContent.includes('sw.js')")
+        assert page.locator("#offline-state").inner_text() == (
+            "This site's host does not serve its offline helper (sw.js), so journeys cannot be saved here."
+        )
+        page.wait_for_timeout(500)  # the manifest has loaded by now: the button stays hidden
+        assert not page.locator("#offline-save").is_visible()
+        page.goto(f"{url}r/shift-handover-basics/index.html")
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+        _stop(httpd)
+    assert errors == []
+
+
+@pytest.mark.browser
 def test_from_file_there_is_no_offline_button_and_no_error(browser: Any, demo_site: Path) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()

@@ -12,7 +12,11 @@
   var STORE = "capture-offline:" + root;
   var INDEX = root + "__offline__/index.json";  // never on the server: what is saved, with each file's key
 
-  navigator.serviceWorker.register(root + "sw.js", { scope: root }).catch(function () {});
+  // Without its service worker (a host that does not serve sw.js) nothing saved could be played back.
+  var registered = navigator.serviceWorker.register(root + "sw.js", { scope: root }).then(function () {
+    return navigator.serviceWorker.ready;
+  });
+  registered.catch(function () {});  // said on the journey's page; elsewhere nothing to say
 
   function megabytes(bytes) {
     return (bytes / 1048576).toFixed(bytes < 10485760 ? 1 : 0) + " MB";
@@ -132,7 +136,12 @@
     var list = null;
     show(index, null);
     if (!index.journeys[id]) state.textContent = "Checking what saving this journey takes…";
-    manifest(url).then(function (got) { list = got; show(index, list); }, function () {
+    registered.catch(function () {
+      save.hidden = true;
+      list = null;
+      state.textContent = "This site's host does not serve its offline helper (sw.js), so journeys cannot be saved here.";
+    });
+    manifest(url).then(function (got) { list = got; registered.then(function () { show(index, list); }, function () {}); }, function () {
       if (!index.journeys[id]) { state.textContent = "Saving for offline needs a connection. Try again when you are online."; save.hidden = true; }
     });
     save.addEventListener("click", function () {
@@ -140,7 +149,7 @@
       busy = true;
       save.disabled = true;
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
-      navigator.serviceWorker.ready.then(function () {
+      registered.then(function () {
         return sync(cache, index, id, list, function (done, total, bytes, size) {
           state.textContent = "Saving… " + done + " of " + total + " files (" + megabytes(bytes) + " of " + megabytes(size) + ").";
         });

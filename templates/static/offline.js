@@ -73,6 +73,14 @@
     }).then(function () { return writeIndex(cache, index); });
   }
 
+  // One change to the store at a time: a refresh, a save and a removal never interleave.
+  var pending = Promise.resolve();
+  function serial(work) {
+    var run = pending.then(work);
+    pending = run.then(function () {}, function () {});
+    return run;
+  }
+
   function remove(cache, index, id) {
     var saved = index.journeys[id];
     if (!saved) return Promise.resolve();
@@ -150,20 +158,22 @@
       save.disabled = true;
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
       registered.then(function () {
-        return sync(cache, index, id, list, function (done, total, bytes, size) {
-          state.textContent = "Saving… " + done + " of " + total + " files (" + megabytes(bytes) + " of " + megabytes(size) + ").";
+        return serial(function () {
+          return sync(cache, index, id, list, function (done, total, bytes, size) {
+            state.textContent = "Saving… " + done + " of " + total + " files (" + megabytes(bytes) + " of " + megabytes(size) + ").";
+          });
         });
       }).then(function () { show(index, list); markClips(index); }, function (error) {
         var full = error && error.name === "QuotaExceededError";
         state.textContent = full ? "This device has no room for the journey. Remove other saved journeys or files and try again."
           : "Could not save the journey: " + (error && error.message ? error.message : "the download stopped") + ". Check the connection and try again.";
-        return remove(cache, index, id).then(function () { markClips(index); });
+        return serial(function () { return remove(cache, index, id); }).then(function () { markClips(index); });
       }).then(function () { busy = false; save.disabled = false; });
     });
     drop.addEventListener("click", function () {
       if (busy) return;
       busy = true;
-      remove(cache, index, id).then(function () {
+      serial(function () { return remove(cache, index, id); }).then(function () {
         show(index, list);
         markClips(index);
         if (!list) state.textContent = "Removed from this device.";
@@ -187,7 +197,7 @@
     return readIndex(cache).then(function (index) {
       markClips(index);
       journeyBox(cache, index);
-      window.CAPTURE_OFFLINE_READY = refresh(cache, index).then(function () {
+      window.CAPTURE_OFFLINE_READY = serial(function () { return refresh(cache, index); }).then(function () {
         if (box && !busy && index.journeys[box.getAttribute("data-journey")]) show(index, null);
         document.documentElement.setAttribute("data-offline-checked", "true");
       });

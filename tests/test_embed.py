@@ -17,7 +17,7 @@ from pipeline.site.embed import PLACEHOLDER, embed_snippet, site_url
 from pipeline.site.views import ResourceView
 from pipeline.workspace.catalogue import Resource, Settings
 from tests.support import launch_chromium, run_capture
-from tests.test_browser import ARTIFACTS, check_page
+from tests.test_browser import ARTIFACTS, check_page, serious_violations
 
 CLIP = "shift-handover-basics"
 AUDIO = "handing-over-a-running-fault"
@@ -167,6 +167,7 @@ def test_the_resource_page_shows_the_snippet_and_copies_it(browser: Any, site_se
     page.wait_for_function("document.getElementById('embed-copied').textContent === 'Copied.'")
     assert page.evaluate("navigator.clipboard.readText()") == code
     page.locator(".embed-share").screenshot(path=str(ARTIFACTS / "embed-snippet-390x844.png"))
+    assert serious_violations(page) == []  # with the box open
     context.close()
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.serve.preview import PreviewServer, make_server
 from tests.support import launch_chromium, run_capture
-from tests.test_browser import ARTIFACTS
+from tests.test_browser import ARTIFACTS, serious_violations
 
 JOURNEY = "handover-for-operators"  # shift-handover-basics, then handing-over-a-running-fault
 EDITED = "handing-over-a-running-fault"
@@ -108,6 +108,7 @@ def test_a_saved_journey_plays_with_no_network(browser: Any, demo_site: Path) ->
         assert page.locator("#offline-state").inner_text().startswith("Saved on this device: 2 clips, ")
         assert page.locator(".card .badge.saved").count() == 2
         page.screenshot(path=str(ARTIFACTS / "journey-saved-offline-390x844.png"), full_page=True)
+        assert serious_violations(page) == []  # the box, its buttons and the "Saved" badges
     finally:
         _stop(httpd)
     context.set_offline(True)

@@ -108,10 +108,12 @@ def test_one_transcript_edit_rewrites_only_its_pages(library: Path) -> None:
     assert {rel for rel in rewritten if not rel.startswith(shard)} == {
         f"r/{rid}/index.html",
         f"r/{rid}/captions.vtt",
+        f"r/{rid}/embed.html",  # the embed shows the transcript too
+        "j/journey-0/offline.json",  # its journey's offline manifest lists the page's new key and size
         "search-index.js",
     }
-    assert len(rewritten) == 5  # and its shard of the search index: the new file in, the old one out
-    assert (result.written, result.removed) == (4, 1)
+    assert len(rewritten) == 7  # and its shard of the search index: the new file in, the old one out
+    assert (result.written, result.removed) == (6, 1)
     assert "Lift the guard before you clear the jam." in search_text(library / "site")
 
 
@@ -164,7 +166,8 @@ def test_removed_resource_removes_its_pages(library: Path) -> None:
     result = build(library)
     assert not (library / "site" / "r" / rid).exists()
     assert not (library / "site" / "media" / rid).exists()
-    assert result.removed == 6  # its page, captions, video, poster, the page of its only expert, the old search shard
+    # its page, captions, embed, video, poster, the page of its only expert, the old search shard
+    assert result.removed == 7
 
 
 def test_failed_build_leaves_the_site_as_it_was(library: Path) -> None:
@@ -196,7 +199,7 @@ def test_cli_build_says_what_it_did(library: Path, monkeypatch: pytest.MonkeyPat
     result = run_capture("build", cwd=library)
     assert result.returncode == 0, result.stderr
     # 34 pages before the 8 lists of the all-clips page and the subscribe page (issue 14)
-    assert "Built 43 pages for 12 resources into site/ (nothing changed, " in " ".join(result.stdout.split())
+    assert "Built 55 pages for 12 resources into site/ (nothing changed, " in " ".join(result.stdout.split())
 
 
 def test_cli_build_counts_in_the_singular(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -573,7 +576,12 @@ def test_new_word_timings_rebuild_the_captions(library: Path) -> None:
     words_path.parent.mkdir(parents=True, exist_ok=True)
     words_path.write_text(json.dumps({"id": rid, "segments": [{"words": timed}]}))
     build(library)
-    assert changed(before, snapshot(library / "site")) == {f"r/{rid}/captions.vtt", f"r/{rid}/index.html"}
+    assert changed(before, snapshot(library / "site")) == {
+        f"r/{rid}/captions.vtt",
+        f"r/{rid}/index.html",
+        f"r/{rid}/embed.html",  # the embed's cues too
+        "j/journey-0/offline.json",  # the journey's offline manifest: the new keys and sizes
+    }
 
 
 def test_server_answers_byte_ranges(library: Path) -> None:
@@ -610,8 +618,8 @@ def test_watcher_rebuilds_on_change_and_keeps_the_last_good_site(library: Path) 
     path = library / "transcripts" / f"{resource_id(3)}.md"
     path.write_text(path.read_text() + "[00:40.0] Count the cartons twice.\n")
     assert watcher.check() is True
-    # Its page and captions, its search shard and the shard listing.
-    assert results[-1][1] is None and results[-1][0].written == 4  # type: ignore[union-attr]
+    # Its page, captions and embed, its journey's offline manifest, its search shard and the shard listing.
+    assert results[-1][1] is None and results[-1][0].written == 6  # type: ignore[union-attr]
     page = (library / "site" / "r" / resource_id(3) / "index.html").read_text()
     assert "Count the cartons twice." in page
     path.write_text("broken\n")
@@ -809,5 +817,5 @@ def test_a_role_id_that_is_not_url_safe_gets_no_page(library: Path) -> None:
         pytest.skip("the catalogue refuses such a role id before the site sees it")
     result = build(library)
     assert not (library / "escape").exists() and not (library / "site" / "escape").exists()
-    assert result.pages == 43  # 34 before the 8 all-clips lists and subscribe.html (issue 14)
+    assert result.pages == 55  # 34 before the 8 all-clips lists and subscribe.html (issue 14), 12 embeds (issue 18)
     assert "../../escape" in (library / "site" / "r" / resource_id(0) / "index.html").read_text()

@@ -17,6 +17,8 @@ from typing import Any
 
 from pipeline.site.helpful import Evidence, resource_version
 from pipeline.site.links import redirect_outputs
+from pipeline.site.embed import site_url, with_embeds
+from pipeline.site.offline import plan_offline
 from pipeline.site.output import Output, load_manifest
 from pipeline.site.questions import question_outputs
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
@@ -30,7 +32,8 @@ from pipeline.workspace.paths import Workspace
 PAGE_SIZE = 48  # cards on one page of a long list: a role's level, an expert's clips
 ROLE_PREVIEW = 12  # cards of each level on a role's page; a link leads to the whole level
 FEED_MAX = 50
-ROOT_ASSETS = ("search.gif", "feedback.gif")  # beacons at the site's root, so a log's path says what they are
+ROOT_ASSETS = ("search.gif", "feedback.gif", "sw.js")  # beacons at the root, so a log's path says what they are;
+# the service worker too, as a worker's scope is the folder it is in
 
 
 def pager(number: int, total: int) -> list[int | None]:
@@ -128,6 +131,7 @@ def _resources(plan: _Plan, *, built: dict[str, tuple[str, int]], site_root: str
     model = plan.model
     captions_code = code_key(CAPTIONS_CODE, theme=False)
     tracks_code = code_key(TRACKS_CODE, theme=False)
+    address = site_url(model.catalogue.settings)  # the embed snippet's address
     outputs = []
     for view in model.views:
         rid = view.resource.id
@@ -137,7 +141,14 @@ def _resources(plan: _Plan, *, built: dict[str, tuple[str, int]], site_root: str
         journeys = [(j.id, j.title) for j in model.in_journeys.get(rid, [])]
         credit = plan.evidence.resource_line(rid, model.today) if plan.evidence else ""
         key = content_key(
-            plan.base, view.page_key, plan.card_keys(links), journeys, places, resource_version(view.resource), credit
+            plan.base,
+            view.page_key,
+            plan.card_keys(links),
+            journeys,
+            places,
+            resource_version(view.resource),
+            credit,
+            address,
         )
         render = functools.partial(plan.pages.resource, view, credit=credit)
         outputs.append(Output(f"r/{rid}/index.html", key, render=render))
@@ -308,7 +319,8 @@ def plan_outputs(
     )  # fmt: skip
     plan = _Plan(model, Pages(model, workspace.cache_dir / "site" / "jinja"), base, evidence)
     media = [*_media(plan), *take_media(model)]  # previous takes' media beside the current takes'
-    outputs = [*media, *_assets(), *_resources(plan, built=built, site_root=str(workspace.site_dir))]
+    resources = _resources(plan, built=built, site_root=str(workspace.site_dir))
+    outputs = [*media, *_assets(), *with_embeds(resources, model.views, pages=plan.pages, base=plan.base)]
     outputs += _journeys(plan)
     for role in model.roles():
         outputs += _role(plan, role)
@@ -316,4 +328,5 @@ def plan_outputs(
     outputs += _clips(plan)
     outputs += redirect_outputs(model, plan.pages, base)
     outputs += question_outputs(model, plan.pages, base=base)
+    outputs += plan_offline(model.journeys, outputs, base=plan.base)
     return [*outputs, _feed(plan), _subscribe(plan), *_search(plan, code), _home(plan)]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.site.codekey import code_digest
 from pipeline.site.helpful import helpful_context
+from pipeline.site.embed import embed_snippet, site_url
 from pipeline.site.search import SearchEntry, encode_entry, encode_facets, index_script, shard_script
 from pipeline.site.views import ResourceView, SiteModel, feedback_link
 from pipeline.speech.transcript import format_time
@@ -149,6 +150,8 @@ class Renderer:
             "levels": LEVELS,
             "role_names": {r.id: r.name for r in model.roles()},
             "questions_link": bool(model.questions),
+            "site_url": site_url(settings),
+            "embed_snippet": functools.partial(embed_snippet, address=site_url(settings)),
         }
 
     def render(self, template: str, root: str, **context: Any) -> bytes:

@@ -1,0 +1,177 @@
+"""The search index split by term: what a first search downloads is the part for its words.
+
+Every word of a resource's title (line 0), summary (line 1) and transcript (line 2 on) is
+folded and stemmed (:mod:`pipeline.site.search`); each stem lists its *postings*, the
+resources and lines it is said in. Stems are grouped into *buckets* by their first two
+letters, one script each, ``search/b/<bucket>-<key>.js``; a query word needs only its own
+bucket, since every stem its own stem starts with shares those two letters. So a query of
+two words loads two buckets, whatever the size of the library.
+
+Postings are a string, not a JSON list: numbers as base-32 varints written with 64 safe
+characters (``_DIGITS``; the first 32 end a number, the last 32 carry on to the next digit).
+For each resource that says the stem: the gap from the last resource's number, then the gaps
+between its lines (the first from -1), then ``0``. Resources are numbered in the catalogue's
+order, so a clip added at the end (as ``capture add`` adds it) renumbers nobody.
+
+Beside the buckets: ``search/facets-<key>.js`` (each resource's level, kind and roles, loaded
+only when a filter is chosen), the rows (``search/r/<number>.js``, loaded for the hits shown)
+and the listing ``search/terms-<key>.js`` that names them all; ``search-index.js``, which the
+home page loads, names only the listing, so a visit that does not search loads a few bytes.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from pipeline.site.search import INDEX_VERSION, SearchEntry, script_text, stem, words
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
+_BASE = 32
+_PLAIN_BUCKET = re.compile(r"[a-z0-9]{1,2}")
+TITLE_LINE, SUMMARY_LINE, FIRST_LINE = 0, 1, 2
+KEY_CHARS = 10
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def varint(value: int) -> str:
+    """``value`` (0 or more) as base-32 digits, most significant first; the last digit ends it."""
+    text = _DIGITS[value % _BASE]
+    value //= _BASE
+    while value:
+        text = _DIGITS[_BASE + value % _BASE] + text
+        value //= _BASE
+    return text
+
+
+def read_varints(text: str) -> list[int]:
+    """The numbers in a postings string (the inverse of :func:`varint`, for tests and tools)."""
+    numbers, value = [], 0
+    for char in text:
+        digit = _DIGITS.index(char)
+        if digit >= _BASE:
+            value = value * _BASE + digit - _BASE
+        else:
+            numbers.append(value * _BASE + digit)
+            value = 0
+    return numbers
+
+
+def decode_postings(text: str) -> dict[int, list[int]]:
+    """A postings string back to ``{resource number: lines}`` (what ``static/search.js`` reads)."""
+    found: dict[int, list[int]] = {}
+    resource, lines, line = -1, None, -1
+    for value in read_varints(text):
+        if lines is None:
+            resource += value
+            lines, line = found.setdefault(resource, []), -1
+        elif value == 0:
+            lines = None
+        else:
+            line += value
+            lines.append(line)
+    return found
+
+
+def bucket_of(term: str) -> str:
+    """The bucket a stem lives in, as a file-name-safe name: its first two letters, or their code points."""
+    prefix = term[:2]
+    if _PLAIN_BUCKET.fullmatch(prefix):
+        return prefix
+    return "u" + "-".join(f"{ord(char):x}" for char in prefix)
+
+
+def entry_terms(entry: SearchEntry) -> dict[str, list[int]]:
+    """Each stem of one resource with the lines it is said in (0 the title, 1 the summary, 2 on the transcript)."""
+    found: dict[str, list[int]] = {}
+    texts = [entry.title, entry.summary, *(line.text for line in entry.lines)]
+    for number, text in enumerate(texts):
+        for word in words(text):
+            lines = found.setdefault(_stem(word), [])
+            if not lines or lines[-1] != number:
+                lines.append(number)
+    return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    return stem(word)  # a library says the same few thousand words again and again
+
+
+@dataclass
+class _Postings:
+    last: int = -1
+    parts: list[str] = field(default_factory=list)
+
+    def add(self, number: int, lines: Sequence[int]) -> None:
+        self.parts.append(varint(number - self.last))
+        previous = -1
+        for line in lines:
+            self.parts.append(varint(line - previous))
+            previous = line
+        self.parts.append("0")
+        self.last = number
+
+
+def postings(entries: Sequence[SearchEntry]) -> dict[str, str]:
+    """Every stem of every resource with its postings string, resources numbered in the given order."""
+    table: dict[str, _Postings] = {}
+    for number, entry in enumerate(entries):
+        for term, lines in entry_terms(entry).items():
+            found = table.get(term)
+            if found is None:
+                found = table[term] = _Postings()
+            found.add(number, lines)
+    return {term: "".join(found.parts) for term, found in table.items()}
+
+
+def bucket_scripts(table: dict[str, str]) -> dict[str, str]:
+    """Each bucket's file text, stems sorted, from the postings of every stem."""
+    grouped: dict[str, dict[str, str]] = {}
+    for term in sorted(table):
+        grouped.setdefault(bucket_of(term), {})[term] = table[term]
+    return {
+        name: script_text(
+            f"(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||{{}})[{json.dumps(name)}]={_json(terms)};\n"
+        )
+        for name, terms in grouped.items()
+    }
+
+
+def facets_script(
+    entries: Sequence[SearchEntry], *, roles: Sequence[str], levels: Sequence[str], kinds: Sequence[str]
+) -> str:
+    """Each resource's level, kind and roles, a few characters each, in the resources' order.
+
+    One digit for level and kind together (``level_index * (len(kinds) + 1) + kind_index``, 0 for
+    none), then the roles as a bit mask, six a digit; the browser reads them only to filter.
+    """
+    level_of = {level: n + 1 for n, level in enumerate(levels)}
+    kind_of = {kind: n + 1 for n, kind in enumerate(kinds)}
+    bit_of = {role: n for n, role in enumerate(roles)}
+    width = -(-len(roles) // 6)
+    cells = []
+    for entry in entries:
+        cell = _DIGITS[level_of.get(entry.level, 0) * (len(kinds) + 1) + kind_of.get(entry.kind, 0)]
+        mask = sum(1 << bit_of[role] for role in set(entry.roles) if role in bit_of)
+        cells.append(cell + "".join(_DIGITS[(mask >> (6 * n)) & 63] for n in range(width)))
+    listing = {"levels": list(levels), "kinds": list(kinds), "roles": list(roles), "f": "".join(cells)}
+    return script_text(f"window.CAPTURE_INDEX_FACETS={_json(listing)};\n")
+
+
+def text_key(text: str) -> str:
+    """A short change key for a file name (a browser never keeps a stale copy of a renamed file)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:KEY_CHARS]  # noqa: S324 - a change key
+
+
+def terms_script(*, resources: int, buckets: dict[str, str], facets: str, rows: str) -> str:
+    """The listing, ``search/terms-<key>.js``: each bucket's key, the facets file, the rows' version."""
+    listing = {"v": INDEX_VERSION, "n": resources, "b": buckets, "facets": facets, "rows": rows}
+    return script_text(f"window.CAPTURE_INDEX_TERMS={_json(listing)};\n")

@@ -301,7 +301,7 @@
         var named = document.createElement("span");
         named.className = "hit-chapter";
         named.textContent = "in chapter: " + chapter;
-        jump.appendChild(named);
+        said.appendChild(named);
       }
       entry.appendChild(jump);
       ul.appendChild(entry);

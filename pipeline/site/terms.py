@@ -21,14 +21,12 @@ home page loads, names only the listing, so a visit that does not search loads a
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from pipeline.site.search import INDEX_VERSION, SearchEntry, script_text, stem, words
+from pipeline.site.search import INDEX_VERSION, MIN_WORD, SearchEntry, fold_lines, script_text, stem
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 _BASE = 32
@@ -88,48 +86,60 @@ def bucket_of(term: str) -> str:
     return "u" + "-".join(f"{ord(char):x}" for char in prefix)
 
 
+_LINE_BREAKS = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")  # what str.splitlines() breaks at
+
+
 def entry_terms(entry: SearchEntry) -> dict[str, list[int]]:
-    """Each stem of one resource with the lines it is said in (0 the title, 1 the summary, 2 on the transcript)."""
-    found: dict[str, list[int]] = {}
+    """Each stem of one resource with the lines it is said in (0 the title, 1 the summary, 2 on the transcript).
+
+    The texts are folded together, one line each (so one pass of the regular expressions for a
+    resource, not one a line): :func:`fold` keeps no line break, so the words are those of each text.
+    """
     texts = [entry.title, entry.summary, *(line.text for line in entry.lines)]
-    for number, text in enumerate(texts):
-        for word in words(text):
-            lines = found.setdefault(_stem(word), [])
-            if not lines or lines[-1] != number:
-                lines.append(number)
+    joined = "\n".join(_LINE_BREAKS.sub(" ", text) for text in texts)
+    found: dict[str, list[int]] = {}
+    if len(_STEMS) > 500_000:
+        _STEMS.clear()
+    stems = _STEMS
+    for number, folded in enumerate(fold_lines(joined)):
+        for word in set(folded.split()):
+            cut = stems.get(word)
+            if cut is None:  # a library says the same few thousand words again and again
+                cut = stems[word] = stem(word) if len(word) >= MIN_WORD else ""
+            if cut:
+                lines = found.setdefault(cut, [])
+                if lines[-1:] != [number]:
+                    lines.append(number)
     return found
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _stem(word: str) -> str:
-    return stem(word)  # a library says the same few thousand words again and again
+_STEMS: dict[str, str] = {}  # folded word -> stem ("" for a word too short to index)
 
 
-@dataclass
-class _Postings:
-    last: int = -1
-    parts: list[str] = field(default_factory=list)
+_SMALL = [varint(value) for value in range(1024)]
 
-    def add(self, number: int, lines: Sequence[int]) -> None:
-        self.parts.append(varint(number - self.last))
-        previous = -1
-        for line in lines:
-            self.parts.append(varint(line - previous))
-            previous = line
-        self.parts.append("0")
-        self.last = number
+
+def _digits(values: list[int]) -> str:
+    return "".join([_SMALL[v] if v < 1024 else varint(v) for v in values])
 
 
 def postings(entries: Sequence[SearchEntry]) -> dict[str, str]:
     """Every stem of every resource with its postings string, resources numbered in the given order."""
-    table: dict[str, _Postings] = {}
+    values: dict[str, list[int]] = {}
+    last: dict[str, int] = {}
     for number, entry in enumerate(entries):
         for term, lines in entry_terms(entry).items():
-            found = table.get(term)
+            found = values.get(term)
             if found is None:
-                found = table[term] = _Postings()
-            found.add(number, lines)
-    return {term: "".join(found.parts) for term, found in table.items()}
+                found = values[term] = []
+            found.append(number - last.get(term, -1))
+            previous = -1
+            for line in lines:
+                found.append(line - previous)
+                previous = line
+            found.append(0)
+            last[term] = number
+    return {term: _digits(numbers) for term, numbers in values.items()}
 
 
 def bucket_scripts(table: dict[str, str]) -> dict[str, str]:

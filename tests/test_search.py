@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from benchmarks.search import ROLES, entries
-from benchmarks.site import make_library, resource_id
+from benchmarks.site import WORDS, make_library, resource_id
 from pipeline.site.build import build_site
 from pipeline.site.search import SearchEntry, encode_entry, encode_starts, fold, index_script, row_script, stem, words
 from pipeline.site.searchfiles import index_files
@@ -402,6 +402,10 @@ def test_a_hit_names_its_chapter_and_hostile_queries_are_inert(browser, large_ba
         page.fill("#q", hostile)
         page.wait_for_function("document.getElementById('search-status').textContent.indexOf('<img') >= 0")
         assert page.locator("#results img, #search-status img").count() == 0
+        page.fill("#q", " ".join(WORDS))  # a pasted paragraph: the buckets of its first eight words at most
+        page.wait_for_function("/clips? match “line shift/.test(document.getElementById('search-status').textContent)")
+        loaded = {src.split("/")[2].rsplit("-", 1)[0] for src in page.evaluate(SCRIPTS) if src.startswith("search/b/")}
+        assert loaded <= {"ze", "cr", "fa", *(bucket_of(stem(word)) for word in WORDS[:8])}
         context.close()
         assert errors == []
 

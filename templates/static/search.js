@@ -19,7 +19,8 @@
   var data = window.CAPTURE_INDEX;
   if (!input || !list) return;
   if (!data || !data.terms) { status.textContent = "The search index is missing: run capture build again."; return; }
-  var MAX_SHOWN = 50, MAX_LINES = 3, TITLE = 0, SUMMARY = 1, FIRST_LINE = 2;
+  // MAX_WORDS: a pasted paragraph loads the buckets of its first few words, not the whole index.
+  var MAX_SHOWN = 50, MAX_LINES = 3, MAX_WORDS = 8, TITLE = 0, SUMMARY = 1, FIRST_LINE = 2;
   var DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_", VALUE = {};
   for (var d = 0; d < DIGITS.length; d++) VALUE[DIGITS.charAt(d)] = d;
 
@@ -79,7 +80,7 @@
   function tokensOf(query) {
     var seen = {};
     return fold(query).split(" ").filter(function (w) { return size(w) >= MIN_WORD; }).map(stem)
-      .filter(function (t) { return seen[t] ? false : (seen[t] = true); });
+      .filter(function (t) { return seen[t] ? false : (seen[t] = true); }).slice(0, MAX_WORDS);
   }
 
   // Postings: per resource, the gap from the last resource's number, its lines' gaps, then 0.

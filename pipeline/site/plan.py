@@ -278,5 +278,6 @@ def plan_outputs(
     outputs += _experts(plan)
     outputs += _clips(plan)
     outputs += [_feed(plan), _subscribe(plan)]
-    outputs += search_outputs(model.views, roles=[r.id for r in model.roles()], code=code)
+    terms = workspace.cache_dir / "site" / "search-terms.pickle"
+    outputs += search_outputs(model.views, roles=[r.id for r in model.roles()], code=code, cache=terms)
     return [*outputs, _home(plan)]

@@ -123,12 +123,12 @@ def _digits(values: list[int]) -> str:
     return "".join([_SMALL[v] if v < 1024 else varint(v) for v in values])
 
 
-def postings(entries: Sequence[SearchEntry]) -> dict[str, str]:
-    """Every stem of every resource with its postings string, resources numbered in the given order."""
+def postings(said: Sequence[dict[str, list[int]]]) -> dict[str, str]:
+    """Every stem with its postings string, from what each resource says (:func:`entry_terms`), in order."""
     values: dict[str, list[int]] = {}
     last: dict[str, int] = {}
-    for number, entry in enumerate(entries):
-        for term, lines in entry_terms(entry).items():
+    for number, terms in enumerate(said):
+        for term, lines in terms.items():
             found = values.get(term)
             if found is None:
                 found = values[term] = []

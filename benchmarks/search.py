@@ -39,8 +39,8 @@ from benchmarks.docsection import write_section  # noqa: E402 - after the path i
 from benchmarks.site import sentence  # noqa: E402
 from pipeline.site.search import SearchEntry, encode_entry, index_script, row_script, stem, words  # noqa: E402
 from pipeline.site.terms import (  # noqa: E402
-    bucket_of,
     bucket_scripts,
+    buckets_for,
     decode_postings,
     entry_terms,
     facets_script,
@@ -88,7 +88,7 @@ def first_query(query: str, buckets: dict[str, str], rows: list[str]) -> int:
     """Gzipped bytes of the buckets a query needs and of the rows of its first ``SHOWN`` hits."""
     tokens = [stem(word) for word in words(query)]
     total, matches = 0, None
-    for name in sorted({bucket_of(token) for token in tokens}):
+    for name in sorted({prefix for token in tokens for prefix in buckets_for(token, buckets)}):
         total += gz(buckets[name])
     table = {}
     for text in buckets.values():

@@ -22,11 +22,14 @@ from pipeline.site.build import build_site
 from pipeline.site.search import SearchEntry, encode_entry, encode_starts, fold, index_script, row_script, stem, words
 from pipeline.site.searchfiles import index_files
 from pipeline.site.terms import (
-    bucket_of,
+    SPLIT_CHARS,
     bucket_scripts,
+    buckets_for,
     decode_postings,
     entry_terms,
     facets_script,
+    file_name,
+    group_terms,
     postings,
     read_varints,
     varint,
@@ -130,9 +133,9 @@ def test_postings_list_resources_and_lines() -> None:
 
 
 def test_a_bucket_holds_every_stem_its_two_letters_start() -> None:
-    assert [bucket_of(t) for t in ("code", "co", "42nd", "ступень", "日本語", "a日")] == [
+    assert [file_name(p) for p in ("co", "code", "42", "ст", "日本", "a日")] == [
         "co",
-        "co",
+        "code",
         "42",
         "u441-442",
         "u65e5-672c",
@@ -143,6 +146,23 @@ def test_a_bucket_holds_every_stem_its_two_letters_start() -> None:
     assert "co" in names and "cl" in names and "ja" in names
     co = bucket_scripts(table)["co"]
     assert set(json.loads(co[co.index("]=") + 2 : -2])) == {"code", "coffee", "count"}
+
+
+def test_a_big_bucket_is_split_by_one_more_letter() -> None:
+    big, half = "1" * SPLIT_CHARS, "1" * (SPLIT_CHARS // 2)
+    table = {"th": big, "the": half, "them": "11", "then": "11", "this": "1", "to": "1", "ты": "1"}
+    assert group_terms(table) == {
+        "th": {"th": big},
+        "the": {"the": half, "them": "11", "then": "11"},
+        "thi": {"this": "1"},
+        "to": {"to": "1"},
+        "ты": {"ты": "1"},
+    }
+    prefixes = group_terms(table)
+    assert buckets_for("think", prefixes) == ["thi"]
+    assert buckets_for("them", prefixes) == ["the"]
+    assert buckets_for("th", prefixes) == ["th", "the", "thi"]  # a short word needs every bucket it starts
+    assert buckets_for("zebra", prefixes) == []
 
 
 def test_facets_are_a_few_characters_a_resource() -> None:
@@ -208,9 +228,10 @@ def test_one_changed_line_rewrites_only_the_index_files_it_changes(tmp_path: Pat
     build_site(Workspace(root), today=today)
     after = _search_files(root / "site")
     changed = {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
-    said = {bucket_of(stem(word)) for word in words(old[old.index("]") + 1 :] + " zebra crossings first")}
+    said = {stem(word) for word in words(old[old.index("]") + 1 :] + " zebra crossings first")}
     buckets = {rel for rel in changed if rel.startswith("search/b/")}
-    assert {rel.split("/")[2].rsplit("-", 1)[0] for rel in buckets} <= said  # only the buckets of those words
+    for name in {rel.split("/")[2].rsplit("-", 1)[0] for rel in buckets}:  # only the buckets of those words
+        assert any(term.startswith(name) for term in said), name
     assert changed - buckets == {
         "search/r/5.js",
         *(rel for rel in before.keys() | after.keys() if rel.startswith("search/terms-")),
@@ -425,7 +446,8 @@ def test_a_hit_names_its_chapter_and_hostile_queries_are_inert(browser, large_ba
         page.fill("#q", " ".join(WORDS))  # a pasted paragraph: the buckets of its first eight words at most
         page.wait_for_function("/clips? match “line shift/.test(document.getElementById('search-status').textContent)")
         loaded = {src.split("/")[2].rsplit("-", 1)[0] for src in page.evaluate(SCRIPTS) if src.startswith("search/b/")}
-        assert loaded <= {"ze", "cr", "fa", *(bucket_of(stem(word)) for word in WORDS[:8])}
+        tokens = [stem(word) for word in ["zebra", "crossing", "fault", *WORDS[:8]]]
+        assert all(any(t.startswith(name) or name.startswith(t) for t in tokens) for name in loaded), loaded
         context.close()
         assert errors == []
 
@@ -447,6 +469,16 @@ def test_the_browser_folds_and_buckets_words_as_the_index_does(browser, large_ba
     assert page.evaluate(
         "ws => ws.map(w => window.CAPTURE_SEARCH.stem(w))", sorted({w for t in HOSTILE for w in words(t)})
     ) == [stem(w) for w in sorted({w for t in HOSTILE for w in words(t)})]
-    assert page.evaluate("ts => ts.map(window.CAPTURE_SEARCH.bucketOf)", stems) == [bucket_of(t) for t in stems]
+    page.focus("#q")
+    page.wait_for_function("!!window.CAPTURE_INDEX_TERMS")
+    prefixes = list(page.evaluate("Object.keys(window.CAPTURE_INDEX_TERMS.b)"))
+    assert any(len(p) > 2 for p in prefixes)  # at 10,000 resources some buckets are split
+    assert page.evaluate("ps => ps.map(window.CAPTURE_SEARCH.fileName)", [*prefixes, *stems]) == [
+        file_name(p) for p in [*prefixes, *stems]
+    ]
+    tokens = [*stems, "co", "cod", "code", "fau", "th", "zz", "constructor", "__proto__"]
+    assert page.evaluate(
+        "ts => ts.map(t => window.CAPTURE_SEARCH.bucketsFor(t, window.CAPTURE_INDEX_TERMS.b))", tokens
+    ) == [buckets_for(t, prefixes) for t in tokens]
     context.close()
     assert errors == []

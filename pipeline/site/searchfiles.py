@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.site.output import Output
 from pipeline.site.search import SearchEntry, index_script, row_script
-from pipeline.site.terms import bucket_scripts, entry_terms, facets_script, postings, terms_script, text_key
+from pipeline.site.terms import bucket_scripts, entry_terms, facets_script, file_name, postings, terms_script, text_key
 from pipeline.site.views import ResourceView, content_key
 from pipeline.workspace.catalogue import KINDS, LEVELS
 
@@ -113,9 +113,9 @@ def _index_parts(
     """Buckets, facets, the listing and ``search-index.js``, from what each resource says and its facts."""
     outputs = []
     buckets: dict[str, str] = {}
-    for name, text in bucket_scripts(postings(said)).items():
-        buckets[name] = text_key(text)
-        outputs.append(_file(f"search/b/{name}-{buckets[name]}.js", text))
+    for prefix, text in bucket_scripts(postings(said)).items():
+        buckets[prefix] = text_key(text)
+        outputs.append(_file(f"search/b/{file_name(prefix)}-{buckets[prefix]}.js", text))
     facets = facets_script(entries, roles=roles, levels=LEVELS, kinds=KINDS)
     facets_rel = f"search/facets-{text_key(facets)}.js"
     outputs.append(_file(facets_rel, facets))

@@ -3,9 +3,11 @@
 Every word of a resource's title (line 0), summary (line 1) and transcript (line 2 on) is
 folded and stemmed (:mod:`pipeline.site.search`); each stem lists its *postings*, the
 resources and lines it is said in. Stems are grouped into *buckets* by their first two
-letters, one script each, ``search/b/<bucket>-<key>.js``; a query word needs only its own
-bucket, since every stem its own stem starts with shares those two letters. So a query of
-two words loads two buckets, whatever the size of the library.
+letters, one script each, ``search/b/<bucket>-<key>.js``; a bucket that grows too big is split
+by one more letter (:func:`group_terms`). A query word needs only the buckets of its own prefix
+(:func:`buckets_for`: one, unless the word is shorter than the buckets), since every stem its
+own stem starts with shares it. So a query of two words loads about two buckets, whatever the
+size of the library.
 
 Postings are a string, not a JSON list: numbers as base-32 varints written with 64 safe
 characters (``_DIGITS``; the first 32 end a number, the last 32 carry on to the next digit).
@@ -24,13 +26,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from pipeline.site.search import INDEX_VERSION, MIN_WORD, SearchEntry, fold_lines, script_text, stem
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_"
 _BASE = 32
-_PLAIN_BUCKET = re.compile(r"[a-z0-9]{1,2}")
+_PLAIN_NAME = re.compile(r"[a-z0-9]+")
+SPLIT_CHARS = 48_000  # a bucket of more (stems and postings) is split by one more letter
 TITLE_LINE, SUMMARY_LINE, FIRST_LINE = 0, 1, 2
 KEY_CHARS = 10
 
@@ -78,12 +81,49 @@ def decode_postings(text: str) -> dict[int, list[int]]:
     return found
 
 
-def bucket_of(term: str) -> str:
-    """The bucket a stem lives in, as a file-name-safe name: its first two letters, or their code points."""
-    prefix = term[:2]
-    if _PLAIN_BUCKET.fullmatch(prefix):
+def file_name(prefix: str) -> str:
+    """A bucket's prefix as a file-name-safe name: itself in plain letters and digits, else its code points."""
+    if _PLAIN_NAME.fullmatch(prefix):
         return prefix
     return "u" + "-".join(f"{ord(char):x}" for char in prefix)
+
+
+def group_terms(table: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Stems grouped by prefix: their first two letters, and a bucket over ``SPLIT_CHARS`` split by one more.
+
+    A split bucket keeps only the stem that is its prefix ("th" itself); the longer ones go to
+    the buckets of one letter more ("the", "thi"), split again while still too big. So a bucket
+    holds every stem that starts with its prefix and is not in a longer bucket, and a word that
+    English says in every line ("the") does not weigh on the query for "think".
+    """
+    groups: dict[str, dict[str, str]] = {}
+    pending: dict[str, dict[str, str]] = {}
+    for term in sorted(table):
+        pending.setdefault(term[:2], {})[term] = table[term]
+    stack = list(pending.items())
+    while stack:
+        prefix, terms = stack.pop()
+        longer = [term for term in terms if len(term) > len(prefix)]
+        if sum(len(term) + len(text) for term, text in terms.items()) <= SPLIT_CHARS or not longer:
+            groups[prefix] = terms
+            continue
+        if prefix in terms:
+            groups[prefix] = {prefix: terms[prefix]}
+        children: dict[str, dict[str, str]] = {}
+        for term in longer:
+            children.setdefault(term[: len(prefix) + 1], {})[term] = terms[term]
+        stack.extend(children.items())
+    return dict(sorted(groups.items()))
+
+
+def buckets_for(token: str, prefixes: Iterable[str]) -> list[str]:
+    """The buckets that may hold a stem starting with ``token`` (``bucketsFor`` in ``static/search.js``).
+
+    The longest prefix of the token that is a bucket, and every bucket whose prefix the token starts.
+    """
+    names = set(prefixes)
+    ancestors = [token[:n] for n in range(len(token), 1, -1) if token[:n] in names]
+    return ancestors[:1] + sorted(name for name in names if len(name) > len(token) and name.startswith(token))
 
 
 _LINE_BREAKS = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")  # what str.splitlines() breaks at
@@ -143,15 +183,12 @@ def postings(said: Sequence[dict[str, list[int]]]) -> dict[str, str]:
 
 
 def bucket_scripts(table: dict[str, str]) -> dict[str, str]:
-    """Each bucket's file text, stems sorted, from the postings of every stem."""
-    grouped: dict[str, dict[str, str]] = {}
-    for term in sorted(table):
-        grouped.setdefault(bucket_of(term), {})[term] = table[term]
+    """Each bucket's file text by its prefix, stems sorted, from the postings of every stem."""
     return {
-        name: script_text(
-            f"(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||{{}})[{json.dumps(name)}]={_json(terms)};\n"
+        prefix: script_text(
+            f"(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||{{}})[{_json(prefix)}]={_json(terms)};\n"
         )
-        for name, terms in grouped.items()
+        for prefix, terms in group_terms(table).items()
     }
 
 

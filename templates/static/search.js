@@ -69,13 +69,23 @@
     if (ends(word, ["ed"]) && n - 2 >= MIN_STEM) return undouble(word.slice(0, -2));
     return word;
   }
-  // The same as pipeline/site/terms.py's bucket_of: a stem's first two letters, or their code points.
-  function bucketOf(term) {
-    var prefix = Array.from(term).slice(0, 2);
-    if (/^[a-z0-9]{1,2}$/.test(prefix.join(""))) return prefix.join("");
-    return "u" + prefix.map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
+  // The same as pipeline/site/terms.py's file_name and buckets_for: a bucket's prefix as a file name,
+  // and the buckets that may hold a stem starting with a token (the longest prefix of the token
+  // that is a bucket, and every bucket the token is a prefix of).
+  function fileName(prefix) {
+    if (/^[a-z0-9]+$/.test(prefix)) return prefix;
+    return "u" + Array.from(prefix).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
   }
-  window.CAPTURE_SEARCH = { stem: stem, fold: fold, bucketOf: bucketOf };
+  function own(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+  function bucketsFor(token, buckets) {
+    var points = Array.from(token), found = [];
+    for (var n = points.length; n > 1 && !found.length; n--) {
+      if (own(buckets, points.slice(0, n).join(""))) found.push(points.slice(0, n).join(""));
+    }
+    var longer = Object.keys(buckets).filter(function (name) { return name.length > token.length && name.indexOf(token) === 0; });
+    return found.concat(longer.sort());
+  }
+  window.CAPTURE_SEARCH = { stem: stem, fold: fold, fileName: fileName, bucketsFor: bucketsFor };
   function escaped(text) { return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
   function tokensOf(query) {
     var seen = {};
@@ -101,13 +111,16 @@
     return (decoded[key] = found);
   }
   // Every resource a token is in, with its lines: the union over the stems that start with it.
-  function matching(token) {
-    var bucket = bucketOf(token), terms = (window.CAPTURE_INDEX_PARTS || {})[bucket] || {};
-    var names = Object.keys(terms).filter(function (t) { return t.indexOf(token) === 0; });
-    if (names.length === 1) return postings(bucket, names[0]);
+  function matching(token, buckets) {
+    var pairs = [];
+    buckets.forEach(function (bucket) {
+      var terms = (window.CAPTURE_INDEX_PARTS || {})[bucket] || {};
+      Object.keys(terms).forEach(function (t) { if (t.indexOf(token) === 0) pairs.push([bucket, t]); });
+    });
+    if (pairs.length === 1) return postings(pairs[0][0], pairs[0][1]);
     var union = new Map();
-    names.forEach(function (t) {
-      postings(bucket, t).forEach(function (lines, resource) {
+    pairs.forEach(function (pair) {
+      postings(pair[0], pair[1]).forEach(function (lines, resource) {
         union.set(resource, (union.get(resource) || []).concat(lines));
       });
     });
@@ -120,8 +133,8 @@
   // Each resource that has every token: scored from the postings alone, best first, then in catalogue order.
   function has(line) { return function (lines) { return lines.indexOf(line) >= 0; }; }
   function everywhere(all, line) { return all.every(has(line)); }
-  function candidates(tokens, filters) {
-    var lists = tokens.map(matching).sort(function (a, b) { return a.size - b.size; });
+  function candidates(tokens, buckets, filters) {
+    var lists = tokens.map(function (t, n) { return matching(t, buckets[n]); }).sort(function (a, b) { return a.size - b.size; });
     var keep = facetTest(filters), hits = [];
     lists[0].forEach(function (lines, resource) {
       if (keep && !keep(resource)) return;
@@ -242,12 +255,14 @@
       else status.textContent = "The search index did not load: reload the page to search.";
       return;
     }
-    var tokens = tokensOf(query), buckets = tokens.map(bucketOf);
-    var known = tokens.length > 0 && buckets.every(function (b) { return terms.b[b]; });
-    var wanted = known ? buckets.map(function (b) { return "search/b/" + b + "-" + terms.b[b] + ".js"; }) : [];
+    var tokens = tokensOf(query), buckets = tokens.map(function (t) { return bucketsFor(t, terms.b); });
+    var known = tokens.length > 0 && buckets.every(function (b) { return b.length > 0; }), wanted = [];
+    if (known) buckets.forEach(function (b) {
+      b.forEach(function (prefix) { wanted.push("search/b/" + fileName(prefix) + "-" + terms.b[prefix] + ".js"); });
+    });
     if (known && filtered(filters)) wanted.push(terms.facets);
     if (missing(wanted).length) { wait(wanted); return; }
-    var found = known ? candidates(tokens, filters) : [], first = found.slice(0, MAX_SHOWN);
+    var found = known ? candidates(tokens, buckets, filters) : [], first = found.slice(0, MAX_SHOWN);
     var rows = first.map(function (hit) { return rowPath(terms, hit.resource); });
     if (missing(rows).length) { wait(rows); return; }
     var phrase = new RegExp(tokens.map(escaped).join("[\\p{L}\\p{N}]* "), "gu"), hits = [];

@@ -42,7 +42,7 @@ from pipeline.site.terms import (  # noqa: E402
     bucket_scripts,
     buckets_for,
     decode_postings,
-    entry_terms,
+    entry_said,
     facets_script,
     postings,
     terms_script,
@@ -125,7 +125,7 @@ def measure(count: int, *, prose: bool = False) -> dict[str, float]:
     old_seconds = time.process_time() - started
     started = time.process_time()
     rows = [row_script(n, e) for n, e in enumerate(made)]
-    buckets = bucket_scripts(postings([entry_terms(e) for e in made]))
+    buckets = bucket_scripts(postings([entry_said(e) for e in made]))
     facets = facets_script(made, roles=ROLES, levels=LEVELS, kinds=KINDS)
     keys = {name: text_key(text) for name, text in buckets.items()}
     listing = terms_script(resources=count, buckets=keys, facets="search/facets-0000000000.js", rows="0" * 10)

@@ -26,6 +26,7 @@ from pipeline.site.terms import (
     bucket_scripts,
     buckets_for,
     decode_postings,
+    entry_said,
     entry_terms,
     facets_script,
     file_name,
@@ -99,7 +100,7 @@ def test_no_text_can_close_the_script() -> None:
     prefix = "(window.CAPTURE_INDEX_ROWS=window.CAPTURE_INDEX_ROWS||{})[7]="
     assert script.startswith(prefix) and script.endswith(";\n")
     assert json.loads(script[len(prefix) : -2].replace("<\\/", "</"))[7] == hostile
-    buckets = bucket_scripts(postings([entry_terms(entry([Line(1.0, hostile)]))]))
+    buckets = bucket_scripts(postings([entry_said(entry([Line(1.0, hostile)]))]))
     assert all("</" not in text for text in buckets.values())
 
 
@@ -127,7 +128,7 @@ def test_postings_list_resources_and_lines() -> None:
     second = entry([Line(0.0, "No faults here.")], id="other", title="Other", summary="")
     assert entry_terms(first)["fault"] == [3, 4]  # lines 0 and 1 are the title and the summary
     assert entry_terms(first)["clear"] == [0, 1, 3, 4]  # "Clearing", "clear", "Clear", "cleared"
-    table = postings([entry_terms(e) for e in (first, entry([Line(0.0, "nothing")], id="x"), second)])
+    table = postings([entry_said(e) for e in (first, entry([Line(0.0, "nothing")], id="x"), second)])
     assert decode_postings(table["fault"]) == {0: [3, 4], 2: [2]}
     assert decode_postings(table["stop"]) == {0: [1, 2], 1: [1]}  # the summary of both
 
@@ -141,7 +142,7 @@ def test_a_bucket_holds_every_stem_its_two_letters_start() -> None:
         "u65e5-672c",
         "u61-65e5",
     ]
-    table = postings([entry_terms(entry([Line(0.0, "code coffee count")]))])
+    table = postings([entry_said(entry([Line(0.0, "code coffee count")]))])
     names = sorted(bucket_scripts(table))
     assert "co" in names and "cl" in names and "ja" in names
     co = bucket_scripts(table)["co"]
@@ -262,7 +263,7 @@ def test_the_cache_of_what_resources_say_is_disposable(tmp_path: Path) -> None:
 
 def test_a_thousand_resources_make_small_buckets() -> None:
     made = entries(1000)
-    table = postings([entry_terms(e) for e in made])
+    table = postings([entry_said(e) for e in made])
     sizes = [len(gzip.compress(text.encode(), 6)) for text in bucket_scripts(table).values()]
     assert max(sizes) < 40_000  # a bucket of the 79-word vocabulary, every word in one line in eight
     assert set(decode_postings(table["fault"])) == {

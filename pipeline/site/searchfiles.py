@@ -20,12 +20,12 @@ from pathlib import Path
 from pipeline.fsutil import atomic_write_bytes
 from pipeline.site.output import Output
 from pipeline.site.search import SearchEntry, index_script, row_script
-from pipeline.site.terms import bucket_scripts, entry_terms, facets_script, file_name, postings, terms_script, text_key
+from pipeline.site.terms import bucket_scripts, entry_said, facets_script, file_name, postings, terms_script, text_key
 from pipeline.site.views import ResourceView, content_key
 from pipeline.workspace.catalogue import KINDS, LEVELS
 
-Terms = dict[str, list[int]]
-TERMS_CACHE_VERSION = 1
+Terms = dict[str, str]  # stem -> its lines as postings (see terms.entry_said)
+TERMS_CACHE_VERSION = 2
 
 
 def search_entry(view: ResourceView, *, lines: bool = True) -> SearchEntry:
@@ -90,7 +90,7 @@ def search_outputs(
         for number, (view, key) in enumerate(zip(views, keys, strict=True))
     ]
     known = _load_terms(cache, code)
-    table = {view.search_key: known.get(view.search_key) or entry_terms(search_entry(view)) for view in views}
+    table = {view.search_key: known.get(view.search_key) or entry_said(search_entry(view)) for view in views}
     if cache is not None and table.keys() != known.keys():
         _save_terms(cache, code, table)
     said = [table[view.search_key] for view in views]
@@ -103,7 +103,7 @@ def index_files(entries: Sequence[SearchEntry], *, row_keys: Sequence[str], role
         Output(f"search/r/{number}.js", key, render=functools.partial(_row, number, entry))
         for number, (entry, key) in enumerate(zip(entries, row_keys, strict=True))
     ]
-    said = [entry_terms(entry) for entry in entries]
+    said = [entry_said(entry) for entry in entries]
     return outputs + _index_parts(entries, said=said, rows=row_keys, roles=roles)
 
 

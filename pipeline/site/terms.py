@@ -163,23 +163,36 @@ def _digits(values: list[int]) -> str:
     return "".join([_SMALL[v] if v < 1024 else varint(v) for v in values])
 
 
-def postings(said: Sequence[dict[str, list[int]]]) -> dict[str, str]:
-    """Every stem with its postings string, from what each resource says (:func:`entry_terms`), in order."""
-    values: dict[str, list[int]] = {}
+def entry_said(entry: SearchEntry) -> dict[str, str]:
+    """Each stem of one resource with its lines already written as postings (gaps, then ``0``).
+
+    What the build caches by resource, so merging a library's postings is one string a stem
+    and resource, not a loop over every line again.
+    """
+    said = {}
+    for term, lines in entry_terms(entry).items():
+        previous, values = -1, []
+        for line in lines:
+            values.append(line - previous)
+            previous = line
+        said[term] = _digits(values) + "0"
+    return said
+
+
+def postings(said: Sequence[dict[str, str]]) -> dict[str, str]:
+    """Every stem with its postings string, from what each resource says (:func:`entry_said`), in order."""
+    parts: dict[str, list[str]] = {}
     last: dict[str, int] = {}
+    small = _SMALL
     for number, terms in enumerate(said):
         for term, lines in terms.items():
-            found = values.get(term)
+            gap = number - last.get(term, -1)
+            found = parts.get(term)
             if found is None:
-                found = values[term] = []
-            found.append(number - last.get(term, -1))
-            previous = -1
-            for line in lines:
-                found.append(line - previous)
-                previous = line
-            found.append(0)
+                found = parts[term] = []
+            found.append((small[gap] if gap < 1024 else varint(gap)) + lines)
             last[term] = number
-    return {term: _digits(numbers) for term, numbers in values.items()}
+    return {term: "".join(found) for term, found in parts.items()}
 
 
 def bucket_scripts(table: dict[str, str]) -> dict[str, str]:

@@ -150,11 +150,11 @@ def test_the_index_loads_only_when_someone_reaches_for_search(page, server) -> N
     page.wait_for_load_state("networkidle")
     seen = len(requests)
     assert "/search-index.js" in {urlsplit(r).path for r in requests[start:]}
-    assert not any(urlsplit(r).path.startswith("/search/") for r in requests[start:])  # no shard yet
+    assert not any(urlsplit(r).path.startswith("/search/") for r in requests[start:])  # no part of the index yet
     page.focus("#q")
-    page.wait_for_function("(window.CAPTURE_INDEX_PARTS || []).length === window.CAPTURE_INDEX.shards.length")
-    shards = {urlsplit(r).path for r in requests[seen:] if urlsplit(r).path.startswith("/search/")}
-    assert shards == {"/" + shard for shard in page.evaluate("window.CAPTURE_INDEX.shards")}
+    page.wait_for_function("!!window.CAPTURE_INDEX_TERMS")  # the listing of the index's parts, and only that
+    parts = {urlsplit(r).path for r in requests[seen:] if urlsplit(r).path.startswith("/search/")}
+    assert parts == {"/" + page.evaluate("window.CAPTURE_INDEX.terms")}
 
 
 @pytest.mark.parametrize("name", list(PAGES))

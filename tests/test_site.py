@@ -14,7 +14,6 @@ from benchmarks.site import POSTER, make_library, resource_id
 from pipeline.errors import BuildError, CaptureError, ShrinkRefusedError
 from pipeline.site.build import build_site, feedback_link, jpeg_size
 from pipeline.site.catalogue_cache import load_catalogue_cached, split_entries
-from pipeline.site.search import shard_of
 from pipeline.workspace.catalogue import Resource
 from pipeline.workspace.paths import Workspace
 from pipeline.workspace.slugs import person_slug
@@ -48,11 +47,17 @@ def retitle(root: Path, rid: str, title: str) -> None:
 
 
 def search_text(site: Path) -> str:
-    """Every shard of the search index that ``search-index.js`` lists, one after the other."""
+    """Every row of the search index that its listing counts, one after the other."""
     listing = (site / "search-index.js").read_text()
-    shards = re.findall(r'"(search/[^"]+\.js)"', listing)
-    assert shards and all((site / shard).is_file() for shard in shards)
-    return "".join((site / shard).read_text() for shard in shards)
+    count = int(re.search(r'"n":(\d+)', listing).group(1))  # type: ignore[union-attr]
+    rows = [site / "search" / "r" / f"{n}.js" for n in range(count)]
+    assert re.search(r'"terms":"(search/terms-[0-9a-f]+\.js)"', listing) and all(row.is_file() for row in rows)
+    return "".join(row.read_text() for row in rows)
+
+
+def search_files(rels: set[str]) -> set[str]:
+    """The search index's files among ``rels``, set aside: what a change rewrites there is tested in test_search."""
+    return {rel for rel in rels if rel.startswith("search/")}
 
 
 @pytest.fixture
@@ -104,16 +109,16 @@ def test_one_transcript_edit_rewrites_only_its_pages(library: Path) -> None:
     before = snapshot(library / "site")
     result = build(library)
     rewritten = changed(before, snapshot(library / "site"))
-    shard = f"search/{shard_of(rid, 1):03d}-"
-    assert {rel for rel in rewritten if not rel.startswith(shard)} == {
+    assert rewritten - search_files(rewritten) == {
         f"r/{rid}/index.html",
         f"r/{rid}/captions.vtt",
         f"r/{rid}/embed.html",  # the embed shows the transcript too
         "j/journey-0/offline.json",  # its journey's offline manifest lists the page's new key and size
         "search-index.js",
     }
-    assert len(rewritten) == 7  # and its shard of the search index: the new file in, the old one out
-    assert (result.written, result.removed) == (6, 1)
+    # and in the search index its row, the listing and the buckets of the new line's words
+    assert "search/r/5.js" in rewritten and len(search_files(rewritten)) <= 2 * (2 + 8)
+    assert result.written + result.removed == len(rewritten)  # a renamed file of the index: the new in, the old out
     assert "Lift the guard before you clear the jam." in search_text(library / "site")
 
 
@@ -139,7 +144,7 @@ def test_one_title_edit_rewrites_the_pages_that_show_it(library: Path) -> None:
         if (
             rel.endswith((".html", ".js"))
             and rel not in (f"r/{rid}/index.html", "search-index.js")
-            and not rel.startswith("j/")
+            and not rel.startswith(("j/", "search/b/", "search/terms-"))  # postings and listing, no titles
             and (library / "site" / rel).exists()
         ):
             assert "Clearing a jam safely" in (library / "site" / rel).read_text(), rel
@@ -163,11 +168,14 @@ def test_removed_resource_removes_its_pages(library: Path) -> None:
     catalogue = library / "resources.yaml"
     text = catalogue.read_text()
     catalogue.write_text(text[: text.index(f"  - id: {rid}\n")])
+    before = snapshot(library / "site")
     result = build(library)
     assert not (library / "site" / "r" / rid).exists()
     assert not (library / "site" / "media" / rid).exists()
-    # its page, captions, embed, video, poster, the page of its only expert, the old search shard
-    assert result.removed == 7
+    gone = set(before) - set(snapshot(library / "site"))
+    # its page, captions, embed, video, poster, the page of its only expert; its row of the search index
+    assert len(gone - search_files(gone)) == 6 and "search/r/11.js" in gone
+    assert result.removed == len(gone)
 
 
 def test_failed_build_leaves_the_site_as_it_was(library: Path) -> None:
@@ -420,7 +428,7 @@ def test_drafts_can_be_kept_off_the_site(library: Path) -> None:
     assert 'class="seek"' in (site / "r" / resource_id(0) / "index.html").read_text()
     assert f"{resource_id(1)}: draft transcript not published (site.publish_drafts is false)" in result.warnings
     row = next(line for line in search_text(site).splitlines() if f'"{resource_id(1)}"' in line)
-    assert row.endswith('[],""]') or row.endswith('[],""],')
+    assert row.endswith('[],""];')
 
 
 @pytest.mark.parametrize("written", ["'approved'", '"approved"'])
@@ -618,8 +626,10 @@ def test_watcher_rebuilds_on_change_and_keeps_the_last_good_site(library: Path) 
     path = library / "transcripts" / f"{resource_id(3)}.md"
     path.write_text(path.read_text() + "[00:40.0] Count the cartons twice.\n")
     assert watcher.check() is True
-    # Its page, captions and embed, its journey's offline manifest, its search shard and the shard listing.
-    assert results[-1][1] is None and results[-1][0].written == 6  # type: ignore[union-attr]
+    # Its page, captions and embed, its journey's offline manifest; in the search index its row, the
+    # listing that names the buckets of "count", "the", "carton" and "twice", those four buckets and
+    # search-index.js.
+    assert results[-1][1] is None and results[-1][0].written == 4 + 2 + 4 + 1  # type: ignore[union-attr]
     page = (library / "site" / "r" / resource_id(3) / "index.html").read_text()
     assert "Count the cartons twice." in page
     path.write_text("broken\n")

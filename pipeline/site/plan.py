@@ -22,9 +22,9 @@ from pipeline.site.offline import plan_offline
 from pipeline.site.output import Output, load_manifest
 from pipeline.site.questions import question_outputs
 from pipeline.site.render import CAPTIONS_CODE, HomeFacts, Pages, code_key, theme_dir
-from pipeline.site.search import shard_count, shard_of
 from pipeline.site.tracks import TRACKS_CODE, track_outputs
 from pipeline.site.takes import take_media
+from pipeline.site.searchfiles import search_outputs
 from pipeline.site.views import ResourceView, SiteModel, content_key
 from pipeline.workspace.catalogue import KINDS, LEVELS, Role
 from pipeline.workspace.paths import Workspace
@@ -273,23 +273,6 @@ def _feed(plan: _Plan) -> Output:
     return Output("feed.xml", key, render=functools.partial(plan.pages.feed, entries))
 
 
-def _search(plan: _Plan, code: str) -> list[Output]:
-    """The search index's shards (named by their key, so a browser never keeps a stale one) and their listing."""
-    views = plan.model.views
-    count = shard_count(len(views))
-    shards: list[list[ResourceView]] = [[] for _ in range(count)]
-    for view in views:
-        shards[shard_of(view.resource.id, count)].append(view)
-    outputs, names = [], []
-    for number, members in enumerate(shards):
-        key = content_key(code, [v.search_key for v in members])
-        names.append(f"search/{number:03d}-{key[:12]}.js")
-        outputs.append(Output(names[-1], key, render=functools.partial(plan.pages.shard, members)))
-    listing = functools.partial(plan.pages.search_index, names, len(views))
-    outputs.append(Output("search-index.js", content_key(code, names, len(views)), render=listing))
-    return outputs
-
-
 def _home(plan: _Plan) -> Output:
     model = plan.model
     home = HomeFacts(model)
@@ -329,4 +312,7 @@ def plan_outputs(
     outputs += redirect_outputs(model, plan.pages, base)
     outputs += question_outputs(model, plan.pages, base=base)
     outputs += plan_offline(model.journeys, outputs, base=plan.base)
-    return [*outputs, _feed(plan), _subscribe(plan), *_search(plan, code), _home(plan)]
+    outputs += [_feed(plan), _subscribe(plan)]
+    terms = workspace.cache_dir / "site" / "search-terms.pickle"
+    outputs += search_outputs(model.views, roles=[r.id for r in model.roles()], code=code, cache=terms)
+    return [*outputs, _home(plan)]

@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING, Any
 from pipeline.site.codekey import code_digest
 from pipeline.site.helpful import helpful_context
 from pipeline.site.embed import embed_snippet, site_url
-from pipeline.site.search import SearchEntry, encode_entry, encode_facets, index_script, shard_script
 from pipeline.site.views import ResourceView, SiteModel, feedback_link
 from pipeline.speech.transcript import format_time
-from pipeline.workspace.catalogue import LEVELS, Role
+from pipeline.workspace.catalogue import KINDS, LEVELS, Role
 from pipeline.workspace.journeys import Journey
 
 if TYPE_CHECKING:
@@ -148,6 +147,7 @@ class Renderer:
             "organisation": settings.organisation,
             "lang": settings.site.language,
             "levels": LEVELS,
+            "kinds": KINDS,
             "role_names": {r.id: r.name for r in model.roles()},
             "questions_link": bool(model.questions),
             "site_url": site_url(settings),
@@ -247,16 +247,6 @@ class Pages:
     def subscribe(self) -> bytes:
         return self.renderer.render("subscribe.html", "")
 
-    @staticmethod
-    def shard(members: Sequence[ResourceView]) -> bytes:
-        entries = search_entries(members)
-        rows = [encode_entry(entry) for entry in entries]
-        return shard_script(rows, [encode_facets(entry) for entry in entries]).encode("utf-8")
-
-    @staticmethod
-    def search_index(names: list[str], total: int) -> bytes:
-        return index_script(names, total).encode("utf-8")
-
     def home(self, home: HomeFacts) -> bytes:
         model = self.model
         return self.renderer.render(
@@ -290,24 +280,3 @@ class HomeFacts:
             self.role_counts.append((role.id, [counted[level] for level in LEVELS]))
         self.experts = [(slug, views[0].resource.expert.name, len(views)) for slug, views in model.experts.items()]
         self.experts.sort(key=lambda e: e[1].lower())
-
-
-def search_entries(views: Sequence[ResourceView]) -> list[SearchEntry]:
-    """One search-index entry per resource: its card's facts and, where published, its transcript lines."""
-    entries = []
-    for view in views:
-        r = view.resource
-        entry = SearchEntry(
-            id=r.id,
-            title=r.title,
-            summary=r.summary,
-            level=r.level or "",
-            duration=r.duration,
-            has_poster=view.poster is not None,
-            reviewed=view.reviewed,
-            lines=view.lines,
-            roles=r.roles,
-            kind=r.kind or "",
-        )
-        entries.append(entry)
-    return entries

@@ -1,46 +1,42 @@
-"""The search index: titles, summaries and every transcript line, shipped as scripts.
+"""The search index: words folded and stemmed as the browser does, one row file per resource.
 
-Browsers refuse ``fetch`` of a JSON file from ``file://``, so the index is made of
-scripts. The home page loads a small one, ``search-index.js``, which sets
-``window.CAPTURE_INDEX`` to the list of *shards*; ``static/search.js`` adds a
-``<script>`` tag for each shard the first time someone reaches for the search box,
-so a visit that does not search downloads none of it. Each shard holds the rows of
-the resources whose id hashes to it (``shard_of``) and pushes them onto
-``window.CAPTURE_INDEX_PARTS``; its file name carries its key, so no cache serves an
-old shard, and one changed resource rewrites one shard, not the whole index.
+Browsers refuse ``fetch`` of a JSON file from ``file://``, so every part of the index is a
+script that assigns into a global. The index is split by term (see :mod:`pipeline.site.terms`
+for the postings, the buckets and the listing); this module holds what both halves share:
+how text is cut into words (:func:`fold`, :func:`words`, :func:`stem`, kept rule for rule
+equal to ``static/search.js`` by a test) and the *row* of one resource, which the browser
+loads only for the hits it shows, to print the title, the matching lines and their times.
 
 A row is compact by design, one array per resource and no repeated keys:
 
-    [id, title, summary, level, duration, flags, starts, text]
-
-What the search page's filters need sits beside the rows, one *facet* a row in the same order
-(``"f"`` in the shard): ``[roles, kind]``, so a shard without it (an older build) still searches.
+    [id, title, summary, level, duration, flags, starts, text]            (+ chapters)
 
 ``flags`` is a bit set (1: has a poster, 2: transcript reviewed by the expert);
 ``starts`` are the transcript lines' start times in tenths of a second, each stored
 as the gap from the line before (small numbers compress well); ``text`` is the
-lines joined with ``\\n``. Nothing is stored twice, so the payload is about the
-size of the transcripts themselves and gzip takes it to roughly a third.
+lines joined with ``\\n``. Where a line opens a chapter, a ninth item lists
+``[line, chapter name]`` pairs, so a hit can say which chapter its line is in.
 
 Words are matched by their stem (:func:`stem`): the browser cuts each query word with the
-same rules (``stem`` in ``static/search.js``, kept equal by a test) and finds every word that
-starts with what is left, so "fault codes" finds "fault code" and "closing" finds "closed".
-The rules only ever cut a word's ending, never add to it, so a stem is a prefix of its word.
+same rules and finds every indexed stem that starts with what is left, so "fault codes" finds
+"fault code" and "closing" finds "closed". The rules only ever cut a word's ending, never add
+to it, so a stem is a prefix of its word.
 """
 
 from __future__ import annotations
 
 import json
-import zlib
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipeline.speech.transcript import Line
 
-INDEX_VERSION = 2
-SHARD_ROWS = 256  # about this many resources a shard (about 0.5 MB of text for two-minute clips)
+INDEX_VERSION = 3
 HAS_POSTER = 1
 REVIEWED = 2
+MIN_WORD = 2  # shorter words are neither indexed nor searched for ("a", "I", a lone digit)
 
 
 @dataclass(frozen=True)
@@ -59,6 +55,31 @@ class SearchEntry:
 
 MIN_STEM = 3  # a stem is never shorter: "uses" gives "use", "bus" and "red" stay as they are
 _DOUBLED = frozenset("bdgmnprt")  # "stopped", "running"; never "called" or "stuffed"
+_MARKS = re.compile("[\u0300-\u036f]+")
+_NOT_WORD = re.compile(r"[\W_]+")  # Python's \w is letters and numbers (and _): the browser's [\p{L}\p{N}]
+_NOT_LINE_WORD = re.compile(r"[^\w\n]+|_+")
+
+
+def fold(text: str) -> str:
+    """Text as the search compares it: lower case, accents dropped, anything but letters and digits a space.
+
+    The twin of ``fold`` in ``static/search.js``: lower case, NFD, combining marks dropped,
+    every run of characters that are not letters or numbers one space.
+    """
+    return _NOT_WORD.sub(" ", _MARKS.sub("", unicodedata.normalize("NFD", text.lower()))).strip()
+
+
+def fold_lines(text: str) -> list[str]:
+    """Each line of ``text`` (split at ``"\\n"`` only) folded as :func:`fold` folds it, in one pass for them all."""
+    lowered = text.lower()
+    if not lowered.isascii():  # ASCII has nothing to decompose (most transcripts: a third of the time)
+        lowered = _MARKS.sub("", unicodedata.normalize("NFD", lowered))
+    return _NOT_LINE_WORD.sub(" ", lowered).split("\n")
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text`` that the index holds (at least ``MIN_WORD`` characters)."""
+    return [word for word in fold(text).split(" ") if len(word) >= MIN_WORD]
 
 
 def stem(word: str) -> str:
@@ -99,11 +120,21 @@ def encode_starts(lines: Iterable[Line]) -> list[int]:
     return gaps
 
 
+def chapters(lines: Sequence[Line]) -> list[tuple[int, str]]:
+    """``(line, name)`` for each line that opens a chapter (a ``chapter`` attribute, where lines have one)."""
+    found = []
+    for index, line in enumerate(lines):
+        name = getattr(line, "chapter", "")
+        if name:
+            found.append((index, " ".join(str(name).split())))
+    return found
+
+
 def encode_entry(entry: SearchEntry) -> str:
-    """One resource's row of the index, as JSON text (cached per resource by the build)."""
+    """One resource's row of the index, as JSON text."""
     flags = (HAS_POSTER if entry.has_poster else 0) | (REVIEWED if entry.reviewed else 0)
     text = "\n".join(" ".join(line.text.split()) for line in entry.lines)
-    row = [
+    row: list[object] = [
         entry.id,
         entry.title,
         entry.summary,
@@ -113,41 +144,25 @@ def encode_entry(entry: SearchEntry) -> str:
         encode_starts(entry.lines),
         text,
     ]
+    opened = chapters(entry.lines)
+    if opened:
+        row.append([list(pair) for pair in opened])
     return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_facets(entry: SearchEntry) -> str:
-    """What the filters need of one resource, ``[roles, kind]``, as JSON text."""
-    return json.dumps([list(entry.roles), entry.kind], ensure_ascii=False, separators=(",", ":"))
+def script_text(text: str) -> str:
+    """``text`` made safe inside a script element: no text can end the element that loads it."""
+    return text.replace("</", "<\\/")
 
 
-def shard_count(resources: int) -> int:
-    """How many shards for ``resources`` rows: a power of two, so the count changes rarely as a library grows."""
-    count = 1
-    while count * SHARD_ROWS < resources:
-        count *= 2
-    return count
-
-
-def shard_of(resource_id: str, count: int) -> int:
-    """The shard a resource's row lives in: a hash of its id, so rows stay put as others come and go."""
-    return zlib.crc32(resource_id.encode("utf-8")) % count
-
-
-def _script(text: str) -> str:
-    return text.replace("</", "<\\/")  # no text can end the script element that loads it
-
-
-def shard_script(rows: Iterable[str], facets: Iterable[str] | None = None) -> str:
-    """One shard's file from encoded rows and, where given, their facets (one each, in order)."""
-    body = ",\n".join(rows)
-    extra = "" if facets is None else ',"f":[' + ",".join(facets) + "]"
-    return _script(
-        f'(window.CAPTURE_INDEX_PARTS=window.CAPTURE_INDEX_PARTS||[]).push({{"v":{INDEX_VERSION},"r":[\n{body}\n]{extra}}});\n'
+def row_script(number: int, entry: SearchEntry) -> str:
+    """The file of one resource's row, ``search/r/<number>.js``."""
+    return script_text(
+        f"(window.CAPTURE_INDEX_ROWS=window.CAPTURE_INDEX_ROWS||{{}})[{number}]={encode_entry(entry)};\n"
     )
 
 
-def index_script(shards: Sequence[str], resources: int) -> str:
-    """The ``search-index.js`` file: the shards' paths (relative to the site) and the number of resources."""
-    listing = json.dumps({"v": INDEX_VERSION, "n": resources, "shards": list(shards)}, separators=(",", ":"))
-    return _script(f"window.CAPTURE_INDEX={listing};\n")
+def index_script(terms: str, resources: int) -> str:
+    """The ``search-index.js`` file the home page loads: the number of resources and where the listing is."""
+    listing = json.dumps({"v": INDEX_VERSION, "n": resources, "terms": terms}, separators=(",", ":"))
+    return script_text(f"window.CAPTURE_INDEX={listing};\n")

@@ -47,7 +47,7 @@ def test_suggested_chapters_show_without_their_mark_and_a_clip_without_none(demo
     assert '<span class="chapter-title">Call the duty manager</span>' in page and "(suggested)" not in page
     assert not (demo_site / "r" / "when-no-shift-lead-arrives" / "descriptions.vtt").exists()
     plain = demo_site / "r" / "handing-over-a-running-fault"
-    assert sorted(p.name for p in plain.iterdir()) == ["captions.vtt", "index.html"]
+    assert sorted(p.name for p in plain.iterdir()) == ["captions.vtt", "embed.html", "index.html"]
     assert "chapter-seek" not in (plain / "index.html").read_text(encoding="utf-8")
 
 

@@ -174,7 +174,7 @@ def test_check_warns_about_what_is_due(ws: Path) -> None:
 def test_the_page_says_who_checked_it_and_when(ws: Path) -> None:
     assert cli("build")[0] == 0
     page = (ws / "site/r/approved/index.html").read_text(encoding="utf-8")
-    assert '<p class="take-checked">Checked by Ana Silva on <time datetime="2026-12-15">2026-12-15</time></p>' in page
+    assert '<p class="take-checked">Checked by Ana Silva on <time datetime="2026-12-15">15 Dec 2026</time></p>' in page
     assert "take-checked" not in (ws / "site/r/fresh/index.html").read_text(encoding="utf-8")
 
 

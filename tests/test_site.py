@@ -829,3 +829,14 @@ def test_a_role_id_that_is_not_url_safe_gets_no_page(library: Path) -> None:
     assert not (library / "escape").exists() and not (library / "site" / "escape").exists()
     assert result.pages == 55  # 34 before the 8 all-clips lists and subscribe.html (issue 14), 12 embeds (issue 18)
     assert "../../escape" in (library / "site" / "r" / resource_id(0) / "index.html").read_text()
+
+
+def test_dates_on_pages_read_as_people_read_them() -> None:
+    from pipeline.site.render import day
+
+    assert [day("2026-11-22"), day("2026-01-05T18:44+00:00"), day("not a date"), day("")] == [
+        "22 Nov 2026",
+        "5 Jan 2026",
+        "not a date",
+        "",
+    ]

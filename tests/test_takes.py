@@ -98,12 +98,12 @@ def test_the_new_take_is_version_2_with_the_old_one_in_its_history(replaced: Wor
 def test_the_page_says_what_changed_and_plays_the_previous_version(replaced: Workspace) -> None:
     page = (replaced.site_dir / "r/guard/index.html").read_text(encoding="utf-8")
     assert (
-        f'<p class="take-updated"><strong>Updated <time datetime="{TODAY}">{TODAY}</time>:</strong> {NOTE}</p>'
+        f'<p class="take-updated"><strong>Updated <time datetime="{TODAY}">20 Nov 2026</time>:</strong> {NOTE}</p>'
     ) in page
     assert '<h2 id="previous-takes">Previous version</h2>' in page
     assert '<source src="../../media/guard/v1/video.mp4" type="video/mp4">' in page
     assert 'poster="../../media/guard/v1/poster.jpg"' in page
-    assert '<summary>Version 1, <time datetime="2025-10-09">2025-10-09</time></summary>' in page
+    assert '<summary>Version 1, <time datetime="2025-10-09">9 Oct 2025</time></summary>' in page
     assert '<source src="../../media/guard/video.mp4" type="video/mp4">' in page  # the current take, as before
     site_media = replaced.site_dir / "media/guard"
     assert (site_media / "v1/video.mp4").read_bytes() == (replaced.media_folder("guard") / "video.mp4").read_bytes()

@@ -8,6 +8,7 @@ so a rebuild in which nothing changed loads no template at all.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import uuid
@@ -91,6 +92,15 @@ def _seconds(seconds: float) -> str:
     return str(int(seconds))
 
 
+def day(stamp: str) -> str:
+    """An ISO date (or the date of a timestamp) as people read it: ``22 Nov 2026``; unchanged if not a date."""
+    try:
+        when = dt.date.fromisoformat(str(stamp)[:10])
+    except ValueError:
+        return str(stamp)
+    return f"{when.day} {when:%b %Y}"
+
+
 @functools.lru_cache(maxsize=2)
 def _environment(cache: Path | None = None, code: str = "") -> Environment:
     """The theme's Jinja2 environment, kept while ``code`` (the theme's and renderers' hash) stays the same.
@@ -120,6 +130,7 @@ def _environment(cache: Path | None = None, code: str = "") -> Environment:
     env.filters["markdown"] = render_markdown
     env.filters["minutes"] = _minutes
     env.filters["seconds"] = _seconds
+    env.filters["day"] = day
     return env
 
 

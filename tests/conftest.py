@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -56,3 +58,16 @@ def review_ws(review_template: Path, tmp_path: Path) -> Workspace:
     from tests.speech_helpers import copy_workspace
 
     return Workspace(copy_workspace(review_template, tmp_path / "ws"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium, one per test module, allowed to play clips without a tap."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support import launch_chromium
+
+    with sync_playwright() as playwright:
+        launched = launch_chromium(playwright, "--autoplay-policy=no-user-gesture-required")
+        yield launched
+        launched.close()

@@ -15,7 +15,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pipeline.serve.preview import make_server
-from tests.support import launch_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -47,16 +46,6 @@ def server(demo_site: Path) -> Iterator[tuple[str, list[str]]]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}/", requests
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = launch_chromium(playwright, "--autoplay-policy=no-user-gesture-required")
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(params=["http", "file"])

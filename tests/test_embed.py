@@ -16,7 +16,7 @@ from pipeline.serve.preview import make_server
 from pipeline.site.embed import PLACEHOLDER, embed_snippet, site_url
 from pipeline.site.views import ResourceView
 from pipeline.workspace.catalogue import Resource, Settings
-from tests.support import launch_chromium, run_capture
+from tests.support import run_capture
 from tests.test_browser import ARTIFACTS, check_page, serious_violations
 
 CLIP = "shift-handover-basics"
@@ -103,16 +103,6 @@ def intranet(site_server: str) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = launch_chromium(playwright, "--autoplay-policy=no-user-gesture-required")
-        yield launched
-        launched.close()
 
 
 @pytest.mark.browser

@@ -18,7 +18,7 @@ from benchmarks.site import make_library, resource_id
 from pipeline.serve.preview import make_server
 from pipeline.site.build import build_site
 from pipeline.workspace.paths import Workspace
-from tests.support import launch_chromium, make_clip
+from tests.support import make_clip
 from tests.test_browser import ARTIFACTS, AXE, serious_violations
 
 pytestmark = pytest.mark.browser
@@ -50,16 +50,6 @@ def server(site: Path) -> Iterator[tuple[str, list[str]]]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}/", requests
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = launch_chromium(playwright, "--autoplay-policy=no-user-gesture-required")
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipeline.serve.preview import PreviewServer, make_server
-from tests.support import launch_chromium, run_capture
+from tests.support import run_capture
 from tests.test_browser import ARTIFACTS, serious_violations
 
 JOURNEY = "handover-for-operators"  # shift-handover-basics, then handing-over-a-running-fault
@@ -61,16 +60,6 @@ def test_the_manifest_lists_every_file_of_the_journey_with_its_size(workspace: P
         assert entry["size"] == (site / entry["url"]).stat().st_size, entry["url"]
     assert document["size"] == sum(entry["size"] for entry in document["files"])
     assert (document["journey"], document["clips"]) == (JOURNEY, 2)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = launch_chromium(playwright, "--autoplay-policy=no-user-gesture-required")
-        yield launched
-        launched.close()
 
 
 def _serve(site: Path, requests: list[str] | None = None) -> tuple[PreviewServer, str]:

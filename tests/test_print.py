@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,6 @@ from pipeline.workspace.catalogue import read_catalogue
 from pipeline.workspace.journeys import load_journeys
 from pipeline.workspace.paths import Workspace
 from tests.journey_workspace import edit, make_workspace
-from tests.support import launch_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "test-artifacts"
@@ -136,16 +134,6 @@ def long_journey(root: Path, steps: int) -> None:
     (root / "journeys" / "changeover.yaml").write_text(
         f"title: Changeover\nroles: [operator]\nstages:\n  beginner: [{ids}]\n"
     )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = launch_chromium(playwright)
-        yield launched
-        launched.close()
 
 
 def decode_pages(browser: Any, sheet: Path, name: str) -> list[list[str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.serve.preview import make_server
-from tests.support import launch_chromium, run_capture
+from tests.support import run_capture
 from tests.test_browser import ARTIFACTS, AXE, serious_violations
 from tests.test_questions import _with_questions
 
@@ -42,16 +42,6 @@ def url(site: Path) -> Iterator[str]:
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = launch_chromium(playwright, "--autoplay-policy=no-user-gesture-required")
-        yield launched
-        launched.close()
 
 
 def _open(browser, width: int, height: int):  # type: ignore[no-untyped-def]

@@ -299,18 +299,6 @@ def large_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    from tests.support import launch_chromium
-
-    with sync_playwright() as playwright:
-        launched = launch_chromium(playwright)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
 def large_server(large_site: Path) -> Iterator[tuple[str, list[str]]]:
     from pipeline.serve.preview import make_server
 

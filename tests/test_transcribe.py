@@ -84,8 +84,9 @@ def test_glossary_word_is_heard_right_with_hotwords() -> None:
 def test_glossary_goes_to_whisper_as_hotwords() -> None:
     # A sentence, each word as the glossary spells it (issue 17: a bare lower-case list made the
     # batched decoder write lower case without stops and mishear real speech).
-    assert whisper_options(ENGLISH, ["Kanban", " ", "OEE "])["hotwords"] == "Glossary: Kanban, OEE."
-    assert whisper_options(ENGLISH, ["iPhone"])["hotwords"] == "Glossary: iPhone."
+    assert whisper_options(ENGLISH, ["Kanban", " ", "OEE "])["hotwords"] == "The words Kanban and OEE may come up."
+    assert whisper_options(ENGLISH, ["iPhone"])["hotwords"] == "The word iPhone may come up."
+    assert whisper_options(ENGLISH, ["a", "b", "c"])["hotwords"] == "The words a, b and c may come up."
     assert "hotwords" not in whisper_options(ENGLISH, [])
 
 

@@ -208,7 +208,7 @@ def add_once(clip: Clip, work: Path, env: dict[str, str]) -> tuple[float, int, d
     return seconds, peak, stages
 
 
-def measure(clip: Clip, work: Path, rounds: int, env: dict[str, str]) -> dict[str, object]:
+def measure(clip: Clip, work: Path, *, rounds: int, env: dict[str, str]) -> dict[str, object]:
     """Bare tools and ``capture add``, one after the other, ``rounds`` times (A B A B ...)."""
     runs = {"add": Runs(), "ffmpeg": Runs(), "whisper": Runs()}
     stages: dict[str, list[float]] = {}
@@ -249,8 +249,8 @@ def main() -> int:
     clips = make_clips(args.work, [float(m) for m in args.minutes.split(",")], args.kinds.split(","))
     print(f"clips ready in {time.perf_counter() - started:.0f} s", flush=True)
     env = dict(os.environ, PYTHONPATH=str(REPO), COLUMNS="200")
-    results = {clip.name: measure(clip, args.work, args.rounds, env) for clip in clips}
-    table = render(clips, results, args, load_before, time.perf_counter() - started)
+    results = {clip.name: measure(clip, args.work, rounds=args.rounds, env=env) for clip in clips}
+    table = render(clips, results, args, load=load_before, total=time.perf_counter() - started)
     print(table)
     if not args.no_write:
         write_section("ingest", table, args.doc)
@@ -264,7 +264,7 @@ def _ratios(runs: dict[str, Runs]) -> tuple[float, float]:
 
 
 def render(
-    clips: list[Clip], results: dict[str, dict[str, object]], args: argparse.Namespace, load: float, total: float
+    clips: list[Clip], results: dict[str, dict[str, object]], args: argparse.Namespace, *, load: float, total: float
 ) -> str:
     command = f"python benchmarks/ingest.py --minutes {args.minutes} --rounds {args.rounds} --kinds {args.kinds}"
     lines = [

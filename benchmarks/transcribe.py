@@ -301,7 +301,7 @@ def measure(functions, runs: int) -> list[tuple[str, float]]:  # type: ignore[no
     return [(text, statistics.median(spent)) for text, spent in zip(texts, times, strict=False)]
 
 
-def score(clip: Clip, ours: str, theirs: str, t_c: float, t_b: float) -> dict:  # type: ignore[type-arg]
+def score(clip: Clip, *, ours: str, theirs: str, t_c: float, t_b: float) -> dict:  # type: ignore[type-arg]
     reference = words(clip.reference)
     return {
         "name": clip.name,
@@ -336,7 +336,9 @@ def _row(name: str, rows: list[dict]) -> str:  # type: ignore[type-arg]
     )
 
 
-def render(rows: list[dict], settings: TranscriptionSettings, device: str, compute: str, runs: int, only: str) -> str:  # type: ignore[type-arg]
+def render(
+    rows: list[dict], settings: TranscriptionSettings, *, device: str, compute: str, runs: int, only: str
+) -> str:  # type: ignore[type-arg]
     where = "the CPU" if device == "cpu" else "a GPU (CUDA)"
     flags = (f" --device {device}" if device != "cpu" else "") + (f" --only {only}" if only != "all" else "")
     lines = [
@@ -428,10 +430,10 @@ def main() -> int:
             ],
             args.runs,
         )
-        rows.append(score(clip, ours, theirs, t_c, t_b))
+        rows.append(score(clip, ours=ours, theirs=theirs, t_c=t_c, t_b=t_b))
         print(f"{clip.name}: capture {t_c:.2f} s | {ours[:200]}", file=sys.stderr)
         print(f"{'':{len(clip.name)}}  bare    {t_b:.2f} s | {theirs[:200]}", file=sys.stderr, flush=True)
-    table = render(rows, settings, device, compute, args.runs, args.only)
+    table = render(rows, settings, device=device, compute=compute, runs=args.runs, only=args.only)
     print(table)
     if not args.no_write:
         args.output.parent.mkdir(parents=True, exist_ok=True)

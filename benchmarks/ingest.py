@@ -74,10 +74,12 @@ class Runs:
     seconds: list[float] = field(default_factory=list)
     peak_kb: list[int] = field(default_factory=list)
     loads: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds of the command's tree
 
-    def add(self, seconds: float, peak_kb: int) -> None:
+    def add(self, seconds: float, peak_kb: int, cpu: float) -> None:
         self.seconds.append(seconds)
         self.peak_kb.append(peak_kb)
+        self.cpu.append(cpu)
         self.loads.append(os.getloadavg()[0])
 
     @property
@@ -89,8 +91,9 @@ class Runs:
         return max(self.peak_kb) / 1024
 
 
-def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Run ``command``; return (wall seconds, peak RSS in kB of the largest process in its tree)."""
+def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, int, float]:
+    """Run ``command``; return (wall seconds, peak RSS in kB of the largest process in its tree, and the
+    CPU seconds of the tree: what a busy machine changes least)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -99,7 +102,7 @@ def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None 
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{stderr[-2000:]}")
-    return seconds, usage.ru_maxrss
+    return seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def ffmpeg(*args: str) -> None:
@@ -194,18 +197,18 @@ def bare_ffmpeg(clip: Clip, out: Path) -> list[str]:
     ]
 
 
-def add_once(clip: Clip, work: Path, env: dict[str, str]) -> tuple[float, int, dict[str, float]]:
-    """``capture add`` into a fresh workspace: wall seconds, peak kB and the stage times it wrote."""
+def add_once(clip: Clip, work: Path, env: dict[str, str]) -> tuple[tuple[float, int, float], dict[str, float]]:
+    """``capture add`` into a fresh workspace: (wall seconds, peak kB, CPU seconds) and the stage times it wrote."""
     with tempfile.TemporaryDirectory(dir=work) as folder:
         workspace = Path(folder) / "ws"
         init = [sys.executable, "-m", "capture", "init", str(workspace)]
         subprocess.run(init, env=env, check=True, stdout=subprocess.DEVNULL)
         timings = Path(folder) / "timings.jsonl"
         command = [sys.executable, "-m", "capture", "add", str(clip.path), "--yes"]
-        seconds, peak = run(command, cwd=workspace, env={**env, "CAPTURE_TIMINGS": str(timings)})
+        measured = run(command, cwd=workspace, env={**env, "CAPTURE_TIMINGS": str(timings)})
         stages = json.loads(timings.read_text(encoding="utf-8").splitlines()[-1])["stages"]
-    stages["startup"] = seconds - sum(stages.values())  # python, imports, the CLI; the model loads in transcribe
-    return seconds, peak, stages
+    stages["startup"] = measured[0] - sum(stages.values())  # python, imports, the CLI; the model loads in transcribe
+    return measured, stages
 
 
 def measure(clip: Clip, work: Path, *, rounds: int, env: dict[str, str]) -> dict[str, object]:
@@ -216,15 +219,16 @@ def measure(clip: Clip, work: Path, *, rounds: int, env: dict[str, str]) -> dict
     for attempt in range(rounds):
         runs["ffmpeg"].add(*run(bare_ffmpeg(clip, out)))
         runs["whisper"].add(*run([sys.executable, "-c", BARE_WHISPER, str(clip.path)]))
-        seconds, peak, timed = add_once(clip, work, env)
-        runs["add"].add(seconds, peak)
+        measured, timed = add_once(clip, work, env)
+        runs["add"].add(*measured)
+        seconds = measured[0]
         for stage, spent in timed.items():
             stages.setdefault(stage, []).append(spent)
         bare = runs["ffmpeg"].seconds[-1] + runs["whisper"].seconds[-1]
         print(
             f"{clip.name} round {attempt + 1}: add {seconds:.1f} s, bare {bare:.1f} s "
             f"(ffmpeg {runs['ffmpeg'].seconds[-1]:.1f}, whisper {runs['whisper'].seconds[-1]:.1f}), "
-            f"ratio {seconds / bare:.2f}, load {os.getloadavg()[0]:.1f}; "
+            f"ratio {seconds / bare:.2f}, CPU ratio {_cpu_ratio(runs, -1):.2f}, load {os.getloadavg()[0]:.1f}; "
             + ", ".join(f"{k} {v:.1f}" for k, v in timed.items()),
             flush=True,
         )
@@ -257,6 +261,10 @@ def main() -> int:
     return 0
 
 
+def _cpu_ratio(runs: dict[str, Runs], index: int) -> float:
+    return runs["add"].cpu[index] / (runs["ffmpeg"].cpu[index] + runs["whisper"].cpu[index])
+
+
 def _ratios(runs: dict[str, Runs]) -> tuple[float, float]:
     add, ff, wh = runs["add"], runs["ffmpeg"], runs["whisper"]
     paired = [a / (f + w) for a, f, w in zip(add.seconds, ff.seconds, wh.seconds, strict=True)]
@@ -273,11 +281,12 @@ def render(
         f"Measured {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} with `{command}` on {platform.machine()}, "
         f"{os.cpu_count()} CPU cores, shared with other work (load average {load:.1f} at the start; each row "
         f"gives the range seen during its rounds), {total / 60:.0f} minutes in all. Times are medians of the "
-        "rounds; paired is the median of each round's add ÷ bare.",
+        "rounds; paired is the median of each round's add ÷ bare; CPU is user + system seconds of each command's "
+        "process tree (from `wait4`), which a busy machine changes far less than wall time.",
         "",
-        "| clip | plan | add s | bare ffmpeg s | bare whisper s | add ÷ bare | paired | peak MB add "
-        "| peak MB whisper | load |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| clip | plan | add s | bare ffmpeg s | bare whisper s | add ÷ bare | paired | CPU s add | CPU s bare "
+        "| CPU ratio | peak MB add | peak MB whisper | load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for clip in clips:
         runs: dict[str, Runs] = results[clip.name]["runs"]  # type: ignore[assignment]
@@ -285,7 +294,10 @@ def render(
         loads = [x for r in runs.values() for x in r.loads]
         lines.append(
             f"| {clip.name} | transcode | {runs['add'].median:.1f} | {runs['ffmpeg'].median:.1f} "
-            f"| {runs['whisper'].median:.1f} | {ratio:.2f} | {paired:.2f} | {runs['add'].peak_mb:.0f} "
+            f"| {runs['whisper'].median:.1f} | {ratio:.2f} | {paired:.2f} | {statistics.median(runs['add'].cpu):.1f} "
+            f"| {statistics.median(b + w for b, w in zip(runs['ffmpeg'].cpu, runs['whisper'].cpu, strict=True)):.1f} "
+            f"| {statistics.median(_cpu_ratio(runs, i) for i in range(len(runs['add'].cpu))):.2f} "
+            f"| {runs['add'].peak_mb:.0f} "
             f"| {runs['whisper'].peak_mb:.0f} | {min(loads):.1f}–{max(loads):.1f} |"
         )
     lines += ["", "Where `capture add`'s time goes (median seconds per stage, from `CAPTURE_TIMINGS`):", ""]

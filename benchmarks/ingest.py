@@ -285,8 +285,8 @@ def render(
         "process tree (from `wait4`), which a busy machine changes far less than wall time.",
         "",
         "| clip | plan | add s | bare ffmpeg s | bare whisper s | add ÷ bare | paired | CPU s add | CPU s bare "
-        "| CPU ratio | peak MB add | peak MB whisper | load |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| CPU ratio | peak MB add | peak MB ffmpeg | peak MB whisper | load |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for clip in clips:
         runs: dict[str, Runs] = results[clip.name]["runs"]  # type: ignore[assignment]
@@ -297,7 +297,7 @@ def render(
             f"| {runs['whisper'].median:.1f} | {ratio:.2f} | {paired:.2f} | {statistics.median(runs['add'].cpu):.1f} "
             f"| {statistics.median(b + w for b, w in zip(runs['ffmpeg'].cpu, runs['whisper'].cpu, strict=True)):.1f} "
             f"| {statistics.median(_cpu_ratio(runs, i) for i in range(len(runs['add'].cpu))):.2f} "
-            f"| {runs['add'].peak_mb:.0f} "
+            f"| {runs['add'].peak_mb:.0f} | {runs['ffmpeg'].peak_mb:.0f} "
             f"| {runs['whisper'].peak_mb:.0f} | {min(loads):.1f}–{max(loads):.1f} |"
         )
     lines += ["", "Where `capture add`'s time goes (median seconds per stage, from `CAPTURE_TIMINGS`):", ""]

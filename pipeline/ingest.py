@@ -87,6 +87,8 @@ STAGING_PREFIX = ".staging-"
 
 # ``progress(stage, fraction)``: the stage's name and how much of the whole clip is done (0..1).
 Progress = Callable[[str, float], None]
+# Set to a file path, ``capture add`` adds each clip's stage times to it (one JSON line a clip).
+TIMINGS_ENV = "CAPTURE_TIMINGS"
 
 
 @dataclass
@@ -365,6 +367,7 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, *, progress:
 
     started = time.monotonic()
     report = _Reporter(progress)
+    report.seen["catalogue"] = started
     _check_clip(workspace, clip)
     catalogue = load_catalogue(workspace.catalogue_path)
     settings = options.media or catalogue.settings.media
@@ -384,7 +387,23 @@ def add_clip(workspace: Workspace, clip: Path, options: AddOptions, *, progress:
     wants_transcript = info.has_audio and not complete
     report.spans = stage_spans(plan.mode, has_audio=info.has_audio, transcribe=wants_transcript)
     report("probe", 1.0)
-    return _make(job, info, plan, wants_transcript=wants_transcript)
+    result = _make(job, info, plan, wants_transcript=wants_transcript)
+    _write_timings(clip, report)
+    return result
+
+
+def _write_timings(clip: Path, report: _Reporter) -> None:
+    """With ``CAPTURE_TIMINGS=FILE``, one JSON line per clip added to FILE: seconds spent in each
+    stage, from its first report to the next stage's (``benchmarks/ingest.py`` reads it)."""
+    target = os.environ.get(TIMINGS_ENV)
+    if not target:
+        return
+    path = Path(target)
+    try:
+        before = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        before = ""
+    atomic_write_text(path, before + json.dumps({"clip": clip.name, "stages": report.timings()}) + "\n")
 
 
 def _make(job: _Job, info: MediaInfo, plan: MediaPlan, *, wants_transcript: bool) -> AddResult:
@@ -455,8 +474,10 @@ class _Reporter:
         self.spans = stage_spans("transcode", has_audio=True, transcribe=True)
         self.done: dict[str, float] = {}
         self.label = ""
+        self.seen: dict[str, float] = {}  # when each stage first reported
 
     def __call__(self, stage: str, fraction: float) -> None:
+        self.seen.setdefault(stage, time.monotonic())
         if self.progress is None:
             return
         self.done[stage] = max(fraction, self.done.get(stage, 0.0))
@@ -467,6 +488,12 @@ class _Reporter:
         self.label = stage
         overall = sum((high - low) * self.done.get(name, 0.0) for name, (low, high) in self.spans.items())
         self.progress(self.label, min(1.0, overall))
+
+    def timings(self) -> dict[str, float]:
+        """Seconds in each stage so far: from its first report to the next stage's, or to now."""
+        stamps = sorted(self.seen.items(), key=lambda item: item[1])
+        ends = [at for _, at in stamps[1:]] + [time.monotonic()]
+        return {stage: round(end - at, 3) for (stage, at), end in zip(stamps, ends, strict=True)}
 
 
 def _meta(key: str, plan: str, outputs: MediaOutputs) -> dict[str, object]:

@@ -197,3 +197,27 @@ def test_music_and_noise_raise_no_false_alarm(source: str) -> None:
 
     result = transcribe_audio(generated_audio(source, 6.0), ENGLISH)
     assert (result.segments, result.unheard) == ((), ())
+
+
+# -- stage times (issue 17: where the time of capture add goes) -----------------------------------------
+def test_capture_add_writes_its_stage_times(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    root = init_workspace(tmp_path / "ws", title="Test").root
+    monkeypatch.chdir(root)
+    make_clip(root / "short.mp4", seconds=2)
+    timings = tmp_path / "timings.jsonl"
+    monkeypatch.setenv("CAPTURE_TIMINGS", str(timings))
+    for name in ("short.mp4", "short.mp4"):  # the second is skipped as a duplicate: no stage ran, no line
+        result = CliRunner().invoke(app, ["add", name, "--yes"])
+        assert result.exit_code == 0, result.output
+    (line,) = timings.read_text(encoding="utf-8").splitlines()
+    record = json.loads(line)
+    assert record["clip"] == "short.mp4"
+    stages = record["stages"]
+    assert list(stages) == ["catalogue", "hash", "probe", "audio", "media", "poster", "transcribe", "save"]
+    assert all(seconds >= 0 for seconds in stages.values())
+    monkeypatch.delenv("CAPTURE_TIMINGS")
+    make_clip(root / "other.mp4", seconds=2, audio=False)
+    assert CliRunner().invoke(app, ["add", "other.mp4", "--yes"]).exit_code == 0
+    assert len(timings.read_text(encoding="utf-8").splitlines()) == 1  # unset: nothing written

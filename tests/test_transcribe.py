@@ -82,8 +82,24 @@ def test_glossary_word_is_heard_right_with_hotwords() -> None:
 
 
 def test_glossary_goes_to_whisper_as_hotwords() -> None:
-    assert whisper_options(ENGLISH, ["Kanban", " ", "OEE "])["hotwords"] == "Kanban, OEE"
+    # A sentence, each word as the glossary spells it (issue 17: a bare lower-case list made the
+    # batched decoder write lower case without stops and mishear real speech).
+    assert whisper_options(ENGLISH, ["Kanban", " ", "OEE "])["hotwords"] == "The words Kanban and OEE may come up."
+    assert whisper_options(ENGLISH, ["iPhone"])["hotwords"] == "The word iPhone may come up."
+    assert whisper_options(ENGLISH, ["a", "b", "c"])["hotwords"] == "The words a, b and c may come up."
     assert "hotwords" not in whisper_options(ENGLISH, [])
+
+
+def test_the_glossary_keeps_the_decoders_own_sentences() -> None:
+    # Issue 17: with the glossary as "handover, lockout, Kanban" the batched decoder ended this clip
+    # without its full stop (and on real speech wrote "and Mr." and misheard words); given as a
+    # sentence, the transcript is written as it is without a glossary. Only the form is asserted:
+    # a capital first letter and a stop at the end, not the model's words.
+    clip = next(c for c in scripts()["test_clips"] if c["file"].endswith("kanban-card.m4a"))
+    audio = decode_audio(DATA / "kanban-card.m4a")
+    lines = transcribe_audio(audio, ENGLISH, tuple(clip["glossary"])).segments
+    assert lines and lines[0].text[:1].isupper(), lines
+    assert lines[-1].text.endswith((".", "!", "?")), lines
 
 
 # -- no invented text ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ At 390 px (a phone) and 1280 px, axe clean, screenshots in test-artifacts/ (ques
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -53,7 +54,9 @@ def _open(browser, width: int, height: int):  # type: ignore[no-untyped-def]
 
 
 def _at_the_answer(page) -> None:  # type: ignore[no-untyped-def]
-    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15_000)
+    # A tap on a link navigates: wait for the clip's page, not the page the tap was on (no player there).
+    page.wait_for_url(re.compile(r".*/r/shift-handover-basics/index\.html#t="), timeout=15_000)
+    page.wait_for_function("(document.getElementById('player') || {readyState: 0}).readyState >= 1", timeout=15_000)
     page.wait_for_function(f"document.getElementById('player').currentTime >= {ANSWER_AT - 0.05}", timeout=10_000)
     assert page.evaluate("document.getElementById('player').currentTime") < ANSWER_AT + 1.5
     assert page.url.endswith(f"r/shift-handover-basics/index.html#t={ANSWER_AT}")

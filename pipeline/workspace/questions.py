@@ -11,6 +11,7 @@ writes it back atomically with its comments kept::
         searches:                # site searches that found nothing (capture questions import-searches)
           clear jam: 4
           film jammed: 2
+        code: K7QM2              # its short link s/K7QM2/ (capture links): the Questions page, then its answer
 
 A question is *answered* once a resource lists it under its own ``questions:`` (same words, case
 and punctuation aside). Who might answer an open one: the experts whose resources are closest by
@@ -41,7 +42,7 @@ from pipeline.workspace.catalogue import Catalogue, Resource
 from pipeline.workspace.yamlio import line_of, load_yaml, read_yaml, save_yaml, writable_mode
 
 QUESTIONS_NAME = "questions.yaml"
-ENTRY_KEYS = ("text", "role", "topics", "asked", "searches", "from", "added")
+ENTRY_KEYS = ("text", "role", "topics", "asked", "searches", "from", "added", "code")
 MAX_ASKED = 10**9
 MAX_WORD = 100  # a topic or where a question was asked: a few words
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -65,6 +66,7 @@ class OpenQuestion:
     source: str = ""  # ``from:``: a workshop, a team chat, a supervisor, searches
     added: str = ""
     line: int | None = None
+    code: str = ""  # its short link, s/<code>/ (pipeline.workspace.codes)
 
     @property
     def times(self) -> int:
@@ -153,6 +155,7 @@ class _Entries:
             source=self.word(node, "from", where),
             added=self.word(node, "added", where),
             line=line_of(node, "text") or line,
+            code=self.word(node, "code", where),
         )
 
     def word(self, node: Any, key: str, where: str) -> str:
@@ -243,6 +246,11 @@ def editing_questions(root: Path) -> Iterator[QuestionsFile]:
         found.doc = doc
         yield found
         save_yaml(path, doc)
+
+
+def question_node(found: QuestionsFile, question: OpenQuestion) -> Any:
+    """The entry of ``question`` in the round-trip tree, a bare line of text made a mapping first."""
+    return _node_of(found, question)
 
 
 def _node_of(found: QuestionsFile, question: OpenQuestion) -> Any:

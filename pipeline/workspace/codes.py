@@ -31,6 +31,7 @@ from pipeline.workspace.questions import (
     question_node,
     questions_path,
     read_questions,
+    text_mapping,
 )
 from pipeline.workspace.yamlio import line_of, load_yaml, save_yaml
 
@@ -258,8 +259,6 @@ def _assign_questions(catalogue: Catalogue, taken: set[str]) -> list[Claim]:
 
 
 def _assign_listed(catalogue: Catalogue, taken: set[str], coded: set[str]) -> list[Claim]:
-    from ruamel.yaml.comments import CommentedMap
-
     entries = catalogue.doc.get("resources") or []
     added = []
     for index, resource in enumerate(catalogue.resources):
@@ -269,10 +268,8 @@ def _assign_listed(catalogue: Catalogue, taken: set[str], coded: set[str]) -> li
                 continue
             coded.add(question_key(question.text))
             code = new_code(taken)
-            if isinstance(nodes[j], str):  # `- How do I ...?` becomes `- {text: How do I ...?, code: ...}`
-                nodes[j] = CommentedMap([("text", nodes[j]), ("code", code)])
-            else:
-                nodes[j]["code"] = code
+            node = text_mapping(nodes, j) if isinstance(nodes[j], str) else nodes[j]
+            node["code"] = code  # `- How do I ...?` became `- {text: How do I ...?, code: ...}`
             resource.questions[j] = dataclasses.replace(question, code=code)
             where = f"resources[{index}].questions[{j}].code"
             added.append(Claim(code, QUESTION, question.text, CATALOGUE_NAME, None, where))

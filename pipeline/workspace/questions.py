@@ -258,9 +258,18 @@ def _node_of(found: QuestionsFile, question: OpenQuestion) -> Any:
     index = found.questions.index(question)
     node = entries[index]
     if isinstance(node, str):  # a bare line of text becomes a mapping once it has counts
-        from ruamel.yaml.comments import CommentedMap
+        node = text_mapping(entries, index)
+    return node
 
-        node = entries[index] = CommentedMap([("text", node)])
+
+def text_mapping(entries: Any, index: int) -> Any:
+    """``- How do I ...?`` made ``- text: How do I ...?`` in place, its end-of-line comment kept on the text."""
+    from ruamel.yaml.comments import CommentedMap
+
+    node = entries[index] = CommentedMap([("text", entries[index])])
+    comment = entries.ca.items.pop(index, None) if hasattr(entries, "ca") else None
+    if comment and comment[0] is not None:  # a sequence item's comment would print before its mapping
+        node.ca.items["text"] = [None, None, comment[0], None]
     return node
 
 

@@ -83,7 +83,7 @@ def test_links_gives_each_question_one_code_once_and_keeps_comments(ws: Path) ->
     questions = (ws / "questions.yaml").read_text(encoding="utf-8")
     assert questions.startswith("# the filming list\n")
     assert "  - text: How do I clear a film jam?  # line 3 mostly\n" in questions
-    assert "Gave 10 new short codes; commit resources.yaml and journeys/ to keep them." in result.stdout
+    assert "Gave 10 new short codes; commit resources.yaml, journeys/ and questions.yaml to keep them." in result.stdout
     assert f"{jam['code']}  question  How do I clear a film jam?  not answered yet  s/{jam['code']}/" in result.stdout
     assert (
         f"{signs['code']}  question  who signs the handover  answered in Handover basics  s/{signs['code']}/"
@@ -133,6 +133,20 @@ def test_a_malformed_or_hostile_question_code_makes_no_page(ws: Path) -> None:
     ]
     build_site(Workspace(ws))
     assert not (ws / "site" / "s").exists() and not (ws / "evil").exists()
+    assert "evil" not in (ws / "site" / "questions" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_question_coded_on_a_resource_first_gets_no_second_code_when_it_is_asked(ws: Path) -> None:
+    (ws / "questions.yaml").write_text("questions: []\n", encoding="utf-8")
+    assign_codes(Workspace(ws))
+    listed, _ = question_codes(ws)
+    code = listed[1]["code"]  # type: ignore[index]
+    (ws / "questions.yaml").write_text(OPEN, encoding="utf-8")  # now asked as well: "who signs the handover"
+    added = assign_codes(Workspace(ws))
+    assert [claim.id for claim in added] == ["How do I clear a film jam?"]
+    assert question_codes(ws)[1][1] == "who signs the handover"
+    build_site(Workspace(ws))
+    assert redirect_target(ws / "site" / "s" / code / "index.html") == "../../r/basics/index.html#t=5"
 
 
 def test_an_open_question_leads_to_its_anchor_then_to_its_answer_with_the_same_code(ws: Path) -> None:

@@ -30,6 +30,7 @@ from pipeline.errors import CatalogueError
 from pipeline.site.output import Output
 from pipeline.site.views import ResourceView, SiteModel, content_key
 from pipeline.workspace.answered import question_key
+from pipeline.workspace.codes import CODE_PATTERN
 from pipeline.workspace.questions import OpenQuestion, questions_path, read_questions
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ def _anchor_first(by_role: dict[str, dict[str, list[QuestionItem]]], order: list
         for topic in sorted(topics, key=lambda name: (not name, name.casefold())):
             items = topics[topic]
             for index, item in enumerate(items):
-                if item.code and item.code not in seen:
+                if CODE_PATTERN.match(item.code) and item.code not in seen:  # a mistyped one: no id
                     seen.add(item.code)
                     items[index] = dataclasses.replace(item, anchor=f"q-{item.code}")
 

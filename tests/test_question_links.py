@@ -180,3 +180,13 @@ def test_an_open_question_hidden_from_the_site_still_leads_somewhere(ws: Path) -
     site = ws / "site"
     assert redirect_target(site / "s" / jam["code"] / "index.html") == "../../questions/index.html"  # type: ignore[index]
     assert redirect_target(site / "s" / signs["code"] / "index.html") == "../../r/basics/index.html#t=5"  # type: ignore[index]
+
+
+def test_a_questions_file_broken_by_hand_stops_no_other_code(ws: Path) -> None:
+    broken = "questions:\n  - text: [not, text]\n"
+    (ws / "questions.yaml").write_text(broken, encoding="utf-8")
+    result = runner.invoke(app, ["--workspace", str(ws), "links"])
+    assert result.exit_code == 0, result.output
+    assert "Gave 9 new short codes; commit resources.yaml and journeys/ to keep them." in result.stdout
+    assert (ws / "questions.yaml").read_text(encoding="utf-8") == broken
+    assert "questions.yaml:2: error: questions[0].text: expected the question as text" in problems(ws)

@@ -13,6 +13,7 @@ refuses two things claiming one code.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import secrets
@@ -243,19 +244,25 @@ def _assign_questions(catalogue: Catalogue, taken: set[str]) -> list[Claim]:
     """A code for each question without one, ``questions.yaml``'s first: a question both there and on
     a resource gets one code, in the file (an open question keeps its code when it is answered)."""
     coded = {question_key(claim.id) for claim in question_claims(catalogue)}
-    added = []
+    added: list[Claim] = []
     root = catalogue.path.parent
-    if questions_path(root).is_file():
-        with editing_questions(root) as found:
-            for index, question in enumerate(found.questions):
-                if question.code or question_key(question.text) in coded:
-                    continue
-                coded.add(question_key(question.text))
-                question.code = question_node(found, question)["code"] = new_code(taken)
-                added.append(
-                    Claim(question.code, QUESTION, question.text, QUESTIONS_NAME, None, f"questions[{index}].code")
-                )
+    # A questions file broken by hand gets its codes once it is mended (`capture check` names its lines).
+    with contextlib.suppress(CatalogueError):
+        added = _assign_open(root, taken, coded) if questions_path(root).is_file() else []
     return added + _assign_listed(catalogue, taken, coded)
+
+
+def _assign_open(root: Path, taken: set[str], coded: set[str]) -> list[Claim]:
+    added = []
+    with editing_questions(root) as found:
+        for index, question in enumerate(found.questions):
+            if question.code or question_key(question.text) in coded:
+                continue
+            coded.add(question_key(question.text))
+            question.code = question_node(found, question)["code"] = new_code(taken)
+            where = f"questions[{index}].code"
+            added.append(Claim(question.code, QUESTION, question.text, QUESTIONS_NAME, None, where))
+    return added
 
 
 def _assign_listed(catalogue: Catalogue, taken: set[str], coded: set[str]) -> list[Claim]:

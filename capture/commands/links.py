@@ -1,4 +1,4 @@
-"""``capture links``: give every resource, journey and role its short link, and list them."""
+"""``capture links``: give every resource, journey, role and question its short link, and list them."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ from capture.words import plural
 def links(
     *, only_list: bool = typer.Option(False, "--list", help="Only list the codes; give none to what has none.")
 ) -> None:
-    """Give a short code (s/CODE/) to each resource, journey and role without one, then list them all.
+    """Give a short code (s/CODE/) to each resource, journey, role and question without one, then list them all.
 
-    A code is written once into resources.yaml or the journey's file and never changes, so a
-    printed QR code keeps working when a title or an id changes.
+    A code is written once into resources.yaml, the journey's file or questions.yaml and never
+    changes, so a printed QR code keeps working when a title or an id changes. A question's code
+    leads to the moment that answers it (or, until one does, to the question on the Questions page).
     """
     from pipeline.workspace.codes import assign_codes, list_short_links
+    from pipeline.workspace.questions import QUESTIONS_NAME
 
     with user_errors():
         ws = workspace()
@@ -36,9 +38,9 @@ def links(
             soft_wrap=True,
         )
     if added:
-        console.print(
-            f"Gave {plural(len(added), 'new short code')}; commit resources.yaml and journeys/ to keep them.",
-            soft_wrap=True,
-        )
+        files = "resources.yaml, journeys/ and questions.yaml"
+        if all(claim.file != QUESTIONS_NAME for claim in added):
+            files = "resources.yaml and journeys/"
+        console.print(f"Gave {plural(len(added), 'new short code')}; commit {files} to keep them.", soft_wrap=True)
     elif not found:
         console.print("No short codes yet; run [bold]capture links[/] to give them.")

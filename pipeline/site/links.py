@@ -1,7 +1,8 @@
 """The site's short links: ``s/<code>/index.html`` and ``r/<old-id>/index.html``, pages that lead on.
 
 Each is a small page that sends the browser to its target at once and keeps the ``#t=`` of the
-address (a QR code can open a clip at a moment): ``location.replace`` where scripts run, from
+address (a QR code can open a clip at a moment; a question's target has its own ``#t=``, and the
+address's wins): ``location.replace`` where scripts run, from
 ``file://`` too; a ``<meta http-equiv="refresh">`` where they do not; and a link for a person.
 The codes come from the catalogue and the journeys (:mod:`pipeline.workspace.codes`); where two
 claim one code (``capture check`` refuses that) the first in file order wins, so a build never fails on it.
@@ -13,6 +14,7 @@ import functools
 from dataclasses import dataclass
 
 from pipeline.site.output import Output
+from pipeline.site.questions import question_targets
 from pipeline.site.render import Pages
 from pipeline.site.views import SiteModel, content_key
 from pipeline.workspace.catalogue import ID_PATTERN
@@ -43,6 +45,9 @@ def short_links(model: SiteModel) -> dict[str, str]:
     for code, kind, target in claims:
         if CODE_PATTERN.match(code):
             found.setdefault(code, f"{FOLDERS[kind]}/{target}/index.html")
+    for code, page in question_targets(model).items():
+        if CODE_PATTERN.match(code):
+            found.setdefault(code, page)
     return found
 
 

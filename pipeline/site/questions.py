@@ -9,10 +9,16 @@ site setting ``site.open_questions`` is on, so workers see that their question w
 ``static/questions.js`` loads it with a ``<script>`` tag (which works from ``file://``) and
 ``CaptureQuestions.search(query)`` answers with the matching rows, best first, for the search
 page to show before its clip results.
+
+A question with a short code (``code:``, given by ``capture links``) has an ``id="q-<code>"`` on
+the Questions page, and :func:`question_targets` says where its ``s/<code>/`` page leads: the
+moment that answers it, or, while no resource answers it, its place on the Questions page. A
+question of ``questions.yaml`` and the same question on a resource share the file's code.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Sequence
@@ -24,6 +30,7 @@ from pipeline.errors import CatalogueError
 from pipeline.site.output import Output
 from pipeline.site.views import ResourceView, SiteModel, content_key
 from pipeline.workspace.answered import question_key
+from pipeline.workspace.codes import CODE_PATTERN
 from pipeline.workspace.questions import OpenQuestion, questions_path, read_questions
 
 if TYPE_CHECKING:
@@ -42,6 +49,8 @@ class QuestionItem:
     title: str = ""  # the answering resource's title
     seconds: float | None = None
     times: int = 0
+    code: str = ""  # its short code, s/<code>/
+    anchor: str = ""  # its id on the Questions page, on its first appearance there only
 
 
 @dataclass(frozen=True)
@@ -62,13 +71,14 @@ def answer_href(view: ResourceView, seconds: float | None) -> str:
     return page if seconds is None else f"{page}#t={int(seconds)}"
 
 
-def _answered(views: Sequence[ResourceView]) -> list[tuple[QuestionItem, list[str], str]]:
-    """(item, its roles, its topic) for every question a resource lists."""
+def _answered(views: Sequence[ResourceView], codes: dict[str, str]) -> list[tuple[QuestionItem, list[str], str]]:
+    """(item, its roles, its topic) for every question a resource lists; ``codes`` by question_key."""
     found = []
     for view in views:
         r = view.resource
-        for text, seconds in view.answers:
-            item = QuestionItem(text, answer_href(view, seconds), r.title, seconds)
+        for question, (text, seconds) in zip(r.questions, view.answers, strict=True):
+            code = question.code or codes.get(question_key(text), "")
+            item = QuestionItem(text, answer_href(view, seconds), r.title, seconds, code=code)
             found.append((item, list(r.roles), r.topics[0] if r.topics else ""))
     return found
 
@@ -78,7 +88,7 @@ def _open(model: SiteModel, questions: Sequence[OpenQuestion]) -> list[tuple[Que
     found = []
     for question in sorted(questions, key=lambda q: -q.times):
         if question_key(question.text) not in answered:
-            item = QuestionItem(question.text, times=question.times)
+            item = QuestionItem(question.text, times=question.times, code=question.code)
             topic = question.topics[0] if question.topics else ""
             found.append((item, [question.role] if question.role else [], topic))
     return found
@@ -91,6 +101,7 @@ def group_questions(model: SiteModel, rows: list[tuple[QuestionItem, list[str], 
     for item, roles, topic in rows:
         for role in [r for r in roles if r in names] or [""]:
             by_role.setdefault(role, {}).setdefault(topic, []).append(item)
+    _anchor_first(by_role, [*names, ""])
     groups = []
     for role in [*names, ""]:
         topics = by_role.get(role)
@@ -105,6 +116,36 @@ def group_questions(model: SiteModel, rows: list[tuple[QuestionItem, list[str], 
             )
         )
     return groups
+
+
+def _anchor_first(by_role: dict[str, dict[str, list[QuestionItem]]], order: list[str]) -> None:
+    """An ``id`` for each code on its first appearance in page order (a question under two roles shows twice)."""
+    seen: set[str] = set()
+    for role in order:
+        topics = by_role.get(role, {})
+        for topic in sorted(topics, key=lambda name: (not name, name.casefold())):
+            items = topics[topic]
+            for index, item in enumerate(items):
+                if CODE_PATTERN.match(item.code) and item.code not in seen:  # a mistyped one: no id
+                    seen.add(item.code)
+                    items[index] = dataclasses.replace(item, anchor=f"q-{item.code}")
+
+
+def question_targets(model: SiteModel) -> dict[str, str]:
+    """Where each question's short code leads (from the site's root): the first moment that answers it;
+    else its place on the Questions page; else that page, or the home page where the site has none."""
+    targets: dict[str, str] = {}
+    answers: dict[str, str] = {}
+    for item, _, _ in model.questions:
+        if item.href:
+            answers.setdefault(question_key(item.text), item.href)
+        if item.code:
+            targets.setdefault(item.code, item.href or f"questions/index.html#q-{item.code}")
+    elsewhere = "questions/index.html" if model.questions else "index.html"
+    for question in model.open_questions:
+        if question.code:
+            targets.setdefault(question.code, answers.get(question_key(question.text), elsewhere))
+    return targets
 
 
 def read_open_questions(model: SiteModel, root: Path) -> list[OpenQuestion]:
@@ -136,9 +177,10 @@ def question_rows(model: SiteModel) -> list[Row]:
 
     Read once per build (``SiteModel.questions``); ``questions.yaml`` beside ``resources.yaml``.
     """
-    rows = _answered(model.views)
+    codes = {question_key(q.text): q.code for q in reversed(model.open_questions) if q.code}
+    rows = _answered(model.views, codes)
     if model.catalogue.settings.site.open_questions:
-        rows += _open(model, read_open_questions(model, model.catalogue.path.parent))
+        rows += _open(model, model.open_questions)
     return rows
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from pipeline.site.takes import PublishedTake
     from pipeline.speech.captions import Cue
     from pipeline.speech.chapters import Aside, ChapterSpan
+    from pipeline.workspace.questions import OpenQuestion
 
 NEW_DAYS = 7
 NEW_MAX = 12
@@ -402,6 +403,13 @@ class SiteModel:
         from pipeline.site.questions import question_rows
 
         return list(question_rows(self))
+
+    @cached_property
+    def open_questions(self) -> list[OpenQuestion]:
+        """``questions.yaml`` beside ``resources.yaml``, read once per build (its codes lead on even when hidden)."""
+        from pipeline.site.questions import read_open_questions
+
+        return read_open_questions(self, self.catalogue.path.parent)
 
     @cached_property
     def _roles(self) -> list[Role]:

@@ -6,6 +6,7 @@ In ``resources.yaml`` a question is a line of text, or a mapping with ``text`` a
       - What goes in the handover log?
       - text: How do I walk the line with the next shift?
         at: '00:13'          # mm:ss or h:mm:ss; or a chapter's name, where transcripts have chapters
+        code: K7QM2          # its short link s/K7QM2/ (given by `capture links`, pipeline.workspace.codes)
 
 This module has no catalogue import, so the catalogue's schema can use it; the open questions
 of ``questions.yaml`` (:mod:`pipeline.workspace.questions`) follow the same text rules.
@@ -23,7 +24,7 @@ from typing import Any
 MAX_QUESTION = 300  # characters: a question a person asks fits in a line or two
 _TIME = re.compile(r"^(?:(\d{1,2}):)?(\d{1,3}):(\d{2})(?:[.,](\d{1,3}))?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-QUESTION_KEYS = ("text", "at")
+QUESTION_KEYS = ("text", "at", "code")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _NOT_WORD = re.compile(r"[^\w]+")
 
@@ -37,6 +38,7 @@ class AnsweredQuestion:
     text: str
     at: str = ""
     line: int | None = None
+    code: str = ""  # its short link, s/<code>/, where it has one of its own
 
     @property
     def seconds(self) -> float | None:
@@ -49,7 +51,9 @@ class AnsweredQuestion:
         return self.at if self.at and parse_at(self.at) is None else ""
 
     def to_yaml(self) -> Any:
-        return {"text": self.text, "at": self.at} if self.at else self.text
+        if not self.at and not self.code:
+            return self.text
+        return {"text": self.text, **({"at": self.at} if self.at else {}), **({"code": self.code} if self.code else {})}
 
 
 def parse_at(at: str) -> float | None:
@@ -116,12 +120,13 @@ def _read_one(
     item: Any, *, line: int | None, where: str, line_of: Callable[[Any, Any], int | None], error: Report
 ) -> AnsweredQuestion | None:
     at: Any = ""
+    code: Any = ""
     if isinstance(item, dict):
         unknown = [str(k) for k in item if k not in QUESTION_KEYS]
         if unknown:
             error(line, where, f"unknown key {unknown[0]!r} (a question has text: and at:)")
             return None
-        text, at = item.get("text"), item.get("at", "")
+        text, at, code = item.get("text"), item.get("at", ""), item.get("code", "")
         line = line_of(item, "text") or line
     else:
         text = item
@@ -135,7 +140,10 @@ def _read_one(
     if isinstance(at, bool) or not isinstance(at, (str, int, float)) or (not isinstance(at, str) and not 0 <= at < 1e6):
         error(line, f"{where}.at", "expected a time like '01:05' or a chapter's name")
         return None
-    return AnsweredQuestion(clean_question(text), _at_text(at), line)
+    if not isinstance(code, str):  # its form is `capture check`'s to judge (pipeline.workspace.codes)
+        error(line, f"{where}.code", "expected a short code like 'K7QM2'; remove it and run `capture links`")
+        return None
+    return AnsweredQuestion(clean_question(text), _at_text(at), line, code.strip())
 
 
 def _at_text(at: str | float) -> str:

@@ -389,9 +389,9 @@ class _Checker:
 
     def codes(self, catalogue: Catalogue) -> None:
         """Short codes: well formed, and no two things claiming one (see pipeline.workspace.codes)."""
-        from pipeline.workspace.codes import code_problems, journey_claim, resource_claims
+        from pipeline.workspace.codes import code_problems, journey_claim, question_claims, resource_claims
 
-        claims = resource_claims(catalogue)
+        claims = resource_claims(catalogue) + question_claims(catalogue)
         claims += [c for c in (journey_claim(j, doc) for j, doc in self.journey_docs) if c is not None]
         for claim, what in code_problems(claims, {r.id for r in catalogue.resources}):
             self.error(claim.file, claim.line, f"{claim.where}: {what}")

@@ -2,31 +2,46 @@
 
 A code is given once (:func:`assign_codes`, behind ``capture links`` and ``capture print``) and
 written into the file of what it names: ``code:`` of a resource or a role in ``resources.yaml``,
-``code:`` of a journey in its ``journeys/<id>.yaml``. It is random, not derived from an id or a
-title, so neither can change it. A resource renamed or merged into another keeps what it was known
-by in ``aliases:``: old codes (they keep their ``s/<code>/`` pages) and old ids (``r/<old>/`` pages
-that lead to the new one). ``capture check`` refuses two things claiming one code.
+``code:`` of a journey in its ``journeys/<id>.yaml``, ``code:`` of a question in ``questions.yaml``
+or under a resource's ``questions:`` (one code a question: a resource's question that
+``questions.yaml`` also lists shares the file's code, so it keeps leading on once answered).
+It is random, not derived from an id or a title, so neither can change it. A resource renamed or
+merged into another keeps what it was known by in ``aliases:``: old codes (they keep their
+``s/<code>/`` pages) and old ids (``r/<old>/`` pages that lead to the new one). ``capture check``
+refuses two things claiming one code.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import CatalogueError
+from pipeline.workspace.answered import question_key
 from pipeline.workspace.catalogue import ID_PATTERN, Catalogue, editing_catalogue
 from pipeline.workspace.journeys import Journey, read_journey
 from pipeline.workspace.paths import CATALOGUE_NAME, Workspace, windows_reserved
+from pipeline.workspace.questions import (
+    QUESTIONS_NAME,
+    editing_questions,
+    question_node,
+    questions_path,
+    read_questions,
+    text_mapping,
+)
 from pipeline.workspace.yamlio import line_of, load_yaml, save_yaml
 
 # No 0/O, 1/I/L: a code written out on a sheet is typed in by hand, and these look alike.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 5  # 31^5 = 28 million codes: a new one is drawn until it is free
 CODE_PATTERN = re.compile(r"^[2-9A-HJKMNP-Z]{4,8}$")
-RESOURCE, JOURNEY, ROLE = "resource", "journey", "role"
-FOLDERS = {RESOURCE: "r", JOURNEY: "j", ROLE: "role"}
+RESOURCE, JOURNEY, ROLE, QUESTION = "resource", "journey", "role", "question"
+FOLDERS = {RESOURCE: "r", JOURNEY: "j", ROLE: "role"}  # a question leads to its answer (pipeline.site.questions)
 
 
 @dataclass(frozen=True)
@@ -34,8 +49,8 @@ class Claim:
     """One thing's claim on a short code (or, with ``old_id``, on an old id's ``r/<id>/`` page)."""
 
     code: str
-    kind: str  # resource, journey or role
-    id: str
+    kind: str  # resource, journey, role or question
+    id: str  # a question's: its text
     file: str  # where it is written, relative to the workspace
     line: int | None
     where: str  # resources[3].code, roles[0].code, code, resources[3].aliases[1]
@@ -43,7 +58,9 @@ class Claim:
 
     @property
     def target(self) -> str:
-        """The page the short link opens, relative to the site's root."""
+        """The page the short link opens, relative to the site's root (a question's: where the site says)."""
+        if self.kind == QUESTION:
+            return "questions/index.html"
         return f"{FOLDERS[self.kind]}/{self.id}/index.html"
 
 
@@ -80,6 +97,33 @@ def resource_claims(catalogue: Catalogue) -> list[Claim]:
     return claims
 
 
+def question_claims(catalogue: Catalogue) -> list[Claim]:
+    """The codes of the questions resources list, then of ``questions.yaml`` beside the catalogue
+    (a broken questions file claims nothing here: ``capture check`` names its problems)."""
+    entries = catalogue.doc.get("resources") or []
+    claims: list[Claim] = []
+    for index, resource in enumerate(catalogue.resources):
+        node = entries[index] if index < len(entries) and isinstance(entries[index], dict) else {}
+        listed = node.get("questions")
+        for j, question in enumerate(resource.questions):
+            if question.code:
+                item = listed[j] if isinstance(listed, list) and j < len(listed) else None
+                line = line_of(item, "code") if isinstance(item, dict) else question.line
+                where = f"resources[{index}].questions[{j}].code"
+                claims.append(Claim(question.code, QUESTION, question.text, CATALOGUE_NAME, line, where))
+    try:
+        found = read_questions(catalogue.path.parent)
+    except CatalogueError:
+        return claims
+    for index, open_question in enumerate(found.questions):
+        if open_question.code:
+            where = f"questions[{index}].code"
+            claims.append(
+                Claim(open_question.code, QUESTION, open_question.text, QUESTIONS_NAME, open_question.line, where)
+            )
+    return claims
+
+
 def journey_claim(journey: Journey, doc: Any) -> Claim | None:
     if not journey.code:
         return None
@@ -112,9 +156,14 @@ def code_problems(claims: list[Claim], resource_ids: set[str]) -> list[tuple[Cla
             problems.append((claim, what))
             continue
         holder = first.setdefault((claim.old_id, claim.code), claim)
-        if holder is not claim:
+        if holder is not claim and not _same_question(claim, holder):
             problems.append((claim, _collision(claim, holder)))
     return problems
+
+
+def _same_question(claim: Claim, holder: Claim) -> bool:
+    """One question in questions.yaml and on a resource may well share its code: that is one thing."""
+    return claim.kind == holder.kind == QUESTION and question_key(claim.id) == question_key(holder.id)
 
 
 def _collision(claim: Claim, holder: Claim) -> str:
@@ -128,7 +177,7 @@ def _collision(claim: Claim, holder: Claim) -> str:
 
 def workspace_claims(workspace: Workspace, catalogue: Catalogue) -> list[Claim]:
     """Every claim of the catalogue and of the journeys' files."""
-    claims = resource_claims(catalogue)
+    claims = resource_claims(catalogue) + question_claims(catalogue)
     folder = workspace.journeys_dir
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         journey, doc, _ = read_journey(path)
@@ -139,7 +188,7 @@ def workspace_claims(workspace: Workspace, catalogue: Catalogue) -> list[Claim]:
 
 
 def assign_codes(workspace: Workspace) -> list[Claim]:
-    """Give a code to every resource, role and journey without one; return the new claims.
+    """Give a code to every resource, role, journey and question without one; return the new claims.
 
     The catalogue is changed under its lock and saved atomically (comments and order kept), and
     each journey file likewise; codes already given are never changed.
@@ -154,6 +203,7 @@ def assign_codes(workspace: Workspace) -> list[Claim]:
                 added.append(Claim(resource.code, RESOURCE, resource.id, CATALOGUE_NAME, None, "code"))
         added += _assign_roles(catalogue, taken)
         added += _assign_journeys(workspace.journeys_dir, taken)
+        added += _assign_questions(catalogue, taken)
     return added
 
 
@@ -190,6 +240,49 @@ def _assign_journeys(folder: Path, taken: set[str]) -> list[Claim]:
     return added
 
 
+def _assign_questions(catalogue: Catalogue, taken: set[str]) -> list[Claim]:
+    """A code for each question without one, ``questions.yaml``'s first: a question both there and on
+    a resource gets one code, in the file (an open question keeps its code when it is answered)."""
+    coded = {question_key(claim.id) for claim in question_claims(catalogue)}
+    added: list[Claim] = []
+    root = catalogue.path.parent
+    # A questions file broken by hand gets its codes once it is mended (`capture check` names its lines).
+    with contextlib.suppress(CatalogueError):
+        added = _assign_open(root, taken, coded) if questions_path(root).is_file() else []
+    return added + _assign_listed(catalogue, taken, coded)
+
+
+def _assign_open(root: Path, taken: set[str], coded: set[str]) -> list[Claim]:
+    added = []
+    with editing_questions(root) as found:
+        for index, question in enumerate(found.questions):
+            if question.code or question_key(question.text) in coded:
+                continue
+            coded.add(question_key(question.text))
+            question.code = question_node(found, question)["code"] = new_code(taken)
+            where = f"questions[{index}].code"
+            added.append(Claim(question.code, QUESTION, question.text, QUESTIONS_NAME, None, where))
+    return added
+
+
+def _assign_listed(catalogue: Catalogue, taken: set[str], coded: set[str]) -> list[Claim]:
+    entries = catalogue.doc.get("resources") or []
+    added = []
+    for index, resource in enumerate(catalogue.resources):
+        nodes = entries[index].get("questions") if index < len(entries) else None
+        for j, question in enumerate(resource.questions):
+            if question.code or question_key(question.text) in coded or not isinstance(nodes, list):
+                continue
+            coded.add(question_key(question.text))
+            code = new_code(taken)
+            node = text_mapping(nodes, j) if isinstance(nodes[j], str) else nodes[j]
+            node["code"] = code  # `- How do I ...?` became `- {text: How do I ...?, code: ...}`
+            resource.questions[j] = dataclasses.replace(question, code=code)
+            where = f"resources[{index}].questions[{j}].code"
+            added.append(Claim(code, QUESTION, question.text, CATALOGUE_NAME, None, where))
+    return added
+
+
 @dataclass(frozen=True)
 class ShortLink:
     claim: Claim
@@ -204,12 +297,20 @@ def list_short_links(workspace: Workspace) -> list[ShortLink]:
     catalogue = read_catalogue(workspace.catalogue_path)
     titles = {(RESOURCE, r.id): r.title for r in catalogue.resources}
     titles.update({(ROLE, r.id): r.name for r in catalogue.settings.roles})
+    for resource in reversed(catalogue.resources):  # a question's title: what answers it (the first resource)
+        titles.update({(QUESTION, question_key(q.text)): f"answered in {resource.title}" for q in resource.questions})
     folder = workspace.journeys_dir
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         titles[(JOURNEY, path.stem)] = read_journey(path)[0].title
     base = catalogue.settings.site.url
     return [
-        ShortLink(claim, titles.get((claim.kind, claim.id), claim.id), f"{base}s/{claim.code}/")
+        ShortLink(claim, _title(titles, claim), f"{base}s/{claim.code}/")
         for claim in workspace_claims(workspace, catalogue)
         if not claim.old_id
     ]
+
+
+def _title(titles: dict[tuple[str, str], str], claim: Claim) -> str:
+    if claim.kind == QUESTION:
+        return titles.get((QUESTION, question_key(claim.id)), "not answered yet")
+    return titles.get((claim.kind, claim.id), claim.id)

@@ -11,6 +11,7 @@ writes it back atomically with its comments kept::
         searches:                # site searches that found nothing (capture questions import-searches)
           clear jam: 4
           film jammed: 2
+        code: K7QM2              # its short link s/K7QM2/ (capture links): the Questions page, then its answer
 
 A question is *answered* once a resource lists it under its own ``questions:`` (same words, case
 and punctuation aside). Who might answer an open one: the experts whose resources are closest by
@@ -41,7 +42,7 @@ from pipeline.workspace.catalogue import Catalogue, Resource
 from pipeline.workspace.yamlio import line_of, load_yaml, read_yaml, save_yaml, writable_mode
 
 QUESTIONS_NAME = "questions.yaml"
-ENTRY_KEYS = ("text", "role", "topics", "asked", "searches", "from", "added")
+ENTRY_KEYS = ("text", "role", "topics", "asked", "searches", "from", "added", "code")
 MAX_ASKED = 10**9
 MAX_WORD = 100  # a topic or where a question was asked: a few words
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -65,6 +66,7 @@ class OpenQuestion:
     source: str = ""  # ``from:``: a workshop, a team chat, a supervisor, searches
     added: str = ""
     line: int | None = None
+    code: str = ""  # its short link, s/<code>/ (pipeline.workspace.codes)
 
     @property
     def times(self) -> int:
@@ -153,6 +155,7 @@ class _Entries:
             source=self.word(node, "from", where),
             added=self.word(node, "added", where),
             line=line_of(node, "text") or line,
+            code=self.word(node, "code", where),
         )
 
     def word(self, node: Any, key: str, where: str) -> str:
@@ -245,14 +248,28 @@ def editing_questions(root: Path) -> Iterator[QuestionsFile]:
         save_yaml(path, doc)
 
 
+def question_node(found: QuestionsFile, question: OpenQuestion) -> Any:
+    """The entry of ``question`` in the round-trip tree, a bare line of text made a mapping first."""
+    return _node_of(found, question)
+
+
 def _node_of(found: QuestionsFile, question: OpenQuestion) -> Any:
     entries = found.doc["questions"]
     index = found.questions.index(question)
     node = entries[index]
     if isinstance(node, str):  # a bare line of text becomes a mapping once it has counts
-        from ruamel.yaml.comments import CommentedMap
+        node = text_mapping(entries, index)
+    return node
 
-        node = entries[index] = CommentedMap([("text", node)])
+
+def text_mapping(entries: Any, index: int) -> Any:
+    """``- How do I ...?`` made ``- text: How do I ...?`` in place, its end-of-line comment kept on the text."""
+    from ruamel.yaml.comments import CommentedMap
+
+    node = entries[index] = CommentedMap([("text", entries[index])])
+    comment = entries.ca.items.pop(index, None) if hasattr(entries, "ca") else None
+    if comment and comment[0] is not None:  # a sequence item's comment would print before its mapping
+        node.ca.items["text"] = [None, None, comment[0], None]
     return node
 
 

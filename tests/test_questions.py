@@ -534,3 +534,13 @@ def test_a_long_topic_is_refused_and_an_unknown_role_in_the_file_is_a_warning(de
         "questions.yaml:2: warning: role 'boss' is not declared in resources.yaml; the site shows it for everyone "
         "until it is"
     ) in result.stdout
+
+
+def test_a_question_suggested_past_an_hour_keeps_its_moment() -> None:
+    from pipeline.speech.transcript import Line
+    from pipeline.workspace.answered import parse_at
+    from pipeline.workspace.catalogue import Resource
+
+    lines = [Line(3725.0, "So what do you do when the film tears?")]
+    (found,) = suggest_questions(lines, Resource(id="long", title="Long shift"))
+    assert found.at == "1:02:05" and parse_at(found.at) == 3725.0  # was "1:02:", read as a chapter's name

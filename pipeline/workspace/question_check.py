@@ -7,7 +7,8 @@ still builds), with the file and line of the question and what to do.
 from __future__ import annotations
 
 from pipeline.errors import CaptureError, CatalogueError
-from pipeline.speech.transcript import format_time, read_transcript
+from pipeline.speech.coverage import clock
+from pipeline.speech.transcript import read_transcript
 from pipeline.workspace.answered import AnsweredQuestion, first_chapter_start, has_chapters, question_key
 from pipeline.workspace.catalogue import Catalogue, Resource
 from pipeline.workspace.check import ERROR, WARNING, Problem
@@ -29,7 +30,7 @@ def _moment(workspace: Workspace, resource: Resource, question: AnsweredQuestion
             return [
                 _warn(
                     question.line,
-                    f"{where}.at: {question.at} is past the end of the clip ({format_time(resource.duration)[:5]}); "
+                    f"{where}.at: {question.at} is past the end of the clip ({clock(round(resource.duration, 1))}); "
                     "set the moment where the answer starts",
                 )
             ]

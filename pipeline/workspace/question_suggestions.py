@@ -19,7 +19,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from pipeline.speech.transcript import Line, format_time
+from pipeline.speech.coverage import clock
+from pipeline.speech.transcript import Line
 from pipeline.workspace.answered import MAX_QUESTION, question_key
 from pipeline.workspace.catalogue import Resource
 
@@ -129,7 +130,7 @@ def suggest_questions(lines: Sequence[Line], resource: Resource) -> list[Questio
     for start, sentence in _sentences(lines):
         made = _from_sentence(sentence)
         if made is not None:
-            at = format_time(start)[:5]
+            at = clock(round(start, 1))  # mm:ss, h:mm:ss past an hour
             found.append(QuestionSuggestion(made[0], at, f"{made[1]} at {at}: '{sentence}'"))
     found += _from_fields(resource)
     listed = {question_key(q.text) for q in resource.questions}

@@ -1,8 +1,7 @@
-"""Words for counts in what the commands print: "1 file", "2 files"."""
+"""Words for counts in what the commands print: "1 file", "2 files" (one rule, in :mod:`pipeline.text`)."""
 
 from __future__ import annotations
 
+from pipeline.text import plural
 
-def plural(count: int, noun: str, many: str = "") -> str:
-    """``count`` and ``noun``, the noun in the plural (``many``, else ``noun`` + "s") unless the count is 1."""
-    return f"{count} {noun}" if count == 1 else f"{count} {many or noun + 's'}"
+__all__ = ["plural"]

@@ -52,3 +52,8 @@ def printable_json(text: str) -> str:
     """JSON text (from ``json.dumps``) with every character a terminal would act on written as a
     ``\\uXXXX`` escape: the same JSON to any reader, safe to print."""
     return _UNSAFE_JSON.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
+
+
+def plural(count: int, noun: str, many: str = "") -> str:
+    """``count`` and ``noun``, the noun in the plural (``many``, else ``noun`` + "s") unless the count is 1."""
+    return f"{count} {noun}" if count == 1 else f"{count} {many or noun + 's'}"

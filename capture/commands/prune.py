@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.markup import escape
 
-from capture.app import app, console, user_errors, workspace
+from capture.app import app, console, user_errors, user_text, workspace
+from capture.words import plural
 
 
 @app.command()
@@ -30,21 +30,21 @@ def prune(
         restored, found = settle_orphaned_media(ws)
     for orphan, home in restored:
         console.print(
-            f"Moved {escape(orphan)}/ back to {escape(home)}/: resources.yaml names it again.", soft_wrap=True
+            f"Moved {user_text(orphan)}/ back to {user_text(home)}/: resources.yaml names it again.", soft_wrap=True
         )
     if not found:
         console.print("No orphaned media: resources.yaml names every media folder.")
         return
     total = describe_size(sum(item.size for item in found))
-    console.print(f"Would remove {len(found)} orphaned media folder{'s' * (len(found) != 1)} ({total}):")
+    console.print(f"Would remove {plural(len(found), 'orphaned media folder')} ({total}):")
     for item in found:
-        console.print(f"  {escape(item.path)}/  {describe_size(item.size)}", soft_wrap=True)
+        console.print(f"  {user_text(item.path)}/  {describe_size(item.size)}", soft_wrap=True)
     if not yes and not _confirmed("Remove them?"):
         console.print("Nothing removed.")
         return
     with user_errors():
         removed = prune_orphaned_media(ws, found)
-    console.print(f"Removed {len(removed)} orphaned media folder{'s' * (len(removed) != 1)}.")
+    console.print(f"Removed {plural(len(removed), 'orphaned media folder')}.")
 
 
 def _prune_takes(days: int, *, yes: bool) -> None:
@@ -61,15 +61,15 @@ def _prune_takes(days: int, *, yes: bool) -> None:
         console.print(f"No previous takes older than {days} days.")
         return
     total = describe_size(sum(take.size for take in found))
-    console.print(f"Would drop {len(found)} previous take{'s' * (len(found) != 1)} ({total}):")
+    console.print(f"Would drop {plural(len(found), 'previous take')} ({total}):")
     for take in found:
-        console.print(f"  {escape(take.resource_id)} version {take.version} of {take.date}", soft_wrap=True)
+        console.print(f"  {user_text(take.resource_id)} version {take.version} of {take.date}", soft_wrap=True)
     if not yes and not _confirmed("Drop them?"):
         console.print("No take dropped.")
         return
     with user_errors():
         dropped = drop_takes(ws, found)
-    console.print(f"Dropped {len(dropped)} previous take{'s' * (len(dropped) != 1)}.")
+    console.print(f"Dropped {plural(len(dropped), 'previous take')}.")
 
 
 def _confirmed(question: str) -> bool:

@@ -33,6 +33,7 @@ from pipeline.site.gather import gather
 from pipeline.site.helpful import Evidence, read_evidence
 from pipeline.site.inputs import InputsRecord, fixed_digest, load_record, reread, save_record
 from pipeline.site.output import load_manifest, site_intact, write_site
+from pipeline.text import plural
 from pipeline.site.plan import pager, plan_outputs
 from pipeline.site.render import code_key, theme_dir, warm_theme
 from pipeline.site.views import ResourceView, feedback_link, jpeg_size, parse_vtt
@@ -155,15 +156,11 @@ def check_shrink(before: int, after: int) -> None:
     if lost <= 0 or (after > 0 and (lost * 2 <= before or lost < SHRINK_HANDFUL)):
         return
     raise ShrinkRefusedError(
-        f"resources.yaml: {_counted(after, 'resource')} where the site has {before}; a catalogue that lost "
+        f"resources.yaml: {plural(after, 'resource')} where the site has {before}; a catalogue that lost "
         f"{'all' if after == 0 else 'most'} of its resources since the last build may be empty or half-saved, "
         "so the site is left as it was; check resources.yaml, or run `capture build --allow-shrink` "
         "to publish it as it is"
     )
-
-
-def _counted(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.site.output import Output
 from pipeline.site.views import ResourceView, content_key
-from pipeline.workspace.catalogue import Settings
+from pipeline.workspace.catalogue import Settings, site_url_problem
 
 if TYPE_CHECKING:
     from pipeline.site.render import Pages
@@ -27,15 +27,17 @@ BAR_HEIGHT = 128  # under the player: the full page's link and the transcript to
 
 
 def site_url(settings: Settings) -> str:
-    """The ``site.url`` setting (ending in ``/``), or "" where it is not set or not an http(s) address.
+    """The ``site.url`` setting ending in ``/``, or "" where it is not set or not a usable address.
 
-    Read defensively: the setting may not exist in this version of the catalogue's schema.
+    The one rule for a usable address is the catalogue's (:func:`site_url_problem`); a missing
+    trailing ``/`` is added here, as a snippet only needs the folder.
     """
-    value = getattr(settings.site, "url", "")
+    value = settings.site.url
     url = value.strip() if isinstance(value, str) else ""
-    if not url.startswith(("https://", "http://")) or any(c in url for c in "?#\"'<> "):
+    if not url:
         return ""
-    return url if url.endswith("/") else url + "/"
+    url = url if url.endswith("/") else url + "/"
+    return "" if site_url_problem(url) else url
 
 
 def embed_snippet(view: ResourceView, *, address: str) -> str:

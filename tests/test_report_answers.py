@@ -229,13 +229,3 @@ def test_hostile_search_terms_in_the_queue_are_inert(
     assert "\\x1b]0;pwned\\x07" in result.stdout
     html = out.read_text(encoding="utf-8")
     assert "<img" not in html and "“&lt;img src=x onerror=alert(1)&gt;”" in html
-
-
-def test_review_dates_are_read_defensively() -> None:
-    from pipeline.report.queue import review_date
-    from pipeline.workspace.catalogue import Resource
-
-    clip = Resource(id="a", title="A")
-    assert [review_date(clip, {"review_by": value}) for value in ("not a date", 20261001, "", None, [1])] == [None] * 5
-    assert review_date(clip, {"review_by": date(2026, 10, 1)}) == date(2026, 10, 1)
-    assert review_date(clip, {"review_by": "2026-10-01"}) == date(2026, 10, 1)

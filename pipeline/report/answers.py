@@ -17,13 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import parse_qs
 
-from pipeline.workspace.catalogue import ID_PATTERN
+from pipeline.workspace.catalogue import ID_PATTERN, MAX_VERSION  # the versions resources.yaml allows
 
 # The answers a page sends, in the order the report shows them.
 HELPED, NOT_NEEDED, WRONG = "helped", "not-needed", "wrong"
 ANSWERS = (HELPED, NOT_NEEDED, WRONG)
 MAX_QUERY_BYTES = 300  # a real answer's query is under 120 bytes
-MAX_VERSION = 1_000_000  # as resources.yaml allows
 MAX_UNKNOWN_IDS = 1_000
 MAX_CACHED_QUERIES = 50_000
 

@@ -10,14 +10,15 @@ version only (``version:`` in resources.yaml, 1 when absent): a new take starts 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pipeline.workspace.reviewdates import due
 
 if TYPE_CHECKING:
     from pipeline.report.answers import VersionAnswers
     from pipeline.report.model import ResourceStats, SearchStats
-    from pipeline.workspace.catalogue import Catalogue, Resource
+    from pipeline.workspace.catalogue import Catalogue
 
 MARKED_WRONG, NOT_HELPING, SEARCH_FOUND_NOTHING, REVIEW_DUE = (
     "marked-wrong",
@@ -46,67 +47,14 @@ class WorkItem:
     reason: str
 
 
-def _entries(catalogue: Catalogue) -> dict[str, Any]:
-    """The catalogue's raw entries by id, for fields this code may be older than (``version``, ``review_by``)."""
-    doc = catalogue.doc
-    entries = doc.get("resources") if isinstance(doc, dict) else None
-    if not isinstance(entries, list):
-        return {}
-    return {e["id"]: e for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)}
-
-
-def _field(resource: Resource, entry: Any, name: str) -> object:
-    value = getattr(resource, name, None)
-    if (value is None or value == "") and isinstance(entry, dict):
-        value = entry.get(name)
-    return value
-
-
-def current_version(resource: Resource, entry: Any = None) -> int:
-    """The resource's version: ``version:`` when it is a whole number of at least 1, else 1."""
-    value = _field(resource, entry, "version")
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else 1
-
-
-def review_date(resource: Resource, entry: Any = None) -> dt.date | None:
-    """``review_by:`` as a date (a YAML date or ``YYYY-MM-DD`` text); None when absent or not a date."""
-    value = _field(resource, entry, "review_by")
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
-
-
-def _review_due(catalogue: Catalogue, today: dt.date, entries: dict[str, Any]) -> list[tuple[str, str, WorkItem]]:
-    """(due date, id, item) for each resource due for review on ``today``.
-
-    The workspace's own rule (``pipeline.workspace.reviewdates.due``: ``review_by:``, or
-    ``review_every:`` after the last check) where this code has it; else ``review_by:`` alone.
-    """
-    try:
-        rules: Any = importlib.import_module("pipeline.workspace.reviewdates")
-    except ImportError:
-        rules = None
+def _review_due(catalogue: Catalogue, today: dt.date) -> list[tuple[str, str, WorkItem]]:
+    """(due date, id, item) for each resource due for review on ``today``, by the workspace's own rule
+    (:func:`pipeline.workspace.reviewdates.due`: ``review_by:``, or ``review_every:`` after the last check)."""
     found: list[tuple[str, str, WorkItem]] = []
-    if rules is not None and hasattr(rules, "due"):
-        for item in rules.due(catalogue, today):
-            # Its reason reads "last checked <date>; review_every <period>: due <date>": the first part adds to ours.
-            reason = f"due for review since {item.due}" + (f" ({item.reason.split(';')[0]})" if item.checked else "")
-            found.append((str(item.due), str(item.id), WorkItem(REVIEW_DUE, item.id, item.title, reason)))
-        return found
-    for resource in catalogue.resources:
-        review_by = review_date(resource, entries.get(resource.id))
-        if review_by is not None and review_by <= today:
-            reason = f"due for review since {review_by.isoformat()}"
-            found.append(
-                (review_by.isoformat(), resource.id, WorkItem(REVIEW_DUE, resource.id, resource.title, reason))
-            )
+    for item in due(catalogue, today):
+        # Its reason reads "last checked <date>; review_every <period>: due <date>": the first part adds to ours.
+        reason = f"due for review since {item.due}" + (f" ({item.reason.split(';')[0]})" if item.checked else "")
+        found.append((item.due, item.id, WorkItem(REVIEW_DUE, item.id, item.title, reason)))
     return found
 
 
@@ -132,14 +80,12 @@ def work_queue(
     catalogue: Catalogue, *, resources: list[ResourceStats], no_answer: list[SearchStats], today: dt.date
 ) -> list[WorkItem]:
     """The queue, most urgent first (see the module's notes for the order)."""
-    entries = _entries(catalogue)
     stats_of = {r.id: r for r in resources}
     wrong: list[tuple[int, str, WorkItem]] = []
     weak: list[tuple[float, str, WorkItem]] = []
     for resource in catalogue.resources:
-        entry = entries.get(resource.id)
         stats = stats_of.get(resource.id)
-        version = current_version(resource, entry)
+        version = resource.version
         answers = stats.answers.version(version) if stats is not None and stats.answers is not None else None
         if answers is not None and answers.wrong >= WRONG_MIN:
             reason = f"{answers.wrong} marked it wrong or out of date (version {version})"
@@ -160,5 +106,5 @@ def work_queue(
     ordered = [item for _, _, item in sorted(wrong, key=lambda w: w[:2])] + [
         item for _, _, item in sorted(weak, key=lambda w: w[:2])
     ]
-    due = sorted(_review_due(catalogue, today, entries), key=lambda d: d[:2])
-    return ordered + searches + [item for _, _, item in due]
+    due_now = sorted(_review_due(catalogue, today), key=lambda d: d[:2])
+    return ordered + searches + [item for _, _, item in due_now]

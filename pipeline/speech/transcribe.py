@@ -390,17 +390,17 @@ class Coverage:
 def cover_speech(model: SpeechModel, audio: Audio, segments: Sequence[Segment], *, options: dict[str, Any]) -> Coverage:
     """``segments`` with text for every stretch of speech they left out, decoded again one by one;
     what still has no text is named. Only the stretches that need it are decoded again."""
-    gaps = _speech_gaps(audio, segments)
+    speech = [Stretch(start, end) for start, end in whisper.speech_stretches(audio, SAMPLE_RATE)]  # VAD once
+    gaps = _speech_gaps(speech, segments)
     filled = _decode_again(model, audio, gaps, options=options)
     if not filled:
         return Coverage(tuple(segments), tuple(gaps), len(gaps))
     merged = tuple(sorted([*segments, *filled], key=lambda s: s.start))
-    return Coverage(merged, tuple(_speech_gaps(audio, merged)), len(gaps))
+    return Coverage(merged, tuple(_speech_gaps(speech, merged)), len(gaps))
 
 
-def _speech_gaps(audio: Audio, segments: Iterable[Segment]) -> list[Stretch]:
-    """The stretches VAD marks as speech, a second or longer, that no line's words cover."""
-    speech = [Stretch(start, end) for start, end in whisper.speech_stretches(audio, SAMPLE_RATE)]
+def _speech_gaps(speech: list[Stretch], segments: Iterable[Segment]) -> list[Stretch]:
+    """The stretches of ``speech`` (VAD's), a second or longer, that no line's words cover."""
     heard = [Stretch(w.start, w.end) for s in segments for w in (s.words or (Word(s.start, s.end, s.text),))]
     return speech_without_text(speech, heard)
 

@@ -81,6 +81,13 @@ def file_lock(lock_path: Path, *, wait: bool = True) -> Iterator[bool]:
         os.close(fd)
 
 
+def disk_size(path: Path) -> int:
+    """The bytes of a file, or of every file under a folder."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

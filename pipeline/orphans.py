@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from pipeline.errors import CaptureError
-from pipeline.fsutil import atomic_write_text
+from pipeline.fsutil import atomic_write_text, disk_size
 from pipeline.takes import PENDING_WORDS, current_folder, take_paths, take_transcript
 from pipeline.workspace.catalogue import Catalogue, Resource, catalogue_lock, load_catalogue, read_catalogue
 from pipeline.workspace.paths import Workspace
@@ -331,10 +331,6 @@ def describe_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def _size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-
-
 def _named_paths(catalogue: Catalogue) -> set[str]:
     return {p for r in catalogue.resources for p in take_paths(r)}
 
@@ -346,7 +342,7 @@ def find_orphaned_media(workspace: Workspace, catalogue: Catalogue) -> list[Orph
     named = _named_paths(catalogue)
     found: list[OrphanedMedia] = []
     for folder in _unnamed_folders(workspace, known):
-        found.append(OrphanedMedia(workspace.relative(folder), folder.name, _size(folder), moved=False))
+        found.append(OrphanedMedia(workspace.relative(folder), folder.name, disk_size(folder), moved=False))
     aside = workspace.media_dir / ORPHANED_DIR
     if aside.is_dir():
         homecoming = _restorable(workspace, catalogue)
@@ -355,7 +351,9 @@ def find_orphaned_media(workspace: Workspace, catalogue: Catalogue) -> list[Orph
             if any(path.startswith(rel + "/") for path in named):
                 continue
             resource_id = _STAMPED.sub("", folder.name)
-            found.append(OrphanedMedia(rel, resource_id, _size(folder), moved=True, named_again=folder in homecoming))
+            found.append(
+                OrphanedMedia(rel, resource_id, disk_size(folder), moved=True, named_again=folder in homecoming)
+            )
     return found
 
 

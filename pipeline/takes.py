@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.errors import CaptureError
+from pipeline.fsutil import disk_size
 from pipeline.workspace.catalogue import Catalogue, Resource, Settings, Take
 from pipeline.workspace.paths import Workspace
 
@@ -204,12 +205,6 @@ def _take_files(workspace: Workspace, resource: Resource, take: Take) -> tuple[s
     return tuple(sorted(n for n in names if (workspace.root / n).exists()))
 
 
-def _size(path: Path) -> int:
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    return path.stat().st_size
-
-
 def old_takes(workspace: Workspace, catalogue: Catalogue, *, today: dt.date, days: int) -> list[OldTake]:
     """Previous takes dated more than ``days`` before ``today`` (a take with no date is never old)."""
     cutoff = (today - dt.timedelta(days=days)).isoformat()
@@ -218,7 +213,7 @@ def old_takes(workspace: Workspace, catalogue: Catalogue, *, today: dt.date, day
         for take in resource.versions:
             if take.date and take.date < cutoff:
                 files = _take_files(workspace, resource, take)
-                size = sum(_size(workspace.root / f) for f in files)
+                size = sum(disk_size(workspace.root / f) for f in files)
                 found.append(OldTake(resource.id, take.version, take.date, files, size))
     return found
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.errors import CaptureError
 from pipeline.fsutil import atomic_write_text
+from pipeline.site.render import minutes
 from pipeline.workspace.catalogue import Catalogue, Resource, read_catalogue
 from pipeline.workspace.codes import CODE_PATTERN, JOURNEY, RESOURCE, ROLE, assign_codes
 from pipeline.workspace.journeys import Journey, load_journey
@@ -119,7 +120,7 @@ def _resource_code(resource: Resource, url: str, at: int | None = None) -> Print
     facts = " · ".join(p for p in ((resource.level or "").capitalize(), _short(resource.expert.name, 60)) if p)
     parts = [f"Scan: {_lower_first(title)}", _length(resource.duration)]
     if at is not None:
-        parts.append(f"from {at // 60}:{at % 60:02d}")
+        parts.append(f"from {minutes(at)}")
         url += f"#t={at}"
     return PrintCode(url=url, title=title, facts=facts, caption=", ".join(p for p in parts if p))
 
@@ -148,7 +149,7 @@ class _Planner:
         if at is not None and resource.duration and at >= resource.duration:
             raise CaptureError(
                 f"--at: {self.request.at} is after the end of '{resource.id}' "
-                f"({int(resource.duration) // 60}:{int(resource.duration) % 60:02d}); give an earlier moment"
+                f"({minutes(resource.duration)}); give an earlier moment"
             )
         return resource.title, [_resource_code(resource, self.link(resource.code), at)]
 

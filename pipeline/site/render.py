@@ -84,7 +84,8 @@ def render_markdown(text: str, *, inline: bool = True) -> Markup:
     return Markup(html)  # noqa: S704 - markdown-it with raw HTML off has escaped the person's text
 
 
-def _minutes(seconds: float) -> str:
+def minutes(seconds: float) -> str:
+    """``m:ss`` of a clip's length or a moment in it, as cards and print sheets show it."""
     return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
 
 
@@ -128,7 +129,7 @@ def _environment(cache: Path | None = None, code: str = "") -> Environment:
     )
     env.filters["clock"] = format_time
     env.filters["markdown"] = render_markdown
-    env.filters["minutes"] = _minutes
+    env.filters["minutes"] = minutes
     env.filters["seconds"] = _seconds
     env.filters["day"] = day
     return env
